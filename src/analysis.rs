@@ -1,0 +1,257 @@
+//! The capabilities-correlation analysis of one matrix (all steps of
+//! `analysis-spec.md`): fit the capabilities score, then correlate every
+//! benchmark with it and with training compute.
+//!
+//! Options are validated before any fitting (as linfa does), so a bad option
+//! fails fast with a message, never half-way through a run.
+
+use crate::capabilities::{CapabilitiesError, CapabilitiesFit, ExcludedModel, fit_capabilities};
+use crate::load::InfoTable;
+use crate::matrix::{BenchmarkMatrix, Column};
+use crate::stats::{CorrelationMethod, complete_pairs, is_constant};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The paper's 12 capability benchmarks, for base and chat models alike.
+pub const PAPER_CAPABILITIES: [&str; 12] = [
+    "logiqa",
+    "piqa",
+    "hellaswag",
+    "winogrande",
+    "superglue_copa",
+    "medqa_4options",
+    "arc_challenge",
+    "mmlu",
+    "minerva_math",
+    "lambada_openai",
+    "gsm8k",
+    "bbh",
+];
+
+/// What to compute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisOptions {
+    /// Capability benchmarks summarised into the capabilities score.
+    pub capabilities: Vec<String>,
+    /// Correlation method for every correlation.
+    pub method: CorrelationMethod,
+}
+
+impl Default for AnalysisOptions {
+    /// The paper's settings: its 12 capability benchmarks, Spearman.
+    fn default() -> Self {
+        AnalysisOptions {
+            capabilities: PAPER_CAPABILITIES.iter().map(|s| s.to_string()).collect(),
+            method: CorrelationMethod::Spearman,
+        }
+    }
+}
+
+/// Whether a benchmark is part of the capabilities score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// One of the capability benchmarks.
+    Capability,
+    /// Any other benchmark.
+    Safety,
+}
+
+impl Role {
+    /// Lower-case name as in JSON and CSV output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Capability => "capability",
+            Role::Safety => "safety",
+        }
+    }
+}
+
+/// Why a benchmark column was dropped before analysis (spec steps 1–2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DroppedBenchmark {
+    /// Benchmark id.
+    pub benchmark: String,
+    /// `all missing` or `constant`.
+    pub reason: &'static str,
+}
+
+/// Correlations of one benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchmarkResult {
+    /// Benchmark id (column header).
+    pub benchmark: String,
+    /// Display name (from the info table, else the id).
+    pub name: String,
+    /// Capability or safety benchmark.
+    pub role: Role,
+    /// Models with a value and a capabilities score.
+    pub n: usize,
+    /// Correlation with the capabilities score; `None` where undefined.
+    pub capabilities_correlation: Option<f64>,
+    /// Models with a value and a compute value.
+    pub compute_n: usize,
+    /// Correlation with training compute; `None` where undefined.
+    pub compute_correlation: Option<f64>,
+}
+
+/// The full analysis of one matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Matrix source (path as given).
+    pub matrix: String,
+    /// Correlation method used throughout.
+    pub method: CorrelationMethod,
+    /// Model ids in matrix order (all rows).
+    pub models: Vec<String>,
+    /// The fitted capabilities score.
+    pub fit: CapabilitiesFit,
+    /// Columns dropped as all-missing or constant.
+    pub dropped: Vec<DroppedBenchmark>,
+    /// Header of the compute column, when the matrix has one.
+    pub compute_column: Option<String>,
+    /// Models scored that have a compute value.
+    pub score_compute_n: usize,
+    /// Correlation of the capabilities score with compute.
+    pub capabilities_score_compute_correlation: Option<f64>,
+    /// One entry per benchmark column, in file order.
+    pub benchmarks: Vec<BenchmarkResult>,
+}
+
+impl Analysis {
+    /// Models used for the capabilities score, in file order.
+    pub fn models_used(&self) -> Vec<&str> {
+        self.fit
+            .rows
+            .iter()
+            .map(|&r| self.models[r].as_str())
+            .collect()
+    }
+
+    /// Models left out for lacking a capability benchmark.
+    pub fn models_excluded(&self) -> &[ExcludedModel] {
+        &self.fit.excluded
+    }
+
+    /// (model, score) pairs, highest score first (ties keep file order).
+    pub fn ranking(&self) -> Vec<(&str, f64)> {
+        let mut pairs: Vec<(&str, f64)> = self
+            .models_used()
+            .into_iter()
+            .zip(self.fit.scores.iter().copied())
+            .collect();
+        pairs.sort_by(|a, b| b.1.total_cmp(&a.1));
+        pairs
+    }
+}
+
+/// Run the analysis of `matrix`; `info` supplies display names.
+pub fn analyze(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    info: Option<&InfoTable>,
+) -> Result<Analysis, CapabilitiesError> {
+    let fit = fit_capabilities(matrix, &options.capabilities, options.method)?;
+    let method = options.method;
+    let dropped = matrix
+        .benchmarks
+        .iter()
+        .filter_map(|c| {
+            drop_reason(c).map(|reason| DroppedBenchmark {
+                benchmark: c.name.clone(),
+                reason,
+            })
+        })
+        .collect();
+
+    // Capabilities scores spread over all rows (NaN for models not scored).
+    let mut score_by_row = vec![f64::NAN; matrix.n_models()];
+    for (&row, &s) in fit.rows.iter().zip(&fit.scores) {
+        score_by_row[row] = s;
+    }
+    let compute = matrix.compute.as_ref().map(|c| c.values.as_slice());
+    let benchmarks = matrix
+        .benchmarks
+        .par_iter()
+        .map(|column| {
+            let (n, capabilities_correlation) = correlate_present(column, &score_by_row, method);
+            let (compute_n, compute_correlation) = match compute {
+                Some(c) => correlate_present(column, c, method),
+                None => (0, None),
+            };
+            BenchmarkResult {
+                benchmark: column.name.clone(),
+                name: info
+                    .map_or(column.name.as_str(), |i| i.display_name(&column.name))
+                    .to_string(),
+                role: if options.capabilities.contains(&column.name) {
+                    Role::Capability
+                } else {
+                    Role::Safety
+                },
+                n,
+                capabilities_correlation,
+                compute_n,
+                compute_correlation,
+            }
+        })
+        .collect();
+    let (score_compute_n, capabilities_score_compute_correlation) = match compute {
+        Some(c) => correlate_pairs(&score_by_row, c, method),
+        None => (0, None),
+    };
+    Ok(Analysis {
+        matrix: matrix.source.clone(),
+        method,
+        models: matrix.models.clone(),
+        fit,
+        dropped,
+        compute_column: matrix.compute.as_ref().map(|c| c.name.clone()),
+        score_compute_n,
+        capabilities_score_compute_correlation,
+        benchmarks,
+    })
+}
+
+/// Spec steps 1–2: a column with no values, or with one repeated value, is
+/// dropped (it has no z-scores and no defined correlation).
+fn drop_reason(column: &Column) -> Option<&'static str> {
+    let present: Vec<f64> = column
+        .values
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .collect();
+    if present.is_empty() {
+        Some("all missing")
+    } else if is_constant(&present) {
+        Some("constant")
+    } else {
+        None
+    }
+}
+
+/// Correlate a benchmark with `other` over rows where both are present;
+/// a dropped column gets no value.
+fn correlate_present(
+    column: &Column,
+    other: &[f64],
+    method: CorrelationMethod,
+) -> (usize, Option<f64>) {
+    let (n, r) = correlate_pairs(&column.values, other, method);
+    if drop_reason(column).is_some() {
+        return (n, None);
+    }
+    (n, r)
+}
+
+/// Pairwise deletion, then the correlation (None below two pairs).
+fn correlate_pairs(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
+    let (a, b) = complete_pairs(x, y);
+    let r = if a.len() < 2 {
+        None
+    } else {
+        method.correlate(&a, &b)
+    };
+    (a.len(), r)
+}

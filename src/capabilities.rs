@@ -1,0 +1,266 @@
+//! The capabilities score: the first principal component of the capability
+//! benchmarks' correlation matrix (steps 2–7 of `analysis-spec.md`).
+//!
+//! Each capability column is standardised over every model that has a value
+//! (population std), the models lacking any capability benchmark are left out
+//! (listwise deletion, reported instead of crashing), the correlation matrix
+//! of the remaining models is eigendecomposed, and each model's score is its
+//! z-score row dotted with the sign-normalised PC1.
+
+use crate::linalg::symmetric_eigen;
+use crate::matrix::{BenchmarkMatrix, closest_names};
+use crate::stats::{CorrelationMethod, mean, population_std, z_scores};
+use thiserror::Error;
+
+/// The fewest models a capabilities score is fitted on.
+pub const MIN_MODELS: usize = 3;
+
+/// Why a capabilities score could not be fitted.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum CapabilitiesError {
+    /// No capability benchmarks were given.
+    #[error("no capability benchmarks given")]
+    NoCapabilities,
+    /// A capability benchmark was listed twice.
+    #[error("capability benchmark '{0}' is listed twice")]
+    DuplicateCapability(String),
+    /// A capability benchmark is not a column of the matrix.
+    #[error("{matrix}: capability benchmark '{name}' is not a column of the matrix; closest columns: {}", suggestions.join(", "))]
+    UnknownCapability {
+        /// Matrix source.
+        matrix: String,
+        /// The missing benchmark.
+        name: String,
+        /// Closest column names.
+        suggestions: Vec<String>,
+    },
+    /// A capability benchmark has no usable values.
+    #[error("{matrix}: capability benchmark '{name}' {reason}")]
+    UnusableCapability {
+        /// Matrix source.
+        matrix: String,
+        /// The benchmark.
+        name: String,
+        /// Why it can't be used.
+        reason: String,
+    },
+    /// Too few models have every capability benchmark.
+    #[error(
+        "{matrix}: only {n} model(s) have a value for every capability benchmark; at least {MIN_MODELS} are needed"
+    )]
+    TooFewModels {
+        /// Matrix source.
+        matrix: String,
+        /// How many models are complete.
+        n: usize,
+    },
+    /// The eigendecomposition failed.
+    #[error("{matrix}: the capability correlation matrix could not be decomposed")]
+    Eigen {
+        /// Matrix source.
+        matrix: String,
+    },
+}
+
+/// A model left out of the capabilities score, with the capability
+/// benchmarks it lacks.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExcludedModel {
+    /// Model id.
+    pub model: String,
+    /// Capability benchmarks without a value for this model.
+    pub missing: Vec<String>,
+}
+
+/// A fitted capabilities score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapabilitiesFit {
+    /// Capability benchmarks, in the order given.
+    pub benchmarks: Vec<String>,
+    /// Row indices (into the matrix) of the models scored, in file order.
+    pub rows: Vec<usize>,
+    /// Models left out by listwise deletion, in file order.
+    pub excluded: Vec<ExcludedModel>,
+    /// Correlation matrix of the capability benchmarks over `rows`.
+    pub correlation_matrix: Vec<Vec<f64>>,
+    /// Mean of the strictly upper-triangular correlations.
+    pub correlation_mean: f64,
+    /// Population std of the strictly upper-triangular correlations.
+    pub correlation_std: f64,
+    /// Eigenvalues of the correlation matrix, largest first.
+    pub eigenvalues: Vec<f64>,
+    /// PC1, sign-normalised so its largest-magnitude entry is positive.
+    pub loadings: Vec<f64>,
+    /// Capabilities score of each model in `rows`.
+    pub scores: Vec<f64>,
+}
+
+impl CapabilitiesFit {
+    /// Largest eigenvalue over the sum of eigenvalues.
+    pub fn pc1_variance_explained(&self) -> f64 {
+        self.eigenvalues[0] / self.eigenvalues.iter().sum::<f64>()
+    }
+}
+
+/// Check a capability list before fitting: non-empty, no duplicates, every
+/// benchmark a column of the matrix.
+pub fn check_capabilities(
+    matrix: &BenchmarkMatrix,
+    capabilities: &[String],
+) -> Result<Vec<usize>, CapabilitiesError> {
+    if capabilities.is_empty() {
+        return Err(CapabilitiesError::NoCapabilities);
+    }
+    let mut columns = Vec::with_capacity(capabilities.len());
+    for (i, name) in capabilities.iter().enumerate() {
+        if capabilities[..i].contains(name) {
+            return Err(CapabilitiesError::DuplicateCapability(name.clone()));
+        }
+        let index =
+            matrix
+                .benchmark_index(name)
+                .ok_or_else(|| CapabilitiesError::UnknownCapability {
+                    matrix: matrix.source.clone(),
+                    name: name.clone(),
+                    suggestions: closest_names(name, matrix.all_column_names(), 5),
+                })?;
+        columns.push(index);
+    }
+    Ok(columns)
+}
+
+/// Fit the capabilities score of `matrix` on the benchmarks `capabilities`.
+pub fn fit_capabilities(
+    matrix: &BenchmarkMatrix,
+    capabilities: &[String],
+    method: CorrelationMethod,
+) -> Result<CapabilitiesFit, CapabilitiesError> {
+    let columns = check_capabilities(matrix, capabilities)?;
+    let unusable = |name: &str, reason: &str| CapabilitiesError::UnusableCapability {
+        matrix: matrix.source.clone(),
+        name: name.to_string(),
+        reason: reason.to_string(),
+    };
+    // Step 2: standardise each capability column over the models that have it.
+    let z: Vec<Vec<f64>> = columns
+        .iter()
+        .zip(capabilities)
+        .map(|(&c, name)| {
+            let column = &matrix.benchmarks[c];
+            if column.present() == 0 {
+                return Err(unusable(name, "has no values"));
+            }
+            z_scores(&column.values).ok_or_else(|| unusable(name, "is constant (std 0)"))
+        })
+        .collect::<Result<_, _>>()?;
+
+    // Step 3: listwise deletion.
+    let mut rows = Vec::new();
+    let mut excluded = Vec::new();
+    for (row, model) in matrix.models.iter().enumerate() {
+        let missing: Vec<String> = z
+            .iter()
+            .zip(capabilities)
+            .filter(|(col, _)| col[row].is_nan())
+            .map(|(_, name)| name.clone())
+            .collect();
+        if missing.is_empty() {
+            rows.push(row);
+        } else {
+            excluded.push(ExcludedModel {
+                model: model.clone(),
+                missing,
+            });
+        }
+    }
+    if rows.len() < MIN_MODELS {
+        return Err(CapabilitiesError::TooFewModels {
+            matrix: matrix.source.clone(),
+            n: rows.len(),
+        });
+    }
+    let sub: Vec<Vec<f64>> = z
+        .iter()
+        .map(|col| rows.iter().map(|&r| col[r]).collect())
+        .collect();
+
+    // Step 4: the capability correlation matrix.
+    let k = sub.len();
+    let mut correlation_matrix = vec![vec![1.0; k]; k];
+    for i in 0..k {
+        for j in (i + 1)..k {
+            let r = method.correlate(&sub[i], &sub[j]).ok_or_else(|| {
+                unusable(
+                    &capabilities[i],
+                    &format!(
+                        "has no defined correlation with '{}' over the {} models used (a constant column there)",
+                        capabilities[j],
+                        rows.len()
+                    ),
+                )
+            })?;
+            correlation_matrix[i][j] = r;
+            correlation_matrix[j][i] = r;
+        }
+    }
+
+    // Step 5: statistics of the upper triangle.
+    let upper: Vec<f64> = (0..k)
+        .flat_map(|i| ((i + 1)..k).map(move |j| (i, j)))
+        .map(|(i, j)| correlation_matrix[i][j])
+        .collect();
+    let correlation_mean = mean(&upper).unwrap_or(f64::NAN);
+    let correlation_std = population_std(&upper).unwrap_or(f64::NAN);
+
+    // Step 6: PC1, sign-normalised.
+    let eigen = symmetric_eigen(&correlation_matrix).ok_or_else(|| CapabilitiesError::Eigen {
+        matrix: matrix.source.clone(),
+    })?;
+    let mut loadings = eigen.vectors[0].clone();
+    normalise_sign(&mut loadings);
+
+    // Step 7: scores from the step-2 z-scores.
+    let scores = (0..rows.len())
+        .map(|m| sub.iter().zip(&loadings).map(|(col, w)| col[m] * w).sum())
+        .collect();
+
+    Ok(CapabilitiesFit {
+        benchmarks: capabilities.to_vec(),
+        rows,
+        excluded,
+        correlation_matrix,
+        correlation_mean,
+        correlation_std,
+        eigenvalues: eigen.values,
+        loadings,
+        scores,
+    })
+}
+
+/// Negate `v` when its entry of largest absolute value (first on ties) is negative.
+pub fn normalise_sign(v: &mut [f64]) {
+    let mut best = 0;
+    for (i, x) in v.iter().enumerate() {
+        if x.abs() > v[best].abs() {
+            best = i;
+        }
+    }
+    if v.get(best).is_some_and(|x| *x < 0.0) {
+        v.iter_mut().for_each(|x| *x = -*x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_follows_largest_magnitude() {
+        let mut v = vec![0.3, -0.9, 0.1];
+        normalise_sign(&mut v);
+        assert_eq!(v, vec![-0.3, 0.9, -0.1]);
+        let mut w = vec![0.5, -0.5];
+        normalise_sign(&mut w);
+        assert_eq!(w, vec![0.5, -0.5]);
+    }
+}

@@ -1,0 +1,142 @@
+//! The benchmark matrix: one row per model, one numeric column per benchmark,
+//! plus the metadata columns kept as text.
+//!
+//! Values are stored column by column (one `Vec<f64>` per benchmark) because
+//! every step of the analysis walks a benchmark across models. Missing cells
+//! are NaN inside this module and its callers only; nothing NaN is ever
+//! printed as a number.
+
+/// One numeric column of the matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Header as written in the file.
+    pub name: String,
+    /// One value per model, NaN where the cell was missing.
+    pub values: Vec<f64>,
+}
+
+impl Column {
+    /// Number of present (non-missing) values.
+    pub fn present(&self) -> usize {
+        self.values.iter().filter(|v| !v.is_nan()).count()
+    }
+}
+
+/// A metadata column, kept as the original text of each cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetaColumn {
+    /// Header as written in the file.
+    pub name: String,
+    /// One cell per model.
+    pub cells: Vec<String>,
+}
+
+/// A loaded benchmark matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchmarkMatrix {
+    /// Where the matrix came from (a path as given by the user), for messages.
+    pub source: String,
+    /// Model ids in file order.
+    pub models: Vec<String>,
+    /// Benchmark columns in file order.
+    pub benchmarks: Vec<Column>,
+    /// Metadata columns present in the file, in file order.
+    pub meta: Vec<MetaColumn>,
+    /// The numeric compute column (e.g. training FLOP), when present.
+    pub compute: Option<Column>,
+}
+
+impl BenchmarkMatrix {
+    /// The benchmark column with this exact header.
+    pub fn benchmark(&self, name: &str) -> Option<&Column> {
+        self.benchmarks.iter().find(|c| c.name == name)
+    }
+
+    /// Index of the benchmark column with this exact header.
+    pub fn benchmark_index(&self, name: &str) -> Option<usize> {
+        self.benchmarks.iter().position(|c| c.name == name)
+    }
+
+    /// The metadata column with this exact header.
+    pub fn meta_column(&self, name: &str) -> Option<&MetaColumn> {
+        self.meta.iter().find(|c| c.name == name)
+    }
+
+    /// Number of models (rows).
+    pub fn n_models(&self) -> usize {
+        self.models.len()
+    }
+
+    /// Every column header except the model column, for suggestions.
+    pub fn all_column_names(&self) -> impl Iterator<Item = &str> {
+        self.benchmarks
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain(self.meta.iter().map(|c| c.name.as_str()))
+            .chain(self.compute.iter().map(|c| c.name.as_str()))
+    }
+}
+
+/// The names among `candidates` closest to `wanted`, best first (at most
+/// `limit`), for "did you mean" messages. Case-insensitive edit distance, with
+/// names that contain the wanted text (or are contained in it) ranked first.
+pub fn closest_names<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Vec<String> {
+    let wanted_lc = wanted.to_lowercase();
+    let mut scored: Vec<(usize, String)> = candidates
+        .into_iter()
+        .map(|c| {
+            let lc = c.to_lowercase();
+            let contains =
+                !wanted_lc.is_empty() && (lc.contains(&wanted_lc) || wanted_lc.contains(&lc));
+            let distance = edit_distance(&wanted_lc, &lc);
+            (
+                if contains { distance.min(1) } else { distance },
+                c.to_string(),
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(limit).map(|(_, c)| c).collect()
+}
+
+/// Levenshtein distance over chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let subst = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_basics() {
+        assert_eq!(edit_distance("mmlu", "mmlu"), 0);
+        assert_eq!(edit_distance("mmlu", "mmul"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("gsm8k", "gsm8"), 1);
+    }
+
+    #[test]
+    fn closest_names_prefers_near_and_containing() {
+        let names = ["arc_challenge", "arc_easy", "mmlu", "mmlu_pro", "gsm8k"];
+        let got = closest_names("arc", names, 2);
+        assert_eq!(got, vec!["arc_challenge", "arc_easy"]);
+        assert_eq!(closest_names("mmlU", names, 1), vec!["mmlu"]);
+    }
+}

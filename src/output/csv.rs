@@ -1,0 +1,47 @@
+//! CSV: one row per benchmark with the `benchmarks` fields, full precision.
+//! A `matrix` column comes first so several matrices can share one file.
+
+use super::Exporter;
+use crate::analysis::Analysis;
+
+/// One row per benchmark; undefined numbers are empty cells.
+pub struct CsvExporter;
+
+fn cell(value: Option<f64>) -> String {
+    value
+        .filter(|v| v.is_finite())
+        .map_or(String::new(), |v| v.to_string())
+}
+
+impl Exporter for CsvExporter {
+    fn export(&self, analyses: &[Analysis]) -> Vec<u8> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let header = [
+            "matrix",
+            "benchmark",
+            "name",
+            "role",
+            "n",
+            "capabilities_correlation",
+            "compute_n",
+            "compute_correlation",
+        ];
+        // Writing to a Vec<u8> cannot fail.
+        let _ = writer.write_record(header);
+        for a in analyses {
+            for b in &a.benchmarks {
+                let _ = writer.write_record([
+                    a.matrix.as_str(),
+                    &b.benchmark,
+                    &b.name,
+                    b.role.as_str(),
+                    &b.n.to_string(),
+                    &cell(b.capabilities_correlation),
+                    &b.compute_n.to_string(),
+                    &cell(b.compute_correlation),
+                ]);
+            }
+        }
+        writer.into_inner().unwrap_or_default()
+    }
+}

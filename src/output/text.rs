@@ -1,0 +1,181 @@
+//! The human report: a summary, the capability benchmarks, every other
+//! benchmark, and the ranking of models. Text and Markdown render the same
+//! [`Section`]s, differing only in table style and headings.
+
+use super::{Exporter, percent};
+use crate::analysis::{Analysis, Role};
+use comfy_table::{
+    CellAlignment, ContentArrangement, ContentLineStyle, LineStyle, Table, TableStyle,
+};
+
+/// Plain columns with one rule under the header: easy to read, easy to grep.
+const PLAIN: TableStyle = TableStyle::new()
+    .header_lines(ContentLineStyle::none().junction(' '))
+    .header_separator(LineStyle::none().fill('─').junction(' '))
+    .content_lines(ContentLineStyle::none().junction(' '));
+
+/// A titled block of the report: summary lines and/or one table.
+pub struct Section {
+    /// Heading.
+    pub title: String,
+    /// Free lines before the table.
+    pub lines: Vec<String>,
+    /// Column headers (empty = no table).
+    pub header: Vec<String>,
+    /// Table rows.
+    pub rows: Vec<Vec<String>>,
+    /// Columns to right-align (numbers).
+    pub numeric: Vec<usize>,
+}
+
+fn n_of(value: Option<f64>, n: usize) -> (String, String) {
+    (percent(value), n.to_string())
+}
+
+/// The report's sections for one analysis.
+pub fn sections(a: &Analysis) -> Vec<Section> {
+    let fit = &a.fit;
+    let mut summary = vec![
+        format!("Matrix: {}", a.matrix),
+        format!(
+            "Method: {} · {} capability benchmarks",
+            a.method,
+            fit.benchmarks.len()
+        ),
+        format!(
+            "Models: {} used, {} left out",
+            fit.rows.len(),
+            fit.excluded.len()
+        ),
+    ];
+    for e in &fit.excluded {
+        summary.push(format!(
+            "  left out: {} (lacks {})",
+            e.model,
+            e.missing.join(", ")
+        ));
+    }
+    summary.push(format!(
+        "PC1 explains {} of capability variance",
+        percent(Some(fit.pc1_variance_explained()))
+    ));
+    summary.push(format!(
+        "Capability correlations: mean {}, std {}",
+        percent(Some(fit.correlation_mean)),
+        percent(Some(fit.correlation_std))
+    ));
+    match &a.compute_column {
+        Some(c) => summary.push(format!(
+            "Capabilities score vs compute ({c}): {} (n={})",
+            percent(a.capabilities_score_compute_correlation),
+            a.score_compute_n
+        )),
+        None => summary.push("Compute: no compute column in this matrix".to_string()),
+    }
+    for d in &a.dropped {
+        summary.push(format!("  dropped: {} ({})", d.benchmark, d.reason));
+    }
+
+    let header: Vec<String> = ["benchmark", "capabilities corr.", "n", "compute corr.", "n"]
+        .map(String::from)
+        .to_vec();
+    let rows_for = |role: Role| -> Vec<Vec<String>> {
+        a.benchmarks
+            .iter()
+            .filter(|b| b.role == role)
+            .map(|b| {
+                let (cap, n) = n_of(b.capabilities_correlation, b.n);
+                let (comp, cn) = n_of(b.compute_correlation, b.compute_n);
+                vec![b.name.clone(), cap, n, comp, cn]
+            })
+            .collect()
+    };
+    let ranking = a
+        .ranking()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (m, s))| vec![(i + 1).to_string(), m.to_string(), format!("{s:.3}")])
+        .collect();
+    vec![
+        Section {
+            title: "Summary".into(),
+            lines: summary,
+            header: Vec::new(),
+            rows: Vec::new(),
+            numeric: Vec::new(),
+        },
+        Section {
+            title: "Capability benchmarks".into(),
+            lines: Vec::new(),
+            header: header.clone(),
+            rows: rows_for(Role::Capability),
+            numeric: vec![1, 2, 3, 4],
+        },
+        Section {
+            title: "Other benchmarks".into(),
+            lines: Vec::new(),
+            header,
+            rows: rows_for(Role::Safety),
+            numeric: vec![1, 2, 3, 4],
+        },
+        Section {
+            title: "Models by capabilities score".into(),
+            lines: Vec::new(),
+            header: ["rank", "model", "score"].map(String::from).to_vec(),
+            rows: ranking,
+            numeric: vec![0, 2],
+        },
+    ]
+}
+
+/// Render a section's table with a comfy-table preset.
+pub fn render_table(section: &Section, style: TableStyle) -> String {
+    let mut table = Table::new();
+    table
+        .load_style(style)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(section.header.clone());
+    for row in &section.rows {
+        table.add_row(row.clone());
+    }
+    for &i in &section.numeric {
+        if let Some(col) = table.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    // comfy-table pads the last column; trailing blanks only get in the way of diffs.
+    table
+        .to_string()
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Plain-text report for terminals and pipes.
+pub struct TextExporter;
+
+impl Exporter for TextExporter {
+    fn export(&self, analyses: &[Analysis]) -> Vec<u8> {
+        let mut out = String::new();
+        for (i, a) in analyses.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            for s in sections(a) {
+                if s.title != "Summary" {
+                    out.push_str(&format!("\n{}\n", s.title));
+                }
+                for l in &s.lines {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+                if !s.header.is_empty() {
+                    out.push_str(&render_table(&s, PLAIN));
+                    out.push('\n');
+                }
+            }
+        }
+        out.into_bytes()
+    }
+}

@@ -1,0 +1,249 @@
+//! Statistics on plain `f64` slices: moments, z-scores, average ranks and the
+//! three correlation methods the tool offers.
+//!
+//! Everything here works on complete data; callers choose how to delete
+//! missing values (listwise or pairwise) and pass only present values. An
+//! undefined result (fewer than two points, a constant input) is `None`,
+//! never NaN, so it cannot leak into output as a number.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How two variables are correlated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CorrelationMethod {
+    /// Pearson correlation of average ranks (the paper's method).
+    Spearman,
+    /// Product-moment correlation of the values.
+    Pearson,
+    /// Kendall's tau-b, which corrects for ties in either variable.
+    Kendall,
+}
+
+impl CorrelationMethod {
+    /// Lower-case name as used on the command line and in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrelationMethod::Spearman => "spearman",
+            CorrelationMethod::Pearson => "pearson",
+            CorrelationMethod::Kendall => "kendall",
+        }
+    }
+
+    /// Correlation of two equally long, complete samples.
+    pub fn correlate(self, x: &[f64], y: &[f64]) -> Option<f64> {
+        match self {
+            CorrelationMethod::Spearman => spearman(x, y),
+            CorrelationMethod::Pearson => pearson(x, y),
+            CorrelationMethod::Kendall => kendall_tau_b(x, y),
+        }
+    }
+}
+
+impl fmt::Display for CorrelationMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CorrelationMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "spearman" => Ok(CorrelationMethod::Spearman),
+            "pearson" => Ok(CorrelationMethod::Pearson),
+            "kendall" => Ok(CorrelationMethod::Kendall),
+            other => Err(format!(
+                "unknown correlation method '{other}': expected spearman, pearson or kendall"
+            )),
+        }
+    }
+}
+
+/// Arithmetic mean; `None` for an empty slice.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    Some(values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// Population standard deviation (divide by n), as the paper uses.
+pub fn population_std(values: &[f64]) -> Option<f64> {
+    let m = mean(values)?;
+    let ss: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
+    Some((ss / values.len() as f64).sqrt())
+}
+
+/// True when every value equals the first (exact comparison, so a column of
+/// repeated values is constant regardless of rounding in its mean).
+pub fn is_constant(values: &[f64]) -> bool {
+    values.windows(2).all(|w| w[0] == w[1])
+}
+
+/// Standardise present values (NaN = missing) with the population std.
+/// Returns `None` when fewer than one value is present or the values are
+/// constant; missing entries stay NaN.
+pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
+    let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    if present.is_empty() || is_constant(&present) {
+        return None;
+    }
+    let m = mean(&present)?;
+    let sd = population_std(&present)?;
+    if sd == 0.0 || !sd.is_finite() {
+        return None;
+    }
+    Some(values.iter().map(|v| (v - m) / sd).collect())
+}
+
+/// Average ranks starting at 1; tied values share the mean of their ranks.
+pub fn average_ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && values[order[end]] == values[order[start]] {
+            end += 1;
+        }
+        // Ranks start..end (0-based) become (start+1 + end) / 2 on average.
+        let shared = (start + 1 + end) as f64 / 2.0;
+        for &i in &order[start..end] {
+            ranks[i] = shared;
+        }
+        start = end;
+    }
+    ranks
+}
+
+/// Pearson product-moment correlation, clamped to [-1, 1].
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    assert_eq!(x.len(), y.len(), "pearson: samples differ in length");
+    if x.len() < 2 {
+        return None;
+    }
+    let mx = mean(x)?;
+    let my = mean(y)?;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        let (dx, dy) = (a - mx, b - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    let denom = (sxx * syy).sqrt();
+    if denom == 0.0 || !denom.is_finite() || is_constant(x) || is_constant(y) {
+        return None;
+    }
+    let r = sxy / denom;
+    r.is_finite().then(|| r.clamp(-1.0, 1.0))
+}
+
+/// Spearman rank correlation: Pearson correlation of average ranks.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    assert_eq!(x.len(), y.len(), "spearman: samples differ in length");
+    pearson(&average_ranks(x), &average_ranks(y))
+}
+
+/// Kendall's tau-b: (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)),
+/// where n1 and n2 count pairs tied in x and in y.
+pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
+    assert_eq!(x.len(), y.len(), "kendall: samples differ in length");
+    let n = x.len();
+    if n < 2 {
+        return None;
+    }
+    let (mut concordant, mut discordant) = (0i64, 0i64);
+    let (mut tied_x, mut tied_y) = (0i64, 0i64);
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let dx = x[i].total_cmp(&x[j]) as i64;
+            let dy = y[i].total_cmp(&y[j]) as i64;
+            if dx == 0 {
+                tied_x += 1;
+            }
+            if dy == 0 {
+                tied_y += 1;
+            }
+            match dx * dy {
+                1 => concordant += 1,
+                -1 => discordant += 1,
+                _ => {}
+            }
+        }
+    }
+    let pairs = (n * (n - 1) / 2) as i64;
+    let denom = (((pairs - tied_x) as f64) * ((pairs - tied_y) as f64)).sqrt();
+    if denom == 0.0 {
+        return None;
+    }
+    Some(((concordant - discordant) as f64 / denom).clamp(-1.0, 1.0))
+}
+
+/// Pairs of present values: indices where both `x` and `y` are not NaN.
+pub fn complete_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    x.iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(a, b)| (*a, *b))
+        .unzip()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn average_ranks_share_ties() {
+        assert_eq!(
+            average_ranks(&[10.0, 20.0, 10.0, 30.0]),
+            vec![1.5, 3.0, 1.5, 4.0]
+        );
+    }
+
+    #[test]
+    fn pearson_of_a_line_is_one() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        let y = [3.0, 5.0, 7.0, 9.0];
+        assert!((pearson(&x, &y).unwrap() - 1.0).abs() < 1e-15);
+        let z = [9.0, 7.0, 5.0, 3.0];
+        assert!((pearson(&x, &z).unwrap() + 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn constant_or_short_input_is_undefined() {
+        assert_eq!(pearson(&[1.0], &[2.0]), None);
+        assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
+        assert_eq!(kendall_tau_b(&[1.0, 1.0], &[1.0, 2.0]), None);
+        assert_eq!(z_scores(&[2.0, 2.0, f64::NAN]), None);
+    }
+
+    #[test]
+    fn kendall_matches_hand_count() {
+        // scipy.stats.kendalltau([1,2,3,4,5],[3,1,2,5,4]) = 0.4
+        let t = kendall_tau_b(&[1.0, 2.0, 3.0, 4.0, 5.0], &[3.0, 1.0, 2.0, 5.0, 4.0]).unwrap();
+        assert!((t - 0.4).abs() < 1e-15);
+        // With ties: 4 concordant, 0 discordant, one tied pair in each: 4 / sqrt(5 * 5).
+        let t = kendall_tau_b(&[1.0, 1.0, 2.0, 3.0], &[1.0, 2.0, 2.0, 3.0]).unwrap();
+        assert!((t - 0.8).abs() < 1e-12, "{t}");
+    }
+
+    #[test]
+    fn spearman_known_value() {
+        // scipy.stats.spearmanr([1,2,3,4,5],[5,6,7,8,7]) = 0.8207826816681233
+        let r = spearman(&[1.0, 2.0, 3.0, 4.0, 5.0], &[5.0, 6.0, 7.0, 8.0, 7.0]).unwrap();
+        assert!((r - 0.8207826816681233).abs() < 1e-12, "{r}");
+    }
+
+    #[test]
+    fn z_scores_use_population_std() {
+        let z = z_scores(&[1.0, f64::NAN, 3.0]).unwrap();
+        assert_eq!(z[0], -1.0);
+        assert!(z[1].is_nan());
+        assert_eq!(z[2], 1.0);
+    }
+}
