@@ -161,8 +161,8 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
     let (mut tied_x, mut tied_y) = (0i64, 0i64);
     for i in 0..n {
         for j in (i + 1)..n {
-            let dx = x[i].total_cmp(&x[j]) as i64;
-            let dy = y[i].total_cmp(&y[j]) as i64;
+            let dx = sign(x[i], x[j]);
+            let dy = sign(y[i], y[j]);
             if dx == 0 {
                 tied_x += 1;
             }
@@ -182,6 +182,12 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
         return None;
     }
     Some(((concordant - discordant) as f64 / denom).clamp(-1.0, 1.0))
+}
+
+/// -1, 0 or 1 as `a` is below, equal to or above `b`. Unlike `total_cmp`,
+/// -0.0 and 0.0 are equal (a tie), as they are for ranking.
+fn sign(a: f64, b: f64) -> i64 {
+    i64::from(a > b) - i64::from(a < b)
 }
 
 /// Pairs of present values: indices where both `x` and `y` are not NaN.
@@ -230,6 +236,13 @@ mod tests {
         // With ties: 4 concordant, 0 discordant, one tied pair in each: 4 / sqrt(5 * 5).
         let t = kendall_tau_b(&[1.0, 1.0, 2.0, 3.0], &[1.0, 2.0, 2.0, 3.0]).unwrap();
         assert!((t - 0.8).abs() < 1e-12, "{t}");
+    }
+
+    #[test]
+    fn negative_zero_ties_with_zero() {
+        let t = kendall_tau_b(&[-0.0, 0.0, 1.0], &[1.0, 2.0, 3.0]).unwrap();
+        assert!((t - 2.0 / 6f64.sqrt()).abs() < 1e-15, "{t}");
+        assert_eq!(average_ranks(&[0.0, -0.0, 1.0]), vec![1.5, 1.5, 3.0]);
     }
 
     #[test]
