@@ -10,6 +10,7 @@
 //! - [`load`]: reading benchmark matrices and info tables (strict, with
 //!   file/line/column errors);
 //! - [`matrix`]: the in-memory matrix;
+//! - [`names`]: matching model names across files (exact, alias, normalised);
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
@@ -23,5 +24,6 @@ pub mod data;
 pub mod linalg;
 pub mod load;
 pub mod matrix;
+pub mod names;
 pub mod output;
 pub mod stats;
