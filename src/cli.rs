@@ -29,6 +29,8 @@ pub enum Command {
     Analyze(commands::analyze::AnalyzeArgs),
     /// Get the paper's data (download, verify, show where it is).
     Data(commands::data::DataArgs),
+    /// Check a new benchmark: its capabilities correlation against a reference matrix, with a verdict.
+    Check(commands::check::CheckArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

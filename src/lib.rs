@@ -14,12 +14,16 @@
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
+//! - [`add`]: adding a column to a matrix byte-preservingly;
+//! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`output`]: one exporter per format, and the atomic file writer;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
 
+pub mod add;
 pub mod analysis;
 pub mod atomic;
 pub mod capabilities;
+pub mod check;
 pub mod data;
 pub mod linalg;
 pub mod load;

@@ -1,6 +1,7 @@
 //! One module per subcommand: check the raw flags, call the library, print.
 
 pub mod analyze;
+pub mod check;
 pub mod data;
 
 use crate::cli::{Cli, Command, MatrixArgs};
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Data(args) => data::run(args),
+        Command::Check(args) => check::run(args),
     }
 }
 
