@@ -280,7 +280,10 @@ fn verify(
     };
     let others_same = before.models == after.models
         && before.meta == after.meta
-        && before.compute == after.compute
+        && match (&before.compute, &after.compute) {
+            (Some(a), Some(b)) => a.name == b.name && same(&a.values, &b.values),
+            (a, b) => a.is_none() && b.is_none(),
+        }
         && before.benchmarks.iter().filter(|c| c.name != id).all(|c| {
             after
                 .benchmark(&c.name)
@@ -584,7 +587,8 @@ mod tests {
 
     #[test]
     fn existing_column_is_refused_unless_replace() {
-        let matrix = "model,nb,b\nM1,1,2\nM2,3,4\n";
+        // A missing compute value (NaN) must still read back as "unchanged".
+        let matrix = "model,nb,b,FLOP\nM1,1,2,\nM2,3,4,1e20\n";
         let e = add(matrix, "model,s\nM1,9\n", false)
             .unwrap_err()
             .to_string();
@@ -593,7 +597,7 @@ mod tests {
             "{e}"
         );
         let plan = add(matrix, "model,s\nM1,9\n", true).unwrap();
-        assert_eq!(plan.matrix_after, b"model,nb,b\nM1,9,2\nM2,,4\n");
+        assert_eq!(plan.matrix_after, b"model,nb,b,FLOP\nM1,9,2,\nM2,,4,1e20\n");
         assert!(plan.replaced_column);
     }
 

@@ -31,6 +31,8 @@ pub enum Command {
     Data(commands::data::DataArgs),
     /// Check a new benchmark: its capabilities correlation against a reference matrix, with a verdict.
     Check(commands::check::CheckArgs),
+    /// Add a benchmark column to a matrix (and its info row), keeping every other byte.
+    Add(commands::add::AddArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

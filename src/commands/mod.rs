@@ -1,5 +1,6 @@
 //! One module per subcommand: check the raw flags, call the library, print.
 
+pub mod add;
 pub mod analyze;
 pub mod check;
 pub mod data;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args),
         Command::Data(args) => data::run(args),
         Command::Check(args) => check::run(args),
+        Command::Add(args) => add::run(args),
     }
 }
 
