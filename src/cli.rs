@@ -33,6 +33,8 @@ pub enum Command {
     Check(commands::check::CheckArgs),
     /// Add a benchmark column to a matrix (and its info row), keeping every other byte.
     Add(commands::add::AddArgs),
+    /// Find every problem in a matrix and its info table (errors and warnings, with line and column).
+    Validate(commands::validate::ValidateArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

@@ -17,6 +17,7 @@
 //! - [`add`]: adding a column to a matrix byte-preservingly;
 //! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`output`]: one exporter per format, and the atomic file writer;
+//! - [`validate`]: every problem in a matrix and info table, with line and column;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
 
 pub mod add;
@@ -31,3 +32,4 @@ pub mod matrix;
 pub mod names;
 pub mod output;
 pub mod stats;
+pub mod validate;

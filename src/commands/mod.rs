@@ -4,6 +4,7 @@ pub mod add;
 pub mod analyze;
 pub mod check;
 pub mod data;
+pub mod validate;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Data(args) => data::run(args),
         Command::Check(args) => check::run(args),
         Command::Add(args) => add::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 
