@@ -625,6 +625,34 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the field texts, the raw splitter finds the fields the
+        /// csv crate wrote, and each record's bytes are kept.
+        #[test]
+        fn splitter_agrees_with_the_csv_writer(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[a-z0-9 ,\"\r\n.]{0,6}", 3),
+                1..6,
+            ),
+            crlf in proptest::bool::ANY,
+        ) {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            for r in &rows {
+                writer.write_record(r).unwrap();
+            }
+            let bytes = writer.into_inner().unwrap();
+            let records = split_records(&bytes);
+            let records: Vec<&RawRecord> = records.iter().filter(|r| r.fields.len() > 1 || !r.is_blank()).collect();
+            proptest::prop_assert_eq!(records.len(), rows.len());
+            for (raw, want) in records.iter().zip(&rows) {
+                let got: Vec<String> = raw.fields.iter().map(|f| unquote(&bytes[f.clone()])).collect();
+                proptest::prop_assert_eq!(&got, want);
+            }
+        }
+    }
+
     #[test]
     fn several_score_columns_need_a_choice() {
         let e = read_new_column(b"model,a,b\nM,1,2\n", "n.csv", None).unwrap_err();

@@ -590,6 +590,37 @@ mod tests {
     }
 
     #[test]
+    fn every_column_of_a_wide_file_is_checked_or_one_chosen() {
+        let r = reference();
+        let new = new_scores("model,up,down\nA-1,1,5\nB-2,2,4\nC-3,3,3\nD-4,4,2\nE-5,5,1\n");
+        let m = Matcher::new(&r.models, None);
+        let all = check(&r, &new, &m, &options()).unwrap();
+        assert_eq!(all.benchmarks.len(), 2);
+        let (up, down) = (&all.benchmarks[0], &all.benchmarks[1]);
+        assert_eq!(
+            up.capabilities_correlation.map(|v| -v),
+            down.capabilities_correlation
+        );
+        let one = CheckOptions {
+            benchmark: Some("down".into()),
+            ..options()
+        };
+        assert_eq!(
+            check(&r, &new, &m, &one).unwrap().benchmarks[0].benchmark,
+            "down"
+        );
+        let missing = CheckOptions {
+            benchmark: Some("dwn".into()),
+            ..options()
+        };
+        let e = check(&r, &new, &m, &missing).unwrap_err().to_string();
+        assert!(
+            e.contains("new.csv: no benchmark column 'dwn'; closest columns: down"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn verdict_thresholds() {
         let o = CheckOptions::default();
         assert_eq!(judge(Some(0.39), 10, 0.4, 0.7, &o).0, Verdict::Low);
