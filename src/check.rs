@@ -621,6 +621,28 @@ mod tests {
     }
 
     #[test]
+    fn an_interval_is_shown_when_supplied() {
+        let r = reference();
+        let new = new_scores("model,x\nA-1,1\nB-2,2\nC-3,3\nD-4,5\nE-5,4\n");
+        let mut report = check(&r, &new, &Matcher::new(&r.models, None), &options()).unwrap();
+        assert!(!report.text().contains("interval"));
+        report.benchmarks[0].capabilities_interval = Some(Interval {
+            level: 0.95,
+            lower: 0.4,
+            upper: 0.95,
+        });
+        assert!(
+            report.text().contains(", 95% interval [40.0%, 95.0%])"),
+            "{}",
+            report.text()
+        );
+        assert_eq!(
+            report.json()["benchmarks"][0]["capabilities_interval"]["lower"],
+            0.4
+        );
+    }
+
+    #[test]
     fn verdict_thresholds() {
         let o = CheckOptions::default();
         assert_eq!(judge(Some(0.39), 10, 0.4, 0.7, &o).0, Verdict::Low);

@@ -109,6 +109,22 @@ fn ambiguous_and_unmatched_names_are_reported_not_guessed() {
         text.contains("Reference models without a score: Foo-7B, foo_7b"),
         "{text}"
     );
+
+    // An alias file settles the ambiguity explicitly.
+    let aliases = dir.path().join("aliases.csv");
+    std::fs::write(&aliases, "from,to\nFOO 7B,foo_7b\n").unwrap();
+    let out = Command::cargo_bin("safetywashing")
+        .unwrap()
+        .args(["check", "--capabilities", "c1,c2", "--against"])
+        .arg(&reference)
+        .arg(&new)
+        .arg("--aliases")
+        .arg(&aliases)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("FOO 7B  → foo_7b (alias)"), "{text}");
+    assert!(text.contains("(n=3)"), "{text}");
 }
 
 #[test]
