@@ -26,6 +26,9 @@ use thiserror::Error;
 /// The paper's bound below which a capabilities correlation counts as low.
 pub const PAPER_LOW_BOUND: f64 = 0.40;
 
+/// Below this many models a verdict carries an explicit caution.
+pub const FEW_MODELS: usize = 10;
+
 /// What to check and how to judge it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOptions {
@@ -328,7 +331,12 @@ fn judge(
         );
     };
     let a = r.abs();
-    if a >= high {
+    let low_what = if low == PAPER_LOW_BOUND {
+        "the paper's bound for a low correlation"
+    } else {
+        "the given low bound"
+    };
+    let (verdict, mut reason) = if a >= high {
         (
             Verdict::High,
             format!(
@@ -340,11 +348,7 @@ fn judge(
     } else if a < low {
         (
             Verdict::Low,
-            format!(
-                "|r| = {} < {} (the paper's bound for a low correlation)",
-                pct(a),
-                pct(low)
-            ),
+            format!("|r| = {} < {} ({low_what})", pct(a), pct(low)),
         )
     } else {
         (
@@ -356,7 +360,13 @@ fn judge(
                 pct(high)
             ),
         )
+    };
+    if n < FEW_MODELS {
+        reason.push_str(&format!(
+            "; only {n} models, so this correlation is very uncertain"
+        ));
     }
+    (verdict, reason)
 }
 
 /// Percent of `others` with |r| below `a` (ties count half).
@@ -649,6 +659,17 @@ mod tests {
         assert_eq!(judge(Some(-0.5), 10, 0.4, 0.7, &o).0, Verdict::Moderate);
         assert_eq!(judge(Some(0.7), 10, 0.4, 0.7, &o).0, Verdict::High);
         assert_eq!(judge(None, 1, 0.4, 0.7, &o).0, Verdict::Undefined);
+        assert!(
+            judge(Some(0.1), 5, 0.4, 0.7, &o)
+                .1
+                .contains("only 5 models")
+        );
+        assert!(!judge(Some(0.1), 20, 0.4, 0.7, &o).1.contains("only"));
+        assert!(
+            judge(Some(0.1), 20, 0.3, 0.7, &o)
+                .1
+                .contains("the given low bound")
+        );
         let bad = CheckOptions {
             high_at: Some(0.2),
             ..CheckOptions::default()
