@@ -18,7 +18,7 @@
 use crate::analysis::{AnalysisOptions, Role, analyze};
 use crate::capabilities::CapabilitiesError;
 use crate::matrix::{BenchmarkMatrix, Column, closest_names};
-use crate::names::{MatchOutcome, Matcher, NameMatch};
+use crate::names::{Matcher, NameMatch};
 use serde::Serialize;
 use std::fmt::Write as _;
 use thiserror::Error;
@@ -432,7 +432,7 @@ impl CheckReport {
         if !not_exact.is_empty() {
             let _ = writeln!(out, "\nNames not matched exactly:");
             for m in not_exact {
-                let _ = writeln!(out, "  {}  {}", m.name, describe_match(m));
+                let _ = writeln!(out, "  {}  {}", m.name, m.describe());
             }
         }
         if !self.reference_models_without_score.is_empty() {
@@ -493,24 +493,6 @@ impl CheckReport {
         }
         out
     }
-}
-
-/// One line on how a name was matched (and whether it is used).
-pub fn describe_match(m: &NameMatch) -> String {
-    let mut s = m.outcome.describe();
-    if let Some(c) = &m.collision {
-        match &c.used {
-            Some(u) => s.push_str(&format!("; not used: '{u}' matches it exactly")),
-            None => s.push_str(&format!(
-                "; not used: {} match(es) the same model",
-                c.with.join(", ")
-            )),
-        }
-    }
-    if matches!(m.outcome, MatchOutcome::Ambiguous { .. }) {
-        s.push_str("; not used (add an alias to choose)");
-    }
-    s
 }
 
 #[cfg(test)]

@@ -240,6 +240,26 @@ pub struct Collision {
 }
 
 impl NameMatch {
+    /// One line on how the name was matched and whether it is used, e.g.
+    /// `→ Llama-2-7b-chat-hf (org/ prefix)` or `ambiguous: could be A, B; not
+    /// used (add an alias to choose)`.
+    pub fn describe(&self) -> String {
+        let mut s = self.outcome.describe();
+        if let Some(c) = &self.collision {
+            match &c.used {
+                Some(u) => s.push_str(&format!("; not used: '{u}' matches it exactly")),
+                None => s.push_str(&format!(
+                    "; not used: {} match(es) the same model",
+                    c.with.join(", ")
+                )),
+            }
+        }
+        if matches!(self.outcome, MatchOutcome::Ambiguous { .. }) {
+            s.push_str("; not used (add an alias to choose)");
+        }
+        s
+    }
+
     /// The reference name this input supplies, if it is used.
     pub fn used_target(&self) -> Option<&str> {
         if self.collision.is_some() {
@@ -606,6 +626,13 @@ mod tests {
         assert_eq!(got[2].used_target(), None);
         assert_eq!(got[3].used_target(), None);
         assert_eq!(got[3].collision.as_ref().unwrap().used, None);
+        assert!(
+            got[1]
+                .describe()
+                .ends_with("; not used: 'Yi-6B-Chat' matches it exactly"),
+            "{}",
+            got[1].describe()
+        );
     }
 
     #[test]

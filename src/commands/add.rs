@@ -6,7 +6,6 @@ use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::add::{AddRequest, plan_add, read_new_column};
 use safetywashing::atomic::write_atomic;
-use safetywashing::check::describe_match;
 use safetywashing::load::Direction;
 use safetywashing::names::AliasTable;
 use std::fmt::Write as _;
@@ -153,7 +152,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
     if !listed.is_empty() {
         let _ = writeln!(report, "Names in {} not matched exactly:", new.source);
         for m in listed {
-            let _ = writeln!(report, "  {}  {}", m.name, describe_match(m));
+            let _ = writeln!(report, "  {}  {}", m.name, m.describe());
         }
     }
     if let (Some(p), Some(_)) = (&args.matrix.info, &plan.info) {
