@@ -29,6 +29,12 @@ pub enum Command {
     Analyze(commands::analyze::AnalyzeArgs),
     /// Get the paper's data (download, verify, show where it is).
     Data(commands::data::DataArgs),
+    /// Check a new benchmark's capabilities correlation against a reference, with a verdict.
+    Check(commands::check::CheckArgs),
+    /// Add a benchmark column to a matrix (and its info row), keeping every other byte.
+    Add(commands::add::AddArgs),
+    /// Find every problem in a matrix and its info table, with line and column.
+    Validate(commands::validate::ValidateArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

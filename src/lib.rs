@@ -10,18 +10,26 @@
 //! - [`load`]: reading benchmark matrices and info tables (strict, with
 //!   file/line/column errors);
 //! - [`matrix`]: the in-memory matrix;
+//! - [`names`]: matching model names across files (exact, alias, normalised);
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
+//! - [`add`]: adding a column to a matrix byte-preservingly;
+//! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`output`]: one exporter per format, and the atomic file writer;
+//! - [`validate`]: every problem in a matrix and info table, with line and column;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
 
+pub mod add;
 pub mod analysis;
 pub mod atomic;
 pub mod capabilities;
+pub mod check;
 pub mod data;
 pub mod linalg;
 pub mod load;
 pub mod matrix;
+pub mod names;
 pub mod output;
 pub mod stats;
+pub mod validate;

@@ -1,7 +1,10 @@
 //! One module per subcommand: check the raw flags, call the library, print.
 
+pub mod add;
 pub mod analyze;
+pub mod check;
 pub mod data;
+pub mod validate;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
@@ -19,6 +22,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Data(args) => data::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Add(args) => add::run(args),
+        Command::Validate(args) => validate::run(args),
     }
 }
 

@@ -1,0 +1,670 @@
+//! Checking a new benchmark against a reference matrix: is it correlated
+//! with capabilities?
+//!
+//! The new scores (one `model,score` column or several benchmark columns)
+//! are matched to the reference matrix's models by [`crate::names`], then
+//! appended to a copy of the reference matrix as extra columns, and the
+//! ordinary [`analyze`] is run. The capabilities score is fitted on the
+//! capability benchmarks only, so the new columns cannot change it: each new
+//! column gets exactly the correlation the paper's code would give it had it
+//! been a column of the matrix all along.
+//!
+//! Each new column is then placed among the reference's own safety
+//! benchmarks (the percentile of its |r|) and given a verdict: *low* below
+//! the paper's 40% bound, *high* at or above the mean correlation among the
+//! capability benchmarks, *moderate* in between. Both thresholds can be
+//! changed.
+
+use crate::analysis::{AnalysisOptions, Role, analyze};
+use crate::capabilities::CapabilitiesError;
+use crate::matrix::{BenchmarkMatrix, Column, closest_names};
+use crate::names::{Matcher, NameMatch};
+use serde::Serialize;
+use std::fmt::Write as _;
+use thiserror::Error;
+
+/// The paper's bound below which a capabilities correlation counts as low.
+pub const PAPER_LOW_BOUND: f64 = 0.40;
+
+/// Below this many models a verdict carries an explicit caution.
+pub const FEW_MODELS: usize = 10;
+
+/// What to check and how to judge it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOptions {
+    /// Capability benchmarks and correlation method.
+    pub analysis: AnalysisOptions,
+    /// Only this column of the new file (default: every benchmark column).
+    pub benchmark: Option<String>,
+    /// The new metric is lower-is-better: negate it before correlating.
+    pub lower_is_better: bool,
+    /// |r| below this is *low*.
+    pub low_below: f64,
+    /// |r| at or above this is *high*; `None` = the mean correlation among
+    /// the reference's capability benchmarks.
+    pub high_at: Option<f64>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            analysis: AnalysisOptions::default(),
+            benchmark: None,
+            lower_is_better: false,
+            low_below: PAPER_LOW_BOUND,
+            high_at: None,
+        }
+    }
+}
+
+/// A check could not be run.
+#[derive(Debug, Error)]
+pub enum CheckError {
+    /// The reference matrix's capabilities score could not be fitted.
+    #[error(transparent)]
+    Capabilities(#[from] CapabilitiesError),
+    /// `--benchmark` names no column of the new file.
+    #[error("{file}: no benchmark column '{name}'; closest columns: {}", columns.join(", "))]
+    UnknownBenchmark {
+        /// New file.
+        file: String,
+        /// Column asked for.
+        name: String,
+        /// Closest columns.
+        columns: Vec<String>,
+    },
+    /// The new file has no benchmark column at all.
+    #[error(
+        "{0}: no benchmark column: expected 'model,score' or a model column and benchmark columns"
+    )]
+    NoBenchmark(String),
+    /// A threshold is out of range.
+    #[error("{0}")]
+    BadThreshold(String),
+}
+
+/// A confidence interval for a correlation (filled in when an uncertainty
+/// estimate is available; `check` itself computes none).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Confidence level, e.g. 0.95.
+    pub level: f64,
+    /// Lower end.
+    pub lower: f64,
+    /// Upper end.
+    pub upper: f64,
+}
+
+/// The verdict on one new benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// |r| below the low bound.
+    Low,
+    /// Between the bounds.
+    Moderate,
+    /// |r| at or above the high bound.
+    High,
+    /// No correlation could be computed.
+    Undefined,
+}
+
+impl Verdict {
+    /// Upper-case word for reports.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Low => "LOW",
+            Verdict::Moderate => "MODERATE",
+            Verdict::High => "HIGH",
+            Verdict::Undefined => "UNDEFINED",
+        }
+    }
+}
+
+/// The result for one new benchmark column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchmarkCheck {
+    /// Column header in the new file.
+    pub benchmark: String,
+    /// Whether the scores were negated (lower-is-better metric).
+    pub flipped: bool,
+    /// Reference models with a new score and a capabilities score.
+    pub n: usize,
+    /// Spearman (or chosen method) correlation with the capabilities score.
+    pub capabilities_correlation: Option<f64>,
+    /// Interval for it, when an uncertainty estimate was supplied.
+    pub capabilities_interval: Option<Interval>,
+    /// Models with a new score and a compute value.
+    pub compute_n: usize,
+    /// Correlation with training compute.
+    pub compute_correlation: Option<f64>,
+    /// Percent of the reference's safety benchmarks whose |r| is below this
+    /// one's (ties count half).
+    pub percentile: Option<f64>,
+    /// How many reference safety benchmarks the percentile compares with.
+    pub safety_benchmarks_compared: usize,
+    /// The most correlated reference safety benchmark at or below this |r|
+    /// and the least one above it, for orientation.
+    pub neighbours: Vec<String>,
+    /// Low, moderate, high or undefined.
+    pub verdict: Verdict,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The full result of a check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    /// Reference matrix (path as given).
+    pub reference: String,
+    /// New file (path as given).
+    pub new_file: String,
+    /// Correlation method.
+    pub method: String,
+    /// Every name of the new file and how it was matched.
+    pub matches: Vec<NameMatch>,
+    /// Reference models that got no new score.
+    pub reference_models_without_score: Vec<String>,
+    /// Alias entries whose target is not a reference model.
+    pub unusable_aliases: Vec<(String, String)>,
+    /// Mean correlation among the reference's capability benchmarks.
+    pub capability_correlation_mean: f64,
+    /// The low bound used.
+    pub low_below: f64,
+    /// The high bound used.
+    pub high_at: f64,
+    /// Whether `high_at` was given (else it is the capability mean).
+    pub high_at_given: bool,
+    /// One entry per checked column.
+    pub benchmarks: Vec<BenchmarkCheck>,
+}
+
+/// Check the benchmark columns of `new` against `reference`.
+pub fn check(
+    reference: &BenchmarkMatrix,
+    new: &BenchmarkMatrix,
+    matcher: &Matcher,
+    options: &CheckOptions,
+) -> Result<CheckReport, CheckError> {
+    check_thresholds(options)?;
+    let columns = selected_columns(new, options.benchmark.as_deref())?;
+    let matches = matcher.match_all(&new.models);
+
+    // The reference row each new row supplies.
+    let row_of: std::collections::HashMap<&str, usize> = reference
+        .models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.as_str(), i))
+        .collect();
+    let mut augmented = reference.clone();
+    let first_new = augmented.benchmarks.len();
+    for (k, column) in columns.iter().enumerate() {
+        let mut values = vec![f64::NAN; reference.n_models()];
+        for (m, &v) in matches.iter().zip(&column.values) {
+            if let Some(&row) = m.used_target().and_then(|t| row_of.get(t)) {
+                values[row] = if options.lower_is_better { -v } else { v };
+            }
+        }
+        // A name no reference column can have, so the new column never
+        // shadows a reference column (or a capability) of the same name.
+        augmented.benchmarks.push(Column {
+            name: format!("\u{0}new{k}\u{0}{}", column.name),
+            values,
+        });
+    }
+    let analysis = analyze(&augmented, &options.analysis, None)?;
+    let cap_mean = analysis.fit.correlation_mean;
+    let high_at = options.high_at.unwrap_or(cap_mean);
+    let safety: Vec<(&str, f64)> = analysis.benchmarks[..first_new]
+        .iter()
+        .filter(|b| b.role == Role::Safety)
+        .filter_map(|b| {
+            b.capabilities_correlation
+                .map(|r| (b.name.as_str(), r.abs()))
+        })
+        .collect();
+
+    let benchmarks = columns
+        .iter()
+        .zip(&analysis.benchmarks[first_new..])
+        .map(|(column, result)| {
+            let r = result.capabilities_correlation;
+            let (verdict, reason) = judge(r, result.n, options.low_below, high_at, options);
+            BenchmarkCheck {
+                benchmark: column.name.clone(),
+                flipped: options.lower_is_better,
+                n: result.n,
+                capabilities_correlation: r,
+                capabilities_interval: None,
+                compute_n: result.compute_n,
+                compute_correlation: result.compute_correlation,
+                percentile: r.and_then(|r| percentile(r.abs(), &safety)),
+                safety_benchmarks_compared: safety.len(),
+                neighbours: r.map_or_else(Vec::new, |r| neighbours(r.abs(), &safety)),
+                verdict,
+                reason,
+            }
+        })
+        .collect();
+
+    let used: std::collections::HashSet<&str> =
+        matches.iter().filter_map(NameMatch::used_target).collect();
+    Ok(CheckReport {
+        reference: reference.source.clone(),
+        new_file: new.source.clone(),
+        method: options.analysis.method.as_str().to_string(),
+        reference_models_without_score: reference
+            .models
+            .iter()
+            .filter(|m| !used.contains(m.as_str()))
+            .cloned()
+            .collect(),
+        unusable_aliases: matcher.unusable_aliases().to_vec(),
+        matches,
+        capability_correlation_mean: cap_mean,
+        low_below: options.low_below,
+        high_at,
+        high_at_given: options.high_at.is_some(),
+        benchmarks,
+    })
+}
+
+fn check_thresholds(options: &CheckOptions) -> Result<(), CheckError> {
+    let in_range = |v: f64| (0.0..=1.0).contains(&v);
+    if !in_range(options.low_below) {
+        return Err(CheckError::BadThreshold(format!(
+            "the low bound must be between 0 and 1 (a fraction, e.g. 0.4), found {}",
+            options.low_below
+        )));
+    }
+    if let Some(h) = options.high_at
+        && (!in_range(h) || h < options.low_below)
+    {
+        return Err(CheckError::BadThreshold(format!(
+            "the high bound must be between the low bound ({}) and 1, found {h}",
+            options.low_below
+        )));
+    }
+    Ok(())
+}
+
+fn selected_columns<'a>(
+    new: &'a BenchmarkMatrix,
+    wanted: Option<&str>,
+) -> Result<Vec<&'a Column>, CheckError> {
+    match wanted {
+        Some(name) => {
+            new.benchmark(name)
+                .map(|c| vec![c])
+                .ok_or_else(|| CheckError::UnknownBenchmark {
+                    file: new.source.clone(),
+                    name: name.to_string(),
+                    columns: closest_names(name, new.benchmarks.iter().map(|c| c.name.as_str()), 5),
+                })
+        }
+        None if new.benchmarks.is_empty() => Err(CheckError::NoBenchmark(new.source.clone())),
+        None => Ok(new.benchmarks.iter().collect()),
+    }
+}
+
+/// The verdict and its reason.
+fn judge(
+    r: Option<f64>,
+    n: usize,
+    low: f64,
+    high: f64,
+    options: &CheckOptions,
+) -> (Verdict, String) {
+    let pct = |v: f64| format!("{:.1}%", v * 100.0);
+    let high_what = if options.high_at.is_some() {
+        "the given high bound".to_string()
+    } else {
+        "the mean correlation among the capability benchmarks".to_string()
+    };
+    let Some(r) = r else {
+        return (
+            Verdict::Undefined,
+            format!(
+                "no correlation: {n} matched model(s) with a capabilities score, or constant scores"
+            ),
+        );
+    };
+    let a = r.abs();
+    let low_what = if low == PAPER_LOW_BOUND {
+        "the paper's bound for a low correlation"
+    } else {
+        "the given low bound"
+    };
+    let (verdict, mut reason) = if a >= high {
+        (
+            Verdict::High,
+            format!(
+                "|r| = {} ≥ {} ({high_what}): the scores largely track capabilities",
+                pct(a),
+                pct(high)
+            ),
+        )
+    } else if a < low {
+        (
+            Verdict::Low,
+            format!("|r| = {} < {} ({low_what})", pct(a), pct(low)),
+        )
+    } else {
+        (
+            Verdict::Moderate,
+            format!(
+                "{} ≤ |r| = {} < {} ({high_what})",
+                pct(low),
+                pct(a),
+                pct(high)
+            ),
+        )
+    };
+    if n < FEW_MODELS {
+        reason.push_str(&format!(
+            "; only {n} models, so this correlation is very uncertain"
+        ));
+    }
+    (verdict, reason)
+}
+
+/// Percent of `others` with |r| below `a` (ties count half).
+fn percentile(a: f64, others: &[(&str, f64)]) -> Option<f64> {
+    if others.is_empty() {
+        return None;
+    }
+    let below = others.iter().filter(|(_, o)| *o < a).count() as f64;
+    let ties = others.iter().filter(|(_, o)| *o == a).count() as f64;
+    Some(100.0 * (below + ties / 2.0) / others.len() as f64)
+}
+
+/// The nearest reference safety benchmark at or below `a` and above it.
+fn neighbours(a: f64, others: &[(&str, f64)]) -> Vec<String> {
+    let describe = |(name, r): &(&str, f64)| format!("{name} ({:.1}%)", r * 100.0);
+    let below = others
+        .iter()
+        .filter(|(_, o)| *o <= a)
+        .max_by(|x, y| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(x.0)));
+    let above = others
+        .iter()
+        .filter(|(_, o)| *o > a)
+        .min_by(|x, y| x.1.total_cmp(&y.1).then_with(|| x.0.cmp(y.0)));
+    below.into_iter().chain(above).map(describe).collect()
+}
+
+impl CheckReport {
+    /// Whether any checked benchmark has |r| ≥ `bound`.
+    pub fn any_at_or_above(&self, bound: f64) -> bool {
+        self.benchmarks
+            .iter()
+            .any(|b| b.capabilities_correlation.is_some_and(|r| r.abs() >= bound))
+    }
+
+    /// The report as a JSON value (undefined numbers are `null`).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The human report.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let pct = |v: Option<f64>| crate::output::percent(v);
+        let used = self.matches.iter().filter(|m| m.used_target().is_some());
+        let n_used = used.clone().count();
+        let n_exact = used.filter(|m| m.outcome.is_exact()).count();
+        let _ = writeln!(out, "Reference: {}", self.reference);
+        let _ = writeln!(out, "New scores: {}", self.new_file);
+        let _ = writeln!(
+            out,
+            "Models: {} of {} matched ({} exactly, {} otherwise, listed below); {} reference models without a score",
+            n_used,
+            self.matches.len(),
+            n_exact,
+            n_used - n_exact,
+            self.reference_models_without_score.len()
+        );
+        let not_exact: Vec<&NameMatch> = self
+            .matches
+            .iter()
+            .filter(|m| !m.outcome.is_exact() || m.collision.is_some())
+            .collect();
+        if !not_exact.is_empty() {
+            let _ = writeln!(out, "\nNames not matched exactly:");
+            for m in not_exact {
+                let _ = writeln!(out, "  {}  {}", m.name, m.describe());
+            }
+        }
+        if !self.reference_models_without_score.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nReference models without a score: {}",
+                self.reference_models_without_score.join(", ")
+            );
+        }
+        for (from, to) in &self.unusable_aliases {
+            let _ = writeln!(
+                out,
+                "note: alias {from} → {to} unused: '{to}' is not a reference model"
+            );
+        }
+        for b in &self.benchmarks {
+            let _ = writeln!(out, "\nBenchmark: {}", b.benchmark);
+            if b.flipped {
+                let _ = writeln!(
+                    out,
+                    "  lower is better: scores negated before correlating (higher = safer)"
+                );
+            }
+            let interval = b.capabilities_interval.map_or(String::new(), |i| {
+                format!(
+                    ", {:.0}% interval [{}, {}]",
+                    i.level * 100.0,
+                    pct(Some(i.lower)),
+                    pct(Some(i.upper))
+                )
+            });
+            let _ = writeln!(
+                out,
+                "  Capabilities correlation ({}): {} (n={}{interval})",
+                self.method,
+                pct(b.capabilities_correlation),
+                b.n
+            );
+            let _ = writeln!(
+                out,
+                "  Compute correlation: {} (n={})",
+                pct(b.compute_correlation),
+                b.compute_n
+            );
+            if let Some(p) = b.percentile {
+                let _ = writeln!(
+                    out,
+                    "  Among the reference's {} safety benchmarks: |r| above {p:.0}% of them{}",
+                    b.safety_benchmarks_compared,
+                    if b.neighbours.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (between {})", b.neighbours.join(" and "))
+                    }
+                );
+            }
+            let _ = writeln!(out, "  Verdict: {}: {}", b.verdict.word(), b.reason);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reference with 3 capability benchmarks and one safety benchmark.
+    fn reference() -> BenchmarkMatrix {
+        let text = "model,c1,c2,c3,s1,FLOP\n\
+            A-1,1,2,1,5,1e20\nB-2,2,1,3,3,2e20\nC-3,3,4,2,4,3e20\nD-4,4,3,5,1,4e20\nE-5,5,6,4,2,5e20\n";
+        crate::load::parse_matrix(text.as_bytes(), "ref.csv", &Default::default()).unwrap()
+    }
+
+    fn options() -> CheckOptions {
+        CheckOptions {
+            analysis: AnalysisOptions {
+                capabilities: vec!["c1".into(), "c2".into(), "c3".into()],
+                ..AnalysisOptions::default()
+            },
+            ..CheckOptions::default()
+        }
+    }
+
+    fn new_scores(text: &str) -> BenchmarkMatrix {
+        crate::load::parse_matrix(text.as_bytes(), "new.csv", &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn same_as_a_reference_column() {
+        let r = reference();
+        // s1 itself, renamed, with org prefixes and other case.
+        let new = new_scores("model,mine\norg/a-1,5\norg/B-2,3\nc-3,4\nD-4,1\nx/E_5,2\n");
+        let report = check(&r, &new, &Matcher::new(&r.models, None), &options()).unwrap();
+        let a = analyze(&r, &options().analysis, None).unwrap();
+        let s1 = a.benchmarks.iter().find(|b| b.benchmark == "s1").unwrap();
+        let b = &report.benchmarks[0];
+        assert_eq!(b.capabilities_correlation, s1.capabilities_correlation);
+        assert_eq!(b.compute_correlation, s1.compute_correlation);
+        assert_eq!(b.n, 5);
+        assert_eq!(
+            report
+                .matches
+                .iter()
+                .filter(|m| m.outcome.is_exact())
+                .count(),
+            1
+        );
+        assert!(report.reference_models_without_score.is_empty());
+        // Equal to the only safety benchmark: percentile 50 (a tie).
+        assert_eq!(b.percentile, Some(50.0));
+    }
+
+    #[test]
+    fn lower_is_better_flips_the_sign() {
+        let r = reference();
+        let new = new_scores("model,err\nA-1,1\nB-2,2\nC-3,3\nD-4,4\nE-5,6\n");
+        let m = Matcher::new(&r.models, None);
+        let up = check(&r, &new, &m, &options()).unwrap();
+        let flipped = CheckOptions {
+            lower_is_better: true,
+            ..options()
+        };
+        let down = check(&r, &new, &m, &flipped).unwrap();
+        let (u, d) = (
+            up.benchmarks[0].capabilities_correlation.unwrap(),
+            down.benchmarks[0].capabilities_correlation.unwrap(),
+        );
+        assert!((u + d).abs() < 1e-12 && u > 0.9, "{u} {d}");
+        assert!(down.benchmarks[0].flipped);
+        assert!(down.text().contains("lower is better"));
+        assert_eq!(up.benchmarks[0].verdict, Verdict::High);
+    }
+
+    #[test]
+    fn unmatched_and_ambiguous_rows_are_listed_and_unused() {
+        let r = reference();
+        let new = new_scores("model,x\nA-1,1\nB-2,2\nZ-9,3\n");
+        let report = check(&r, &new, &Matcher::new(&r.models, None), &options()).unwrap();
+        assert_eq!(report.benchmarks[0].n, 2);
+        assert_eq!(report.benchmarks[0].verdict, Verdict::High); // two points: |r| = 1
+        assert_eq!(
+            report.reference_models_without_score,
+            vec!["C-3", "D-4", "E-5"]
+        );
+        let text = report.text();
+        assert!(text.contains("Z-9  no match"), "{text}");
+    }
+
+    #[test]
+    fn every_column_of_a_wide_file_is_checked_or_one_chosen() {
+        let r = reference();
+        let new = new_scores("model,up,down\nA-1,1,5\nB-2,2,4\nC-3,3,3\nD-4,4,2\nE-5,5,1\n");
+        let m = Matcher::new(&r.models, None);
+        let all = check(&r, &new, &m, &options()).unwrap();
+        assert_eq!(all.benchmarks.len(), 2);
+        let (up, down) = (&all.benchmarks[0], &all.benchmarks[1]);
+        assert_eq!(
+            up.capabilities_correlation.map(|v| -v),
+            down.capabilities_correlation
+        );
+        let one = CheckOptions {
+            benchmark: Some("down".into()),
+            ..options()
+        };
+        assert_eq!(
+            check(&r, &new, &m, &one).unwrap().benchmarks[0].benchmark,
+            "down"
+        );
+        let missing = CheckOptions {
+            benchmark: Some("dwn".into()),
+            ..options()
+        };
+        let e = check(&r, &new, &m, &missing).unwrap_err().to_string();
+        assert!(
+            e.contains("new.csv: no benchmark column 'dwn'; closest columns: down"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_interval_is_shown_when_supplied() {
+        let r = reference();
+        let new = new_scores("model,x\nA-1,1\nB-2,2\nC-3,3\nD-4,5\nE-5,4\n");
+        let mut report = check(&r, &new, &Matcher::new(&r.models, None), &options()).unwrap();
+        assert!(!report.text().contains("interval"));
+        report.benchmarks[0].capabilities_interval = Some(Interval {
+            level: 0.95,
+            lower: 0.4,
+            upper: 0.95,
+        });
+        assert!(
+            report.text().contains(", 95% interval [40.0%, 95.0%])"),
+            "{}",
+            report.text()
+        );
+        assert_eq!(
+            report.json()["benchmarks"][0]["capabilities_interval"]["lower"],
+            0.4
+        );
+    }
+
+    #[test]
+    fn verdict_thresholds() {
+        let o = CheckOptions::default();
+        assert_eq!(judge(Some(0.39), 10, 0.4, 0.7, &o).0, Verdict::Low);
+        assert_eq!(judge(Some(-0.5), 10, 0.4, 0.7, &o).0, Verdict::Moderate);
+        assert_eq!(judge(Some(0.7), 10, 0.4, 0.7, &o).0, Verdict::High);
+        assert_eq!(judge(None, 1, 0.4, 0.7, &o).0, Verdict::Undefined);
+        assert!(
+            judge(Some(0.1), 5, 0.4, 0.7, &o)
+                .1
+                .contains("only 5 models")
+        );
+        assert!(!judge(Some(0.1), 20, 0.4, 0.7, &o).1.contains("only"));
+        assert!(
+            judge(Some(0.1), 20, 0.3, 0.7, &o)
+                .1
+                .contains("the given low bound")
+        );
+        let bad = CheckOptions {
+            high_at: Some(0.2),
+            ..CheckOptions::default()
+        };
+        assert!(check_thresholds(&bad).is_err());
+    }
+
+    #[test]
+    fn percentile_and_neighbours() {
+        let others = [("a", 0.1), ("b", 0.5), ("c", 0.9)];
+        assert_eq!(percentile(0.6, &others), Some(200.0 / 3.0));
+        assert_eq!(percentile(0.5, &others), Some(50.0));
+        assert_eq!(neighbours(0.6, &others), vec!["b (50.0%)", "c (90.0%)"]);
+        assert_eq!(percentile(0.6, &[]), None);
+    }
+}

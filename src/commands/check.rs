@@ -1,0 +1,159 @@
+//! `safetywashing check`: a new benchmark's capabilities correlation against
+//! a reference matrix, with a verdict.
+
+use super::emit;
+use crate::cli::MatrixArgs;
+use anyhow::{Context, Result};
+use clap::Args;
+use safetywashing::analysis::{AnalysisOptions, PAPER_CAPABILITIES};
+use safetywashing::check::{CheckOptions, PAPER_LOW_BOUND, check};
+use safetywashing::load::{MatrixFormat, load_matrix};
+use safetywashing::names::{AliasTable, Matcher};
+use safetywashing::stats::CorrelationMethod;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status when `--fail-above` is exceeded.
+const EXIT_ABOVE: u8 = 1;
+
+/// Flags of `check`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+NEW.csv is `model,score` or a model column and several benchmark columns
+(each is checked). Model names are matched to the reference exactly, then
+through --aliases, then after ignoring case, an org/ prefix, a -hf suffix and
+the separators _ - . and space; every match that was not exact is listed, and
+an ambiguous name is never guessed.
+
+Verdict: LOW when |r| < --low-below (the paper's 40%), HIGH when |r| reaches
+--high-at (default: the mean correlation among the reference's capability
+benchmarks), MODERATE in between. Exit status: 0, or 1 when --fail-above is
+reached, 2 on an error.
+
+Examples:
+  safetywashing check my_bench.csv                    # against the paper's chat models
+  safetywashing check my_bench.csv --against base --lower-is-better
+  safetywashing check scores.csv --benchmark refusal --aliases names.csv --format json
+  safetywashing check my_bench.csv --fail-above 0.7   # in a benchmark's own CI")]
+pub struct CheckArgs {
+    /// The new benchmark's scores (CSV, model names in the first column).
+    #[arg(value_name = "NEW.csv")]
+    pub new: PathBuf,
+
+    /// Reference: `base` or `chat` (the paper's matrices, downloaded on
+    /// first use) or a matrix file.
+    #[arg(long, default_value = "chat", value_name = "base|chat|MATRIX")]
+    pub against: String,
+
+    /// Check only this column of NEW.csv [default: every benchmark column].
+    #[arg(long, value_name = "COL")]
+    pub benchmark: Option<String>,
+
+    /// The new metric is lower-is-better (an error rate, a harm score): it is
+    /// negated before correlating, so a positive correlation still means
+    /// "safer as capabilities grow".
+    #[arg(long)]
+    pub lower_is_better: bool,
+
+    /// Alias table `from,to`: a name in NEW.csv and the reference's name for it.
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+
+    /// |r| below this is LOW (a fraction).
+    #[arg(long, default_value_t = PAPER_LOW_BOUND, value_name = "R")]
+    pub low_below: f64,
+
+    /// |r| at or above this is HIGH (a fraction) [default: the mean
+    /// correlation among the reference's capability benchmarks].
+    #[arg(long, value_name = "R")]
+    pub high_at: Option<f64>,
+
+    /// Exit with status 1 when any checked |r| is at or above R.
+    #[arg(long, value_name = "R")]
+    pub fail_above: Option<f64>,
+
+    /// Capability benchmarks of the reference, comma-separated [default: the paper's 12].
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub capabilities: Option<Vec<String>>,
+
+    /// Correlation method (Kendall is tau-b).
+    #[arg(long, default_value = "spearman", value_parser = clap::value_parser!(CorrelationMethod))]
+    pub method: CorrelationMethod,
+
+    /// Output format: text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+
+    /// How to read the reference matrix.
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+}
+
+/// Run `check`.
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    if let Some(r) = args.fail_above
+        && !(0.0..=1.0).contains(&r)
+    {
+        anyhow::bail!("--fail-above must be a fraction between 0 and 1, found {r}");
+    }
+    let reference_path = match args.against.as_str() {
+        "base" | "chat" => {
+            let paper = safetywashing::data::paper_data()
+                .context("--against base/chat uses the paper's data")?;
+            if args.against == "base" {
+                paper.base
+            } else {
+                paper.chat
+            }
+        }
+        path => PathBuf::from(path),
+    };
+    let reference = load_matrix(&reference_path, &args.matrix.format())?;
+    // The new file: first column = model names; every other column a score.
+    let new_format = MatrixFormat {
+        compute_column: None,
+        ..MatrixFormat::default()
+    };
+    let new = load_matrix(&args.new, &new_format)?;
+    let aliases = match &args.aliases {
+        Some(p) => Some(AliasTable::load(p)?),
+        None => None,
+    };
+    let matcher = Matcher::new(&reference.models, aliases.as_ref());
+    let options = CheckOptions {
+        analysis: AnalysisOptions {
+            capabilities: match &args.capabilities {
+                Some(list) => list
+                    .iter()
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                None => PAPER_CAPABILITIES.iter().map(|s| s.to_string()).collect(),
+            },
+            method: args.method,
+        },
+        benchmark: args.benchmark.clone(),
+        lower_is_better: args.lower_is_better,
+        low_below: args.low_below,
+        high_at: args.high_at,
+    };
+    let report = check(&reference, &new, &matcher, &options)?;
+    let bytes = if args.format == "json" {
+        let mut b = serde_json::to_vec_pretty(&report.json())?;
+        b.push(b'\n');
+        b
+    } else {
+        report.text().into_bytes()
+    };
+    emit(&bytes, None)?;
+    match args.fail_above {
+        Some(r) if report.any_at_or_above(r) => {
+            eprintln!(
+                "check failed: a capabilities correlation reaches --fail-above {:.1}%",
+                r * 100.0
+            );
+            Ok(ExitCode::from(EXIT_ABOVE))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}

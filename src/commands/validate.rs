@@ -1,0 +1,111 @@
+//! `safetywashing validate`: every problem in a matrix (and info table),
+//! with file, line and column.
+
+use crate::cli::MatrixArgs;
+use anyhow::{Context, Result};
+use clap::Args;
+use safetywashing::validate::{ValidateOptions, validate};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `validate`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Errors (the file cannot be analysed as it is): broken CSV structure, empty or
+duplicate headers, empty or duplicate model ids, cells that are neither
+numbers nor missing values (empty, NaN, NA), an unreadable info table.
+
+Warnings: benchmarks without an info row, info rows for benchmarks not in the
+matrix, metrics without a direction arrow, all-missing or constant columns,
+accuracy-like metrics outside [0, 1], a percent among fractions, a model
+missing most benchmarks.
+
+Exit status: 0 clean (or warnings only), 1 warnings only with --strict,
+2 errors.
+
+Examples:
+  safetywashing validate benchmarks_chat_models.csv --info benchmarks_info.csv
+  safetywashing validate my_matrix.csv --strict --format json")]
+pub struct ValidateArgs {
+    /// The matrix to validate.
+    #[arg(value_name = "MATRIX")]
+    pub target: PathBuf,
+
+    /// Exit with status 1 when there are warnings (and no errors).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Warn about a model missing more than this share of benchmarks.
+    #[arg(long, default_value_t = 0.5, value_name = "FRACTION")]
+    pub mostly_missing: f64,
+
+    /// Output format: text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+
+    /// How to read the matrix (--info: the info table to check against it).
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+}
+
+/// Exit status with warnings under --strict.
+const EXIT_WARNINGS: u8 = 1;
+/// Exit status with errors.
+const EXIT_ERRORS: u8 = 2;
+
+/// Run `validate`.
+pub fn run(args: ValidateArgs) -> Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.mostly_missing) {
+        anyhow::bail!(
+            "--mostly-missing must be a fraction between 0 and 1, found {}",
+            args.mostly_missing
+        );
+    }
+    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let matrix = read(&args.target)?;
+    let info = match &args.matrix.info {
+        Some(p) => Some((read(p)?, p.display().to_string())),
+        None => None,
+    };
+    let options = ValidateOptions {
+        format: args.matrix.format(),
+        mostly_missing: args.mostly_missing,
+    };
+    let result = validate(
+        &matrix,
+        &args.target.display().to_string(),
+        info.as_ref().map(|(b, s)| (b.as_slice(), s.as_str())),
+        &options,
+    );
+    let bytes = if args.format == "json" {
+        let mut b = serde_json::to_vec_pretty(&serde_json::json!({
+            "errors": result.errors(),
+            "warnings": result.warnings(),
+            "findings": result.findings,
+        }))?;
+        b.push(b'\n');
+        b
+    } else {
+        let mut out = String::new();
+        for f in &result.findings {
+            let _ = writeln!(out, "{f}");
+        }
+        let _ = writeln!(
+            out,
+            "{}: {} error(s), {} warning(s)",
+            args.target.display(),
+            result.errors(),
+            result.warnings()
+        );
+        out.into_bytes()
+    };
+    super::emit(&bytes, None)?;
+    Ok(if result.errors() > 0 {
+        ExitCode::from(EXIT_ERRORS)
+    } else if args.strict && result.warnings() > 0 {
+        ExitCode::from(EXIT_WARNINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,147 @@
+//! `safetywashing check` end to end: the paper's own truthfulqa_mc1 chat
+//! column, rewritten the way a benchmark author would hand it in (renamed
+//! column, `org/` prefixes, other case), reproduces the paper's 81.2%.
+//! The file is generated here from ../shared, never committed.
+
+mod common;
+#[path = "support/rewrite.rs"]
+mod rewrite;
+
+use rewrite::write_rewritten_column;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn cmd(shared: &Path) -> Command {
+    let mut c = Command::cargo_bin("safetywashing").unwrap();
+    c.env("SAFETYWASHING_DATA", common::paper_dir(shared));
+    c
+}
+
+#[test]
+fn truthfulqa_chat_column_reproduces_the_paper() {
+    with_shared!(shared => {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.csv");
+        let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
+        let renamed = write_rewritten_column(&chat, "truthfulqa_mc1", &new);
+        assert!(renamed.len() > 10);
+
+        let out = cmd(&shared).arg("check").arg(&new).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Capabilities correlation (spearman): 81.2% (n=26)"), "{text}");
+        assert!(text.contains("Verdict: HIGH"), "{text}");
+        for (written, original) in &renamed {
+            assert!(text.contains(&format!("  {written}  → {original} (")), "{written} not listed:\n{text}");
+        }
+
+        let out = cmd(&shared)
+            .args(["check", "--format", "json"])
+            .arg(&new)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let b = &json["benchmarks"][0];
+        let r = b["capabilities_correlation"].as_f64().unwrap();
+        assert_eq!(format!("{:.1}", r * 100.0), "81.2");
+        assert_eq!(b["verdict"], "high");
+        assert!(b["capabilities_interval"].is_null());
+        let non_exact = json["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["outcome"]["kind"] != "exact")
+            .count();
+        assert_eq!(non_exact, renamed.len());
+    });
+}
+
+#[test]
+fn fail_above_sets_exit_status() {
+    with_shared!(shared => {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.csv");
+        let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
+        write_rewritten_column(&chat, "truthfulqa_mc1", &new);
+        cmd(&shared).arg("check").arg(&new).args(["--fail-above", "0.8"]).assert().code(1);
+        cmd(&shared).arg("check").arg(&new).args(["--fail-above", "0.9"]).assert().code(0);
+        // Lower-is-better flips the sign, and the output says so.
+        let out = cmd(&shared).arg("check").arg(&new).arg("--lower-is-better").output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("-81.2%") && text.contains("lower is better"), "{text}");
+    });
+}
+
+#[test]
+fn ambiguous_and_unmatched_names_are_reported_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("ref.csv");
+    std::fs::write(
+        &reference,
+        "model,c1,c2,s\nFoo-7B,1,2,3\nfoo_7b,2,1,1\nBar,3,3,2\nBaz,4,5,4\n",
+    )
+    .unwrap();
+    let new = dir.path().join("new.csv");
+    std::fs::write(&new, "model,score\nFOO 7B,1\nbar,2\nbaz,3\nQux,4\n").unwrap();
+    let out = Command::cargo_bin("safetywashing")
+        .unwrap()
+        .args(["check", "--capabilities", "c1,c2", "--against"])
+        .arg(&reference)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("FOO 7B  ambiguous: could be Foo-7B, foo_7b"),
+        "{text}"
+    );
+    assert!(text.contains("Qux  no match"), "{text}");
+    assert!(text.contains("(n=2)"), "{text}");
+    assert!(
+        text.contains("Reference models without a score: Foo-7B, foo_7b"),
+        "{text}"
+    );
+
+    // An alias file settles the ambiguity explicitly.
+    let aliases = dir.path().join("aliases.csv");
+    std::fs::write(&aliases, "from,to\nFOO 7B,foo_7b\n").unwrap();
+    let out = Command::cargo_bin("safetywashing")
+        .unwrap()
+        .args(["check", "--capabilities", "c1,c2", "--against"])
+        .arg(&reference)
+        .arg(&new)
+        .arg("--aliases")
+        .arg(&aliases)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("FOO 7B  → foo_7b (alias)"), "{text}");
+    assert!(text.contains("(n=3)"), "{text}");
+}
+
+#[test]
+fn a_bad_new_file_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.csv");
+    std::fs::write(&new, "model,score\nA,0.5\nB,77%\n").unwrap();
+    let reference = dir.path().join("ref.csv");
+    std::fs::write(&reference, "model,c1\nA,1\nB,2\n").unwrap();
+    let out = Command::cargo_bin("safetywashing")
+        .unwrap()
+        .args(["check", "--capabilities", "c1", "--against"])
+        .arg(&reference)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("new.csv:3: column 'score'"), "{err}");
+}
