@@ -14,7 +14,8 @@
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
 //! - [`output`]: one exporter per format, and the atomic file writer;
-//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
+//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
+//! - [`simulate`]: matrices drawn from a latent-factor model, with the truth.
 
 pub mod analysis;
 pub mod atomic;
@@ -24,4 +25,5 @@ pub mod linalg;
 pub mod load;
 pub mod matrix;
 pub mod output;
+pub mod simulate;
 pub mod stats;
