@@ -29,6 +29,8 @@ pub enum Command {
     Analyze(commands::analyze::AnalyzeArgs),
     /// Get the paper's data (download, verify, show where it is).
     Data(commands::data::DataArgs),
+    /// Draw a benchmark matrix from a latent-factor model, with its truth.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod data;
+pub mod simulate;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Data(args) => data::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }
 
