@@ -11,6 +11,7 @@
 //!   file/line/column errors);
 //! - [`matrix`]: the in-memory matrix;
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
+//! - [`paired`]: many columns correlated with one target, fast;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
 //! - [`output`]: one exporter per format, and the atomic file writer;
@@ -25,5 +26,6 @@ pub mod linalg;
 pub mod load;
 pub mod matrix;
 pub mod output;
+pub mod paired;
 pub mod simulate;
 pub mod stats;
