@@ -35,6 +35,8 @@ pub enum Command {
     Add(commands::add::AddArgs),
     /// Find every problem in a matrix and its info table, with line and column.
     Validate(commands::validate::ValidateArgs),
+    /// Draw a benchmark matrix from a latent-factor model, with its truth.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

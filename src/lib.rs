@@ -12,13 +12,15 @@
 //! - [`matrix`]: the in-memory matrix;
 //! - [`names`]: matching model names across files (exact, alias, normalised);
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
+//! - [`paired`]: many columns correlated with one target, fast;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
 //! - [`add`]: adding a column to a matrix byte-preservingly;
 //! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`output`]: one exporter per format, and the atomic file writer;
 //! - [`validate`]: every problem in a matrix and info table, with line and column;
-//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
+//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
+//! - [`simulate`]: matrices drawn from a latent-factor model, with the truth.
 
 pub mod add;
 pub mod analysis;
@@ -31,5 +33,7 @@ pub mod load;
 pub mod matrix;
 pub mod names;
 pub mod output;
+pub mod paired;
+pub mod simulate;
 pub mod stats;
 pub mod validate;

@@ -4,6 +4,7 @@ pub mod add;
 pub mod analyze;
 pub mod check;
 pub mod data;
+pub mod simulate;
 pub mod validate;
 
 use crate::cli::{Cli, Command, MatrixArgs};
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Add(args) => add::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }
 
