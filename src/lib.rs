@@ -14,6 +14,7 @@
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
 //! - [`output`]: one exporter per format, and the atomic file writer;
+//! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
 
 pub mod analysis;
@@ -24,4 +25,6 @@ pub mod linalg;
 pub mod load;
 pub mod matrix;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod stats;
