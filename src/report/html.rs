@@ -17,11 +17,12 @@ use std::fmt::Write;
 const CSS: &str = r#"
 :root { color-scheme: light; --ink: #1e1e1e; --muted: #5a5a5a; --rule: #d9d9d9; --zebra: #f6f6f6; --accent: #0072b2; }
 * { box-sizing: border-box; }
-body { font: 16px/1.5 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1180px; padding: 24px 28px 60px; background: #fff; }
+body { font: 16px/1.5 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1560px; padding: 24px 28px 60px; background: #fff; }
 h1 { font-size: 1.9em; margin: 0.2em 0 0.3em; }
 h2 { font-size: 1.35em; margin: 1.8em 0 0.5em; border-bottom: 2px solid var(--rule); padding-bottom: 0.15em; }
 h3 { font-size: 1.1em; margin: 1.4em 0 0.4em; }
 p.question { font-size: 1.1em; max-width: 60em; }
+p, dl { max-width: 72em; }
 .muted, figcaption { color: var(--muted); }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
 th, td { padding: 0.28em 0.7em; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
