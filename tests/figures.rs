@@ -142,6 +142,18 @@ fn ranking_has_a_dot_and_a_name_per_model() {
 }
 
 #[test]
+fn figures_are_deterministic_and_name_a_font_viewers_have() {
+    let f = fixture();
+    let a = render_svg(&OverviewFigure::new(f.panels(2))).unwrap();
+    let b = render_svg(&OverviewFigure::new(f.panels(2))).unwrap();
+    assert_eq!(a, b);
+    assert!(a.contains("font-family=\"DejaVu Sans, Verdana, sans-serif\""));
+    let p1 = render_png(&RankingFigure::new(f.panels(2))).unwrap();
+    let p2 = render_png(&RankingFigure::new(f.panels(2))).unwrap();
+    assert_eq!(p1, p2);
+}
+
+#[test]
 fn scree_has_one_marker_per_eigenvalue_and_pc1_in_the_legend() {
     let f = fixture();
     let svg = render_both(&ScreeFigure::new(f.panels(1)));

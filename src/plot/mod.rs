@@ -264,6 +264,12 @@ pub fn render_svg(figure: &impl Figure) -> Result<String, PlotError> {
         let root = SVGBackend::with_string(&mut svg, figure.size()).into_drawing_area();
         draw_on(figure, &root)?;
     }
+    // Labels were measured in DejaVu Sans: ask viewers for it, else for
+    // Verdana, a similarly wide face, so text keeps the room made for it.
+    let mut svg = svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
     // Give the document an accessible title right after the opening tag.
     let title = format!("<title>{}</title>", xml_escape(&figure.title()));
     match svg.find('>') {

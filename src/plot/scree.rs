@@ -4,6 +4,7 @@
 use super::style::{self, GREY, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
 use super::{DrawResult, Figure, Panel};
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 /// Eigenvalues of the capability correlation matrices.
@@ -69,7 +70,7 @@ impl Figure for ScreeFigure<'_> {
                 GREY.stroke_width(1),
             ))?
             .label("eigenvalue 1")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREY));
+            .legend(|(x, y)| DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, GREY));
         for (i, panel) in self.panels.iter().enumerate() {
             let fit = &panel.analysis.fit;
             let color = style::series_color(i);
