@@ -84,16 +84,13 @@ impl Figure for HeatmapFigure<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let body = style::titled(root, &self.title())?;
-        let widths = vec![self.panel_w() as u32; self.panels.len()];
-        for (i, (area, panel)) in style::columns(&body, &widths)
-            .iter()
-            .zip(&self.panels)
-            .enumerate()
-        {
-            self.draw_panel(area, panel, &self.names[i])?;
-        }
-        Ok(())
+        style::titled_panels(
+            root,
+            &self.title(),
+            self.panel_w() as u32,
+            self.panels.len(),
+            |area, i| self.draw_panel(area, &self.panels[i], &self.names[i]),
+        )
     }
 }
 

@@ -107,16 +107,13 @@ impl Figure for OverviewFigure<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let body = style::titled(root, &self.title())?;
-        let widths = vec![self.panel_w(); self.panels.len()];
-        for (i, (area, panel)) in style::columns(&body, &widths)
-            .iter()
-            .zip(&self.panels)
-            .enumerate()
-        {
-            self.draw_panel(area, panel, i)?;
-        }
-        Ok(())
+        style::titled_panels(
+            root,
+            &self.title(),
+            self.panel_w(),
+            self.panels.len(),
+            |area, i| self.draw_panel(area, &self.panels[i], i),
+        )
     }
 }
 

@@ -305,16 +305,13 @@ impl Figure for ScatterFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let body = style::titled(root, &self.title())?;
-        let widths = vec![PANEL.0; self.panels.len()];
-        for (i, (area, panel)) in style::columns(&body, &widths)
-            .iter()
-            .zip(&self.panels)
-            .enumerate()
-        {
-            draw_panel(area, panel, i)?;
-        }
-        Ok(())
+        style::titled_panels(
+            root,
+            &self.title(),
+            PANEL.0,
+            self.panels.len(),
+            |area, i| draw_panel(area, &self.panels[i], i),
+        )
     }
 }
 

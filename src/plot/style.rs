@@ -174,6 +174,22 @@ pub fn titled<DB: DrawingBackend>(
     Ok(root.titled(title, text(TITLE_SIZE))?)
 }
 
+/// Draw the figure title, then `n` side-by-side panels `panel_w` px wide,
+/// each drawn by `draw(area, index)`.
+pub fn titled_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    panel_w: u32,
+    n: usize,
+    mut draw: impl FnMut(&DrawingArea<DB, Shift>, usize) -> Result<(), super::PlotError>,
+) -> Result<(), super::PlotError> {
+    let body = titled(root, title)?;
+    for (i, area) in columns(&body, &vec![panel_w; n]).iter().enumerate() {
+        draw(area, i)?;
+    }
+    Ok(())
+}
+
 /// Shorten `label` to at most `max` characters, ending in `…`.
 pub fn ellipsize(label: &str, max: usize) -> String {
     if label.chars().count() <= max {
