@@ -157,11 +157,34 @@ impl OverviewFigure<'_> {
             .draw()?;
         let color = style::series_color(index);
         let y = |i: usize| n - 1.0 - i as f64;
-        chart.draw_series(bars.iter().enumerate().map(|(i, (_, r, _))| {
-            Rectangle::new([(0.0, y(i) - 0.36), (*r, y(i) + 0.36)], color.filled())
-        }))?;
+        // With intervals the bars are lighter, so the whiskers stand out.
+        let has_intervals = bars.iter().any(|b| b.2.is_some());
+        let fill = if has_intervals {
+            color.mix(0.45).filled()
+        } else {
+            color.filled()
+        };
+        chart.draw_series(
+            bars.iter().enumerate().map(|(i, (_, r, _))| {
+                Rectangle::new([(0.0, y(i) - 0.36), (*r, y(i) + 0.36)], fill)
+            }),
+        )?;
+        // Whiskers: the interval with end caps.
         chart.draw_series(bars.iter().enumerate().filter_map(|(i, (_, _, iv))| {
-            iv.map(|(lo, hi)| PathElement::new(vec![(lo, y(i)), (hi, y(i))], INK.stroke_width(1)))
+            iv.map(|(lo, hi)| {
+                let yi = y(i);
+                PathElement::new(
+                    vec![
+                        (lo, yi - 0.25),
+                        (lo, yi + 0.25),
+                        (lo, yi),
+                        (hi, yi),
+                        (hi, yi - 0.25),
+                        (hi, yi + 0.25),
+                    ],
+                    INK.stroke_width(1),
+                )
+            })
         }))?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, -0.5), (0.0, n - 0.5)],
@@ -196,7 +219,7 @@ impl OverviewFigure<'_> {
                 (2, 3),
             ),
         ];
-        if bars.iter().any(|b| b.2.is_some()) {
+        if has_intervals {
             legend.push((
                 "interval of the correlation".into(),
                 INK.stroke_width(1),
