@@ -2,6 +2,8 @@
 //! what clap parses; `commands` turns these into checked library options.
 
 use clap::{Args, Parser, Subcommand};
+use safetywashing::analysis::{AnalysisOptions, PAPER_CAPABILITIES};
+use safetywashing::stats::CorrelationMethod;
 use std::path::PathBuf;
 
 use crate::commands;
@@ -37,6 +39,10 @@ pub enum Command {
     Validate(commands::validate::ValidateArgs),
     /// Draw a benchmark matrix from a latent-factor model, with its truth.
     Simulate(commands::simulate::SimulateArgs),
+    /// Draw a figure (ranking, scree, scatter, heatmap, overview) as SVG or PNG.
+    Plot(commands::plot::PlotArgs),
+    /// Write a one-file report (HTML or Markdown) with figures and tables.
+    Report(commands::report::ReportArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.
@@ -65,4 +71,35 @@ pub struct MatrixArgs {
     /// metric directions [default with no MATRIX: the paper's].
     #[arg(long, value_name = "FILE")]
     pub info: Option<PathBuf>,
+}
+
+/// What to compute; shared by every command that analyses matrices.
+#[derive(Debug, Clone, Args)]
+pub struct AnalysisArgs {
+    /// Capability benchmarks summarised into the capabilities score,
+    /// comma-separated [default: the paper's 12].
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub capabilities: Option<Vec<String>>,
+
+    /// Correlation method (Kendall is tau-b).
+    #[arg(long, default_value = "spearman", value_parser = clap::value_parser!(CorrelationMethod))]
+    pub method: CorrelationMethod,
+}
+
+impl AnalysisArgs {
+    /// The checked analysis options.
+    pub fn options(&self) -> AnalysisOptions {
+        let capabilities = match &self.capabilities {
+            Some(list) => list
+                .iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            None => PAPER_CAPABILITIES.iter().map(|s| s.to_string()).collect(),
+        };
+        AnalysisOptions {
+            capabilities,
+            method: self.method,
+        }
+    }
 }

@@ -20,7 +20,8 @@
 //! - [`output`]: one exporter per format, and the atomic file writer;
 //! - [`validate`]: every problem in a matrix and info table, with line and column;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
-//! - [`simulate`]: matrices drawn from a latent-factor model, with the truth.
+//! - [`simulate`]: matrices drawn from a latent-factor model, with the truth;
+//! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports.
 
 pub mod add;
 pub mod analysis;
@@ -35,5 +36,7 @@ pub mod names;
 pub mod output;
 pub mod paired;
 pub mod simulate;
+pub mod plot;
+pub mod report;
 pub mod stats;
 pub mod validate;

@@ -1,12 +1,10 @@
 //! `safetywashing analyze`: the paper's analysis of one or more matrices.
 
-use super::{emit, load_inputs};
-use crate::cli::MatrixArgs;
+use super::{analyze_all, emit, load_inputs};
+use crate::cli::{AnalysisArgs, MatrixArgs};
 use anyhow::Result;
 use clap::Args;
-use safetywashing::analysis::{AnalysisOptions, PAPER_CAPABILITIES, analyze};
 use safetywashing::output::Format;
-use safetywashing::stats::CorrelationMethod;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,14 +25,8 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub matrix: MatrixArgs,
 
-    /// Capability benchmarks summarised into the capabilities score,
-    /// comma-separated [default: the paper's 12].
-    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
-    pub capabilities: Option<Vec<String>>,
-
-    /// Correlation method (Kendall is tau-b).
-    #[arg(long, default_value = "spearman", value_parser = clap::value_parser!(CorrelationMethod))]
-    pub method: CorrelationMethod,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
 
     /// Output format: text, json, csv or markdown.
     #[arg(long, default_value = "text", value_parser = clap::value_parser!(Format))]
@@ -45,41 +37,10 @@ pub struct AnalyzeArgs {
     pub output: Option<PathBuf>,
 }
 
-impl AnalyzeArgs {
-    /// The checked analysis options.
-    pub fn options(&self) -> AnalysisOptions {
-        let capabilities = match &self.capabilities {
-            Some(list) => list
-                .iter()
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect(),
-            None => PAPER_CAPABILITIES.iter().map(|s| s.to_string()).collect(),
-        };
-        AnalysisOptions {
-            capabilities,
-            method: self.method,
-        }
-    }
-}
-
 /// Run `analyze`.
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
-    let options = args.options();
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let mut analyses = Vec::with_capacity(inputs.matrices.len());
-    for m in &inputs.matrices {
-        let a = analyze(m, &options, inputs.info.as_ref())?;
-        for e in a.models_excluded() {
-            eprintln!(
-                "warning: {}: left out model '{}': no value for {}",
-                a.matrix,
-                e.model,
-                e.missing.join(", ")
-            );
-        }
-        analyses.push(a);
-    }
+    let analyses = analyze_all(&inputs, &args.analysis.options())?;
     emit(
         &args.format.exporter().export(&analyses),
         args.output.as_deref(),

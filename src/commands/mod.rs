@@ -6,9 +6,12 @@ pub mod check;
 pub mod data;
 pub mod simulate;
 pub mod validate;
+pub mod plot;
+pub mod report;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
+use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};
 use safetywashing::atomic::write_atomic;
 use safetywashing::load::{
     DEFAULT_COMPUTE_COLUMN, InfoTable, MatrixFormat, load_info, load_matrix,
@@ -27,6 +30,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Add(args) => add::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Plot(args) => plot::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 
@@ -57,6 +62,8 @@ pub struct Inputs {
     pub matrices: Vec<BenchmarkMatrix>,
     /// Info table, when given (or the paper's, for the paper's data).
     pub info: Option<InfoTable>,
+    /// Where the info table was read from.
+    pub info_path: Option<PathBuf>,
 }
 
 /// Load the given matrices, or the paper's two (fetching them if needed)
@@ -70,7 +77,8 @@ pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
     } else {
         (paths.to_vec(), None)
     };
-    let info = match args.info.as_ref().or(default_info.as_ref()) {
+    let info_path = args.info.clone().or(default_info);
+    let info = match &info_path {
         Some(p) => Some(load_info(p)?),
         None => None,
     };
@@ -87,7 +95,11 @@ pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
         }
         matrices.push(m);
     }
-    Ok(Inputs { matrices, info })
+    Ok(Inputs {
+        matrices,
+        info,
+        info_path,
+    })
 }
 
 /// Write `bytes` to `path` atomically, or to stdout when `path` is `None`.
@@ -101,4 +113,22 @@ pub fn emit(bytes: &[u8], path: Option<&Path>) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Analyse every loaded matrix, warning on stderr about models left out.
+pub fn analyze_all(inputs: &Inputs, options: &AnalysisOptions) -> Result<Vec<Analysis>> {
+    let mut analyses = Vec::with_capacity(inputs.matrices.len());
+    for m in &inputs.matrices {
+        let a = analyze(m, options, inputs.info.as_ref())?;
+        for e in a.models_excluded() {
+            eprintln!(
+                "warning: {}: left out model '{}': no value for {}",
+                a.matrix,
+                e.model,
+                e.missing.join(", ")
+            );
+        }
+        analyses.push(a);
+    }
+    Ok(analyses)
 }

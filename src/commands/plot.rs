@@ -1,0 +1,101 @@
+//! `safetywashing plot`: one figure of the analysis, as SVG or PNG.
+
+use super::{analyze_all, load_inputs};
+use crate::cli::{AnalysisArgs, MatrixArgs};
+use anyhow::{Context, Result};
+use clap::Args;
+use safetywashing::atomic::write_atomic;
+use safetywashing::plot::{
+    FigureInput, FigureKind, ImageFormat, Panel, XAxis, render_figure, short_labels,
+};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `plot`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Figures:
+  overview   every non-capability benchmark's capabilities correlation, sorted
+  scatter    one benchmark (--benchmark B) against the capabilities score
+             (--x compute or --x OTHER_BENCHMARK for other x axes)
+  ranking    models sorted by capabilities score
+  scree      eigenvalues of the capability correlation matrix
+  heatmap    the capability correlation matrix
+
+With several matrices (the default: the paper's base and chat models), each
+figure shows one panel per matrix, side by side (scree: one line each).
+
+Examples:
+  safetywashing plot overview -o overview.svg
+  safetywashing plot scatter --benchmark truthfulqa_mc1 -o truthfulqa.png
+  safetywashing plot scatter --benchmark mmlu --x compute -o mmlu-compute.svg
+  safetywashing plot ranking obs.csv --meta-columns 'Model Family,Model Size (B)' \\
+      --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag -o ranking.png")]
+pub struct PlotArgs {
+    /// Figure: overview, scatter, ranking, scree or heatmap.
+    #[arg(value_name = "KIND", value_parser = clap::value_parser!(FigureKind))]
+    pub kind: FigureKind,
+
+    /// Benchmark matrices [default: the paper's base and chat matrices].
+    #[arg(value_name = "MATRIX")]
+    pub matrices: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+
+    /// Benchmark on the scatter plot's y axis (column header).
+    #[arg(long, value_name = "B")]
+    pub benchmark: Option<String>,
+
+    /// Scatter plot's x axis: `capabilities`, `compute` or a benchmark column.
+    #[arg(long = "x", value_name = "X", default_value = "capabilities")]
+    pub x: String,
+
+    /// Output file; `.svg` or `.png` chooses the format.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// The x axis named on the command line.
+pub fn x_axis(x: &str) -> XAxis {
+    match x {
+        "capabilities" => XAxis::Capabilities,
+        "compute" => XAxis::Compute,
+        other => XAxis::Benchmark(other.to_string()),
+    }
+}
+
+/// Run `plot`.
+pub fn run(args: PlotArgs) -> Result<ExitCode> {
+    let format = ImageFormat::from_path(&args.output)?;
+    if args.kind == FigureKind::Scatter && args.benchmark.is_none() {
+        anyhow::bail!("a scatter plot needs a benchmark: add --benchmark B (a column header)");
+    }
+    let inputs = load_inputs(&args.matrices, &args.matrix)?;
+    let analyses = analyze_all(&inputs, &args.analysis.options())?;
+    let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
+    let labels = short_labels(&sources);
+    let input = FigureInput {
+        panels: analyses
+            .iter()
+            .zip(&labels)
+            .map(|(analysis, label)| Panel {
+                analysis,
+                label,
+                intervals: None,
+            })
+            .collect(),
+        matrices: &inputs.matrices,
+        info: inputs.info.as_ref(),
+        benchmark: args.benchmark.as_deref(),
+        x: x_axis(&args.x),
+        scatter_intervals: Vec::new(),
+    };
+    let bytes = render_figure(args.kind, &input, format)?;
+    write_atomic(&args.output, &bytes)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,151 @@
+//! `safetywashing report`: one self-contained HTML (or Markdown) report.
+
+use super::{analyze_all, load_inputs};
+use crate::cli::{AnalysisArgs, MatrixArgs};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use safetywashing::atomic::write_atomic;
+use safetywashing::data::sha256_hex;
+use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Flags of `report`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The HTML report is one file (inline SVG figures, CSS and a small sort script;
+no network requests) that opens from disk. A Markdown report links its figures,
+written as SVG files beside it (REPORT-overview.svg, ...).
+
+Examples:
+  safetywashing report -o report.html        # the paper's base and chat models
+  safetywashing report my_matrix.csv --info info.csv -o report.md
+  safetywashing report obs.csv --meta-columns 'Model Family,Model Size (B)' \\
+      --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag -o obs.html")]
+pub struct ReportArgs {
+    /// Benchmark matrices [default: the paper's base and chat matrices].
+    #[arg(value_name = "MATRIX")]
+    pub matrices: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+
+    /// Benchmark for the scatter figure [default: the benchmark outside the
+    /// capabilities score most correlated with it].
+    #[arg(long, value_name = "B")]
+    pub benchmark: Option<String>,
+
+    /// Output file: `.html` (self-contained page) or `.md` (Markdown plus SVG
+    /// figures beside it).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// Report formats, from the output file's extension.
+enum Kind {
+    Html,
+    Markdown,
+}
+
+fn kind(path: &Path) -> Result<Kind> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("html" | "htm") => Ok(Kind::Html),
+        Some("md" | "markdown") => Ok(Kind::Markdown),
+        _ => bail!(
+            "{}: the report file name must end in .html or .md",
+            path.display()
+        ),
+    }
+}
+
+/// Quote an argument for a POSIX shell when it needs it.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// The command line as typed, program name shortened to `safetywashing`.
+fn command_line() -> String {
+    std::iter::once("safetywashing".to_string())
+        .chain(std::env::args().skip(1).map(|a| shell_quote(&a)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn file_hash(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// Run `report`.
+pub fn run(args: ReportArgs) -> Result<ExitCode> {
+    let kind = kind(&args.output)?;
+    let inputs = load_inputs(&args.matrices, &args.matrix)?;
+    let analyses = analyze_all(&inputs, &args.analysis.options())?;
+    let mut files: Vec<(String, String)> = Vec::new();
+    for m in &inputs.matrices {
+        files.push((m.source.clone(), file_hash(Path::new(&m.source))?));
+    }
+    if let Some(p) = &inputs.info_path {
+        files.push((p.display().to_string(), file_hash(p)?));
+    }
+    let input = ReportInput {
+        analyses: &analyses,
+        matrices: &inputs.matrices,
+        info: inputs.info.as_ref(),
+        intervals: Vec::new(),
+        scatter_benchmark: args.benchmark.clone(),
+        provenance: Provenance {
+            command: command_line(),
+            tool: format!("safetywashing {}", env!("CARGO_PKG_VERSION")),
+            inputs: files,
+        },
+    };
+    let report = Report::build(&input)?;
+    let write = |path: &Path, bytes: &[u8]| {
+        write_atomic(path, bytes).with_context(|| format!("writing {}", path.display()))
+    };
+    match kind {
+        Kind::Html => write(&args.output, html::render(&report).as_bytes())?,
+        Kind::Markdown => {
+            let stem = args
+                .output
+                .file_stem()
+                .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
+            let (text, figures) = markdown::render(&report, &stem);
+            let dir = args.output.parent().unwrap_or(Path::new(""));
+            for (name, bytes) in figures {
+                write(&dir.join(name), &bytes)?;
+            }
+            write(&args.output, text.as_bytes())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_what_needs_it() {
+        assert_eq!(shell_quote("--capabilities"), "--capabilities");
+        assert_eq!(shell_quote("Model Family,Size"), "'Model Family,Size'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

@@ -1,0 +1,161 @@
+//! Point labels that don't collide: labels are tried in priority order at
+//! four spots around their point (right, left, above, below) and kept only
+//! where they overlap no earlier label, no other point and stay inside the
+//! plot. With many points this thins the labels to the most telling ones
+//! instead of printing an unreadable heap.
+
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// An axis-aligned pixel box (`x0 <= x1`, `y0 <= y1`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PixelBox {
+    /// Left.
+    pub x0: i32,
+    /// Top.
+    pub y0: i32,
+    /// Right.
+    pub x1: i32,
+    /// Bottom.
+    pub y1: i32,
+}
+
+impl PixelBox {
+    fn overlaps(&self, o: &PixelBox) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+
+    fn inside(&self, o: &PixelBox) -> bool {
+        self.x0 >= o.x0 && self.x1 <= o.x1 && self.y0 >= o.y0 && self.y1 <= o.y1
+    }
+}
+
+/// A label given a place: draw text `index` at `at` with this anchor.
+#[derive(Clone, Copy)]
+pub struct Placed {
+    /// Index of the point (and label).
+    pub index: usize,
+    /// Anchor position in pixels.
+    pub at: (i32, i32),
+    /// Horizontal anchor.
+    pub h: HPos,
+    /// Vertical anchor.
+    pub v: VPos,
+}
+
+/// Place labels of `sizes` (w, h in px) beside `points`, trying the points
+/// in `order`, keeping at most `max`, within `bounds`; `gap` is the marker
+/// radius plus padding.
+pub fn place_labels(
+    points: &[(i32, i32)],
+    sizes: &[(u32, u32)],
+    order: &[usize],
+    bounds: PixelBox,
+    max: usize,
+    gap: i32,
+) -> Vec<Placed> {
+    let marker_boxes: Vec<PixelBox> = points
+        .iter()
+        .map(|&(x, y)| PixelBox {
+            x0: x - gap + 1,
+            y0: y - gap + 1,
+            x1: x + gap - 1,
+            y1: y + gap - 1,
+        })
+        .collect();
+    let mut taken: Vec<PixelBox> = Vec::new();
+    let mut placed = Vec::new();
+    for &i in order {
+        if placed.len() >= max {
+            break;
+        }
+        let (x, y) = points[i];
+        let (w, h) = (sizes[i].0 as i32, sizes[i].1 as i32);
+        let spots = [
+            (x + gap, y, HPos::Left, VPos::Center, x + gap, y - h / 2),
+            (
+                x - gap,
+                y,
+                HPos::Right,
+                VPos::Center,
+                x - gap - w,
+                y - h / 2,
+            ),
+            (
+                x,
+                y - gap,
+                HPos::Center,
+                VPos::Bottom,
+                x - w / 2,
+                y - gap - h,
+            ),
+            (x, y + gap, HPos::Center, VPos::Top, x - w / 2, y + gap),
+        ];
+        let fits = spots.iter().find(|&&(_, _, _, _, bx, by)| {
+            let b = PixelBox {
+                x0: bx,
+                y0: by,
+                x1: bx + w,
+                y1: by + h,
+            };
+            b.inside(&bounds)
+                && !taken.iter().any(|t| t.overlaps(&b))
+                && !marker_boxes
+                    .iter()
+                    .enumerate()
+                    .any(|(j, m)| j != i && m.overlaps(&b))
+        });
+        if let Some(&(ax, ay, h_pos, v_pos, bx, by)) = fits {
+            taken.push(PixelBox {
+                x0: bx - 1,
+                y0: by,
+                x1: bx + w + 1,
+                y1: by + h,
+            });
+            placed.push(Placed {
+                index: i,
+                at: (ax, ay),
+                h: h_pos,
+                v: v_pos,
+            });
+        }
+    }
+    placed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOUNDS: PixelBox = PixelBox {
+        x0: 0,
+        y0: 0,
+        x1: 400,
+        y1: 300,
+    };
+
+    #[test]
+    fn isolated_points_get_labels_on_the_right() {
+        let points = [(50, 50), (200, 200)];
+        let placed = place_labels(&points, &[(40, 12), (40, 12)], &[0, 1], BOUNDS, 10, 5);
+        assert_eq!(placed.len(), 2);
+        assert!(placed.iter().all(|p| matches!(p.h, HPos::Left)));
+    }
+
+    #[test]
+    fn crowded_labels_are_thinned_without_overlap() {
+        // Twenty points on top of one another: only a few labels fit around.
+        let points: Vec<(i32, i32)> = (0..20).map(|i| (200, 150 + i % 2)).collect();
+        let order: Vec<usize> = (0..20).collect();
+        let placed = place_labels(&points, &[(60, 12); 20], &order, BOUNDS, 20, 5);
+        assert!(!placed.is_empty() && placed.len() < 20);
+    }
+
+    #[test]
+    fn respects_the_cap_and_the_bounds() {
+        let points = [(395, 150), (10, 10), (100, 100)];
+        let placed = place_labels(&points, &[(50, 12); 3], &[0, 1, 2], BOUNDS, 2, 5);
+        assert_eq!(placed.len(), 2);
+        // The point at the right edge is labelled on its left.
+        assert!(matches!(placed[0].h, HPos::Right));
+    }
+}

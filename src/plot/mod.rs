@@ -1,0 +1,363 @@
+//! Publication figures of an analysis, as SVG or PNG.
+//!
+//! Every figure is a value implementing [`Figure`]: it knows its pixel size
+//! and title and draws itself on any plotters backend, so one drawing routine
+//! serves both formats ([`render`]). Text is laid out with DejaVu Sans, a
+//! font bundled in the binary and registered with plotters' `ab_glyph`
+//! support, so nothing depends on system font libraries; SVG output names the
+//! generic `sans-serif` family for viewers.
+//!
+//! Figures take one [`Panel`] per analysed matrix (base and chat side by side
+//! or overlaid) and, optionally, per-benchmark intervals of the capabilities
+//! correlation ([`Intervals`]), drawn when present. Colours follow the
+//! Okabe–Ito palette and every series also differs in marker shape or line
+//! style, so figures read in greyscale and for colour-blind readers.
+
+mod bitmap;
+mod heatmap;
+mod labels;
+mod overview;
+mod ranking;
+mod scatter;
+mod scree;
+pub mod style;
+
+pub use heatmap::HeatmapFigure;
+pub use overview::{LOW_BOUND, OverviewFigure};
+pub use ranking::RankingFigure;
+pub use scatter::{ScatterFigure, ScatterPanel, XAxis, scatter_panel};
+pub use scree::ScreeFigure;
+
+use crate::analysis::Analysis;
+use crate::load::InfoTable;
+use crate::matrix::BenchmarkMatrix;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use thiserror::Error;
+
+/// Interval (low, high) of a benchmark's capabilities correlation, by
+/// benchmark id; filled by an uncertainty method when one is run.
+pub type Intervals = BTreeMap<String, (f64, f64)>;
+
+/// Result of a drawing routine.
+pub type DrawResult = Result<(), PlotError>;
+
+/// Why a figure could not be made.
+#[derive(Debug, Error)]
+pub enum PlotError {
+    /// The output file name does not say which format to write.
+    #[error("{0}: the file name must end in .svg or .png")]
+    UnknownFormat(String),
+    /// The figure has nothing to show (e.g. an unknown benchmark).
+    #[error("{0}")]
+    NoData(String),
+    /// Drawing or encoding failed.
+    #[error("could not draw the figure: {0}")]
+    Draw(String),
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError::Draw(e.to_string())
+    }
+}
+
+/// Image formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// Scalable vector graphics (text stays text).
+    Svg,
+    /// Bitmap, lossless.
+    Png,
+}
+
+impl std::str::FromStr for FigureKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        FigureKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown figure '{s}': expected ranking, scree, scatter, heatmap or overview"
+                )
+            })
+    }
+}
+
+impl ImageFormat {
+    /// The format named by a file's extension (`.svg` or `.png`, any case).
+    pub fn from_path(path: &Path) -> Result<ImageFormat, PlotError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("svg") => Ok(ImageFormat::Svg),
+            Some("png") => Ok(ImageFormat::Png),
+            _ => Err(PlotError::UnknownFormat(path.display().to_string())),
+        }
+    }
+}
+
+/// A figure that can draw itself on any plotters backend.
+pub trait Figure {
+    /// Size in pixels (width, height).
+    fn size(&self) -> (u32, u32);
+    /// Title, also written as the SVG's `<title>`.
+    fn title(&self) -> String;
+    /// Draw on `root`, which covers the whole figure.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
+}
+
+/// One analysed matrix as a figure shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Panel<'a> {
+    /// The analysis.
+    pub analysis: &'a Analysis,
+    /// Short name of the matrix in titles and legends (e.g. `base`).
+    pub label: &'a str,
+    /// Intervals of capabilities correlations, when computed.
+    pub intervals: Option<&'a Intervals>,
+}
+
+/// Short names for matrices given by path: file stems, with the words all
+/// of them share removed (`benchmarks_base_models`, `benchmarks_chat_models`
+/// → `base`, `chat`); a single matrix keeps its whole stem.
+pub fn short_labels(sources: &[&str]) -> Vec<String> {
+    let stems: Vec<String> = sources
+        .iter()
+        .map(|s| {
+            Path::new(s)
+                .file_stem()
+                .map_or_else(|| s.to_string(), |f| f.to_string_lossy().into_owned())
+        })
+        .collect();
+    if stems.len() < 2 {
+        return stems;
+    }
+    let words: Vec<Vec<&str>> = stems
+        .iter()
+        .map(|s| s.split(['_', '-']).collect())
+        .collect();
+    let shared = |w: &str| words.iter().all(|ws| ws.contains(&w));
+    let labels: Vec<String> = words
+        .iter()
+        .map(|ws| {
+            ws.iter()
+                .copied()
+                .filter(|w| !shared(w))
+                .collect::<Vec<_>>()
+                .join("_")
+        })
+        .collect();
+    let distinct = labels.iter().all(|l| !l.is_empty())
+        && (1..labels.len()).all(|i| !labels[..i].contains(&labels[i]));
+    if distinct { labels } else { stems }
+}
+
+/// The figures `plot` can draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureKind {
+    /// Models by capabilities score.
+    Ranking,
+    /// Eigenvalues of the capability correlation matrix.
+    Scree,
+    /// One benchmark against capabilities, compute or another benchmark.
+    Scatter,
+    /// The capability correlation matrix.
+    Heatmap,
+    /// Every non-capability benchmark's capabilities correlation.
+    Overview,
+}
+
+impl FigureKind {
+    /// Every kind, in the order reports show them.
+    pub const ALL: [FigureKind; 5] = [
+        FigureKind::Overview,
+        FigureKind::Scatter,
+        FigureKind::Ranking,
+        FigureKind::Scree,
+        FigureKind::Heatmap,
+    ];
+
+    /// Lower-case name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            FigureKind::Ranking => "ranking",
+            FigureKind::Scree => "scree",
+            FigureKind::Scatter => "scatter",
+            FigureKind::Heatmap => "heatmap",
+            FigureKind::Overview => "overview",
+        }
+    }
+}
+
+/// What a figure may need: the analysed matrices and, for `scatter`, the
+/// benchmark, the x axis and the raw matrices.
+pub struct FigureInput<'a> {
+    /// One panel per analysed matrix.
+    pub panels: Vec<Panel<'a>>,
+    /// The matrices the panels analysed, in the same order.
+    pub matrices: &'a [BenchmarkMatrix],
+    /// Info table for display names and metrics.
+    pub info: Option<&'a InfoTable>,
+    /// Benchmark on the scatter's y axis.
+    pub benchmark: Option<&'a str>,
+    /// The scatter's x axis.
+    pub x: XAxis,
+    /// Interval of each scatter panel's correlation, when computed.
+    pub scatter_intervals: Vec<Option<(f64, f64)>>,
+}
+
+impl FigureInput<'_> {
+    /// The scatter panels of `benchmark`.
+    pub fn scatter_panels(&self) -> Result<Vec<ScatterPanel>, PlotError> {
+        let benchmark = self.benchmark.ok_or_else(|| {
+            PlotError::NoData("a scatter plot needs a benchmark (--benchmark B)".into())
+        })?;
+        self.panels
+            .iter()
+            .zip(self.matrices)
+            .enumerate()
+            .map(|(i, (p, m))| {
+                let mut panel =
+                    scatter_panel(p.analysis, m, benchmark, &self.x, self.info, p.label)?;
+                panel.interval = self.scatter_intervals.get(i).copied().flatten();
+                Ok(panel)
+            })
+            .collect()
+    }
+}
+
+/// Draw a figure of `kind` in `format`.
+pub fn render_figure(
+    kind: FigureKind,
+    input: &FigureInput,
+    format: ImageFormat,
+) -> Result<Vec<u8>, PlotError> {
+    let panels = input.panels.clone();
+    match kind {
+        FigureKind::Ranking => render(&RankingFigure::new(panels), format),
+        FigureKind::Scree => render(&ScreeFigure::new(panels), format),
+        FigureKind::Heatmap => render(&HeatmapFigure::new(panels), format),
+        FigureKind::Overview => render(&OverviewFigure::new(panels), format),
+        FigureKind::Scatter => render(&ScatterFigure::new(input.scatter_panels()?), format),
+    }
+}
+
+/// Render a figure in the given format.
+pub fn render(figure: &impl Figure, format: ImageFormat) -> Result<Vec<u8>, PlotError> {
+    match format {
+        ImageFormat::Svg => render_svg(figure).map(String::into_bytes),
+        ImageFormat::Png => render_png(figure),
+    }
+}
+
+/// Render a figure as an SVG document with a `<title>`.
+pub fn render_svg(figure: &impl Figure) -> Result<String, PlotError> {
+    style::register_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, figure.size()).into_drawing_area();
+        draw_on(figure, &root)?;
+    }
+    // Labels were measured in DejaVu Sans: ask viewers for it, else for
+    // Verdana, a similarly wide face, so text keeps the room made for it.
+    let mut svg = svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    // Give the document an accessible title right after the opening tag.
+    let title = format!("<title>{}</title>", xml_escape(&figure.title()));
+    match svg.find('>') {
+        Some(i) => svg.insert_str(i + 1, &format!("\n{title}")),
+        None => return Err(PlotError::Draw("the SVG backend wrote no document".into())),
+    }
+    Ok(svg)
+}
+
+/// Render a figure as a PNG image (8-bit RGB).
+pub fn render_png(figure: &impl Figure) -> Result<Vec<u8>, PlotError> {
+    style::register_fonts();
+    let (w, h) = figure.size();
+    let mut pixels = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = bitmap::PngBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        draw_on(figure, &root)?;
+    }
+    let mut png_bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png_bytes, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let draw_err = |e: png::EncodingError| PlotError::Draw(e.to_string());
+    let mut writer = encoder.write_header().map_err(draw_err)?;
+    writer.write_image_data(&pixels).map_err(draw_err)?;
+    writer.finish().map_err(draw_err)?;
+    Ok(png_bytes)
+}
+
+fn draw_on<DB: DrawingBackend>(
+    figure: &impl Figure,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE)?;
+    figure.draw(root)?;
+    Ok(root.present()?)
+}
+
+/// Escape text for XML/HTML content and attribute values.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_from_extension() {
+        assert_eq!(
+            ImageFormat::from_path(Path::new("a/b.SVG")).unwrap(),
+            ImageFormat::Svg
+        );
+        assert_eq!(
+            ImageFormat::from_path(Path::new("b.png")).unwrap(),
+            ImageFormat::Png
+        );
+        assert!(ImageFormat::from_path(Path::new("b.pdf")).is_err());
+        assert!(ImageFormat::from_path(Path::new("b")).is_err());
+    }
+
+    #[test]
+    fn short_labels_strip_shared_words() {
+        assert_eq!(
+            short_labels(&[
+                "d/benchmarks_base_models.csv",
+                "d/benchmarks_chat_models.csv"
+            ]),
+            vec!["base", "chat"]
+        );
+        assert_eq!(short_labels(&["x/obs.csv"]), vec!["obs"]);
+        // Nothing distinct left: keep the stems.
+        assert_eq!(short_labels(&["a/m.csv", "b/m.csv"]), vec!["m", "m"]);
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(xml_escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

@@ -1,0 +1,143 @@
+//! `ranking`: models sorted by capabilities score, as a dot plot (one row per
+//! model, highest score on top), one panel per matrix.
+
+use super::style::{self, INK, LIGHT_GREY, ROW_SIZE, TICK_SIZE};
+use super::{DrawResult, Figure, Panel};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// Height of one model's row (px).
+const ROW: u32 = 16;
+/// Width of a panel's plotting area (px).
+const PLOT_W: u32 = 300;
+/// Space above the rows: figure title and panel title (px).
+const TOP: u32 = 80;
+/// Space below the rows: ticks and axis description (px).
+const BOTTOM: u32 = 60;
+/// Longest model name shown in full.
+const MAX_NAME: usize = 48;
+
+/// Models by capabilities score.
+pub struct RankingFigure<'a> {
+    panels: Vec<Panel<'a>>,
+    names: Vec<Vec<String>>,
+    name_w: u32,
+}
+
+impl<'a> RankingFigure<'a> {
+    /// One panel per analysis.
+    pub fn new(panels: Vec<Panel<'a>>) -> Self {
+        let names: Vec<Vec<String>> = panels
+            .iter()
+            .map(|p| {
+                p.analysis
+                    .ranking()
+                    .iter()
+                    .map(|(m, _)| style::ellipsize(m, MAX_NAME))
+                    .collect()
+            })
+            .collect();
+        let name_w = style::measure_max(names.iter().flatten().map(String::as_str), ROW_SIZE) + 12;
+        RankingFigure {
+            panels,
+            names,
+            name_w,
+        }
+    }
+
+    fn panel_w(&self) -> u32 {
+        self.name_w + PLOT_W + 30
+    }
+
+    fn rows(&self) -> u32 {
+        self.names.iter().map(Vec::len).max().unwrap_or(0) as u32
+    }
+}
+
+impl Figure for RankingFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (
+            (self.panel_w() * self.panels.len() as u32).max(500),
+            TOP + BOTTOM + ROW * self.rows().max(3),
+        )
+    }
+
+    fn title(&self) -> String {
+        "Models by capabilities score".into()
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        style::titled_panels(
+            root,
+            &self.title(),
+            self.panel_w(),
+            self.panels.len(),
+            |area, i| self.draw_panel(area, &self.panels[i], i),
+        )
+    }
+}
+
+impl RankingFigure<'_> {
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        panel: &Panel,
+        index: usize,
+    ) -> DrawResult {
+        let ranking = panel.analysis.ranking();
+        let n = self.rows() as f64;
+        let (lo, hi) = ranking
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, s)| {
+                (lo.min(s), hi.max(s))
+            });
+        let pad = ((hi - lo) * 0.06).max(0.1);
+        let caption = format!(
+            "{} ({} models, PC1 {})",
+            panel.label,
+            ranking.len(),
+            style::pct(panel.analysis.fit.pc1_variance_explained())
+        );
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, style::text(style::LABEL_SIZE))
+            .margin_top(6)
+            .margin_right(20)
+            .x_label_area_size(BOTTOM - 10)
+            .y_label_area_size(self.name_w)
+            .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n - 0.5))?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .max_light_lines(0)
+            .bold_line_style(LIGHT_GREY)
+            .label_style(style::text(TICK_SIZE))
+            .axis_desc_style(style::text(style::LABEL_SIZE))
+            .x_label_formatter(&|v| style::tick(*v, hi - lo))
+            .x_desc("capabilities score (PC1)")
+            .draw()?;
+        let color = style::series_color(index);
+        // Row i (rank i + 1) sits at y = n - 1 - i, so the best model is on top.
+        let y = |i: usize| n - 1.0 - i as f64;
+        chart.draw_series(ranking.iter().enumerate().map(|(i, _)| {
+            PathElement::new(vec![(lo - pad, y(i)), (hi + pad, y(i))], LIGHT_GREY)
+        }))?;
+        chart.draw_series(
+            ranking
+                .iter()
+                .enumerate()
+                .map(|(i, &(_, s))| style::marker(index, (s, y(i)), 4, color.filled())),
+        )?;
+        let label_style = style::anchored(ROW_SIZE, HPos::Right, VPos::Center).color(&INK);
+        for (i, name) in self.names[index].iter().enumerate() {
+            let (_, py) = style::local(area, chart.backend_coord(&(lo - pad, y(i))));
+            area.draw(&Text::new(
+                name.as_str(),
+                (self.name_w as i32 - 6, py),
+                label_style.clone(),
+            ))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,518 @@
+//! `scatter`: one benchmark against the capabilities score (or compute, or
+//! another benchmark), with the least-squares line and its 95% confidence
+//! band, points labelled by model (thinned where they would collide), and
+//! the correlation — with its interval when known — in the panel title.
+
+use super::labels::{PixelBox, place_labels};
+use super::style::{self, GREY, INK, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
+use super::{DrawResult, Figure, PlotError};
+use crate::analysis::Analysis;
+use crate::load::InfoTable;
+use crate::matrix::BenchmarkMatrix;
+use crate::stats::{CorrelationMethod, complete_pairs};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Width and height of one panel (px).
+const PANEL: (u32, u32) = (640, 560);
+/// At most this many point labels per panel when points are many.
+const MAX_LABELS: usize = 30;
+
+/// What goes on the x axis.
+#[derive(Debug, Clone, PartialEq)]
+pub enum XAxis {
+    /// The capabilities score (PC1).
+    Capabilities,
+    /// Training compute (log10 scale).
+    Compute,
+    /// Another benchmark column.
+    Benchmark(String),
+}
+
+/// The points and numbers of one scatter panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScatterPanel {
+    /// Matrix name shown in the panel title.
+    pub label: String,
+    /// Model of each point.
+    pub models: Vec<String>,
+    /// x of each point.
+    pub x: Vec<f64>,
+    /// y of each point.
+    pub y: Vec<f64>,
+    /// Correlation method.
+    pub method: CorrelationMethod,
+    /// The correlation of x and y as the analysis reports it.
+    pub correlation: Option<f64>,
+    /// Its interval, when one was computed.
+    pub interval: Option<(f64, f64)>,
+    /// x axis description.
+    pub x_desc: String,
+    /// y axis description.
+    pub y_desc: String,
+    /// Display name of the benchmark on y.
+    pub y_name: String,
+    /// Display name of what is on x.
+    pub x_name: String,
+}
+
+/// Axis description: display name and metric from the info table.
+fn describe(id: &str, info: Option<&InfoTable>) -> (String, String) {
+    match info.and_then(|i| i.get(id)) {
+        Some(b) if !b.metric.is_empty() => (b.name.clone(), format!("{} — {}", b.name, b.metric)),
+        Some(b) => (b.name.clone(), b.name.clone()),
+        None => (id.to_string(), id.to_string()),
+    }
+}
+
+/// Collect the points of `benchmark` against `x` for one analysed matrix.
+pub fn scatter_panel(
+    analysis: &Analysis,
+    matrix: &BenchmarkMatrix,
+    benchmark: &str,
+    x: &XAxis,
+    info: Option<&InfoTable>,
+    label: &str,
+) -> Result<ScatterPanel, PlotError> {
+    let unknown = |name: &str| {
+        let near = crate::matrix::closest_names(
+            name,
+            matrix.benchmarks.iter().map(|c| c.name.as_str()),
+            5,
+        );
+        PlotError::NoData(format!(
+            "{}: no benchmark column '{name}'; closest: {}",
+            matrix.source,
+            near.join(", ")
+        ))
+    };
+    let y_col = matrix
+        .benchmark(benchmark)
+        .ok_or_else(|| unknown(benchmark))?;
+    let result = analysis
+        .benchmarks
+        .iter()
+        .find(|b| b.benchmark == benchmark);
+    let (y_name, y_desc) = describe(benchmark, info);
+    // x per row of the matrix (NaN where absent) and the reported correlation.
+    let (x_row, correlation, x_name, x_desc): (Vec<f64>, Option<f64>, String, String) = match x {
+        XAxis::Capabilities => {
+            let mut v = vec![f64::NAN; matrix.n_models()];
+            for (&r, &s) in analysis.fit.rows.iter().zip(&analysis.fit.scores) {
+                v[r] = s;
+            }
+            (
+                v,
+                result.and_then(|b| b.capabilities_correlation),
+                "capabilities score".into(),
+                "capabilities score (PC1)".into(),
+            )
+        }
+        XAxis::Compute => {
+            let c = matrix.compute.as_ref().ok_or_else(|| {
+                PlotError::NoData(format!(
+                    "{}: no compute column, so compute can't be on the x axis (see --compute-column)",
+                    matrix.source
+                ))
+            })?;
+            let v = c
+                .values
+                .iter()
+                .map(|&f| if f > 0.0 { f.log10() } else { f64::NAN })
+                .collect();
+            (
+                v,
+                result.and_then(|b| b.compute_correlation),
+                "training compute".into(),
+                format!("training compute, log₁₀ {}", c.name),
+            )
+        }
+        XAxis::Benchmark(other) => {
+            let col = matrix.benchmark(other).ok_or_else(|| unknown(other))?;
+            let (a, b) = complete_pairs(&col.values, &y_col.values);
+            let r = if a.len() < 2 {
+                None
+            } else {
+                analysis.method.correlate(&a, &b)
+            };
+            let (name, desc) = describe(other, info);
+            (col.values.clone(), r, name, desc)
+        }
+    };
+    let mut panel = ScatterPanel {
+        label: label.to_string(),
+        models: Vec::new(),
+        x: Vec::new(),
+        y: Vec::new(),
+        method: analysis.method,
+        correlation,
+        interval: None,
+        x_desc,
+        y_desc,
+        y_name,
+        x_name,
+    };
+    for (row, (&xv, &yv)) in x_row.iter().zip(&y_col.values).enumerate() {
+        if !xv.is_nan() && !yv.is_nan() {
+            panel.models.push(matrix.models[row].clone());
+            panel.x.push(xv);
+            panel.y.push(yv);
+        }
+    }
+    if panel.x.len() < 2 {
+        return Err(PlotError::NoData(format!(
+            "{}: fewer than two models have both {} and {}",
+            matrix.source, panel.y_name, panel.x_name
+        )));
+    }
+    Ok(panel)
+}
+
+/// Ordinary least squares `y = a + b x` with what the confidence band needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ols {
+    /// Intercept.
+    pub intercept: f64,
+    /// Slope.
+    pub slope: f64,
+    n: f64,
+    mean_x: f64,
+    sxx: f64,
+    /// Residual standard error (n - 2 degrees of freedom); NaN below 3 points.
+    residual_se: f64,
+}
+
+impl Ols {
+    /// Fit; `None` when x is constant.
+    pub fn fit(x: &[f64], y: &[f64]) -> Option<Ols> {
+        let n = x.len() as f64;
+        let mean_x = x.iter().sum::<f64>() / n;
+        let mean_y = y.iter().sum::<f64>() / n;
+        let sxx: f64 = x.iter().map(|v| (v - mean_x).powi(2)).sum();
+        if sxx <= 0.0 || !sxx.is_finite() {
+            return None;
+        }
+        let sxy: f64 = x
+            .iter()
+            .zip(y)
+            .map(|(a, b)| (a - mean_x) * (b - mean_y))
+            .sum();
+        let slope = sxy / sxx;
+        let intercept = mean_y - slope * mean_x;
+        let sse: f64 = x
+            .iter()
+            .zip(y)
+            .map(|(a, b)| (b - intercept - slope * a).powi(2))
+            .sum();
+        let residual_se = if n > 2.0 {
+            (sse / (n - 2.0)).sqrt()
+        } else {
+            f64::NAN
+        };
+        Some(Ols {
+            intercept,
+            slope,
+            n,
+            mean_x,
+            sxx,
+            residual_se,
+        })
+    }
+
+    /// Fitted value at `x`.
+    pub fn predict(&self, x: f64) -> f64 {
+        self.intercept + self.slope * x
+    }
+
+    /// Half-width of the 95% confidence band of the mean at `x` (Student t
+    /// with n - 2 degrees of freedom); `None` below three points.
+    pub fn band_half_width(&self, x: f64) -> Option<f64> {
+        if !self.residual_se.is_finite() {
+            return None;
+        }
+        let t = StudentsT::new(0.0, 1.0, self.n - 2.0)
+            .ok()?
+            .inverse_cdf(0.975);
+        Some(t * self.residual_se * (1.0 / self.n + (x - self.mean_x).powi(2) / self.sxx).sqrt())
+    }
+}
+
+/// Label the most telling points first: the extremes of x and y, then the
+/// largest residuals from the line.
+fn label_order(p: &ScatterPanel, ols: Option<&Ols>) -> Vec<usize> {
+    let n = p.x.len();
+    let extreme = |v: &[f64], max: bool| {
+        (0..n)
+            .max_by(|&a, &b| {
+                let o = v[a].total_cmp(&v[b]);
+                if max { o } else { o.reverse() }
+            })
+            .unwrap_or(0)
+    };
+    let mut rest: Vec<usize> = (0..n).collect();
+    if let Some(o) = ols {
+        let residual = |i: usize| (p.y[i] - o.predict(p.x[i])).abs();
+        rest.sort_by(|&a, &b| residual(b).total_cmp(&residual(a)).then(a.cmp(&b)));
+    }
+    let mut order = Vec::with_capacity(n);
+    let extremes = [
+        extreme(&p.x, true),
+        extreme(&p.x, false),
+        extreme(&p.y, true),
+        extreme(&p.y, false),
+    ];
+    // Each point once, even when it is an extreme twice.
+    for i in extremes.into_iter().chain(rest) {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
+    order
+}
+
+/// One benchmark against capabilities (or compute, or another benchmark).
+pub struct ScatterFigure {
+    panels: Vec<ScatterPanel>,
+}
+
+impl ScatterFigure {
+    /// One panel per matrix.
+    pub fn new(panels: Vec<ScatterPanel>) -> Self {
+        ScatterFigure { panels }
+    }
+}
+
+/// The symbol of a correlation method in titles.
+pub fn method_symbol(method: CorrelationMethod) -> &'static str {
+    match method {
+        CorrelationMethod::Spearman => "Spearman ρ",
+        CorrelationMethod::Pearson => "Pearson r",
+        CorrelationMethod::Kendall => "Kendall τ",
+    }
+}
+
+impl Figure for ScatterFigure {
+    fn size(&self) -> (u32, u32) {
+        (PANEL.0 * self.panels.len().max(1) as u32, PANEL.1 + 40)
+    }
+
+    fn title(&self) -> String {
+        match self.panels.first() {
+            Some(p) => format!("{} vs {}", p.y_name, p.x_name),
+            None => "Scatter".into(),
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        style::titled_panels(
+            root,
+            &self.title(),
+            PANEL.0,
+            self.panels.len(),
+            |area, i| draw_panel(area, &self.panels[i], i),
+        )
+    }
+}
+
+fn span(v: &[f64]) -> (f64, f64) {
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let pad = if hi > lo { (hi - lo) * 0.08 } else { 1.0 };
+    (lo - pad, hi + pad)
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &ScatterPanel,
+    index: usize,
+) -> DrawResult {
+    let ols = Ols::fit(&p.x, &p.y);
+    let (x0, x1) = span(&p.x);
+    let (mut y0, mut y1) = span(&p.y);
+    // Grid of the line and band, and the band's extent on y.
+    let grid: Vec<(f64, f64, Option<f64>)> = match &ols {
+        Some(o) => (0..=100)
+            .map(|k| {
+                let x = x0 + (x1 - x0) * k as f64 / 100.0;
+                (x, o.predict(x), o.band_half_width(x))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    for &(_, y, h) in &grid {
+        let h = h.unwrap_or(0.0);
+        y0 = y0.min(y - h);
+        y1 = y1.max(y + h);
+    }
+    let title = format!(
+        "{}: {} = {}, n = {}",
+        p.label,
+        method_symbol(p.method),
+        p.correlation.map_or_else(
+            || "–".to_string(),
+            |r| style::pct_with_interval(r, p.interval)
+        ),
+        p.x.len()
+    );
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, style::text(LABEL_SIZE))
+        .margin(10)
+        .margin_right(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(LIGHT_GREY)
+        .label_style(style::text(TICK_SIZE))
+        .axis_desc_style(style::text(LABEL_SIZE))
+        .x_label_formatter(&|v| style::tick(*v, x1 - x0))
+        .y_label_formatter(&|v| style::tick(*v, y1 - y0))
+        .x_desc(p.x_desc.as_str())
+        .y_desc(style::ellipsize(&p.y_desc, 60))
+        .draw()?;
+    let color = style::series_color(index);
+    if grid.iter().all(|g| g.2.is_some()) && !grid.is_empty() {
+        let band: Vec<(f64, f64)> = grid
+            .iter()
+            .map(|&(x, y, h)| (x, y + h.unwrap_or(0.0)))
+            .chain(
+                grid.iter()
+                    .rev()
+                    .map(|&(x, y, h)| (x, y - h.unwrap_or(0.0))),
+            )
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                color.mix(0.18).filled(),
+            )))?
+            .label("95% confidence band");
+    }
+    if !grid.is_empty() {
+        chart.draw_series(LineSeries::new(
+            grid.iter().map(|&(x, y, _)| (x, y)),
+            color.stroke_width(2),
+        ))?;
+    }
+    chart.draw_series(
+        p.x.iter()
+            .zip(&p.y)
+            .map(|(&x, &y)| style::marker(index, (x, y), 4, color.filled())),
+    )?;
+
+    // Labels beside the points, thinned where they would collide.
+    let pixels: Vec<(i32, i32)> =
+        p.x.iter()
+            .zip(&p.y)
+            .map(|(&x, &y)| style::local(area, chart.backend_coord(&(x, y))))
+            .collect();
+    let names: Vec<String> = p.models.iter().map(|m| style::ellipsize(m, 28)).collect();
+    let sizes: Vec<(u32, u32)> = names
+        .iter()
+        .map(|n| {
+            (
+                style::measure(n, style::ROW_SIZE),
+                style::ROW_SIZE as u32 + 2,
+            )
+        })
+        .collect();
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let (bx0, by0) = style::local(area, (xr.start, yr.start));
+    let (bx1, by1) = style::local(area, (xr.end, yr.end));
+    let bounds = PixelBox {
+        x0: bx0,
+        y0: by0,
+        x1: bx1,
+        y1: by1,
+    };
+    let max = if p.x.len() <= MAX_LABELS {
+        p.x.len()
+    } else {
+        MAX_LABELS
+    };
+    let placed = place_labels(
+        &pixels,
+        &sizes,
+        &label_order(p, ols.as_ref()),
+        bounds,
+        max,
+        6,
+    );
+    for l in &placed {
+        area.draw(&Text::new(
+            names[l.index].as_str(),
+            l.at,
+            style::anchored(style::ROW_SIZE, l.h, l.v).color(&INK),
+        ))?;
+    }
+    if placed.len() < p.x.len() {
+        let note = format!("{} of {} points labelled", placed.len(), p.x.len());
+        area.draw(&Text::new(
+            note,
+            (bx1 - 4, by1 - 4),
+            style::anchored(
+                style::ROW_SIZE,
+                plotters::style::text_anchor::HPos::Right,
+                plotters::style::text_anchor::VPos::Bottom,
+            )
+            .color(&GREY),
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_order_lists_each_point_once_extremes_first() {
+        let p = ScatterPanel {
+            label: "m".into(),
+            models: (0..5).map(|i| i.to_string()).collect(),
+            x: vec![0.0, 1.0, 2.0, 3.0, 4.0],
+            y: vec![0.0, 1.5, 2.0, 2.5, 4.0],
+            method: CorrelationMethod::Pearson,
+            correlation: None,
+            interval: None,
+            x_desc: String::new(),
+            y_desc: String::new(),
+            y_name: String::new(),
+            x_name: String::new(),
+        };
+        let order = label_order(&p, Ols::fit(&p.x, &p.y).as_ref());
+        assert_eq!(&order[..2], &[4, 0]);
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(sorted, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn ols_recovers_a_line_and_band_is_narrowest_at_the_mean() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [2.1, 3.9, 6.2, 7.8, 10.1];
+        let o = Ols::fit(&x, &y).unwrap();
+        assert!((o.slope - 1.99).abs() < 1e-9, "{}", o.slope);
+        assert!((o.intercept - 0.05).abs() < 1e-9, "{}", o.intercept);
+        let at_mean = o.band_half_width(3.0).unwrap();
+        assert!(at_mean < o.band_half_width(1.0).unwrap());
+        // t(0.975, 3 df) = 3.182446; s = sqrt(SSE/3); half-width at the mean = t s / sqrt(n).
+        let sse: f64 = x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| (b - o.predict(*a)).powi(2))
+            .sum();
+        let want = 3.182446305284263 * (sse / 3.0).sqrt() / 5f64.sqrt();
+        assert!((at_mean - want).abs() < 1e-9, "{at_mean} vs {want}");
+    }
+
+    #[test]
+    fn ols_needs_spread_in_x_and_three_points_for_a_band() {
+        assert!(Ols::fit(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).is_none());
+        let two = Ols::fit(&[1.0, 2.0], &[1.0, 3.0]).unwrap();
+        assert!(two.band_half_width(1.5).is_none());
+    }
+}

@@ -1,0 +1,118 @@
+//! `scree`: eigenvalues of the capability correlation matrix, largest first,
+//! one line per matrix (base and chat overlaid), PC1's share in the legend.
+
+use super::style::{self, GREY, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
+use super::{DrawResult, Figure, Panel};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+/// Eigenvalues of the capability correlation matrices.
+pub struct ScreeFigure<'a> {
+    panels: Vec<Panel<'a>>,
+}
+
+impl<'a> ScreeFigure<'a> {
+    /// One line per analysis.
+    pub fn new(panels: Vec<Panel<'a>>) -> Self {
+        ScreeFigure { panels }
+    }
+}
+
+impl Figure for ScreeFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (760, 480)
+    }
+
+    fn title(&self) -> String {
+        "Eigenvalues of the capability correlation matrix".into()
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let body = style::titled(root, &self.title())?;
+        let k = self
+            .panels
+            .iter()
+            .map(|p| p.analysis.fit.eigenvalues.len())
+            .max()
+            .unwrap_or(1)
+            .max(2);
+        let top = self
+            .panels
+            .iter()
+            .flat_map(|p| p.analysis.fit.eigenvalues.first().copied())
+            .fold(1.0f64, f64::max);
+        let mut chart = ChartBuilder::on(&body)
+            .margin(12)
+            .margin_right(24)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.5..(k as f64 + 0.5), 0.0..(top * 1.1))?;
+        chart
+            .configure_mesh()
+            .x_labels(k)
+            .x_label_formatter(&|x| format!("{}", x.round() as i64))
+            .max_light_lines(0)
+            .bold_line_style(LIGHT_GREY)
+            .label_style(style::text(TICK_SIZE))
+            .axis_desc_style(style::text(LABEL_SIZE))
+            .y_label_formatter(&|v| style::tick(*v, top))
+            .x_desc("principal component")
+            .y_desc("eigenvalue")
+            .draw()?;
+        // Kaiser's rule of thumb: components above eigenvalue 1 carry more
+        // than one benchmark's worth of variance.
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(0.5, 1.0), (k as f64 + 0.5, 1.0)],
+                6,
+                4,
+                GREY.stroke_width(1),
+            ))?
+            .label("eigenvalue 1")
+            .legend(|(x, y)| DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, GREY));
+        for (i, panel) in self.panels.iter().enumerate() {
+            let fit = &panel.analysis.fit;
+            let color = style::series_color(i);
+            let points: Vec<(f64, f64)> = fit
+                .eigenvalues
+                .iter()
+                .enumerate()
+                .map(|(j, &e)| ((j + 1) as f64, e))
+                .collect();
+            let line = color.stroke_width(2);
+            match style::line_dash(i) {
+                Some((dash, gap)) => {
+                    chart.draw_series(DashedLineSeries::new(points.clone(), dash, gap, line))?;
+                }
+                None => {
+                    chart.draw_series(LineSeries::new(points.clone(), line))?;
+                }
+            }
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|&p| style::marker(i, p, 5, color.filled())),
+                )?
+                .label(format!(
+                    "{}: PC1 explains {}",
+                    panel.label,
+                    style::pct(fit.pc1_variance_explained())
+                ))
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (20, 0)], color.stroke_width(2))
+                        + style::marker(i, (10, 0), 5, color.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(style::text(TICK_SIZE))
+            .background_style(WHITE.mix(0.9))
+            .border_style(LIGHT_GREY)
+            .draw()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,292 @@
+//! The look shared by every figure: the bundled font, text sizes, the
+//! Okabe–Ito palette with a marker shape and line style per series, and a few
+//! drawing helpers.
+//!
+//! Series are told apart three ways (hue, lightness, marker/line style), so a
+//! figure survives greyscale printing and colour-vision deficiencies.
+
+use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
+use std::sync::Once;
+
+/// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/`).
+pub(crate) static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// Font family every figure uses (the bundled font is registered under it).
+pub const FAMILY: &str = "sans-serif";
+
+/// Figure title size (px).
+pub const TITLE_SIZE: f64 = 19.0;
+/// Panel title and axis description size (px).
+pub const LABEL_SIZE: f64 = 15.0;
+/// Tick label and annotation size (px).
+pub const TICK_SIZE: f64 = 13.0;
+/// Size of per-row names in tall figures (px).
+pub const ROW_SIZE: f64 = 12.0;
+
+/// Okabe–Ito blue, the first series.
+pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+/// Okabe–Ito vermillion, the second series.
+pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+/// Okabe–Ito bluish green.
+pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+/// Okabe–Ito reddish purple.
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+/// Okabe–Ito orange.
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+/// Okabe–Ito sky blue.
+pub const SKY: RGBColor = RGBColor(86, 180, 233);
+/// Text and axes.
+pub const INK: RGBColor = RGBColor(30, 30, 30);
+/// Reference lines and secondary text.
+pub const GREY: RGBColor = RGBColor(110, 110, 110);
+/// Grid lines.
+pub const LIGHT_GREY: RGBColor = RGBColor(225, 225, 225);
+
+/// Register the bundled font with plotters (once per process).
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is compiled in and known to parse (tested below).
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, DEJAVU_SANS);
+    });
+}
+
+/// Text of `size` px in the figure font and ink colour.
+pub fn text(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FAMILY, size).into_font()).color(&INK)
+}
+
+/// Text anchored at `h`/`v`.
+pub fn anchored(size: f64, h: HPos, v: VPos) -> TextStyle<'static> {
+    text(size).pos(Pos::new(h, v))
+}
+
+/// Colour of series `i` (cycling through six palette colours).
+pub fn series_color(i: usize) -> RGBColor {
+    [BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY][i % 6]
+}
+
+/// Dash pattern (dash, gap in px) of series `i`'s line; `None` = solid.
+pub fn line_dash(i: usize) -> Option<(i32, i32)> {
+    match i % 3 {
+        0 => None,
+        1 => Some((9, 5)),
+        _ => Some((3, 4)),
+    }
+}
+
+/// A point marker of series `i`'s shape (circle, triangle, square,
+/// diamond, …) at a data coordinate.
+pub struct Marker<C> {
+    at: C,
+    shape: usize,
+    size: i32,
+    style: ShapeStyle,
+}
+
+/// Marker of series `i` at `at`, `size` px from centre to edge.
+pub fn marker<C>(i: usize, at: C, size: i32, style: ShapeStyle) -> Marker<C> {
+    Marker {
+        at,
+        shape: i % 4,
+        size,
+        style,
+    }
+}
+
+impl<'a, C: 'a> PointCollection<'a, C> for &'a Marker<C> {
+    type Point = &'a C;
+    type IntoIter = std::iter::Once<&'a C>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        let s = self.size;
+        let filled = self.style.filled;
+        match self.shape {
+            0 => backend.draw_circle((x, y), s as u32, &self.style, filled),
+            1 => {
+                let t = s + 1;
+                backend.fill_polygon(
+                    vec![(x, y - t), (x + t, y + t * 3 / 4), (x - t, y + t * 3 / 4)],
+                    &self.style,
+                )
+            }
+            2 => backend.draw_rect((x - s, y - s), (x + s, y + s), &self.style, filled),
+            _ => {
+                let t = s + 1;
+                backend.fill_polygon(
+                    vec![(x, y - t), (x + t, y), (x, y + t), (x - t, y)],
+                    &self.style,
+                )
+            }
+        }
+    }
+}
+
+/// A backend (absolute) pixel position relative to `area`'s top-left.
+pub fn local<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, at: (i32, i32)) -> (i32, i32) {
+    let (bx, by) = area.get_base_pixel();
+    (at.0 - bx, at.1 - by)
+}
+
+/// Split `area` into side-by-side columns of the given widths (the last
+/// takes whatever is left).
+pub fn columns<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    widths: &[u32],
+) -> Vec<DrawingArea<DB, Shift>> {
+    let mut out = Vec::with_capacity(widths.len());
+    let mut rest = area.clone();
+    for (i, &w) in widths.iter().enumerate() {
+        if i + 1 == widths.len() {
+            out.push(rest.clone());
+        } else {
+            let (left, right) = rest.split_horizontally(w);
+            out.push(left);
+            rest = right;
+        }
+    }
+    out
+}
+
+/// Draw the figure title centred at the top of `root` and return the area
+/// below it.
+pub fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, super::PlotError> {
+    Ok(root.titled(title, text(TITLE_SIZE))?)
+}
+
+/// Draw the figure title, then `n` side-by-side panels `panel_w` px wide,
+/// each drawn by `draw(area, index)`.
+pub fn titled_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    panel_w: u32,
+    n: usize,
+    mut draw: impl FnMut(&DrawingArea<DB, Shift>, usize) -> Result<(), super::PlotError>,
+) -> Result<(), super::PlotError> {
+    let body = titled(root, title)?;
+    for (i, area) in columns(&body, &vec![panel_w; n]).iter().enumerate() {
+        draw(area, i)?;
+    }
+    Ok(())
+}
+
+/// Shorten `label` to at most `max` characters, ending in `…`.
+pub fn ellipsize(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        return label.to_string();
+    }
+    let mut s: String = label.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// Width in pixels of `label` at `size` px in the bundled font, measured
+/// without a backend (used to size figures before drawing).
+pub fn measure(label: &str, size: f64) -> u32 {
+    register_fonts();
+    (FAMILY, size).into_font().box_size(label).map_or_else(
+        |_| (label.chars().count() as f64 * size * 0.6) as u32,
+        |(w, _)| w,
+    )
+}
+
+/// Widest of `labels` at `size` px.
+pub fn measure_max<'l>(labels: impl IntoIterator<Item = &'l str>, size: f64) -> u32 {
+    labels
+        .into_iter()
+        .map(|l| measure(l, size))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Tick label for `v` on an axis spanning `span`: as many decimals as the
+/// span needs, and never "-0".
+pub fn tick(v: f64, span: f64) -> String {
+    let decimals = if span >= 20.0 {
+        0
+    } else if span >= 2.0 {
+        1
+    } else if span >= 0.2 {
+        2
+    } else {
+        3
+    };
+    let s = format!("{v:.decimals$}");
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    }
+}
+
+/// A percentage with one decimal, as the paper prints correlations.
+pub fn pct(value: f64) -> String {
+    format!("{:.1}%", value * 100.0)
+}
+
+/// `r = 81.4% [70.2%, 88.0%]` style text: a correlation, its interval when
+/// known.
+pub fn pct_with_interval(value: f64, interval: Option<(f64, f64)>) -> String {
+    match interval {
+        Some((lo, hi)) => format!("{} [{}, {}]", pct(value), pct(lo), pct(hi)),
+        None => pct(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_font_parses() {
+        assert!(
+            plotters::style::register_font("test-font", FontStyle::Normal, DEJAVU_SANS).is_ok()
+        );
+    }
+
+    #[test]
+    fn ellipsize_keeps_short_and_cuts_long() {
+        assert_eq!(ellipsize("MMLU", 10), "MMLU");
+        assert_eq!(ellipsize("abcdefghijkl", 5), "abcd…");
+    }
+
+    #[test]
+    fn ticks_have_sensible_decimals() {
+        assert_eq!(tick(-0.0001, 1.0), "0.00");
+        assert_eq!(tick(0.25, 1.0), "0.25");
+        assert_eq!(tick(4.0, 12.0), "4.0");
+        assert_eq!(tick(40.0, 100.0), "40");
+    }
+
+    #[test]
+    fn percent_text() {
+        assert_eq!(pct(0.8143), "81.4%");
+        assert_eq!(
+            pct_with_interval(0.5, Some((0.25, 0.75))),
+            "50.0% [25.0%, 75.0%]"
+        );
+    }
+}

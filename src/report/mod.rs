@@ -1,0 +1,433 @@
+//! One-file reports of an analysis: the question, the summary numbers, all
+//! five figures, a table of every benchmark and how it was computed.
+//!
+//! [`Report`] gathers everything once (rows, verdicts, figures as SVG);
+//! [`html`] and [`markdown`] only lay it out. HTML is self-contained (inline
+//! SVG, CSS and a small sort script; no network requests) and reads fully
+//! with scripts off; Markdown links the figures, written as SVG files beside
+//! it.
+
+pub mod html;
+pub mod markdown;
+
+use crate::analysis::{Analysis, BenchmarkResult, Role};
+use crate::load::InfoTable;
+use crate::matrix::BenchmarkMatrix;
+use crate::plot::{
+    FigureInput, FigureKind, ImageFormat, Intervals, Panel, PlotError, XAxis, render_figure,
+    short_labels,
+};
+
+/// The question the tool answers, in two sentences.
+pub const QUESTION: &str = "Does a safety benchmark measure safety, or mostly how capable a model \
+is? Following Ren et al. (2024), “Safetywashing”, each benchmark is correlated across models with \
+a capabilities score (the first principal component of capability benchmarks): a high correlation \
+means the benchmark's progress may be capability progress under another name.";
+
+/// Where the numbers came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    /// The exact command line, shell-quoted.
+    pub command: String,
+    /// Tool name and version, e.g. `safetywashing 0.1.0`.
+    pub tool: String,
+    /// Input files with their SHA-256.
+    pub inputs: Vec<(String, String)>,
+}
+
+/// What a benchmark's capabilities correlation says, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Part of the capabilities score itself.
+    Capability,
+    /// At least the mean correlation among capability benchmarks: tracks
+    /// capabilities as closely as capability benchmarks track each other.
+    High,
+    /// At least 40% (the paper's "low" bound) but below that mean.
+    Moderate,
+    /// Between −40% and 40%.
+    Low,
+    /// −40% or below: falls as capabilities rise.
+    Negative,
+    /// No correlation (too few models or a constant column).
+    Undefined,
+}
+
+impl Verdict {
+    /// Judge a benchmark given the mean capability–capability correlation.
+    pub fn of(result: &BenchmarkResult, mean_capability_correlation: f64) -> Verdict {
+        const LOW: f64 = crate::plot::LOW_BOUND;
+        if result.role == Role::Capability {
+            return Verdict::Capability;
+        }
+        match result.capabilities_correlation {
+            None => Verdict::Undefined,
+            Some(r) if r >= mean_capability_correlation.max(LOW) => Verdict::High,
+            Some(r) if r >= LOW => Verdict::Moderate,
+            Some(r) if r > -LOW => Verdict::Low,
+            Some(_) => Verdict::Negative,
+        }
+    }
+
+    /// The word shown in tables.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Capability => "capability",
+            Verdict::High => "high",
+            Verdict::Moderate => "moderate",
+            Verdict::Low => "low",
+            Verdict::Negative => "negative",
+            Verdict::Undefined => "–",
+        }
+    }
+
+    /// What the word means, for the report's legend.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Verdict::Capability => "one of the capability benchmarks the score is built from",
+            Verdict::High => {
+                "at least the mean correlation among capability benchmarks: tracks capabilities \
+                 as closely as they track each other"
+            }
+            Verdict::Moderate => "40% or more, below that mean",
+            Verdict::Low => "between −40% and 40% (the paper calls below 40% \"low\")",
+            Verdict::Negative => "−40% or less: scores fall as capabilities rise",
+            Verdict::Undefined => "no correlation (too few models, or a constant column)",
+        }
+    }
+
+    /// Every verdict, in legend order.
+    pub const ALL: [Verdict; 6] = [
+        Verdict::High,
+        Verdict::Moderate,
+        Verdict::Low,
+        Verdict::Negative,
+        Verdict::Capability,
+        Verdict::Undefined,
+    ];
+}
+
+/// One row of a benchmark table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Benchmark id.
+    pub benchmark: String,
+    /// Display name.
+    pub name: String,
+    /// Metric from the info table (empty when unknown).
+    pub metric: String,
+    /// Models in the capabilities correlation.
+    pub n: usize,
+    /// Capabilities correlation.
+    pub capabilities: Option<f64>,
+    /// Its interval, when computed.
+    pub interval: Option<(f64, f64)>,
+    /// Compute correlation.
+    pub compute: Option<f64>,
+    /// Models in the compute correlation.
+    pub compute_n: usize,
+    /// The verdict word.
+    pub verdict: Verdict,
+}
+
+/// Everything about one analysed matrix that the report shows.
+#[derive(Debug, Clone)]
+pub struct MatrixSection {
+    /// Short name (`base`, `chat`, or the file stem).
+    pub label: String,
+    /// Matrix path as given.
+    pub source: String,
+    /// Key numbers as (label, value) pairs.
+    pub summary: Vec<(String, String)>,
+    /// Every benchmark, highest capabilities correlation first.
+    pub rows: Vec<Row>,
+}
+
+/// A figure rendered as SVG with its caption.
+#[derive(Debug, Clone)]
+pub struct RenderedFigure {
+    /// Which figure.
+    pub kind: FigureKind,
+    /// What it shows.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// A complete report, ready to lay out.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// One section per matrix.
+    pub sections: Vec<MatrixSection>,
+    /// The five figures.
+    pub figures: Vec<RenderedFigure>,
+    /// Correlation method, as a word.
+    pub method: String,
+    /// Capability benchmarks of the score.
+    pub capabilities: Vec<String>,
+    /// Command, version, inputs.
+    pub provenance: Provenance,
+}
+
+/// What a report is built from.
+pub struct ReportInput<'a> {
+    /// Analyses, one per matrix.
+    pub analyses: &'a [Analysis],
+    /// The matrices analysed (same order).
+    pub matrices: &'a [BenchmarkMatrix],
+    /// Info table for names and metrics.
+    pub info: Option<&'a InfoTable>,
+    /// Intervals of capabilities correlations per analysis, when computed.
+    pub intervals: Vec<Option<&'a Intervals>>,
+    /// Benchmark for the scatter plot; `None` picks one (see
+    /// [`scatter_benchmark`]).
+    pub scatter_benchmark: Option<String>,
+    /// Command line and inputs.
+    pub provenance: Provenance,
+}
+
+/// The benchmark table of one analysis, highest capabilities correlation
+/// first (undefined last, ties in file order).
+pub fn rows(
+    analysis: &Analysis,
+    info: Option<&InfoTable>,
+    intervals: Option<&Intervals>,
+) -> Vec<Row> {
+    let mean = analysis.fit.correlation_mean;
+    let mut rows: Vec<Row> = analysis
+        .benchmarks
+        .iter()
+        .map(|b| Row {
+            benchmark: b.benchmark.clone(),
+            name: b.name.clone(),
+            metric: info
+                .and_then(|i| i.get(&b.benchmark))
+                .map(|e| e.metric.clone())
+                .unwrap_or_default(),
+            n: b.n,
+            capabilities: b.capabilities_correlation,
+            interval: intervals.and_then(|i| i.get(&b.benchmark).copied()),
+            compute: b.compute_correlation,
+            compute_n: b.compute_n,
+            verdict: Verdict::of(b, mean),
+        })
+        .collect();
+    rows.sort_by(|a, b| match (a.capabilities, b.capabilities) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    rows
+}
+
+/// The scatter plot's default benchmark: the non-capability benchmark most
+/// correlated with capabilities in the first matrix, among those every
+/// matrix has a correlation for.
+pub fn scatter_benchmark(analyses: &[Analysis]) -> Option<String> {
+    let first = analyses.first()?;
+    let in_all = |id: &str| {
+        analyses.iter().all(|a| {
+            a.benchmarks
+                .iter()
+                .any(|b| b.benchmark == id && b.capabilities_correlation.is_some())
+        })
+    };
+    first
+        .benchmarks
+        .iter()
+        .filter(|b| b.role == Role::Safety && in_all(&b.benchmark))
+        .filter_map(|b| b.capabilities_correlation.map(|r| (r, b)))
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, b)| b.benchmark.clone())
+}
+
+fn summary(a: &Analysis) -> Vec<(String, String)> {
+    let pct = |v: Option<f64>| crate::output::percent(v);
+    let fit = &a.fit;
+    let safety: Vec<&BenchmarkResult> = a
+        .benchmarks
+        .iter()
+        .filter(|b| b.role == Role::Safety)
+        .collect();
+    let count = |v: Verdict| {
+        safety
+            .iter()
+            .filter(|b| Verdict::of(b, fit.correlation_mean) == v)
+            .count()
+    };
+    let mut out = vec![
+        (
+            "Models in the capabilities score".to_string(),
+            format!("{} ({} left out)", fit.rows.len(), fit.excluded.len()),
+        ),
+        (
+            "Capability benchmarks".into(),
+            fit.benchmarks.len().to_string(),
+        ),
+        (
+            "PC1 share of capability variance".into(),
+            pct(Some(fit.pc1_variance_explained())),
+        ),
+        (
+            "Mean correlation among capability benchmarks".into(),
+            pct(Some(fit.correlation_mean)),
+        ),
+        (
+            "Capabilities score vs compute".into(),
+            match &a.compute_column {
+                Some(_) => format!(
+                    "{} (n = {})",
+                    pct(a.capabilities_score_compute_correlation),
+                    a.score_compute_n
+                ),
+                None => "no compute column".into(),
+            },
+        ),
+        ("Other benchmarks".into(), safety.len().to_string()),
+    ];
+    for v in [
+        Verdict::High,
+        Verdict::Moderate,
+        Verdict::Low,
+        Verdict::Negative,
+    ] {
+        out.push((format!("… of which “{}”", v.word()), count(v).to_string()));
+    }
+    out
+}
+
+/// Caption of each figure.
+fn caption(kind: FigureKind, scatter: Option<&str>) -> String {
+    match kind {
+        FigureKind::Overview => "Capabilities correlation of every benchmark outside the \
+            capabilities score, sorted. Bars right of the dotted line track capabilities as \
+            closely as capability benchmarks track each other."
+            .into(),
+        FigureKind::Scatter => format!(
+            "{} against the capabilities score, with the least-squares line and its 95% \
+             confidence band (the most capabilities-correlated benchmark outside the score).",
+            scatter.unwrap_or("The benchmark")
+        ),
+        FigureKind::Ranking => "Models ordered by capabilities score.".into(),
+        FigureKind::Scree => "Eigenvalues of the capability correlation matrix: one dominant \
+            component is what makes a single capabilities score meaningful."
+            .into(),
+        FigureKind::Heatmap => "Correlations (%) among the capability benchmarks.".into(),
+    }
+}
+
+impl Report {
+    /// Gather the report: rows, summaries and all five figures.
+    pub fn build(input: &ReportInput) -> Result<Report, PlotError> {
+        let sources: Vec<&str> = input.analyses.iter().map(|a| a.matrix.as_str()).collect();
+        let labels = short_labels(&sources);
+        let interval = |i: usize| input.intervals.get(i).copied().flatten();
+        let sections = input
+            .analyses
+            .iter()
+            .zip(&labels)
+            .enumerate()
+            .map(|(i, (a, label))| MatrixSection {
+                label: label.clone(),
+                source: a.matrix.clone(),
+                summary: summary(a),
+                rows: rows(a, input.info, interval(i)),
+            })
+            .collect();
+        let scatter = input
+            .scatter_benchmark
+            .clone()
+            .or_else(|| scatter_benchmark(input.analyses));
+        let scatter_name = scatter.as_deref().map(|id| {
+            input
+                .analyses
+                .first()
+                .and_then(|a| a.benchmarks.iter().find(|b| b.benchmark == id))
+                .map_or(id, |b| b.name.as_str())
+        });
+        let figure_input = FigureInput {
+            panels: input
+                .analyses
+                .iter()
+                .zip(&labels)
+                .enumerate()
+                .map(|(i, (analysis, label))| Panel {
+                    analysis,
+                    label,
+                    intervals: interval(i),
+                })
+                .collect(),
+            matrices: input.matrices,
+            info: input.info,
+            benchmark: scatter.as_deref(),
+            x: XAxis::Capabilities,
+            scatter_intervals: input
+                .analyses
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    let id = scatter.as_deref()?;
+                    interval(i)?.get(id).copied()
+                })
+                .collect(),
+        };
+        let mut figures = Vec::new();
+        for kind in FigureKind::ALL {
+            if kind == FigureKind::Scatter && scatter.is_none() {
+                continue; // no benchmark outside the score to show
+            }
+            let svg = render_figure(kind, &figure_input, ImageFormat::Svg)?;
+            figures.push(RenderedFigure {
+                kind,
+                caption: caption(kind, scatter_name),
+                svg: String::from_utf8_lossy(&svg).into_owned(),
+            });
+        }
+        let first = input.analyses.first();
+        Ok(Report {
+            sections,
+            figures,
+            method: first.map_or_else(String::new, |a| a.method.to_string()),
+            capabilities: first.map_or_else(Vec::new, |a| a.fit.benchmarks.clone()),
+            provenance: input.provenance.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(role: Role, r: Option<f64>) -> BenchmarkResult {
+        BenchmarkResult {
+            benchmark: "b".into(),
+            name: "B".into(),
+            role,
+            n: 10,
+            capabilities_correlation: r,
+            compute_n: 0,
+            compute_correlation: None,
+        }
+    }
+
+    #[test]
+    fn verdict_words_follow_the_paper_bounds() {
+        let v = |r| Verdict::of(&result(Role::Safety, Some(r)), 0.7);
+        assert_eq!(v(0.8), Verdict::High);
+        assert_eq!(v(0.7), Verdict::High);
+        assert_eq!(v(0.5), Verdict::Moderate);
+        assert_eq!(v(0.4), Verdict::Moderate);
+        assert_eq!(v(0.39), Verdict::Low);
+        assert_eq!(v(-0.39), Verdict::Low);
+        assert_eq!(v(-0.4), Verdict::Negative);
+        assert_eq!(
+            Verdict::of(&result(Role::Safety, None), 0.7),
+            Verdict::Undefined
+        );
+        assert_eq!(
+            Verdict::of(&result(Role::Capability, Some(0.9)), 0.7),
+            Verdict::Capability
+        );
+    }
+}
