@@ -346,3 +346,39 @@ fn long_table_with_percent_bom_quotes_and_dedupe() {
         "model,MMLU,GPQA Diamond\n\"Org, Inc/model-a\",0.77,0.415\nmodel-b,0.62,\n"
     );
 }
+
+#[test]
+fn import_calibration_names_a_malformed_samples_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("org__m");
+    std::fs::create_dir(&model).unwrap();
+    let ts = "2026-01-01T00-00-00.000001";
+    std::fs::write(
+        model.join(format!("results_{ts}.json")),
+        r#"{"model_name": "org/m", "date": 1.5, "results": {"t": {"acc,none": 0.75}}}"#,
+    )
+    .unwrap();
+    let samples = model.join(format!("samples_t_{ts}.jsonl"));
+    std::fs::copy(fixtures().join("samples-bad-line.jsonl"), &samples).unwrap();
+    bin()
+        .args(["import", "lm-eval", "--calibration"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}:3: filtered_resps[1][0]",
+            samples.display()
+        )));
+    bin()
+        .args(["import", "lm-eval", "--calibration", "--skip-bad-lines"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped 1 malformed lines"))
+        .stderr(predicate::str::contains(
+            "rmsce undefined (3 samples, fewer than one bin)",
+        ))
+        .stdout(predicate::str::starts_with(
+            "model,t,rmsce_t,brier_t,rmsce_temp_tuned_t,brier_temp_tuned_t\norg/m,0.75,,",
+        ));
+}

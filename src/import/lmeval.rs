@@ -627,8 +627,7 @@ fn add_calibration_columns(
                     continue;
                 }
             };
-            let r = calibrate_file(&path, &cal.options)
-                .map_err(|e| ImportError::file(&path.display().to_string(), e.to_string()))?;
+            let r = calibrate_file(&path, &cal.options)?;
             if r.skipped_lines > 0 {
                 report.warnings.push(format!(
                     "{}: skipped {} malformed lines",
