@@ -53,13 +53,14 @@ pub const T_MAX: f64 = 100.0;
 #[derive(Debug, Error)]
 pub enum CalibrationError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    // The I/O error is shown in the message, not chained as a source, so
+    // `error: {e:#}` prints it once.
+    #[error("{path}: {error}")]
     Io {
         /// File path as given.
         path: String,
         /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A malformed line (1-based).
     #[error("{path}:{line}: {message}")]
@@ -607,13 +608,12 @@ pub fn read_samples<R: BufRead>(
     let mut skipped = 0u64;
     loop {
         line.clear();
-        let read =
-            reader
-                .read_until(b'\n', &mut line)
-                .map_err(|source_err| CalibrationError::Io {
-                    path: source.into(),
-                    source: source_err,
-                })?;
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|error| CalibrationError::Io {
+                path: source.into(),
+                error,
+            })?;
         if read == 0 {
             break;
         }
@@ -676,9 +676,9 @@ pub fn calibrate_file(
     options: &CalibrationOptions,
 ) -> Result<CalibrationReport, CalibrationError> {
     let source = path.display().to_string();
-    let file = File::open(path).map_err(|e| CalibrationError::Io {
+    let file = File::open(path).map_err(|error| CalibrationError::Io {
         path: source.clone(),
-        source: e,
+        error,
     })?;
     read_samples(BufReader::with_capacity(1 << 16, file), &source, options)
 }
