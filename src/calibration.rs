@@ -27,13 +27,15 @@
 //! # Bounded memory
 //! Files are read line by line. The untuned metrics are accumulated in f64 as
 //! lines arrive. What the RMS error and the temperature fit need later is
-//! kept compactly: per sample its confidence (f64), correctness, gold index
-//! and choice count, and each choice's log-likelihood relative to the
-//! sample's maximum as f32 (4 bytes a choice). A samples line spends well
-//! over 100 bytes per choice (prompts, two copies of each response), so this
-//! is a few percent of the file. The tuned metrics come from those f32
-//! values (relative error ~1e-7, far below any calibration difference of
-//! interest); the untuned ones are exact.
+//! kept compactly, in fixed-size chunks (no reallocation peaks): per sample
+//! its confidence (f64), correctness, gold index and choice count (13 bytes),
+//! and each choice's log-likelihood relative to the sample's maximum as f32
+//! (4 bytes a choice). An lm-eval samples line spends well over 100 bytes
+//! per choice (prompts, two copies of each response, hashes), so this is a
+//! few percent of the file: `benchmarks/scripts/calibrate_memory.sh`
+//! measures it. The tuned metrics come from those f32 values (relative
+//! error ~1e-7, far below any calibration difference of interest); the
+//! untuned ones are exact.
 
 use serde::Deserialize;
 use serde_json::Value;
