@@ -817,4 +817,41 @@ mod tests {
             );
         }
     }
+
+    proptest::proptest! {
+        /// Adding a constant to a sample's log-likelihoods (a different
+        /// normalisation) changes nothing, and neither does the line order
+        /// for accuracy and Brier score; Brier stays within [0, 2].
+        #[test]
+        fn invariant_under_shift_and_order(
+            rows in proptest::collection::vec(
+                (proptest::collection::vec(-20.0f64..0.0, 2..6), 0usize..6, -50.0f64..50.0),
+                1..60,
+            )
+        ) {
+            let rows: Vec<(Vec<f64>, usize, f64)> =
+                rows.into_iter().map(|(l, g, c)| { let g = g % l.len(); (l, g, c) }).collect();
+            let text = |shift: bool, reverse: bool| {
+                let mut lines: Vec<String> = rows
+                    .iter()
+                    .map(|(l, g, c)| {
+                        let l: Vec<f64> = l.iter().map(|x| if shift { x + c } else { *x }).collect();
+                        line(&l, *g)
+                    })
+                    .collect();
+                if reverse {
+                    lines.reverse();
+                }
+                lines.join("\n")
+            };
+            let options = CalibrationOptions { bin_size: 7, ..CalibrationOptions::default() };
+            let base = report(&text(false, false), &options);
+            for (shift, reverse) in [(true, false), (false, true)] {
+                let other = report(&text(shift, reverse), &options);
+                proptest::prop_assert_eq!(other.accuracy, base.accuracy);
+                proptest::prop_assert!((other.brier - base.brier).abs() < 1e-12);
+            }
+            proptest::prop_assert!((0.0..=2.0).contains(&base.brier));
+        }
+    }
 }
