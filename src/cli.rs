@@ -43,6 +43,10 @@ pub enum Command {
     Plot(commands::plot::PlotArgs),
     /// Write a one-file report (HTML or Markdown) with figures and tables.
     Report(commands::report::ReportArgs),
+    /// Turn evaluation output (lm-eval, Inspect, long tables) into a matrix.
+    Import(commands::import::ImportArgs),
+    /// Accuracy, Brier score and RMS calibration error of lm-eval samples.
+    Calibrate(commands::calibrate::CalibrateArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

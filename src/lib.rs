@@ -21,22 +21,26 @@
 //! - [`validate`]: every problem in a matrix and info table, with line and column;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
 //! - [`simulate`]: matrices drawn from a latent-factor model, with the truth;
-//! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports.
+//! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
+//! - [`import`]: evaluation output (lm-eval, Inspect, long tables) to a matrix;
+//! - [`calibration`]: calibration metrics from per-sample log-likelihoods.
 
 pub mod add;
 pub mod analysis;
 pub mod atomic;
+pub mod calibration;
 pub mod capabilities;
 pub mod check;
 pub mod data;
+pub mod import;
 pub mod linalg;
 pub mod load;
 pub mod matrix;
 pub mod names;
 pub mod output;
 pub mod paired;
-pub mod simulate;
 pub mod plot;
 pub mod report;
+pub mod simulate;
 pub mod stats;
 pub mod validate;

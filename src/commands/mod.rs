@@ -2,12 +2,14 @@
 
 pub mod add;
 pub mod analyze;
+pub mod calibrate;
 pub mod check;
 pub mod data;
-pub mod simulate;
-pub mod validate;
+pub mod import;
 pub mod plot;
 pub mod report;
+pub mod simulate;
+pub mod validate;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
@@ -32,6 +34,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Simulate(args) => simulate::run(args),
         Command::Plot(args) => plot::run(args),
         Command::Report(args) => report::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     }
 }
 
