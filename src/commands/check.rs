@@ -2,14 +2,12 @@
 //! a reference matrix, with a verdict.
 
 use super::emit;
-use crate::cli::MatrixArgs;
+use crate::cli::{AnalysisArgs, MatrixArgs};
 use anyhow::{Context, Result};
 use clap::Args;
-use safetywashing::analysis::{AnalysisOptions, PAPER_CAPABILITIES};
 use safetywashing::check::{CheckOptions, PAPER_LOW_BOUND, check};
 use safetywashing::load::{MatrixFormat, load_matrix};
 use safetywashing::names::{AliasTable, Matcher};
-use safetywashing::stats::CorrelationMethod;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -72,13 +70,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "R")]
     pub fail_above: Option<f64>,
 
-    /// Capability benchmarks of the reference, comma-separated [default: the paper's 12].
-    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
-    pub capabilities: Option<Vec<String>>,
-
-    /// Correlation method (Kendall is tau-b).
-    #[arg(long, default_value = "spearman", value_parser = clap::value_parser!(CorrelationMethod))]
-    pub method: CorrelationMethod,
+    /// Capability benchmarks and correlation method of the reference.
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
 
     /// Output format: text or json.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
@@ -121,17 +115,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     };
     let matcher = Matcher::new(&reference.models, aliases.as_ref());
     let options = CheckOptions {
-        analysis: AnalysisOptions {
-            capabilities: match &args.capabilities {
-                Some(list) => list
-                    .iter()
-                    .map(|c| c.trim().to_string())
-                    .filter(|c| !c.is_empty())
-                    .collect(),
-                None => PAPER_CAPABILITIES.iter().map(|s| s.to_string()).collect(),
-            },
-            method: args.method,
-        },
+        analysis: args.analysis.options(),
         benchmark: args.benchmark.clone(),
         lower_is_better: args.lower_is_better,
         low_below: args.low_below,
