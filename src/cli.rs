@@ -47,6 +47,8 @@ pub enum Command {
     Import(commands::import::ImportArgs),
     /// Accuracy, Brier score and RMS calibration error of lm-eval samples.
     Calibrate(commands::calibrate::CalibrateArgs),
+    /// Outer-join matrices by model, matching names across files.
+    Merge(commands::merge::MergeArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

@@ -23,7 +23,8 @@
 //! - [`simulate`]: matrices drawn from a latent-factor model, with the truth;
 //! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
 //! - [`import`]: evaluation output (lm-eval, Inspect, long tables) to a matrix;
-//! - [`calibration`]: calibration metrics from per-sample log-likelihoods.
+//! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
+//! - [`merge`]: outer-joining matrices by model name.
 
 pub mod add;
 pub mod analysis;
@@ -36,6 +37,7 @@ pub mod import;
 pub mod linalg;
 pub mod load;
 pub mod matrix;
+pub mod merge;
 pub mod names;
 pub mod output;
 pub mod paired;

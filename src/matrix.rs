@@ -6,6 +6,8 @@
 //! are NaN inside this module and its callers only; nothing NaN is ever
 //! printed as a number.
 
+use std::io::{self, Write};
+
 /// One numeric column of the matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
@@ -120,6 +122,63 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Write a matrix as wide CSV in the paper's layout: `model`, the metadata
+/// columns, the benchmark columns, then the compute column. Missing values
+/// are empty cells; numbers are written in Rust's shortest round-trip form
+/// (the compute column in scientific notation), so reading the file back
+/// gives the same doubles.
+///
+/// Each cell is formatted straight into `out`, with no allocation per cell;
+/// pass a buffered writer.
+pub fn write_matrix_csv(matrix: &BenchmarkMatrix, out: &mut dyn Write) -> io::Result<()> {
+    write_text(out, "model")?;
+    for name in matrix
+        .meta
+        .iter()
+        .map(|c| &c.name)
+        .chain(matrix.benchmarks.iter().map(|c| &c.name))
+        .chain(matrix.compute.iter().map(|c| &c.name))
+    {
+        out.write_all(b",")?;
+        write_text(out, name)?;
+    }
+    out.write_all(b"\n")?;
+    for (row, model) in matrix.models.iter().enumerate() {
+        write_text(out, model)?;
+        for meta in &matrix.meta {
+            out.write_all(b",")?;
+            write_text(out, &meta.cells[row])?;
+        }
+        for column in &matrix.benchmarks {
+            out.write_all(b",")?;
+            let v = column.values[row];
+            if !v.is_nan() {
+                write!(out, "{v}")?;
+            }
+        }
+        if let Some(compute) = &matrix.compute {
+            out.write_all(b",")?;
+            let v = compute.values[row];
+            if !v.is_nan() {
+                write!(out, "{v:e}")?;
+            }
+        }
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A text cell, quoted (with doubled quotes) only when CSV needs it.
+fn write_text(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.write_all(b"\"")?;
+        out.write_all(text.replace('"', "\"\"").as_bytes())?;
+        out.write_all(b"\"")
+    } else {
+        out.write_all(text.as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +197,13 @@ mod tests {
         let got = closest_names("arc", names, 2);
         assert_eq!(got, vec!["arc_challenge", "arc_easy"]);
         assert_eq!(closest_names("mmlU", names, 1), vec!["mmlu"]);
+    }
+
+    #[test]
+    fn quoting_only_when_needed() {
+        let mut out = Vec::new();
+        write_text(&mut out, "plain").unwrap();
+        write_text(&mut out, "a,\"b\"").unwrap();
+        assert_eq!(out, b"plain\"a,\"\"b\"\"\"");
     }
 }

@@ -6,6 +6,7 @@ pub mod calibrate;
 pub mod check;
 pub mod data;
 pub mod import;
+pub mod merge;
 pub mod plot;
 pub mod report;
 pub mod simulate;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 

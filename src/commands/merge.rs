@@ -1,0 +1,98 @@
+//! `safetywashing merge`: outer-join matrices by model.
+
+use super::emit;
+use crate::cli::MatrixArgs;
+use anyhow::{Result, bail};
+use clap::Args;
+use safetywashing::load::load_matrix;
+use safetywashing::matrix::write_matrix_csv;
+use safetywashing::merge::{Prefer, merge};
+use safetywashing::names::AliasTable;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `merge`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Models are matched across files by name: exactly, then through --aliases, then
+ignoring case, an org/ prefix, a -hf suffix and separators. Every non-exact
+match is listed on stderr; an ambiguous name stops the merge.
+
+Examples:
+  safetywashing merge base.csv extra_safety.csv -o merged.csv
+  safetywashing merge a.csv b.csv --prefer b.csv --aliases aliases.csv -o merged.csv")]
+pub struct MergeArgs {
+    /// Matrices to join, at least two; the first one's model names are kept.
+    #[arg(value_name = "MATRIX", num_args = 2.., required = true)]
+    pub matrices: Vec<PathBuf>,
+
+    /// Write the merged matrix to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Which input wins when a cell differs: `first`, `last` or one of the
+    /// MATRIX paths [default: refuse conflicting cells].
+    #[arg(long, value_name = "first|last|MATRIX")]
+    pub prefer: Option<String>,
+
+    /// Alias table `from,to` mapping names to the first matrix's names.
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+}
+
+impl MergeArgs {
+    fn prefer(&self) -> Result<Prefer> {
+        let Some(p) = self.prefer.as_deref() else {
+            return Ok(Prefer::None);
+        };
+        let index = match p {
+            "first" => 0,
+            "last" => self.matrices.len() - 1,
+            path => match self.matrices.iter().position(|m| m.as_os_str() == path) {
+                Some(i) => i,
+                None => {
+                    bail!("--prefer {path}: expected first, last or one of the MATRIX arguments")
+                }
+            },
+        };
+        Ok(Prefer::Input(index))
+    }
+}
+
+/// Run `merge`.
+pub fn run(args: MergeArgs) -> Result<ExitCode> {
+    let prefer = args.prefer()?;
+    let format = args.matrix.format();
+    let inputs = args
+        .matrices
+        .iter()
+        .map(|p| load_matrix(p, &format))
+        .collect::<Result<Vec<_>, _>>()?;
+    let aliases = match &args.aliases {
+        Some(p) => Some(AliasTable::load(p)?),
+        None => None,
+    };
+    let (merged, report) = merge(&inputs, aliases.as_ref(), prefer)?;
+    for (source, m) in &report.renamed {
+        eprintln!("matched: {source}: {} {}", m.name, m.describe());
+    }
+    for (source, model) in &report.added_models {
+        eprintln!("added: {source}: model '{model}' (no match in earlier files)");
+    }
+    for c in &report.resolved {
+        eprintln!("conflict settled by --prefer: {}", c.describe());
+    }
+    let mut bytes = Vec::new();
+    write_matrix_csv(&merged, &mut bytes)?;
+    emit(&bytes, args.output.as_deref())?;
+    eprintln!(
+        "merged {} matrices: {} models, {} benchmarks",
+        inputs.len(),
+        merged.n_models(),
+        merged.benchmarks.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
