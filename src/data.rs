@@ -95,13 +95,14 @@ pub enum DataError {
         reason: String,
     },
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    // The I/O error is shown in the message, not chained as a source, so
+    // `error: {e:#}` prints it once.
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -181,9 +182,9 @@ impl FileStatus {
 
 /// Check one present file against its pinned checksum.
 pub fn verify(path: &Path, file: PaperFile) -> Result<(), DataError> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+    let bytes = std::fs::read(path).map_err(|error| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let found = sha256_hex(&bytes);
     if found != file.sha256 {
@@ -230,9 +231,9 @@ fn ensure_file(dir: &DataDir, file: PaperFile, force: bool) -> Result<FileStatus
                     found,
                 });
             }
-            let io = |source| DataError::Io {
+            let io = |error| DataError::Io {
                 path: path.clone(),
-                source,
+                error,
             };
             std::fs::create_dir_all(folder).map_err(io)?;
             write_atomic(&path, &bytes).map_err(io)?;

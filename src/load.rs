@@ -26,13 +26,14 @@ pub const MISSING_SPELLINGS: [&str; 3] = ["NaN", "nan", "NA"];
 #[derive(Debug, Error)]
 pub enum LoadError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    // The I/O error is shown in the message, not chained as a source, so
+    // `error: {e:#}` prints it once.
+    #[error("{path}: {error}")]
     Io {
         /// File path as given.
         path: String,
         /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A problem at a known line (1-based) of the file.
     #[error("{path}:{line}: {message}")]
@@ -100,9 +101,9 @@ fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     let mut bytes = Vec::new();
     File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|source| LoadError::Io {
+        .map_err(|error| LoadError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
     Ok(bytes)
 }
@@ -112,9 +113,9 @@ fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// The file is streamed through a buffer, not read whole, so memory holds
 /// little more than the parsed numbers.
 pub fn load_matrix(path: &Path, format: &MatrixFormat) -> Result<BenchmarkMatrix, LoadError> {
-    let io = |source| LoadError::Io {
+    let io = |error| LoadError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     };
     let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
     if reader.fill_buf().map_err(io)?.starts_with(BOM) {

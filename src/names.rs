@@ -148,9 +148,9 @@ pub struct AliasTable {
 impl AliasTable {
     /// Load a `from,to` CSV (the header row `from,to` is optional).
     pub fn load(path: &Path) -> Result<AliasTable, LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         })?;
         AliasTable::parse(&bytes, &path.display().to_string())
     }
