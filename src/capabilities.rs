@@ -100,6 +100,25 @@ impl CapabilitiesFit {
     pub fn pc1_variance_explained(&self) -> f64 {
         self.eigenvalues[0] / self.eigenvalues.iter().sum::<f64>()
     }
+
+    /// Flip PC1 (loadings and scores) when it points away from `reference`,
+    /// loadings of the same benchmarks in the same order. A bootstrap
+    /// resample's PC1 is compared with the full sample's this way, so a
+    /// resample whose largest loading changed place keeps the same direction.
+    /// Returns whether it flipped.
+    pub fn align_to(&mut self, reference: &[f64]) -> bool {
+        let dot: f64 = self
+            .loadings
+            .iter()
+            .zip(reference)
+            .map(|(a, b)| a * b)
+            .sum();
+        if dot < 0.0 {
+            self.loadings.iter_mut().for_each(|x| *x = -*x);
+            self.scores.iter_mut().for_each(|x| *x = -*x);
+        }
+        dot < 0.0
+    }
 }
 
 /// Check a capability list before fitting: non-empty, no duplicates, every

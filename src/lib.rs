@@ -13,6 +13,8 @@
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
+//! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
+//!   sensitivity, residuals and imputation around that analysis;
 //! - [`output`]: one exporter per format, and the atomic file writer;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
 
@@ -25,3 +27,4 @@ pub mod load;
 pub mod matrix;
 pub mod output;
 pub mod stats;
+pub mod uncertainty;

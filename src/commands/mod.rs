@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod data;
+pub mod progress;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};

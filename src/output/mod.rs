@@ -9,6 +9,7 @@ mod csv;
 mod json;
 mod markdown;
 mod text;
+mod uncertainty;
 
 pub use self::csv::CsvExporter;
 pub use self::json::{JsonExporter, analysis_json};
