@@ -29,6 +29,8 @@ pub enum Command {
     Analyze(commands::analyze::AnalyzeArgs),
     /// Get the paper's data (download, verify, show where it is).
     Data(commands::data::DataArgs),
+    /// Regress a benchmark on capabilities: slope, R², models ranked by residual.
+    Residuals(commands::residuals::ResidualsArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

@@ -63,18 +63,22 @@ pub struct AnalyzeArgs {
 impl AnalyzeArgs {
     /// The checked analysis options.
     pub fn options(&self) -> AnalysisOptions {
-        let capabilities = match &self.capabilities {
-            Some(list) => list
-                .iter()
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect(),
-            None => PAPER_CAPABILITIES.iter().map(|s| s.to_string()).collect(),
-        };
         AnalysisOptions {
-            capabilities,
+            capabilities: capability_list(self.capabilities.as_deref()),
             method: self.method,
         }
+    }
+}
+
+/// The `--capabilities` list, trimmed, or the paper's 12.
+pub fn capability_list(given: Option<&[String]>) -> Vec<String> {
+    match given {
+        Some(list) => list
+            .iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        None => PAPER_CAPABILITIES.iter().map(|s| s.to_string()).collect(),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod data;
 pub mod progress;
+pub mod residuals;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Data(args) => data::run(args),
+        Command::Residuals(args) => residuals::run(args),
     }
 }
 

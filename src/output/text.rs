@@ -9,7 +9,7 @@ use comfy_table::{
 };
 
 /// Plain columns with one rule under the header: easy to read, easy to grep.
-const PLAIN: TableStyle = TableStyle::new()
+pub(crate) const PLAIN: TableStyle = TableStyle::new()
     .header_lines(ContentLineStyle::none().junction(' '))
     .header_separator(LineStyle::none().fill('─').junction(' '))
     .content_lines(ContentLineStyle::none().junction(' '));
