@@ -31,6 +31,8 @@ pub enum Command {
     Data(commands::data::DataArgs),
     /// Regress a benchmark on capabilities: slope, R², models ranked by residual.
     Residuals(commands::residuals::ResidualsArgs),
+    /// Draw a benchmark matrix from a latent-factor model, with its truth.
+    Simulate(commands::simulate::SimulateArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

@@ -16,7 +16,8 @@
 //! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
 //!   sensitivity, residuals and imputation around that analysis;
 //! - [`output`]: one exporter per format, and the atomic file writer;
-//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache).
+//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
+//! - [`simulate`]: matrices drawn from a latent-factor model, with the truth.
 
 pub mod analysis;
 pub mod atomic;
@@ -26,5 +27,6 @@ pub mod linalg;
 pub mod load;
 pub mod matrix;
 pub mod output;
+pub mod simulate;
 pub mod stats;
 pub mod uncertainty;

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod data;
 pub mod progress;
 pub mod residuals;
+pub mod simulate;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args),
         Command::Data(args) => data::run(args),
         Command::Residuals(args) => residuals::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }
 

@@ -15,7 +15,7 @@ use super::intervals::{self, BootstrapEstimate, IntervalMethod};
 use super::{Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng};
 use crate::analysis::{Analysis, AnalysisOptions};
 use crate::matrix::BenchmarkMatrix;
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rayon::prelude::*;
 
 /// How clusters of models are found.

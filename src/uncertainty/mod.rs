@@ -317,7 +317,7 @@ pub fn analyze_with_uncertainty(
 pub(crate) mod test_support {
     //! A small matrix with a clear capabilities factor, for unit tests.
     use crate::matrix::{BenchmarkMatrix, Column};
-    use rand::Rng;
+    use rand::RngExt;
 
     /// `n` models, 4 capability benchmarks `c0..c3`, a safety benchmark
     /// `s_cap` that follows capabilities, one `s_free` that does not, and a
@@ -369,7 +369,7 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::*;
     use super::*;
-    use rand::Rng;
+    use rand::RngExt;
 
     #[test]
     fn streams_are_independent_of_order() {
