@@ -20,6 +20,7 @@
 //!   binary turns into a progress bar.
 
 mod bootstrap;
+pub mod coverage;
 mod impute;
 mod intervals;
 mod permutation;
