@@ -8,7 +8,8 @@
 use crate::capabilities::{CapabilitiesError, CapabilitiesFit, ExcludedModel, fit_capabilities};
 use crate::load::InfoTable;
 use crate::matrix::{BenchmarkMatrix, Column};
-use crate::stats::{CorrelationMethod, complete_pairs, is_constant};
+use crate::paired::{Scratch, Target, correlate_with};
+use crate::stats::{CorrelationMethod, complete_pairs};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -186,15 +187,20 @@ pub fn analyze_with_fit(
         score_by_row[row] = s;
     }
     let compute = matrix.compute.as_ref().map(|c| c.values.as_slice());
+    // Each target is prepared once (present rows, ranks); see `paired`.
+    let score_target = Target::new(&score_by_row, method);
+    let compute_target = compute.map(|c| Target::new(c, method));
+    let mut targets = vec![&score_target];
+    targets.extend(compute_target.as_ref());
     let benchmarks = matrix
         .benchmarks
         .par_iter()
-        .map(|column| {
-            let (n, capabilities_correlation) = correlate_present(column, &score_by_row, method);
-            let (compute_n, compute_correlation) = match compute {
-                Some(c) => correlate_present(column, c, method),
-                None => (0, None),
-            };
+        .map_init(Scratch::default, |scratch, column| {
+            let both = correlate_with(&column.values, &targets, scratch);
+            let dropped = drop_reason(column).is_some();
+            let defined = |(n, r): (usize, Option<f64>)| (n, r.filter(|_| !dropped));
+            let (n, capabilities_correlation) = defined(both[0]);
+            let (compute_n, compute_correlation) = both.get(1).copied().map_or((0, None), defined);
             BenchmarkResult {
                 benchmark: column.name.clone(),
                 name: info
@@ -233,33 +239,12 @@ pub fn analyze_with_fit(
 /// Spec steps 1–2: a column with no values, or with one repeated value, is
 /// dropped (it has no z-scores and no defined correlation).
 fn drop_reason(column: &Column) -> Option<&'static str> {
-    let present: Vec<f64> = column
-        .values
-        .iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .collect();
-    if present.is_empty() {
-        Some("all missing")
-    } else if is_constant(&present) {
-        Some("constant")
-    } else {
-        None
+    let mut present = column.values.iter().filter(|v| !v.is_nan());
+    match present.next() {
+        None => Some("all missing"),
+        Some(first) if present.all(|v| v == first) => Some("constant"),
+        Some(_) => None,
     }
-}
-
-/// Correlate a benchmark with `other` over rows where both are present;
-/// a dropped column gets no value.
-fn correlate_present(
-    column: &Column,
-    other: &[f64],
-    method: CorrelationMethod,
-) -> (usize, Option<f64>) {
-    let (n, r) = correlate_pairs(&column.values, other, method);
-    if drop_reason(column).is_some() {
-        return (n, None);
-    }
-    (n, r)
 }
 
 /// Pairwise deletion, then the correlation (None below two pairs).

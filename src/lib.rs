@@ -11,6 +11,7 @@
 //!   file/line/column errors);
 //! - [`matrix`]: the in-memory matrix;
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
+//! - [`paired`]: many columns correlated with one target, fast;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
 //! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
@@ -27,6 +28,7 @@ pub mod linalg;
 pub mod load;
 pub mod matrix;
 pub mod output;
+pub mod paired;
 pub mod simulate;
 pub mod stats;
 pub mod uncertainty;

@@ -9,7 +9,7 @@
 use crate::matrix::{BenchmarkMatrix, Column, MetaColumn, closest_names};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use thiserror::Error;
 
@@ -108,10 +108,23 @@ fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
 }
 
 /// Load a wide benchmark matrix from a CSV file.
+///
+/// The file is streamed through a buffer, not read whole, so memory holds
+/// little more than the parsed numbers.
 pub fn load_matrix(path: &Path, format: &MatrixFormat) -> Result<BenchmarkMatrix, LoadError> {
-    let bytes = read_file(path)?;
-    parse_matrix(&bytes, &path.display().to_string(), format)
+    let io = |source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+    if reader.fill_buf().map_err(io)?.starts_with(BOM) {
+        reader.consume(BOM.len());
+    }
+    parse_matrix_from(reader, &path.display().to_string(), format)
 }
+
+/// The UTF-8 byte-order mark some spreadsheet programs write first.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Where each header goes.
 enum Role {
@@ -127,6 +140,16 @@ pub fn parse_matrix(
     source: &str,
     format: &MatrixFormat,
 ) -> Result<BenchmarkMatrix, LoadError> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    parse_matrix_from(bytes, source, format)
+}
+
+/// Parse a wide benchmark matrix from a reader (after any byte-order mark).
+fn parse_matrix_from(
+    input: impl Read,
+    source: &str,
+    format: &MatrixFormat,
+) -> Result<BenchmarkMatrix, LoadError> {
     let at = |line: u64, message: String| LoadError::AtLine {
         path: source.to_string(),
         line,
@@ -136,11 +159,10 @@ pub fn parse_matrix(
         path: source.to_string(),
         message,
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(input);
     let mut record = csv::ByteRecord::new();
     let csv_error = |e: csv::Error| {
         let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -519,6 +541,21 @@ mod tests {
         assert_eq!(compute.values[0], 1e20);
         assert!(compute.values[1].is_nan());
         assert_eq!(m.meta[0].cells, vec!["X", "Y"]);
+    }
+
+    #[test]
+    fn streamed_file_with_bom_reads_like_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.csv");
+        let text = "\u{feff}model,a,FLOP\nx,1,1e20\ny,2,\n";
+        std::fs::write(&path, text).unwrap();
+        let from_file = load_matrix(&path, &MatrixFormat::default()).unwrap();
+        let mut from_bytes = parse(text).unwrap();
+        from_bytes.source = path.display().to_string();
+        assert_eq!(from_file.models, from_bytes.models);
+        assert_eq!(from_file.benchmarks, from_bytes.benchmarks);
+        let e = load_matrix(&dir.path().join("absent.csv"), &MatrixFormat::default()).unwrap_err();
+        assert!(e.to_string().contains("absent.csv"), "{e}");
     }
 
     #[test]

@@ -101,23 +101,36 @@ pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
 
 /// Average ranks starting at 1; tied values share the mean of their ranks.
 pub fn average_ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut ranks = vec![0.0; values.len()];
+    let mut ranks = Vec::with_capacity(values.len());
+    average_ranks_into(values, &mut Vec::new(), &mut ranks);
+    ranks
+}
+
+/// [`average_ranks`] into `ranks` (cleared first), with `order` as scratch
+/// space, so a caller ranking many columns allocates nothing per column.
+///
+/// Values are sorted together with their positions (contiguous in memory,
+/// unstable sort): which of several equal values comes first cannot change
+/// the average rank they share.
+pub fn average_ranks_into(values: &[f64], order: &mut Vec<(f64, usize)>, ranks: &mut Vec<f64>) {
+    order.clear();
+    order.extend(values.iter().copied().zip(0..));
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    ranks.clear();
+    ranks.resize(values.len(), 0.0);
     let mut start = 0;
     while start < order.len() {
         let mut end = start + 1;
-        while end < order.len() && values[order[end]] == values[order[start]] {
+        while end < order.len() && order[end].0 == order[start].0 {
             end += 1;
         }
         // Ranks start..end (0-based) become (start+1 + end) / 2 on average.
         let shared = (start + 1 + end) as f64 / 2.0;
-        for &i in &order[start..end] {
+        for &(_, i) in &order[start..end] {
             ranks[i] = shared;
         }
         start = end;
     }
-    ranks
 }
 
 /// Pearson product-moment correlation, clamped to [-1, 1].
@@ -151,37 +164,76 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
 
 /// Kendall's tau-b: (concordant - discordant) / sqrt((n0 - n1)(n0 - n2)),
 /// where n1 and n2 count pairs tied in x and in y.
+///
+/// Knight's O(n log n) algorithm: sort by x (then y), count the pairs tied in
+/// x and in both, then merge-sort by y counting the exchanges, which are the
+/// discordant pairs. Ties are exact (`total_cmp`), and the counts are the
+/// integers the pair-by-pair definition gives, so the result is the same.
 pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
     assert_eq!(x.len(), y.len(), "kendall: samples differ in length");
     let n = x.len();
     if n < 2 {
         return None;
     }
-    let (mut concordant, mut discordant) = (0i64, 0i64);
-    let (mut tied_x, mut tied_y) = (0i64, 0i64);
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let dx = x[i].total_cmp(&x[j]) as i64;
-            let dy = y[i].total_cmp(&y[j]) as i64;
-            if dx == 0 {
-                tied_x += 1;
-            }
-            if dy == 0 {
-                tied_y += 1;
-            }
-            match dx * dy {
-                1 => concordant += 1,
-                -1 => discordant += 1,
-                _ => {}
-            }
-        }
-    }
+    let mut pairs_xy: Vec<(f64, f64)> = x.iter().copied().zip(y.iter().copied()).collect();
+    pairs_xy.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let tied_x = tied_pairs(&pairs_xy, |a, b| a.0.total_cmp(&b.0).is_eq());
+    let tied_xy = tied_pairs(&pairs_xy, |a, b| {
+        a.0.total_cmp(&b.0).is_eq() && a.1.total_cmp(&b.1).is_eq()
+    });
+    let mut ys: Vec<f64> = pairs_xy.iter().map(|p| p.1).collect();
+    let discordant = sort_counting_exchanges(&mut ys, &mut vec![0.0; n]) as i64;
+    let tied_y = tied_pairs(&ys, |a, b| a.total_cmp(b).is_eq());
     let pairs = (n * (n - 1) / 2) as i64;
+    let concordant = pairs - tied_x - tied_y + tied_xy - discordant;
     let denom = (((pairs - tied_x) as f64) * ((pairs - tied_y) as f64)).sqrt();
     if denom == 0.0 {
         return None;
     }
     Some(((concordant - discordant) as f64 / denom).clamp(-1.0, 1.0))
+}
+
+/// Pairs within runs of consecutive equal items of a sorted slice.
+fn tied_pairs<T>(sorted: &[T], equal: impl Fn(&T, &T) -> bool) -> i64 {
+    let mut total = 0i64;
+    let mut start = 0;
+    for i in 1..=sorted.len() {
+        if i == sorted.len() || !equal(&sorted[i], &sorted[start]) {
+            let t = (i - start) as i64;
+            total += t * (t - 1) / 2;
+            start = i;
+        }
+    }
+    total
+}
+
+/// Merge-sort `v` (by `total_cmp`), returning how many pairs were out of
+/// order (strictly greater before smaller); `buf` is scratch of equal length.
+fn sort_counting_exchanges(v: &mut [f64], buf: &mut [f64]) -> u64 {
+    let n = v.len();
+    if n < 2 {
+        return 0;
+    }
+    let mid = n / 2;
+    let mut count = sort_counting_exchanges(&mut v[..mid], &mut buf[..mid])
+        + sort_counting_exchanges(&mut v[mid..], &mut buf[mid..]);
+    let (mut i, mut j, mut k) = (0, mid, 0);
+    while i < mid && j < n {
+        if v[j].total_cmp(&v[i]).is_lt() {
+            buf[k] = v[j];
+            count += (mid - i) as u64;
+            j += 1;
+        } else {
+            buf[k] = v[i];
+            i += 1;
+        }
+        k += 1;
+    }
+    buf[k..k + mid - i].copy_from_slice(&v[i..mid]);
+    let k = k + mid - i;
+    buf[k..n].copy_from_slice(&v[j..n]);
+    v.copy_from_slice(&buf[..n]);
+    count
 }
 
 /// Pairs of present values: indices where both `x` and `y` are not NaN.
@@ -220,6 +272,48 @@ mod tests {
         assert_eq!(spearman(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]), None);
         assert_eq!(kendall_tau_b(&[1.0, 1.0], &[1.0, 2.0]), None);
         assert_eq!(z_scores(&[2.0, 2.0, f64::NAN]), None);
+    }
+
+    /// The pair-by-pair definition, as the reference for Knight's algorithm.
+    fn kendall_naive(x: &[f64], y: &[f64]) -> Option<f64> {
+        let n = x.len();
+        if n < 2 {
+            return None;
+        }
+        let (mut concordant, mut discordant) = (0i64, 0i64);
+        let (mut tied_x, mut tied_y) = (0i64, 0i64);
+        for i in 0..n {
+            for j in (i + 1)..n {
+                let dx = x[i].total_cmp(&x[j]) as i64;
+                let dy = y[i].total_cmp(&y[j]) as i64;
+                tied_x += i64::from(dx == 0);
+                tied_y += i64::from(dy == 0);
+                match dx * dy {
+                    1 => concordant += 1,
+                    -1 => discordant += 1,
+                    _ => {}
+                }
+            }
+        }
+        let pairs = (n * (n - 1) / 2) as i64;
+        let denom = (((pairs - tied_x) as f64) * ((pairs - tied_y) as f64)).sqrt();
+        if denom == 0.0 {
+            return None;
+        }
+        Some(((concordant - discordant) as f64 / denom).clamp(-1.0, 1.0))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn kendall_equals_pair_by_pair_definition(
+            xy in proptest::collection::vec((0i32..5, -3i32..3), 0..60)
+        ) {
+            let x: Vec<f64> = xy.iter().map(|p| f64::from(p.0)).collect();
+            // Signed zeros too: -0.0 and 0.0 are distinct under total_cmp.
+            let y: Vec<f64> = xy.iter().map(|p| f64::from(p.1) * 0.5 * if p.0 == 2 { -0.0 } else { 1.0 }).collect();
+            let got = kendall_tau_b(&x, &y).map(f64::to_bits);
+            proptest::prop_assert_eq!(got, kendall_naive(&x, &y).map(f64::to_bits));
+        }
     }
 
     #[test]
