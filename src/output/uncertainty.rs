@@ -321,6 +321,17 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
                 a.score_compute_n,
             ));
         }
+        let partial = b
+            .capabilities
+            .iter()
+            .chain(&b.compute)
+            .filter(|e| e.skipped > 0 && e.used > 0)
+            .count();
+        if partial > 0 {
+            lines.push(format!(
+                "  {partial} correlation(s) were undefined in some resamples, which were skipped for them (resamples_skipped in JSON/CSV)"
+            ));
+        }
         if b.failed_fits > 0 {
             lines.push(format!(
                 "  {} resample(s) could not be fitted and were skipped",
