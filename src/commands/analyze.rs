@@ -185,6 +185,9 @@ impl UncertaintyArgs {
 /// Run `analyze`.
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let options = args.options();
+    if args.uncertainty.impute == ImputeMethod::None && args.uncertainty.impute_rank != 1 {
+        anyhow::bail!("--impute-rank only applies with --impute pca");
+    }
     let extra = args.uncertainty.options();
     extra.validate(options.capabilities.len())?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
