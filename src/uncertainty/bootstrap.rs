@@ -239,7 +239,7 @@ fn rerun(
     rows: &[usize],
     width: usize,
 ) -> Option<Vec<f64>> {
-    let sub = select_rows(matrix, rows);
+    let sub = select_rows(matrix, rows, &options.capabilities);
     let stats = analyze_aligned(&sub, options, reference)
         .ok()
         .map(|a| statistics(&a));

@@ -226,16 +226,28 @@ pub(crate) fn stream_rng(seed: u64, purpose: Purpose, index: u64) -> ChaCha8Rng 
     rng
 }
 
-/// The matrix restricted to `rows` (repeats allowed), in that order. The
-/// metadata columns are not carried: the analysis does not read them.
-pub(crate) fn select_rows(matrix: &BenchmarkMatrix, rows: &[usize]) -> BenchmarkMatrix {
+/// The matrix restricted to `rows` (repeats allowed), in that order, for
+/// rerunning the pipeline on a resample: only its numbers are read back.
+/// So that tens of thousands of resamples don't allocate thousands of
+/// strings each, only the capability benchmarks keep their names (the fit
+/// looks them up); other columns and the models are unnamed, and the
+/// metadata columns are not carried (the analysis does not read them).
+pub(crate) fn select_rows(
+    matrix: &BenchmarkMatrix,
+    rows: &[usize],
+    capabilities: &[String],
+) -> BenchmarkMatrix {
     let pick = |c: &Column| Column {
-        name: c.name.clone(),
+        name: if capabilities.contains(&c.name) {
+            c.name.clone()
+        } else {
+            String::new()
+        },
         values: rows.iter().map(|&r| c.values[r]).collect(),
     };
     BenchmarkMatrix {
-        source: matrix.source.clone(),
-        models: rows.iter().map(|&r| matrix.models[r].clone()).collect(),
+        source: String::new(),
+        models: vec![String::new(); rows.len()],
         benchmarks: matrix.benchmarks.iter().map(pick).collect(),
         meta: Vec::new(),
         compute: matrix.compute.as_ref().map(pick),
