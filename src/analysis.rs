@@ -248,7 +248,7 @@ fn drop_reason(column: &Column) -> Option<&'static str> {
 }
 
 /// Pairwise deletion, then the correlation (None below two pairs).
-pub fn correlate_pairs(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
+fn correlate_pairs(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
     let (a, b) = complete_pairs(x, y);
     let r = if a.len() < 2 {
         None
