@@ -9,7 +9,7 @@ use crate::capabilities::{CapabilitiesError, CapabilitiesFit, ExcludedModel, fit
 use crate::load::InfoTable;
 use crate::matrix::{BenchmarkMatrix, Column};
 use crate::paired::{Scratch, Target, correlate_with};
-use crate::stats::{CorrelationMethod, complete_pairs};
+use crate::stats::{CorrelationMethod, correlate_pairwise};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -249,11 +249,5 @@ fn drop_reason(column: &Column) -> Option<&'static str> {
 
 /// Pairwise deletion, then the correlation (None below two pairs).
 fn correlate_pairs(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
-    let (a, b) = complete_pairs(x, y);
-    let r = if a.len() < 2 {
-        None
-    } else {
-        method.correlate(&a, &b)
-    };
-    (a.len(), r)
+    correlate_pairwise(x, y, method)
 }

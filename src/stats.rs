@@ -264,6 +264,18 @@ fn sort_counting_exchanges(v: &mut [f64], buf: &mut [f64]) -> u64 {
     count
 }
 
+/// Pairwise deletion, then the correlation: `(pairs, correlation)`, the
+/// correlation `None` below two pairs or where undefined.
+pub fn correlate_pairwise(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
+    let (a, b) = complete_pairs(x, y);
+    let r = if a.len() < 2 {
+        None
+    } else {
+        method.correlate(&a, &b)
+    };
+    (a.len(), r)
+}
+
 /// Pairs of present values: indices where both `x` and `y` are not NaN.
 pub fn complete_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     x.iter()
