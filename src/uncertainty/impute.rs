@@ -78,7 +78,7 @@ pub struct ImputationReport {
     pub rank: usize,
     /// Steps run.
     pub iterations: usize,
-    /// Whether the change fell below [`TOLERANCE`] within [`MAX_STEPS`].
+    /// Whether the relative change fell below 1e-10 within 1000 steps.
     pub converged: bool,
     /// Relative change at the last step.
     pub relative_change: f64,
