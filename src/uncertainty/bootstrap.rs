@@ -306,8 +306,15 @@ pub(crate) fn bootstrap(
         resampling: settings.resampling.clone(),
         units: units.len(),
         failed_fits,
-        capabilities: (0..nb).map(|k| summarise(k, true)).collect(),
-        compute: (nb..2 * nb).map(|k| summarise(k, true)).collect(),
+        // Each number's draws are sorted for its quantiles: in parallel too.
+        capabilities: (0..nb)
+            .into_par_iter()
+            .map(|k| summarise(k, true))
+            .collect(),
+        compute: (nb..2 * nb)
+            .into_par_iter()
+            .map(|k| summarise(k, true))
+            .collect(),
         pc1_variance_explained: summarise(2 * nb, false),
         capability_correlation_mean: summarise(2 * nb + 1, true),
         score_compute: summarise(2 * nb + 2, true),
