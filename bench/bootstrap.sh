@@ -17,10 +17,13 @@ trap 'rm -rf "$out"' EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for threads in 2 1; do
-  start=$(date +%s.%N)
-  RAYON_NUM_THREADS=$threads "$bin" analyze --bootstrap "$resamples" --seed 1 --format json >"$out/t$threads.json"
-  end=$(date +%s.%N)
-  printf 'bootstrap %s resamples, base+chat, %s thread(s): %.2f s\n' "$resamples" "$threads" "$(echo "$end - $start" | bc)"
+  # Wall time, and CPU time (user + sys), which other load on the machine
+  # disturbs less: on idle cores, wall ≈ CPU / threads.
+  RAYON_NUM_THREADS=$threads /usr/bin/time -f "%e %U %S" -o "$out/time$threads" \
+    "$bin" analyze --bootstrap "$resamples" --seed 1 --format json >"$out/t$threads.json"
+  read -r wall user sys <"$out/time$threads"
+  printf 'bootstrap %s resamples, base+chat, %s thread(s): %s s wall, %.2f s CPU (load average %s)\n' \
+    "$resamples" "$threads" "$wall" "$(echo "$user + $sys" | bc)" "$(cut -d' ' -f1 /proc/loadavg)"
 done
 if cmp -s "$out/t1.json" "$out/t2.json"; then
   echo "output identical on 1 and 2 threads ($(wc -c <"$out/t2.json") bytes)"
