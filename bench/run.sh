@@ -14,7 +14,8 @@
 #   SAFETYWASHING_DATA  folder with the paper's files (else `safetywashing data path`)
 #   BENCH_DIR         where data and outputs go (default bench/work, git-ignored)
 #
-# Wall time and peak resident memory come from /usr/bin/time; CPU is user+sys.
+# Wall time is the median over runs; CPU is user+sys; peak memory is the
+# largest resident set (all from bench/measure.py).
 # The results table is printed and written to $BENCH_DIR/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +28,6 @@ WORK=${BENCH_DIR:-$ROOT/bench/work}
 mkdir -p "$WORK"
 
 # --- tools -----------------------------------------------------------------
-if [ ! -x /usr/bin/time ]; then
-  echo "bench/run.sh needs GNU time at /usr/bin/time (apt-get install time)" >&2
-  exit 1
-fi
 VENV=$ROOT/bench/.venv
 if ! "$VENV/bin/python" -c "import pandas, numpy, scipy" 2>/dev/null; then
   echo "installing the baseline's packages into bench/.venv ..." >&2
@@ -43,34 +40,27 @@ cargo build --release --quiet
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/safetywashing
 
 # --- measuring ---------------------------------------------------------------
-# measure NAME RUNS CMD... : runs CMD (stdout to $WORK/NAME.out) RUNS times;
-# sets WALL (median s), CPU (median user+sys s), RSS (max KiB), OK (0/1).
+# measure NAME RUNS CMD... : runs CMD (stdout to $WORK/NAME.out) RUNS times
+# (bench/measure.py reads the child's own rusage, so no wrapper process is
+# timed); sets WALL (median s), CPU (median user+sys s), RSS (max KiB), OK.
 measure() {
   local name=$1 runs=$2
   shift 2
-  local walls=() cpus=() rss=0 i
+  local result
   OK=1
-  for ((i = 0; i < runs; i++)); do
-    if ! timeout "$BASELINE_TIMEOUT" /usr/bin/time -f "%e %U %S %M" -o "$WORK/$name.time" \
-      "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"; then
-      OK=0
-      return
-    fi
-    read -r e u s m <"$WORK/$name.time"
-    walls+=("$e")
-    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')")
-    ((m > rss)) && rss=$m
-  done
-  WALL=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  CPU=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  RSS=$rss
+  if ! result=$(python3 "$ROOT/bench/measure.py" --runs "$runs" --timeout "$BASELINE_TIMEOUT" \
+    --out "$WORK/$name.out" -- "$@"); then
+    OK=0
+    return
+  fi
+  read -r WALL CPU RSS <<<"$result"
 }
 
 mib() { awk -v k="$1" 'BEGIN {printf "%.0f MiB", k / 1024}'; }
-secs() { awk -v s="$1" 'BEGIN {if (s < 1) printf "%.3f s", s; else printf "%.2f s", s}'; }
+secs() { awk -v s="$1" 'BEGIN {if (s < 0.1) printf "%.1f ms", s * 1000; else if (s < 10) printf "%.2f s", s; else printf "%.1f s", s}'; }
 
 ROWS=()
-declare -A RUST_WALL
+declare -A RUST_WALL RUST_CPU
 # case NAME RUNS FILES... : both tools on the same files, results compared.
 run_case() {
   local name=$1 runs=$2
@@ -79,12 +69,13 @@ run_case() {
   measure "$name.rust" "$runs" "$BIN" analyze "$@" --format csv
   local rw=$WALL rc=$CPU rr=$RSS
   RUST_WALL[$name]=$rw
+  RUST_CPU[$name]=$rc
   measure "$name.baseline" "$runs" "$PY" "$ROOT/bench/baseline.py" "$@"
   if [ "$OK" = 1 ]; then
     local same
     same=$(python3 "$ROOT/bench/compare.py" "$WORK/$name.rust.out" "$WORK/$name.baseline.out" 2>&1 | tail -1)
     local ratio
-    ratio=$(awk -v b="$WALL" -v r="$rw" 'BEGIN {printf "%.0f×", b / r}')
+    ratio=$(awk -v b="$WALL" -v r="$rw" -v bc="$CPU" -v rc="$rc" 'BEGIN {printf "%.0f× / %.0f×", b / r, bc / rc}')
     ROWS+=("| $name | $(secs "$rw") | $(secs "$rc") | $(mib "$rr") | $(secs "$WALL") | $(secs "$CPU") | $(mib "$RSS") | $ratio | $same |")
   else
     ROWS+=("| $name | $(secs "$rw") | $(secs "$rc") | $(mib "$rr") | did not finish in ${BASELINE_TIMEOUT} s | | | | |")
@@ -113,7 +104,7 @@ done
 {
   echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2}') GiB; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| case | safetywashing wall | CPU | peak memory | pandas baseline wall | CPU | peak memory | speed-up (wall) | same results |"
+  echo "| case | safetywashing wall | CPU | peak memory | pandas baseline wall | CPU | peak memory | speed-up wall / CPU | same results |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
   printf '%s\n' "${ROWS[@]}"
   sizes=($SIZES)
@@ -121,9 +112,12 @@ done
     echo
     for ((i = 1; i < ${#sizes[@]}; i++)); do
       a=${sizes[0]} b=${sizes[i]}
-      awk -v a="$a" -v b="$b" -v ta="${RUST_WALL["${a%x*} × ${a#*x}"]}" -v tb="${RUST_WALL["${b%x*} × ${b#*x}"]}" 'BEGIN {
+      ka="${a%x*} × ${a#*x}" kb="${b%x*} × ${b#*x}"
+      awk -v a="$a" -v b="$b" -v ta="${RUST_WALL[$ka]}" -v tb="${RUST_WALL[$kb]}" \
+        -v ca="${RUST_CPU[$ka]}" -v cb="${RUST_CPU[$kb]}" 'BEGIN {
         split(a, x, "x"); split(b, y, "x"); cells = (y[1] * y[2]) / (x[1] * x[2]);
-        printf "Scaling %s → %s: %.0f× the cells, %.1f× the time: exponent %.2f\n", a, b, cells, tb / ta, log(tb / ta) / log(cells) }'
+        printf "Scaling of safetywashing %s → %s: %.0f× the cells; wall %.1f× (exponent %.2f), CPU %.1f× (exponent %.2f)\n",
+          a, b, cells, tb / ta, log(tb / ta) / log(cells), cb / ca, log(cb / ca) / log(cells) }'
     done
   fi
 } | tee "$WORK/results.md"

@@ -9,7 +9,7 @@ use crate::capabilities::{CapabilitiesError, CapabilitiesFit, ExcludedModel, fit
 use crate::load::InfoTable;
 use crate::matrix::{BenchmarkMatrix, Column};
 use crate::paired::{Scratch, Target, correlate_with};
-use crate::stats::{CorrelationMethod, complete_pairs};
+use crate::stats::{CorrelationMethod, correlate_pairwise};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -117,6 +117,9 @@ pub struct Analysis {
     pub capabilities_score_compute_correlation: Option<f64>,
     /// One entry per benchmark column, in file order.
     pub benchmarks: Vec<BenchmarkResult>,
+    /// Intervals, p-values, sensitivity and imputation, when asked for
+    /// (see [`crate::uncertainty`]); `None` for the paper's analysis.
+    pub uncertainty: Option<crate::uncertainty::UncertaintyReport>,
 }
 
 impl Analysis {
@@ -153,6 +156,19 @@ pub fn analyze(
     info: Option<&InfoTable>,
 ) -> Result<Analysis, CapabilitiesError> {
     let fit = fit_capabilities(matrix, &options.capabilities, options.method)?;
+    Ok(analyze_with_fit(matrix, options, info, fit))
+}
+
+/// Steps 8–9 of the analysis for a capabilities score fitted already: every
+/// benchmark's capabilities and compute correlation. [`analyze`] is this after
+/// [`fit_capabilities`]; the uncertainty module calls it with fits it has
+/// changed (a PC1 sign aligned to the full sample, another composite).
+pub fn analyze_with_fit(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    info: Option<&InfoTable>,
+    fit: CapabilitiesFit,
+) -> Analysis {
     let method = options.method;
     let dropped = matrix
         .benchmarks
@@ -206,7 +222,7 @@ pub fn analyze(
         Some(c) => correlate_pairs(&score_by_row, c, method),
         None => (0, None),
     };
-    Ok(Analysis {
+    Analysis {
         matrix: matrix.source.clone(),
         method,
         models: matrix.models.clone(),
@@ -216,7 +232,8 @@ pub fn analyze(
         score_compute_n,
         capabilities_score_compute_correlation,
         benchmarks,
-    })
+        uncertainty: None,
+    }
 }
 
 /// Spec steps 1–2: a column with no values, or with one repeated value, is
@@ -232,11 +249,5 @@ fn drop_reason(column: &Column) -> Option<&'static str> {
 
 /// Pairwise deletion, then the correlation (None below two pairs).
 fn correlate_pairs(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
-    let (a, b) = complete_pairs(x, y);
-    let r = if a.len() < 2 {
-        None
-    } else {
-        method.correlate(&a, &b)
-    };
-    (a.len(), r)
+    correlate_pairwise(x, y, method)
 }

@@ -9,7 +9,7 @@
 
 use crate::linalg::symmetric_eigen;
 use crate::matrix::{BenchmarkMatrix, closest_names};
-use crate::stats::{CorrelationMethod, mean, population_std, z_scores};
+use crate::stats::{CorrelationMethod, average_ranks, mean, pearson, population_std, z_scores};
 use thiserror::Error;
 
 /// The fewest models a capabilities score is fitted on.
@@ -100,6 +100,25 @@ impl CapabilitiesFit {
     pub fn pc1_variance_explained(&self) -> f64 {
         self.eigenvalues[0] / self.eigenvalues.iter().sum::<f64>()
     }
+
+    /// Flip PC1 (loadings and scores) when it points away from `reference`,
+    /// loadings of the same benchmarks in the same order. A bootstrap
+    /// resample's PC1 is compared with the full sample's this way, so a
+    /// resample whose largest loading changed place keeps the same direction.
+    /// Returns whether it flipped.
+    pub fn align_to(&mut self, reference: &[f64]) -> bool {
+        let dot: f64 = self
+            .loadings
+            .iter()
+            .zip(reference)
+            .map(|(a, b)| a * b)
+            .sum();
+        if dot < 0.0 {
+            self.loadings.iter_mut().for_each(|x| *x = -*x);
+            self.scores.iter_mut().for_each(|x| *x = -*x);
+        }
+        dot < 0.0
+    }
 }
 
 /// Check a capability list before fitting: non-empty, no duplicates, every
@@ -184,12 +203,22 @@ pub fn fit_capabilities(
         .map(|col| rows.iter().map(|&r| col[r]).collect())
         .collect();
 
-    // Step 4: the capability correlation matrix.
+    // Step 4: the capability correlation matrix. Spearman is the Pearson
+    // correlation of ranks, so each column is ranked once, not k - 1 times
+    // (the same numbers: `spearman` computes exactly this).
     let k = sub.len();
+    let ranked: Vec<Vec<f64>> = match method {
+        CorrelationMethod::Spearman => sub.iter().map(|c| average_ranks(c)).collect(),
+        _ => Vec::new(),
+    };
+    let correlate = |i: usize, j: usize| match method {
+        CorrelationMethod::Spearman => pearson(&ranked[i], &ranked[j]),
+        _ => method.correlate(&sub[i], &sub[j]),
+    };
     let mut correlation_matrix = vec![vec![1.0; k]; k];
     for i in 0..k {
         for j in (i + 1)..k {
-            let r = method.correlate(&sub[i], &sub[j]).ok_or_else(|| {
+            let r = correlate(i, j).ok_or_else(|| {
                 unusable(
                     &capabilities[i],
                     &format!(

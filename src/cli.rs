@@ -7,6 +7,10 @@ use safetywashing::stats::CorrelationMethod;
 use std::path::PathBuf;
 
 use crate::commands;
+use safetywashing::uncertainty::{
+    BootstrapOptions, ClusterSource, DEFAULT_SEED, ImputeMethod, IntervalMethod, Resampling,
+    UncertaintyOptions,
+};
 
 /// Does a safety benchmark measure safety, or just capabilities?
 ///
@@ -37,6 +41,8 @@ pub enum Command {
     Add(commands::add::AddArgs),
     /// Find every problem in a matrix and its info table, with line and column.
     Validate(commands::validate::ValidateArgs),
+    /// Regress a benchmark on capabilities: slope, R², models ranked by residual.
+    Residuals(commands::residuals::ResidualsArgs),
     /// Draw a benchmark matrix from a latent-factor model, with its truth.
     Simulate(commands::simulate::SimulateArgs),
     /// Draw a figure (ranking, scree, scatter, heatmap, overview) as SVG or PNG.
@@ -107,5 +113,108 @@ impl AnalysisArgs {
             capabilities,
             method: self.method,
         }
+    }
+}
+
+/// Flags of `analyze` beyond the paper: intervals, tests, robustness.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Uncertainty and robustness")]
+pub struct UncertaintyArgs {
+    /// Bootstrap N resamples of models, refitting the whole analysis in each;
+    /// adds an interval to every correlation, PC1's share and the mean
+    /// capability correlation.
+    #[arg(long, value_name = "N")]
+    pub bootstrap: Option<usize>,
+
+    /// Seed of the bootstrap and permutation draws (same seed, same output,
+    /// on any number of threads).
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// Confidence level of bootstrap intervals.
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value_t = 0.95,
+        requires = "bootstrap"
+    )]
+    pub confidence: f64,
+
+    /// Interval shown as ci_low/ci_high: bca, percentile or fisher-z (all
+    /// three are in JSON and CSV); where it is undefined, percentile is used
+    /// and named.
+    #[arg(long, value_name = "METHOD", default_value = "bca", requires = "bootstrap",
+          value_parser = clap::value_parser!(IntervalMethod))]
+    pub interval: IntervalMethod,
+
+    /// Resample whole clusters of models given by this metadata column
+    /// (e.g. a model family) instead of single models.
+    #[arg(
+        long,
+        value_name = "COL",
+        requires = "bootstrap",
+        conflicts_with = "cluster_by_prefix"
+    )]
+    pub cluster_column: Option<String>,
+
+    /// Resample clusters of models sharing the model id's first word
+    /// (`Qwen1.5-7B` → qwen1.5), when there is no family column.
+    #[arg(long, requires = "bootstrap")]
+    pub cluster_by_prefix: bool,
+
+    /// Permutation test with N permutations per benchmark: two-sided p-values
+    /// and Benjamini–Hochberg q-values across the matrix's benchmarks.
+    #[arg(long, value_name = "N")]
+    pub permutations: Option<usize>,
+
+    /// Each capability benchmark's correlation with a score fitted without it.
+    #[arg(long)]
+    pub leave_one_out: bool,
+
+    /// Each benchmark's correlation under the drop-one-capability
+    /// composites, the mean z-score composite, PC1 of the Pearson matrix and
+    /// compute; flags benchmarks whose verdict flips (implies --leave-one-out).
+    #[arg(long)]
+    pub sensitivity: bool,
+
+    /// Missing capability cells: none (listwise deletion, the paper) or pca
+    /// (iterative PCA imputation; the listwise values are shown beside).
+    #[arg(long, value_name = "HOW", default_value = "none", value_parser = clap::value_parser!(ImputeMethod))]
+    pub impute: ImputeMethod,
+
+    /// Rank of the PCA imputation.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub impute_rank: usize,
+}
+
+impl UncertaintyArgs {
+    /// The uncertainty options these flags ask for.
+    pub fn options(&self) -> anyhow::Result<UncertaintyOptions> {
+        if self.impute == ImputeMethod::None && self.impute_rank != 1 {
+            anyhow::bail!("--impute-rank only applies with --impute pca");
+        }
+        let resampling = match (&self.cluster_column, self.cluster_by_prefix) {
+            (Some(c), _) => Resampling::Clusters(ClusterSource::Column(c.clone())),
+            (None, true) => Resampling::Clusters(ClusterSource::ModelPrefix),
+            (None, false) => Resampling::Models,
+        };
+        Ok(UncertaintyOptions {
+            bootstrap: self.bootstrap.map(|resamples| BootstrapOptions {
+                resamples,
+                confidence: self.confidence,
+                interval: self.interval,
+                resampling,
+            }),
+            permutations: self.permutations,
+            leave_one_out: self.leave_one_out,
+            sensitivity: self.sensitivity,
+            impute: match self.impute {
+                ImputeMethod::None => ImputeMethod::None,
+                ImputeMethod::Pca { .. } => ImputeMethod::Pca {
+                    rank: self.impute_rank,
+                },
+            },
+            seed: self.seed,
+        })
     }
 }

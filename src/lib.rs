@@ -17,6 +17,8 @@
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
 //! - [`add`]: adding a column to a matrix byte-preservingly;
 //! - [`check`]: a new benchmark's capabilities correlation and verdict;
+//! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
+//!   sensitivity, residuals and imputation around that analysis;
 //! - [`output`]: one exporter per format, and the atomic file writer;
 //! - [`validate`]: every problem in a matrix and info table, with line and column;
 //! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
@@ -45,4 +47,5 @@ pub mod plot;
 pub mod report;
 pub mod simulate;
 pub mod stats;
+pub mod uncertainty;
 pub mod validate;

@@ -164,18 +164,12 @@ pub fn correlate_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::complete_pairs;
+    use crate::stats::correlate_pairwise;
     use proptest::prelude::*;
 
     /// The general computation this module must reproduce bitwise.
     fn reference(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
-        let (a, b) = complete_pairs(x, y);
-        let r = if a.len() < 2 {
-            None
-        } else {
-            method.correlate(&a, &b)
-        };
-        (a.len(), r)
+        correlate_pairwise(x, y, method)
     }
 
     fn cell() -> impl Strategy<Value = f64> {

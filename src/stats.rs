@@ -113,6 +113,14 @@ pub fn average_ranks(values: &[f64]) -> Vec<f64> {
 /// unstable sort): which of several equal values comes first cannot change
 /// the average rank they share.
 pub fn average_ranks_into(values: &[f64], order: &mut Vec<(f64, usize)>, ranks: &mut Vec<f64>) {
+    if values.len() <= SMALL_RANKING && !values.iter().any(|v| v.is_nan()) {
+        return small_average_ranks_into(values, ranks);
+    }
+    sorted_average_ranks_into(values, order, ranks);
+}
+
+/// The sorting path of [`average_ranks_into`].
+fn sorted_average_ranks_into(values: &[f64], order: &mut Vec<(f64, usize)>, ranks: &mut Vec<f64>) {
     order.clear();
     order.extend(values.iter().copied().zip(0..));
     order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
@@ -131,6 +139,26 @@ pub fn average_ranks_into(values: &[f64], order: &mut Vec<(f64, usize)>, ranks: 
         }
         start = end;
     }
+}
+
+/// Up to this many values are ranked by counting instead of sorting.
+const SMALL_RANKING: usize = 48;
+
+/// Average ranks by counting, for short NaN-free samples (the bootstrap
+/// ranks hundreds of thousands of 27-model columns): a value with `less`
+/// smaller values and `equal` equal ones (itself included) has the average
+/// rank `less + (equal + 1) / 2`, exactly the half-integer the sorting path
+/// gives, with no sort and no scratch space.
+fn small_average_ranks_into(values: &[f64], ranks: &mut Vec<f64>) {
+    ranks.clear();
+    ranks.extend(values.iter().map(|&v| {
+        let (mut less, mut equal) = (0usize, 0usize);
+        for &w in values {
+            less += usize::from(w < v);
+            equal += usize::from(w == v);
+        }
+        less as f64 + (equal + 1) as f64 / 2.0
+    }));
 }
 
 /// Pearson product-moment correlation, clamped to [-1, 1].
@@ -237,6 +265,18 @@ fn sort_counting_exchanges(v: &mut [f64], buf: &mut [f64]) -> u64 {
     count
 }
 
+/// Pairwise deletion, then the correlation: `(pairs, correlation)`, the
+/// correlation `None` below two pairs or where undefined.
+pub fn correlate_pairwise(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
+    let (a, b) = complete_pairs(x, y);
+    let r = if a.len() < 2 {
+        None
+    } else {
+        method.correlate(&a, &b)
+    };
+    (a.len(), r)
+}
+
 /// Pairs of present values: indices where both `x` and `y` are not NaN.
 pub fn complete_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     x.iter()
@@ -249,6 +289,18 @@ pub fn complete_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counting_ranks_equal_sorting_ranks() {
+        use proptest::prelude::*;
+        let cell = prop_oneof![(0i32..5).prop_map(f64::from), Just(-0.0), -3.0f64..3.0,];
+        proptest!(|(values in proptest::collection::vec(cell, 0..48))| {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            small_average_ranks_into(&values, &mut a);
+            sorted_average_ranks_into(&values, &mut Vec::new(), &mut b);
+            prop_assert_eq!(a, b);
+        });
+    }
 
     #[test]
     fn average_ranks_share_ties() {

@@ -15,11 +15,12 @@ fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-/// Simulate into `dir/sim.csv` (+ sidecar) with these extra flags.
+/// Simulate 3000 models x 40 benchmarks into `dir/sim.csv` (+ sidecar) with
+/// these extra flags.
 fn simulate(dir: &Path, extra: &[&str]) -> Value {
     let csv = dir.join("sim.csv");
     bin()
-        .args(["simulate", "-o"])
+        .args(["simulate", "--models", "3000", "--benchmarks", "40", "-o"])
         .arg(&csv)
         .args(extra)
         .assert()
@@ -90,19 +91,7 @@ fn check_recovery(truth: &Value, analysis: &Value, method: &str, tol: f64) {
 #[test]
 fn analysis_recovers_the_generating_structure() {
     let dir = tempfile::tempdir().unwrap();
-    let truth = simulate(
-        dir.path(),
-        &[
-            "--models",
-            "3000",
-            "--benchmarks",
-            "40",
-            "--missing",
-            "0.2",
-            "--seed",
-            "7",
-        ],
-    );
+    let truth = simulate(dir.path(), &["--missing", "0.2", "--seed", "7"]);
     // Loaded safety benchmarks span weak to strong correlations.
     let loadings: Vec<f64> = truth["benchmarks"]
         .as_array()
@@ -120,19 +109,7 @@ fn analysis_recovers_the_generating_structure() {
 #[test]
 fn missing_capability_cells_leave_models_out_but_keep_the_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let truth = simulate(
-        dir.path(),
-        &[
-            "--models",
-            "3000",
-            "--benchmarks",
-            "40",
-            "--capability-missing",
-            "0.02",
-            "--seed",
-            "8",
-        ],
-    );
+    let truth = simulate(dir.path(), &["--capability-missing", "0.02", "--seed", "8"]);
     let out = bin()
         .arg("analyze")
         .arg(dir.path().join("sim.csv"))

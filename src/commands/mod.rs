@@ -8,18 +8,22 @@ pub mod data;
 pub mod import;
 pub mod merge;
 pub mod plot;
+pub mod progress;
 pub mod report;
+pub mod residuals;
 pub mod simulate;
 pub mod validate;
 
-use crate::cli::{Cli, Command, MatrixArgs};
+use crate::cli::{Cli, Command, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
-use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};
+use progress::Progress;
+use safetywashing::analysis::{Analysis, AnalysisOptions};
 use safetywashing::atomic::write_atomic;
 use safetywashing::load::{
     DEFAULT_COMPUTE_COLUMN, InfoTable, MatrixFormat, load_info, load_matrix,
 };
 use safetywashing::matrix::BenchmarkMatrix;
+use safetywashing::uncertainty::{UncertaintyOptions, analyze_with_uncertainty};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Add(args) => add::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Residuals(args) => residuals::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Plot(args) => plot::run(args),
         Command::Report(args) => report::run(args),
@@ -121,11 +126,29 @@ pub fn emit(bytes: &[u8], path: Option<&Path>) -> Result<()> {
     }
 }
 
-/// Analyse every loaded matrix, warning on stderr about models left out.
-pub fn analyze_all(inputs: &Inputs, options: &AnalysisOptions) -> Result<Vec<Analysis>> {
+/// Analyse every input matrix, with the uncertainty and robustness extras
+/// asked for (`None` = the paper's analysis only), warning on stderr about
+/// each model left out; a progress bar shows for long runs.
+pub fn analyze_all(
+    inputs: &Inputs,
+    options: &AnalysisOptions,
+    uncertainty: Option<&UncertaintyArgs>,
+) -> Result<Vec<Analysis>> {
+    let extra = match uncertainty {
+        Some(u) => u.options()?,
+        None => UncertaintyOptions::default(),
+    };
+    extra.validate(options.capabilities.len())?;
+    let total = inputs
+        .matrices
+        .iter()
+        .map(|m| extra.work_units(m.benchmarks.len()))
+        .sum();
+    let bar = Progress::new(total);
     let mut analyses = Vec::with_capacity(inputs.matrices.len());
     for m in &inputs.matrices {
-        let a = analyze(m, options, inputs.info.as_ref())?;
+        let a =
+            analyze_with_uncertainty(m, options, inputs.info.as_ref(), &extra, &|n| bar.inc(n))?;
         for e in a.models_excluded() {
             eprintln!(
                 "warning: {}: left out model '{}': no value for {}",
@@ -136,5 +159,6 @@ pub fn analyze_all(inputs: &Inputs, options: &AnalysisOptions) -> Result<Vec<Ana
         }
         analyses.push(a);
     }
+    bar.finish();
     Ok(analyses)
 }

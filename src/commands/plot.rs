@@ -1,13 +1,14 @@
 //! `safetywashing plot`: one figure of the analysis, as SVG or PNG.
 
 use super::{analyze_all, load_inputs};
-use crate::cli::{AnalysisArgs, MatrixArgs};
+use crate::cli::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::atomic::write_atomic;
 use safetywashing::plot::{
-    FigureInput, FigureKind, ImageFormat, Panel, XAxis, render_figure, short_labels,
+    FigureInput, FigureKind, ImageFormat, Intervals, Panel, XAxis, render_figure, short_labels,
 };
+use safetywashing::uncertainty::capabilities_intervals;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,6 +47,10 @@ pub struct PlotArgs {
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 
+    /// Bootstrap and other extras; with --bootstrap, intervals are drawn.
+    #[command(flatten)]
+    pub uncertainty: Box<UncertaintyArgs>,
+
     /// Benchmark on the scatter plot's y axis (column header).
     #[arg(long, value_name = "B")]
     pub benchmark: Option<String>,
@@ -75,24 +80,29 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         anyhow::bail!("a scatter plot needs a benchmark: add --benchmark B (a column header)");
     }
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let analyses = analyze_all(&inputs, &args.analysis.options())?;
+    let analyses = analyze_all(&inputs, &args.analysis.options(), Some(&args.uncertainty))?;
+    let intervals: Vec<Option<Intervals>> = analyses.iter().map(capabilities_intervals).collect();
     let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
     let labels = short_labels(&sources);
     let input = FigureInput {
         panels: analyses
             .iter()
             .zip(&labels)
-            .map(|(analysis, label)| Panel {
+            .zip(&intervals)
+            .map(|((analysis, label), intervals)| Panel {
                 analysis,
                 label,
-                intervals: None,
+                intervals: intervals.as_ref(),
             })
             .collect(),
         matrices: &inputs.matrices,
         info: inputs.info.as_ref(),
         benchmark: args.benchmark.as_deref(),
         x: x_axis(&args.x),
-        scatter_intervals: Vec::new(),
+        scatter_intervals: intervals
+            .iter()
+            .map(|i| i.as_ref()?.get(args.benchmark.as_deref()?).copied())
+            .collect(),
     };
     let bytes = render_figure(args.kind, &input, format)?;
     write_atomic(&args.output, &bytes)

@@ -1,12 +1,14 @@
 //! `safetywashing report`: one self-contained HTML (or Markdown) report.
 
 use super::{analyze_all, load_inputs};
-use crate::cli::{AnalysisArgs, MatrixArgs};
+use crate::cli::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use safetywashing::atomic::write_atomic;
 use safetywashing::data::sha256_hex;
+use safetywashing::plot::Intervals;
 use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
+use safetywashing::uncertainty::capabilities_intervals;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -32,6 +34,10 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub analysis: AnalysisArgs,
+
+    /// Bootstrap and other extras; with --bootstrap, intervals are drawn.
+    #[command(flatten)]
+    pub uncertainty: Box<UncertaintyArgs>,
 
     /// Benchmark for the scatter figure [default: the benchmark outside the
     /// capabilities score most correlated with it].
@@ -95,7 +101,8 @@ fn file_hash(path: &Path) -> Result<String> {
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let kind = kind(&args.output)?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let analyses = analyze_all(&inputs, &args.analysis.options())?;
+    let analyses = analyze_all(&inputs, &args.analysis.options(), Some(&args.uncertainty))?;
+    let intervals: Vec<Option<Intervals>> = analyses.iter().map(capabilities_intervals).collect();
     let mut files: Vec<(String, String)> = Vec::new();
     for m in &inputs.matrices {
         files.push((m.source.clone(), file_hash(Path::new(&m.source))?));
@@ -107,7 +114,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         analyses: &analyses,
         matrices: &inputs.matrices,
         info: inputs.info.as_ref(),
-        intervals: Vec::new(),
+        intervals: intervals.iter().map(Option::as_ref).collect(),
         scatter_benchmark: args.benchmark.clone(),
         provenance: Provenance {
             command: command_line(),

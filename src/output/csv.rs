@@ -26,20 +26,31 @@ impl Exporter for CsvExporter {
             "compute_n",
             "compute_correlation",
         ];
+        let extra = super::uncertainty::csv_header(analyses);
         // Writing to a Vec<u8> cannot fail.
-        let _ = writer.write_record(header);
+        let _ = writer.write_record(
+            header
+                .iter()
+                .copied()
+                .chain(extra.iter().map(String::as_str)),
+        );
         for a in analyses {
-            for b in &a.benchmarks {
-                let _ = writer.write_record([
-                    a.matrix.as_str(),
-                    &b.benchmark,
-                    &b.name,
-                    b.role.as_str(),
-                    &b.n.to_string(),
-                    &cell(b.capabilities_correlation),
-                    &b.compute_n.to_string(),
-                    &cell(b.compute_correlation),
-                ]);
+            for (i, b) in a.benchmarks.iter().enumerate() {
+                let cells = super::uncertainty::csv_cells(a, i, &extra);
+                let _ = writer.write_record(
+                    [
+                        a.matrix.as_str(),
+                        &b.benchmark,
+                        &b.name,
+                        b.role.as_str(),
+                        &b.n.to_string(),
+                        &cell(b.capabilities_correlation),
+                        &b.compute_n.to_string(),
+                        &cell(b.compute_correlation),
+                    ]
+                    .into_iter()
+                    .chain(cells.iter().map(String::as_str)),
+                );
             }
         }
         writer.into_inner().unwrap_or_default()

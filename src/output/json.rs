@@ -25,7 +25,7 @@ pub fn analysis_json(a: &Analysis) -> Value {
             .collect()
     };
     let used: Vec<String> = a.models_used().iter().map(|s| s.to_string()).collect();
-    json!({
+    let mut value = json!({
         "matrix": a.matrix,
         "method": a.method.as_str(),
         "capability_benchmarks": fit.benchmarks,
@@ -51,7 +51,9 @@ pub fn analysis_json(a: &Analysis) -> Value {
             "compute_n": b.compute_n,
             "compute_correlation": number(b.compute_correlation),
         })).collect::<Vec<_>>(),
-    })
+    });
+    super::uncertainty::extend_json(&mut value, a);
+    value
 }
 
 impl Exporter for JsonExporter {

@@ -8,11 +8,14 @@
 mod csv;
 mod json;
 mod markdown;
+mod residuals;
 mod text;
+mod uncertainty;
 
 pub use self::csv::CsvExporter;
 pub use self::json::{JsonExporter, analysis_json};
 pub use self::markdown::MarkdownExporter;
+pub use self::residuals::export_residuals;
 pub use self::text::TextExporter;
 
 use crate::analysis::Analysis;

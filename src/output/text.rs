@@ -9,7 +9,7 @@ use comfy_table::{
 };
 
 /// Plain columns with one rule under the header: easy to read, easy to grep.
-const PLAIN: TableStyle = TableStyle::new()
+pub(crate) const PLAIN: TableStyle = TableStyle::new()
     .header_lines(ContentLineStyle::none().junction(' '))
     .header_separator(LineStyle::none().fill('─').junction(' '))
     .content_lines(ContentLineStyle::none().junction(' '));
@@ -96,7 +96,7 @@ pub fn sections(a: &Analysis) -> Vec<Section> {
         .enumerate()
         .map(|(i, (m, s))| vec![(i + 1).to_string(), m.to_string(), format!("{s:.3}")])
         .collect();
-    vec![
+    let mut sections = vec![
         Section {
             title: "Summary".into(),
             lines: summary,
@@ -125,7 +125,9 @@ pub fn sections(a: &Analysis) -> Vec<Section> {
             rows: ranking,
             numeric: vec![0, 2],
         },
-    ]
+    ];
+    super::uncertainty::decorate(a, &mut sections);
+    sections
 }
 
 /// Render a section's table with a comfy-table preset.

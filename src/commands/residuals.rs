@@ -1,0 +1,67 @@
+//! `safetywashing residuals`: safety beyond capabilities — regress one
+//! benchmark on the capabilities score and rank models by residual.
+
+use super::{emit, load_inputs};
+use crate::cli::{AnalysisArgs, MatrixArgs};
+use anyhow::Result;
+use clap::Args;
+use safetywashing::output::{Format, export_residuals};
+use safetywashing::uncertainty::residuals;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `residuals`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  safetywashing residuals --benchmark truthfulqa_mc1      # the paper's base and chat matrices
+  safetywashing residuals my_matrix.csv --benchmark refusal --format csv -o residuals.csv
+  safetywashing residuals m.csv --benchmark B --method pearson   # OLS of z-scores on the score
+
+A model with a positive residual is safer on the benchmark than its capabilities
+predict. With Spearman (the default) the regression is on standardised ranks.")]
+pub struct ResidualsArgs {
+    /// Benchmark matrices [default: the paper's base and chat matrices].
+    #[arg(value_name = "MATRIX")]
+    pub matrices: Vec<PathBuf>,
+
+    /// The benchmark to regress on the capabilities score.
+    #[arg(long, short, value_name = "B")]
+    pub benchmark: String,
+
+    #[command(flatten)]
+    pub matrix: MatrixArgs,
+
+    /// Capability benchmarks and correlation method: spearman (rank
+    /// regression), pearson or kendall (OLS of z-scores on the score).
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+
+    /// Confidence level of the slope's interval.
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
+    pub confidence: f64,
+
+    /// Output format: text, json, csv or markdown.
+    #[arg(long, default_value = "text", value_parser = clap::value_parser!(Format))]
+    pub format: Format,
+
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Run `residuals`.
+pub fn run(args: ResidualsArgs) -> Result<ExitCode> {
+    let options = args.analysis.options();
+    let inputs = load_inputs(&args.matrices, &args.matrix)?;
+    let results = inputs
+        .matrices
+        .iter()
+        .map(|m| residuals(m, &options, &args.benchmark, args.confidence))
+        .collect::<Result<Vec<_>, _>>()?;
+    emit(
+        &export_residuals(args.format, &results),
+        args.output.as_deref(),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

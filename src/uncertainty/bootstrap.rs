@@ -1,0 +1,471 @@
+//! The nonparametric bootstrap of the whole analysis.
+//!
+//! A resample draws resampling units (models, or whole clusters of models)
+//! with replacement and reruns every step of the pipeline on the drawn rows:
+//! z-scores, the capability correlation matrix, PC1 (its sign aligned to the
+//! full-sample PC1), scores and every correlation. A resample in which a
+//! number is undefined is skipped for that number and counted; one in which
+//! the capabilities score cannot be fitted at all is skipped for every number
+//! that depends on it.
+//!
+//! The BCa acceleration comes from the jackknife over the same units (leave
+//! one model, or one cluster, out).
+
+use super::intervals::{self, BootstrapEstimate, IntervalMethod};
+use super::{Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng};
+use crate::analysis::{Analysis, AnalysisOptions};
+use crate::matrix::BenchmarkMatrix;
+use rand::{Rng, RngExt};
+use rayon::prelude::*;
+
+/// How clusters of models are found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterSource {
+    /// The text of a metadata column (an empty cell is a cluster of one).
+    Column(String),
+    /// The model id up to its first `-`, `_` or space (after any `org/`),
+    /// lower-cased: `Qwen1.5-7B` and `Qwen1.5-72B-Chat` are `qwen1.5`.
+    ModelPrefix,
+}
+
+/// What a resample draws.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Resampling {
+    /// Individual models.
+    #[default]
+    Models,
+    /// Whole clusters of models (e.g. one model family).
+    Clusters(ClusterSource),
+}
+
+/// Bootstrap settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootstrapOptions {
+    /// Number of resamples.
+    pub resamples: usize,
+    /// Confidence level of the intervals, in (0, 1).
+    pub confidence: f64,
+    /// Interval reported as `ci_low`/`ci_high`.
+    pub interval: IntervalMethod,
+    /// What a resample draws.
+    pub resampling: Resampling,
+}
+
+/// The default interval: BCa, chosen by the coverage study (see README).
+pub const DEFAULT_INTERVAL: IntervalMethod = IntervalMethod::Bca;
+
+impl Default for BootstrapOptions {
+    fn default() -> Self {
+        BootstrapOptions {
+            resamples: 2000,
+            confidence: 0.95,
+            interval: DEFAULT_INTERVAL,
+            resampling: Resampling::Models,
+        }
+    }
+}
+
+impl BootstrapOptions {
+    /// Check ranges.
+    pub fn validate(&self) -> Result<(), UncertaintyError> {
+        if self.resamples < super::MIN_DRAWS {
+            return Err(UncertaintyError::BadOption(format!(
+                "--bootstrap must be at least {}, got {}",
+                super::MIN_DRAWS,
+                self.resamples
+            )));
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(UncertaintyError::BadOption(format!(
+                "--confidence must be strictly between 0 and 1 (e.g. 0.95), got {}",
+                self.confidence
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Bootstrap intervals of every number of one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootstrapReport {
+    /// Number of resamples drawn.
+    pub resamples: usize,
+    /// Confidence level.
+    pub confidence: f64,
+    /// Interval reported as `ci_low`/`ci_high`.
+    pub interval: IntervalMethod,
+    /// What was resampled.
+    pub resampling: Resampling,
+    /// Number of resampling units (models, or clusters).
+    pub units: usize,
+    /// Resamples in which the capabilities score could not be fitted.
+    pub failed_fits: usize,
+    /// Per benchmark (in `Analysis::benchmarks` order): the capabilities
+    /// correlation.
+    pub capabilities: Vec<BootstrapEstimate>,
+    /// Per benchmark: the compute correlation.
+    pub compute: Vec<BootstrapEstimate>,
+    /// PC1's share of capability variance.
+    pub pc1_variance_explained: BootstrapEstimate,
+    /// Mean pairwise capability correlation.
+    pub capability_correlation_mean: BootstrapEstimate,
+    /// Correlation of the capabilities score with compute.
+    pub score_compute: BootstrapEstimate,
+}
+
+impl BootstrapReport {
+    /// One line saying what was resampled, for reports.
+    pub fn describe(&self) -> String {
+        let what = match &self.resampling {
+            Resampling::Models => format!("{} models", self.units),
+            Resampling::Clusters(ClusterSource::Column(c)) => {
+                format!("{} clusters of models by column '{c}'", self.units)
+            }
+            Resampling::Clusters(ClusterSource::ModelPrefix) => {
+                format!("{} clusters of models by model-id prefix", self.units)
+            }
+        };
+        format!(
+            "{} resamples of {what}; {:.0}% {} intervals",
+            self.resamples,
+            self.confidence * 100.0,
+            self.interval
+        )
+    }
+}
+
+/// The numbers of an analysis that get intervals, flattened: capabilities
+/// correlations, compute correlations, then PC1 share, mean capability
+/// correlation and score–compute correlation. NaN = undefined.
+fn statistics(a: &Analysis) -> Vec<f64> {
+    let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let mut s: Vec<f64> = a
+        .benchmarks
+        .iter()
+        .map(|b| nan(b.capabilities_correlation))
+        .collect();
+    s.extend(a.benchmarks.iter().map(|b| nan(b.compute_correlation)));
+    s.push(a.fit.pc1_variance_explained());
+    s.push(a.fit.correlation_mean);
+    s.push(nan(a.capabilities_score_compute_correlation));
+    s
+}
+
+/// Rows of each resampling unit.
+pub(crate) fn units(
+    matrix: &BenchmarkMatrix,
+    resampling: &Resampling,
+) -> Result<Vec<Vec<usize>>, UncertaintyError> {
+    let labels: Vec<String> = match resampling {
+        Resampling::Models => return Ok((0..matrix.n_models()).map(|r| vec![r]).collect()),
+        Resampling::Clusters(ClusterSource::Column(name)) => {
+            let column =
+                matrix
+                    .meta_column(name)
+                    .ok_or_else(|| UncertaintyError::UnknownClusterColumn {
+                        matrix: matrix.source.clone(),
+                        column: name.clone(),
+                        available: matrix.meta.iter().map(|c| c.name.clone()).collect(),
+                    })?;
+            column
+                .cells
+                .iter()
+                .zip(&matrix.models)
+                .map(|(cell, model)| {
+                    let cell = cell.trim();
+                    if cell.is_empty() {
+                        format!("\u{0}{model}")
+                    } else {
+                        cell.to_string()
+                    }
+                })
+                .collect()
+        }
+        Resampling::Clusters(ClusterSource::ModelPrefix) => {
+            matrix.models.iter().map(|m| model_family(m)).collect()
+        }
+    };
+    // Clusters in order of first appearance, for stable output.
+    let mut names: Vec<&str> = Vec::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (row, label) in labels.iter().enumerate() {
+        match names.iter().position(|n| *n == label) {
+            Some(i) => groups[i].push(row),
+            None => {
+                names.push(label);
+                groups.push(vec![row]);
+            }
+        }
+    }
+    if groups.len() < 2 {
+        let how = match resampling {
+            Resampling::Clusters(ClusterSource::Column(c)) => format!("by column '{c}'"),
+            _ => "by model-id prefix".to_string(),
+        };
+        return Err(UncertaintyError::TooFewClusters {
+            matrix: matrix.source.clone(),
+            clusters: groups.len(),
+            how,
+        });
+    }
+    Ok(groups)
+}
+
+/// A model's family from its id: after any `org/`, up to the first `-`, `_`
+/// or space, lower-cased.
+pub fn model_family(model: &str) -> String {
+    let name = model.rsplit('/').next().unwrap_or(model);
+    name.split(['-', '_', ' '])
+        .next()
+        .unwrap_or(name)
+        .to_lowercase()
+}
+
+/// Draw the rows of one resample: as many units as there are, with
+/// replacement, each contributing all its rows.
+fn draw(units: &[Vec<usize>], rng: &mut impl Rng) -> Vec<usize> {
+    let mut rows = Vec::with_capacity(units.iter().map(Vec::len).sum());
+    for _ in 0..units.len() {
+        rows.extend_from_slice(&units[rng.random_range(0..units.len())]);
+    }
+    rows
+}
+
+/// Statistics of the pipeline rerun on `rows`, all NaN when it cannot fit.
+fn rerun(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    reference: &[f64],
+    rows: &[usize],
+    width: usize,
+) -> Option<Vec<f64>> {
+    let sub = select_rows(matrix, rows, &options.capabilities);
+    let stats = analyze_aligned(&sub, options, reference)
+        .ok()
+        .map(|a| statistics(&a));
+    debug_assert!(stats.as_ref().is_none_or(|s| s.len() == width));
+    stats
+}
+
+/// Bootstrap every number of `full`, the analysis of `matrix`.
+pub(crate) fn bootstrap(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    full: &Analysis,
+    settings: &BootstrapOptions,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<BootstrapReport, UncertaintyError> {
+    settings.validate()?;
+    let units = units(matrix, &settings.resampling)?;
+    let reference = &full.fit.loadings;
+    let estimates = statistics(full);
+    let width = estimates.len();
+    let draws: Vec<Option<Vec<f64>>> = (0..settings.resamples)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
+            let rows = draw(&units, &mut rng);
+            let stats = rerun(matrix, options, reference, &rows, width);
+            progress(1);
+            stats
+        })
+        .collect();
+    let jackknife: Vec<Option<Vec<f64>>> = (0..units.len())
+        .into_par_iter()
+        .map(|left_out| {
+            let rows: Vec<usize> = units
+                .iter()
+                .enumerate()
+                .filter(|(u, _)| *u != left_out)
+                .flat_map(|(_, rows)| rows.iter().copied())
+                .collect();
+            rerun(matrix, options, reference, &rows, width)
+        })
+        .collect();
+    let failed_fits = draws.iter().filter(|d| d.is_none()).count();
+    let column = |rows: &[Option<Vec<f64>>], k: usize| -> Vec<f64> {
+        rows.iter()
+            .map(|r| r.as_ref().map_or(f64::NAN, |s| s[k]))
+            .collect()
+    };
+    let summarise = |k: usize, correlation: bool| {
+        intervals::estimate(
+            estimates[k],
+            &column(&draws, k),
+            &column(&jackknife, k),
+            settings.confidence,
+            correlation,
+        )
+    };
+    let nb = full.benchmarks.len();
+    Ok(BootstrapReport {
+        resamples: settings.resamples,
+        confidence: settings.confidence,
+        interval: settings.interval,
+        resampling: settings.resampling.clone(),
+        units: units.len(),
+        failed_fits,
+        // Each number's draws are sorted for its quantiles: in parallel too.
+        capabilities: (0..nb)
+            .into_par_iter()
+            .map(|k| summarise(k, true))
+            .collect(),
+        compute: (nb..2 * nb)
+            .into_par_iter()
+            .map(|k| summarise(k, true))
+            .collect(),
+        pc1_variance_explained: summarise(2 * nb, false),
+        capability_correlation_mean: summarise(2 * nb + 1, true),
+        score_compute: summarise(2 * nb + 2, true),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{factor_matrix, options};
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::matrix::MetaColumn;
+
+    fn run(m: &BenchmarkMatrix, settings: &BootstrapOptions, seed: u64) -> BootstrapReport {
+        let full = analyze(m, &options(), None).unwrap();
+        bootstrap(m, &options(), &full, settings, seed, &|_| {}).unwrap()
+    }
+
+    #[test]
+    fn intervals_contain_the_estimate_and_are_ordered() {
+        let m = factor_matrix(40, 11);
+        let full = analyze(&m, &options(), None).unwrap();
+        let r = run(&m, &BootstrapOptions::default(), 5);
+        assert_eq!(r.capabilities.len(), full.benchmarks.len());
+        for (b, e) in full.benchmarks.iter().zip(&r.capabilities) {
+            let p = e.percentile.unwrap();
+            assert!(p.low <= p.high);
+            assert_eq!(e.used + e.skipped, 2000);
+            let est = b.capabilities_correlation.unwrap();
+            // A 95% interval of a correlation this far from the bounds holds it.
+            assert!(p.low - 0.05 <= est && est <= p.high + 0.05, "{b:?} {p:?}");
+        }
+        // The capability-free benchmark's interval spans 0; the loaded one's doesn't.
+        let free = full
+            .benchmarks
+            .iter()
+            .position(|b| b.benchmark == "s_free")
+            .unwrap();
+        let loaded = full
+            .benchmarks
+            .iter()
+            .position(|b| b.benchmark == "s_cap")
+            .unwrap();
+        assert!(
+            r.capabilities[free]
+                .interval(IntervalMethod::Bca)
+                .unwrap()
+                .0
+                .contains(0.0)
+        );
+        assert!(
+            r.capabilities[loaded]
+                .interval(IntervalMethod::Bca)
+                .unwrap()
+                .0
+                .low
+                > 0.2
+        );
+        let share = r.pc1_variance_explained.percentile.unwrap();
+        assert!(share.low > 0.3 && share.high <= 1.0, "{share:?}");
+    }
+
+    #[test]
+    fn same_seed_same_result_other_seed_other_result() {
+        let m = factor_matrix(25, 12);
+        let settings = BootstrapOptions {
+            resamples: 200,
+            ..BootstrapOptions::default()
+        };
+        let a = run(&m, &settings, 9);
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| run(&m, &settings, 9));
+        assert_eq!(a, one_thread);
+        assert_ne!(a, run(&m, &settings, 10));
+    }
+
+    #[test]
+    fn clusters_come_from_a_column_or_the_model_prefix() {
+        let mut m = factor_matrix(12, 13);
+        let by_prefix = units(&m, &Resampling::Clusters(ClusterSource::ModelPrefix)).unwrap();
+        assert_eq!(by_prefix.len(), 4);
+        assert_eq!(by_prefix[0], vec![0, 4, 8]);
+        m.meta.push(MetaColumn {
+            name: "family".into(),
+            cells: (0..12)
+                .map(|i| if i < 6 { "a" } else { "" }.to_string())
+                .collect(),
+        });
+        let by_column = units(
+            &m,
+            &Resampling::Clusters(ClusterSource::Column("family".into())),
+        )
+        .unwrap();
+        // Six models in "a", the six empty cells each a cluster of one.
+        assert_eq!(by_column.len(), 7);
+        let e = units(
+            &m,
+            &Resampling::Clusters(ClusterSource::Column("nope".into())),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("'nope'") && e.to_string().contains("family"));
+        let settings = BootstrapOptions {
+            resamples: 100,
+            resampling: Resampling::Clusters(ClusterSource::ModelPrefix),
+            ..BootstrapOptions::default()
+        };
+        let r = run(&m, &settings, 1);
+        assert_eq!(r.units, 4);
+        assert!(
+            r.describe()
+                .contains("4 clusters of models by model-id prefix")
+        );
+    }
+
+    #[test]
+    fn model_family_from_id() {
+        assert_eq!(model_family("Qwen1.5-72B-Chat"), "qwen1.5");
+        assert_eq!(model_family("meta-llama/Llama-2-7b-hf"), "llama");
+        assert_eq!(model_family("gemma_2b"), "gemma");
+        assert_eq!(model_family("dbrx"), "dbrx");
+    }
+
+    #[test]
+    fn resamples_that_cannot_fit_are_counted() {
+        // Five models: some resamples draw fewer than 3 distinct models or a
+        // constant capability column and cannot be fitted.
+        let m = factor_matrix(5, 14);
+        let settings = BootstrapOptions {
+            resamples: 300,
+            ..BootstrapOptions::default()
+        };
+        let r = run(&m, &settings, 2);
+        assert!(r.failed_fits > 0);
+        for e in &r.capabilities {
+            assert!(e.skipped >= r.failed_fits);
+            assert_eq!(e.used + e.skipped, 300);
+        }
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        for (resamples, confidence) in [(5, 0.95), (100, 1.0), (100, 0.0), (100, f64::NAN)] {
+            let s = BootstrapOptions {
+                resamples,
+                confidence,
+                ..BootstrapOptions::default()
+            };
+            assert!(s.validate().is_err(), "{resamples} {confidence}");
+        }
+    }
+}

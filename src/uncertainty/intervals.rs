@@ -1,0 +1,289 @@
+//! Bootstrap confidence intervals from a set of resampled values: the
+//! percentile interval, the bias-corrected and accelerated (BCa) interval
+//! with a jackknife acceleration, and a normal interval on Fisher's z scale
+//! with the bootstrap standard error (for correlations).
+//!
+//! Undefined resample values arrive as NaN and are skipped (and counted);
+//! an interval that cannot be formed is `None`, never NaN.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
+use std::fmt;
+use std::str::FromStr;
+
+/// Fewest defined resample values an interval is formed from.
+const MIN_VALUES: usize = 2;
+
+/// How a bootstrap interval is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntervalMethod {
+    /// Quantiles of the resampled values.
+    Percentile,
+    /// Bias-corrected and accelerated percentile interval.
+    Bca,
+    /// Estimate ± normal quantile × bootstrap standard error, on the
+    /// atanh scale (correlations only).
+    FisherZ,
+}
+
+impl IntervalMethod {
+    /// Name as on the command line and in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntervalMethod::Percentile => "percentile",
+            IntervalMethod::Bca => "bca",
+            IntervalMethod::FisherZ => "fisher-z",
+        }
+    }
+}
+
+impl fmt::Display for IntervalMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for IntervalMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "percentile" => Ok(IntervalMethod::Percentile),
+            "bca" => Ok(IntervalMethod::Bca),
+            "fisher-z" | "fisherz" | "fisher" => Ok(IntervalMethod::FisherZ),
+            other => Err(format!(
+                "unknown interval method '{other}': expected percentile, bca or fisher-z"
+            )),
+        }
+    }
+}
+
+/// A closed interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    /// Lower end.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+}
+
+impl Interval {
+    /// Whether `value` lies in the interval (ends included).
+    pub fn contains(&self, value: f64) -> bool {
+        self.low <= value && value <= self.high
+    }
+}
+
+/// The bootstrap distribution of one number, summarised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootstrapEstimate {
+    /// Percentile interval.
+    pub percentile: Option<Interval>,
+    /// BCa interval, where defined (needs the estimate strictly inside the
+    /// resampled values and a defined jackknife).
+    pub bca: Option<Interval>,
+    /// Fisher-z normal interval (correlations only).
+    pub fisher_z: Option<Interval>,
+    /// Resamples in which the number was defined.
+    pub used: usize,
+    /// Resamples in which it was not (constant column, too few models, a
+    /// failed fit).
+    pub skipped: usize,
+}
+
+impl BootstrapEstimate {
+    /// An estimate with no interval (the full-sample value is undefined).
+    pub fn undefined(resamples: usize) -> Self {
+        BootstrapEstimate {
+            percentile: None,
+            bca: None,
+            fisher_z: None,
+            used: 0,
+            skipped: resamples,
+        }
+    }
+
+    /// The interval of `method`, or the percentile interval where that one
+    /// is undefined; with the method actually used.
+    pub fn interval(&self, method: IntervalMethod) -> Option<(Interval, IntervalMethod)> {
+        let wanted = match method {
+            IntervalMethod::Percentile => self.percentile,
+            IntervalMethod::Bca => self.bca,
+            IntervalMethod::FisherZ => self.fisher_z,
+        };
+        wanted
+            .map(|i| (i, method))
+            .or_else(|| self.percentile.map(|i| (i, IntervalMethod::Percentile)))
+    }
+}
+
+/// Summarise resampled values of a number whose full-sample value is
+/// `estimate`. `draws` holds one value per resample (NaN = undefined),
+/// `jackknife` one per left-out unit (NaN = undefined). `correlation` says
+/// whether the Fisher-z interval applies.
+pub fn estimate(
+    estimate: f64,
+    draws: &[f64],
+    jackknife: &[f64],
+    confidence: f64,
+    correlation: bool,
+) -> BootstrapEstimate {
+    let mut values: Vec<f64> = draws.iter().copied().filter(|v| !v.is_nan()).collect();
+    let used = values.len();
+    let skipped = draws.len() - used;
+    if estimate.is_nan() || used < MIN_VALUES {
+        return BootstrapEstimate {
+            used,
+            skipped,
+            ..BootstrapEstimate::undefined(0)
+        };
+    }
+    values.sort_by(f64::total_cmp);
+    let alpha = 1.0 - confidence;
+    BootstrapEstimate {
+        percentile: Some(Interval {
+            low: quantile(&values, alpha / 2.0),
+            high: quantile(&values, 1.0 - alpha / 2.0),
+        }),
+        bca: bca(estimate, &values, jackknife, alpha),
+        fisher_z: if correlation {
+            fisher_z(estimate, &values, alpha)
+        } else {
+            None
+        },
+        used,
+        skipped,
+    }
+}
+
+/// Quantile of sorted values, linear interpolation between order
+/// statistics (R's type 7, numpy's default).
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+fn standard_normal() -> Normal {
+    // Mean 0, sd 1 are valid parameters.
+    Normal::standard()
+}
+
+/// BCa (Efron 1987): percentiles moved by the bias correction z0 (share of
+/// resamples below the estimate, ties counted half) and the acceleration a
+/// (skewness of the jackknife values).
+fn bca(estimate: f64, sorted: &[f64], jackknife: &[f64], alpha: f64) -> Option<Interval> {
+    let n = sorted.len() as f64;
+    let below = sorted.iter().filter(|v| **v < estimate).count() as f64;
+    let equal = sorted.iter().filter(|v| **v == estimate).count() as f64;
+    let share = (below + equal / 2.0) / n;
+    if share <= 0.0 || share >= 1.0 || jackknife.iter().any(|v| v.is_nan()) || jackknife.len() < 2 {
+        return None;
+    }
+    let normal = standard_normal();
+    let z0 = normal.inverse_cdf(share);
+    let mean = jackknife.iter().sum::<f64>() / jackknife.len() as f64;
+    let (mut num, mut den) = (0.0, 0.0);
+    for v in jackknife {
+        let d = mean - v;
+        num += d * d * d;
+        den += d * d;
+    }
+    let a = if den > 0.0 {
+        num / (6.0 * den.powf(1.5))
+    } else {
+        0.0
+    };
+    let adjusted = |p: f64| -> Option<f64> {
+        let z = z0 + normal.inverse_cdf(p);
+        let denom = 1.0 - a * z;
+        (denom > 0.0).then(|| normal.cdf(z0 + z / denom))
+    };
+    let lo = adjusted(alpha / 2.0)?;
+    let hi = adjusted(1.0 - alpha / 2.0)?;
+    (lo.is_finite() && hi.is_finite()).then(|| Interval {
+        low: quantile(sorted, lo),
+        high: quantile(sorted, hi),
+    })
+}
+
+/// Fisher-z normal interval: tanh(atanh(r) ± z(1-α/2) · sd(atanh(r*))).
+fn fisher_z(estimate: f64, sorted: &[f64], alpha: f64) -> Option<Interval> {
+    // |r| = 1 has an infinite z; keep such values finite but extreme.
+    let limit = 1.0 - 1e-12;
+    let z = |r: f64| r.clamp(-limit, limit).atanh();
+    let zs: Vec<f64> = sorted.iter().map(|r| z(*r)).collect();
+    let mean = zs.iter().sum::<f64>() / zs.len() as f64;
+    let var = zs.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (zs.len() - 1) as f64;
+    let half = standard_normal().inverse_cdf(1.0 - alpha / 2.0) * var.sqrt();
+    let centre = z(estimate);
+    half.is_finite().then(|| Interval {
+        low: (centre - half).tanh(),
+        high: (centre + half).tanh(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_interpolates_like_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        // numpy.quantile([1,2,3,4], 0.25) = 1.75
+        assert!((quantile(&v, 0.25) - 1.75).abs() < 1e-15);
+    }
+
+    #[test]
+    fn symmetric_draws_give_bca_equal_to_percentile() {
+        // Draws symmetric about the estimate, no skew in the jackknife:
+        // z0 = 0 and a = 0, so BCa is the percentile interval.
+        let draws: Vec<f64> = (0..=200).map(|i| i as f64 / 100.0 - 1.0).collect();
+        let jack = [-0.1, 0.0, 0.1];
+        let e = estimate(0.0, &draws, &jack, 0.9, false);
+        let p = e.percentile.unwrap();
+        let b = e.bca.unwrap();
+        assert!(
+            (p.low - b.low).abs() < 1e-9 && (p.high - b.high).abs() < 1e-9,
+            "{p:?} {b:?}"
+        );
+        assert!((p.low + 0.9).abs() < 1e-12, "{p:?}");
+        assert!(e.fisher_z.is_none());
+    }
+
+    #[test]
+    fn undefined_draws_are_counted_and_skipped() {
+        let draws = [0.1, f64::NAN, 0.3, 0.2, f64::NAN];
+        let e = estimate(0.2, &draws, &[0.1, 0.2, 0.3], 0.95, true);
+        assert_eq!((e.used, e.skipped), (3, 2));
+        let f = e.fisher_z.unwrap();
+        assert!(f.low < 0.2 && 0.2 < f.high);
+        let none = estimate(f64::NAN, &draws, &[], 0.95, true);
+        assert_eq!(none.interval(IntervalMethod::Bca), None);
+    }
+
+    #[test]
+    fn bca_undefined_when_all_draws_on_one_side() {
+        let draws = [0.5, 0.6, 0.7];
+        let e = estimate(0.1, &draws, &[0.1, 0.2], 0.95, true);
+        assert!(e.bca.is_none());
+        // Falls back to the percentile interval, and says so.
+        let (_, used) = e.interval(IntervalMethod::Bca).unwrap();
+        assert_eq!(used, IntervalMethod::Percentile);
+    }
+
+    #[test]
+    fn method_names_round_trip() {
+        for m in [
+            IntervalMethod::Percentile,
+            IntervalMethod::Bca,
+            IntervalMethod::FisherZ,
+        ] {
+            assert_eq!(m.as_str().parse::<IntervalMethod>().unwrap(), m);
+        }
+        assert!("median".parse::<IntervalMethod>().is_err());
+    }
+}

@@ -1,0 +1,322 @@
+//! Safety beyond capabilities: regress a benchmark on the capabilities score
+//! and rank models by residual — who is safer, or less safe, than their
+//! capabilities predict.
+//!
+//! The regression uses the models with a capabilities score and a value for
+//! the benchmark. With Pearson or Kendall it is OLS of the benchmark's z-scores
+//! (step 2 of the spec: standardised over every model that has it) on the
+//! capabilities score, so the slope is in benchmark standard deviations per
+//! unit of score, which is not the correlation. With Spearman it is rank-based:
+//! OLS of the standardised ranks of the benchmark on the standardised ranks of
+//! the score (its slope is then the Spearman correlation, and residuals are in
+//! rank standard deviations). The slope interval is the usual t interval with
+//! n − 2 degrees of freedom. The partial correlation of the benchmark with
+//! compute given capabilities uses the analysis method's correlations.
+
+use super::UncertaintyError;
+use crate::analysis::{AnalysisOptions, analyze};
+use crate::matrix::{BenchmarkMatrix, closest_names};
+use crate::stats::{CorrelationMethod, average_ranks, mean, population_std, z_scores};
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// A simple linear regression of a benchmark on the capabilities score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Regression {
+    /// `ols` (z-scores on the score) or `rank` (standardised ranks).
+    pub kind: &'static str,
+    /// Models in the regression.
+    pub n: usize,
+    /// Slope.
+    pub slope: f64,
+    /// Lower end of the slope's t interval (`None` below 3 models).
+    pub slope_low: Option<f64>,
+    /// Upper end of the slope's t interval.
+    pub slope_high: Option<f64>,
+    /// Confidence level of the interval.
+    pub confidence: f64,
+    /// Intercept.
+    pub intercept: f64,
+    /// Share of the response's variance explained.
+    pub r_squared: f64,
+}
+
+/// One model's place relative to the regression line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResidualRow {
+    /// Model id.
+    pub model: String,
+    /// Capabilities score.
+    pub capabilities_score: f64,
+    /// The benchmark's raw value.
+    pub value: f64,
+    /// Predicted response (regression scale).
+    pub fitted: f64,
+    /// Observed minus predicted response: above 0, safer than capabilities
+    /// predict.
+    pub residual: f64,
+}
+
+/// The regression of one benchmark on capabilities, with residuals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Residuals {
+    /// Matrix source.
+    pub matrix: String,
+    /// Benchmark id.
+    pub benchmark: String,
+    /// Correlation method of the analysis.
+    pub method: CorrelationMethod,
+    /// The regression.
+    pub regression: Regression,
+    /// Models, largest residual first (ties in file order).
+    pub models: Vec<ResidualRow>,
+    /// Header of the compute column, when the matrix has one.
+    pub compute_column: Option<String>,
+    /// Models with benchmark, score and compute.
+    pub partial_compute_n: usize,
+    /// Partial correlation of the benchmark with compute given the
+    /// capabilities score (`None` where undefined).
+    pub partial_compute_correlation: Option<f64>,
+}
+
+/// Regress `benchmark` on the capabilities score of `matrix`.
+pub fn residuals(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    benchmark: &str,
+    confidence: f64,
+) -> Result<Residuals, UncertaintyError> {
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(UncertaintyError::BadOption(format!(
+            "--confidence must be strictly between 0 and 1 (e.g. 0.95), got {confidence}"
+        )));
+    }
+    let column = matrix
+        .benchmark(benchmark)
+        .ok_or_else(|| UncertaintyError::UnknownBenchmark {
+            matrix: matrix.source.clone(),
+            name: benchmark.to_string(),
+            suggestions: closest_names(benchmark, matrix.all_column_names(), 5),
+        })?;
+    let fail = |reason: String| UncertaintyError::Regression {
+        matrix: matrix.source.clone(),
+        benchmark: benchmark.to_string(),
+        reason,
+    };
+    let analysis = analyze(matrix, options, None)?;
+    let z = z_scores(&column.values)
+        .ok_or_else(|| fail("has fewer than two distinct values".into()))?;
+    let pairs: Vec<(usize, f64)> = analysis
+        .fit
+        .rows
+        .iter()
+        .zip(&analysis.fit.scores)
+        .filter(|(r, _)| !column.values[**r].is_nan())
+        .map(|(r, s)| (*r, *s))
+        .collect();
+    if pairs.len() < 3 {
+        return Err(fail(format!(
+            "has a value for only {} of the models with a capabilities score; a regression needs 3",
+            pairs.len()
+        )));
+    }
+    let scores: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+    let (kind, x, y) = match options.method {
+        CorrelationMethod::Spearman => {
+            let values: Vec<f64> = pairs.iter().map(|p| column.values[p.0]).collect();
+            (
+                "rank",
+                standardise(&average_ranks(&scores)),
+                standardise(&average_ranks(&values)),
+            )
+        }
+        _ => (
+            "ols",
+            scores.clone(),
+            pairs.iter().map(|p| z[p.0]).collect(),
+        ),
+    };
+    let regression = ols(kind, &x, &y, confidence)
+        .ok_or_else(|| fail("is constant over the models with a capabilities score".into()))?;
+    let mut models: Vec<ResidualRow> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, &(row, score))| {
+            let fitted = regression.intercept + regression.slope * x[i];
+            ResidualRow {
+                model: matrix.models[row].clone(),
+                capabilities_score: score,
+                value: column.values[row],
+                fitted,
+                residual: y[i] - fitted,
+            }
+        })
+        .collect();
+    models.sort_by(|a, b| b.residual.total_cmp(&a.residual));
+    let (partial_compute_n, partial_compute_correlation) =
+        partial_compute(matrix, &pairs, column.values.as_slice(), options.method);
+    Ok(Residuals {
+        matrix: matrix.source.clone(),
+        benchmark: benchmark.to_string(),
+        method: options.method,
+        regression,
+        models,
+        compute_column: matrix.compute.as_ref().map(|c| c.name.clone()),
+        partial_compute_n,
+        partial_compute_correlation,
+    })
+}
+
+/// Values standardised with the population std (all finite input).
+fn standardise(values: &[f64]) -> Vec<f64> {
+    let m = mean(values).unwrap_or(0.0);
+    let sd = population_std(values).unwrap_or(0.0);
+    values
+        .iter()
+        .map(|v| if sd > 0.0 { (v - m) / sd } else { 0.0 })
+        .collect()
+}
+
+/// OLS of y on x with a t interval for the slope; `None` when x or y is
+/// constant.
+fn ols(kind: &'static str, x: &[f64], y: &[f64], confidence: f64) -> Option<Regression> {
+    let n = x.len();
+    let (mx, my) = (mean(x)?, mean(y)?);
+    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxx += (a - mx) * (a - mx);
+        sxy += (a - mx) * (b - my);
+        syy += (b - my) * (b - my);
+    }
+    if sxx <= 0.0 || syy <= 0.0 {
+        return None;
+    }
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let sse = (syy - slope * sxy).max(0.0);
+    let (slope_low, slope_high) = if n > 2 {
+        let se = (sse / (n - 2) as f64 / sxx).sqrt();
+        let t = StudentsT::new(0.0, 1.0, (n - 2) as f64)
+            .ok()
+            .map(|d| d.inverse_cdf(0.5 + confidence / 2.0));
+        match t {
+            Some(t) if t.is_finite() => (Some(slope - t * se), Some(slope + t * se)),
+            _ => (None, None),
+        }
+    } else {
+        (None, None)
+    };
+    Some(Regression {
+        kind,
+        n,
+        slope,
+        slope_low,
+        slope_high,
+        confidence,
+        intercept,
+        r_squared: (sxy * sxy / (sxx * syy)).clamp(0.0, 1.0),
+    })
+}
+
+/// Partial correlation of the benchmark with compute given the score, over
+/// the regression's models that have a compute value.
+fn partial_compute(
+    matrix: &BenchmarkMatrix,
+    pairs: &[(usize, f64)],
+    values: &[f64],
+    method: CorrelationMethod,
+) -> (usize, Option<f64>) {
+    let Some(compute) = &matrix.compute else {
+        return (0, None);
+    };
+    let kept: Vec<&(usize, f64)> = pairs
+        .iter()
+        .filter(|(r, _)| !compute.values[*r].is_nan())
+        .collect();
+    let b: Vec<f64> = kept.iter().map(|(r, _)| values[*r]).collect();
+    let c: Vec<f64> = kept.iter().map(|(r, _)| compute.values[*r]).collect();
+    let s: Vec<f64> = kept.iter().map(|(_, s)| *s).collect();
+    if kept.len() < 4 {
+        return (kept.len(), None);
+    }
+    let r = |x: &[f64], y: &[f64]| method.correlate(x, y);
+    let partial = (|| {
+        let (bc, bs, cs) = (r(&b, &c)?, r(&b, &s)?, r(&c, &s)?);
+        let denom = ((1.0 - bs * bs) * (1.0 - cs * cs)).sqrt();
+        (denom > 0.0).then(|| ((bc - bs * cs) / denom).clamp(-1.0, 1.0))
+    })();
+    (kept.len(), partial)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{factor_matrix, options};
+    use super::*;
+
+    #[test]
+    fn rank_regression_slope_is_spearman_and_residuals_sum_to_zero() {
+        let m = factor_matrix(30, 51);
+        let r = residuals(&m, &options(), "s_cap", 0.95).unwrap();
+        let a = analyze(&m, &options(), None).unwrap();
+        let rho = a
+            .benchmarks
+            .iter()
+            .find(|b| b.benchmark == "s_cap")
+            .unwrap()
+            .capabilities_correlation
+            .unwrap();
+        assert_eq!(r.regression.kind, "rank");
+        assert!((r.regression.slope - rho).abs() < 1e-12);
+        assert!((r.regression.r_squared - rho * rho).abs() < 1e-12);
+        assert!(r.regression.slope_low.unwrap() < rho && rho < r.regression.slope_high.unwrap());
+        let total: f64 = r.models.iter().map(|m| m.residual).sum();
+        assert!(total.abs() < 1e-9);
+        assert!(r.models.windows(2).all(|w| w[0].residual >= w[1].residual));
+        assert_eq!(r.partial_compute_n, 30);
+        assert!(r.partial_compute_correlation.is_some());
+    }
+
+    #[test]
+    fn ols_matches_a_hand_computation() {
+        // y = 1 + 2x + e with e = (+.1, -.1, -.1, +.1): slope 2 exactly? No:
+        // sxy = 2*5 + (0.1*-1.5 + -0.1*-0.5 + -0.1*0.5 + 0.1*1.5) = 10, sxx = 5.
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let y = [1.1, 2.9, 4.9, 7.1];
+        let r = ols("ols", &x, &y, 0.95).unwrap();
+        assert!((r.slope - 2.0).abs() < 1e-12);
+        assert!((r.intercept - 1.0).abs() < 1e-12);
+        // SSE = 0.04, se = sqrt(0.04 / 2 / 5) = 0.0632456; t(0.975, 2) = 4.302653
+        let half = 4.302652729911275 * (0.04f64 / 2.0 / 5.0).sqrt();
+        assert!((r.slope_high.unwrap() - (2.0 + half)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn pearson_regression_is_on_the_score_scale() {
+        let m = factor_matrix(30, 52);
+        let opts = AnalysisOptions {
+            method: CorrelationMethod::Pearson,
+            ..options()
+        };
+        let r = residuals(&m, &opts, "s_cap", 0.9).unwrap();
+        assert_eq!(r.regression.kind, "ols");
+        let a = analyze(&m, &opts, None).unwrap();
+        let rho = a
+            .benchmarks
+            .iter()
+            .find(|b| b.benchmark == "s_cap")
+            .unwrap()
+            .capabilities_correlation
+            .unwrap();
+        // R² is the squared correlation, but the slope is not the correlation.
+        assert!((r.regression.r_squared - rho * rho).abs() < 1e-9);
+        assert!((r.regression.slope - rho).abs() > 0.05);
+    }
+
+    #[test]
+    fn unknown_benchmark_suggests_names() {
+        let m = factor_matrix(10, 53);
+        let e = residuals(&m, &options(), "s_ca", 0.95).unwrap_err();
+        assert!(e.to_string().contains("closest columns: s_cap"), "{e}");
+        assert!(residuals(&m, &options(), "s_cap", 1.5).is_err());
+    }
+}

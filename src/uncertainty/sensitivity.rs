@@ -1,0 +1,275 @@
+//! How much each benchmark's capabilities correlation depends on the choice
+//! of composite: the drop-one-capability composites (which also give every
+//! capability benchmark's leave-one-out correlation), the mean z-score
+//! composite, PC1 of the Pearson correlation matrix, and compute in place of
+//! capabilities. A benchmark whose verdict (capabilities correlation at or
+//! above [`HIGH_CORRELATION`]) differs across these is flagged.
+//!
+//! Every variant runs through the same pipeline ([`analyze_with_fit`]); a
+//! variant's PC1 is aligned with the full composite's loadings on the
+//! benchmarks they share.
+
+use super::HIGH_CORRELATION;
+use crate::analysis::{Analysis, AnalysisOptions, Role, analyze_with_fit};
+use crate::capabilities::fit_capabilities;
+use crate::matrix::BenchmarkMatrix;
+use crate::stats::{CorrelationMethod, z_scores};
+use rayon::prelude::*;
+
+/// One benchmark's capabilities correlation under other composites.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchmarkSensitivity {
+    /// Under each drop-one composite, in the order of
+    /// [`SensitivityReport::capabilities`].
+    pub drop_one: Vec<Option<f64>>,
+    /// Smallest drop-one value.
+    pub drop_one_min: Option<f64>,
+    /// Largest drop-one value.
+    pub drop_one_max: Option<f64>,
+    /// Under the mean of the capability z-scores.
+    pub mean_z: Option<f64>,
+    /// Under PC1 of the Pearson capability correlation matrix.
+    pub pearson_pc1: Option<f64>,
+    /// With training compute in place of capabilities.
+    pub compute: Option<f64>,
+    /// Smallest of the full value and every variant.
+    pub min: Option<f64>,
+    /// Largest of the full value and every variant.
+    pub max: Option<f64>,
+    /// The verdict (≥ [`HIGH_CORRELATION`] or not) differs across them.
+    pub verdict_flips: bool,
+}
+
+/// Sensitivity of every benchmark of one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityReport {
+    /// The capability benchmarks, each dropped in turn.
+    pub capabilities: Vec<String>,
+    /// Per benchmark, in `Analysis::benchmarks` order.
+    pub benchmarks: Vec<BenchmarkSensitivity>,
+    /// Threshold of a "high" correlation.
+    pub threshold: f64,
+}
+
+impl SensitivityReport {
+    /// Each capability benchmark's correlation with the composite fitted
+    /// without it; `None` for other benchmarks.
+    pub fn leave_one_out(&self, analysis: &Analysis) -> Vec<Option<f64>> {
+        analysis
+            .benchmarks
+            .iter()
+            .zip(&self.benchmarks)
+            .map(|(b, s)| {
+                let dropped = self.capabilities.iter().position(|c| *c == b.benchmark)?;
+                s.drop_one[dropped]
+            })
+            .collect()
+    }
+
+    /// Number of benchmarks whose verdict flips, among those of `role`.
+    pub fn flipped(&self, analysis: &Analysis, role: Role) -> usize {
+        analysis
+            .benchmarks
+            .iter()
+            .zip(&self.benchmarks)
+            .filter(|(b, s)| b.role == role && s.verdict_flips)
+            .count()
+    }
+}
+
+/// Capabilities correlations of every benchmark under `fit`-like variants.
+fn correlations(a: &Analysis) -> Vec<Option<f64>> {
+    a.benchmarks
+        .iter()
+        .map(|b| b.capabilities_correlation)
+        .collect()
+}
+
+/// The drop-one analyses, one per capability benchmark (`None` where the
+/// composite without it cannot be fitted, e.g. a single capability).
+fn drop_one(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    full: &Analysis,
+) -> Vec<Option<Vec<Option<f64>>>> {
+    let caps = &full.fit.benchmarks;
+    (0..caps.len())
+        .into_par_iter()
+        .map(|d| {
+            let kept: Vec<String> = caps
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != d)
+                .map(|(_, c)| c.clone())
+                .collect();
+            let reference: Vec<f64> = full
+                .fit
+                .loadings
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != d)
+                .map(|(_, l)| *l)
+                .collect();
+            let mut fit = fit_capabilities(matrix, &kept, options.method).ok()?;
+            fit.align_to(&reference);
+            let sub = AnalysisOptions {
+                capabilities: kept,
+                method: options.method,
+            };
+            Some(correlations(&analyze_with_fit(matrix, &sub, None, fit)))
+        })
+        .collect()
+}
+
+/// Correlations under the mean of the capability z-scores (same models as
+/// the full composite).
+fn mean_z(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    full: &Analysis,
+) -> Vec<Option<f64>> {
+    let mut fit = full.fit.clone();
+    let z: Vec<Vec<f64>> = fit
+        .benchmarks
+        .iter()
+        .filter_map(|c| matrix.benchmark(c).and_then(|col| z_scores(&col.values)))
+        .collect();
+    let k = z.len() as f64;
+    fit.scores = fit
+        .rows
+        .iter()
+        .map(|&r| z.iter().map(|col| col[r]).sum::<f64>() / k)
+        .collect();
+    fit.loadings = vec![1.0 / k; z.len()];
+    correlations(&analyze_with_fit(matrix, options, None, fit))
+}
+
+/// Correlations under PC1 of the Pearson capability correlation matrix
+/// (benchmarks still correlated with it by the analysis method).
+fn pearson_pc1(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    full: &Analysis,
+) -> Option<Vec<Option<f64>>> {
+    let mut fit =
+        fit_capabilities(matrix, &options.capabilities, CorrelationMethod::Pearson).ok()?;
+    fit.align_to(&full.fit.loadings);
+    Some(correlations(&analyze_with_fit(matrix, options, None, fit)))
+}
+
+fn min_max(values: impl Iterator<Item = f64>) -> (Option<f64>, Option<f64>) {
+    values.fold((None, None), |(lo, hi), v| {
+        (
+            Some(lo.map_or(v, |l: f64| l.min(v))),
+            Some(hi.map_or(v, |h: f64| h.max(v))),
+        )
+    })
+}
+
+/// Sensitivity of every benchmark of `full` (the analysis of `matrix`).
+pub(crate) fn sensitivity(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    full: &Analysis,
+) -> SensitivityReport {
+    let drops = drop_one(matrix, options, full);
+    let mean = mean_z(matrix, options, full);
+    let pearson = pearson_pc1(matrix, options, full);
+    let benchmarks = full
+        .benchmarks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let drop_one: Vec<Option<f64>> = drops
+                .iter()
+                .map(|d| d.as_ref().and_then(|v| v[i]))
+                .collect();
+            let (drop_one_min, drop_one_max) = min_max(drop_one.iter().flatten().copied());
+            let pearson_pc1 = pearson.as_ref().and_then(|v| v[i]);
+            let all: Vec<f64> = drop_one
+                .iter()
+                .copied()
+                .chain([
+                    b.capabilities_correlation,
+                    mean[i],
+                    pearson_pc1,
+                    b.compute_correlation,
+                ])
+                .flatten()
+                .collect();
+            let (min, max) = min_max(all.iter().copied());
+            let high = all.iter().filter(|r| **r >= HIGH_CORRELATION).count();
+            BenchmarkSensitivity {
+                drop_one,
+                drop_one_min,
+                drop_one_max,
+                mean_z: mean[i],
+                pearson_pc1,
+                compute: b.compute_correlation,
+                min,
+                max,
+                verdict_flips: high > 0 && high < all.len(),
+            }
+        })
+        .collect();
+    SensitivityReport {
+        capabilities: full.fit.benchmarks.clone(),
+        benchmarks,
+        threshold: HIGH_CORRELATION,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{factor_matrix, options};
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::stats::spearman;
+
+    #[test]
+    fn leave_one_out_is_the_correlation_with_the_composite_without_it() {
+        let m = factor_matrix(30, 31);
+        let full = analyze(&m, &options(), None).unwrap();
+        let s = sensitivity(&m, &options(), &full);
+        let loo = s.leave_one_out(&full);
+        // By hand for c0: fit on c1..c3, correlate c0 with that score.
+        let without = AnalysisOptions {
+            capabilities: ["c1", "c2", "c3"].map(String::from).to_vec(),
+            ..options()
+        };
+        let a = analyze(&m, &without, None).unwrap();
+        let c0 = a.benchmarks.iter().find(|b| b.benchmark == "c0").unwrap();
+        assert_eq!(loo[0], c0.capabilities_correlation);
+        // In-composite correlations are higher: a benchmark in its own composite.
+        assert!(full.benchmarks[0].capabilities_correlation.unwrap() > loo[0].unwrap());
+        assert!(loo[4].is_none() && loo[5].is_none());
+        assert_eq!(s.benchmarks[0].drop_one.len(), 4);
+    }
+
+    #[test]
+    fn variants_and_flags() {
+        let m = factor_matrix(30, 32);
+        let full = analyze(&m, &options(), None).unwrap();
+        let s = sensitivity(&m, &options(), &full);
+        // The mean-z composite, by hand, for s_cap.
+        let z: Vec<Vec<f64>> = ["c0", "c1", "c2", "c3"]
+            .iter()
+            .map(|c| z_scores(&m.benchmark(c).unwrap().values).unwrap())
+            .collect();
+        let score: Vec<f64> = (0..30)
+            .map(|r| z.iter().map(|c| c[r]).sum::<f64>() / 4.0)
+            .collect();
+        let want = spearman(&m.benchmark("s_cap").unwrap().values, &score).unwrap();
+        assert!((s.benchmarks[4].mean_z.unwrap() - want).abs() < 1e-12);
+        for (b, bs) in full.benchmarks.iter().zip(&s.benchmarks) {
+            let r = b.capabilities_correlation.unwrap();
+            assert!(bs.min.unwrap() <= r && r <= bs.max.unwrap());
+            let flips =
+                (bs.min.unwrap() >= HIGH_CORRELATION) != (bs.max.unwrap() >= HIGH_CORRELATION);
+            assert_eq!(bs.verdict_flips, flips);
+        }
+        // The capability-free benchmark is low under every composite.
+        assert!(!s.benchmarks[5].verdict_flips);
+        assert!(s.benchmarks[5].max.unwrap() < HIGH_CORRELATION);
+    }
+}
