@@ -15,10 +15,13 @@
 //! capability benchmarks, *moderate* in between. Both thresholds can be
 //! changed.
 
-use crate::analysis::{AnalysisOptions, Role, analyze};
+use crate::analysis::{AnalysisOptions, Role};
 use crate::capabilities::CapabilitiesError;
 use crate::matrix::{BenchmarkMatrix, Column, closest_names};
 use crate::names::{Matcher, NameMatch};
+use crate::uncertainty::{
+    UncertaintyError, UncertaintyOptions, analyze_with_uncertainty, capabilities_intervals,
+};
 use serde::Serialize;
 use std::fmt::Write as _;
 use thiserror::Error;
@@ -43,6 +46,9 @@ pub struct CheckOptions {
     /// |r| at or above this is *high*; `None` = the mean correlation among
     /// the reference's capability benchmarks.
     pub high_at: Option<f64>,
+    /// Bootstrap (and other extras) for the interval of each new benchmark's
+    /// correlation; the default computes none.
+    pub uncertainty: UncertaintyOptions,
 }
 
 impl Default for CheckOptions {
@@ -53,6 +59,7 @@ impl Default for CheckOptions {
             lower_is_better: false,
             low_below: PAPER_LOW_BOUND,
             high_at: None,
+            uncertainty: UncertaintyOptions::default(),
         }
     }
 }
@@ -81,10 +88,13 @@ pub enum CheckError {
     /// A threshold is out of range.
     #[error("{0}")]
     BadThreshold(String),
+    /// The bootstrap could not run.
+    #[error(transparent)]
+    Uncertainty(#[from] UncertaintyError),
 }
 
-/// A confidence interval for a correlation (filled in when an uncertainty
-/// estimate is available; `check` itself computes none).
+/// A confidence interval for a correlation (filled in when a bootstrap was
+/// asked for).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Interval {
     /// Confidence level, e.g. 0.95.
@@ -213,7 +223,19 @@ pub fn check(
             values,
         });
     }
-    let analysis = analyze(&augmented, &options.analysis, None)?;
+    let analysis = analyze_with_uncertainty(
+        &augmented,
+        &options.analysis,
+        None,
+        &options.uncertainty,
+        &|_| {},
+    )?;
+    let intervals = capabilities_intervals(&analysis);
+    let level = options
+        .uncertainty
+        .bootstrap
+        .as_ref()
+        .map_or(0.0, |b| b.confidence);
     let cap_mean = analysis.fit.correlation_mean;
     let high_at = options.high_at.unwrap_or(cap_mean);
     let safety: Vec<(&str, f64)> = analysis.benchmarks[..first_new]
@@ -236,7 +258,14 @@ pub fn check(
                 flipped: options.lower_is_better,
                 n: result.n,
                 capabilities_correlation: r,
-                capabilities_interval: None,
+                capabilities_interval: intervals
+                    .as_ref()
+                    .and_then(|i| i.get(&result.benchmark))
+                    .map(|&(lower, upper)| Interval {
+                        level,
+                        lower,
+                        upper,
+                    }),
                 compute_n: result.compute_n,
                 compute_correlation: result.compute_correlation,
                 percentile: r.and_then(|r| percentile(r.abs(), &safety)),

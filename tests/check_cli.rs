@@ -60,6 +60,36 @@ fn truthfulqa_chat_column_reproduces_the_paper() {
 }
 
 #[test]
+fn bootstrap_gives_the_new_benchmark_an_interval() {
+    with_shared!(shared => {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.csv");
+        let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
+        write_rewritten_column(&chat, "truthfulqa_mc1", &new);
+        let out = cmd(&shared)
+            .args(["check", "--format", "json", "--bootstrap", "500", "--seed", "3"])
+            .arg(&new)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let b = &json["benchmarks"][0];
+        let r = b["capabilities_correlation"].as_f64().unwrap();
+        let i = &b["capabilities_interval"];
+        let (lo, hi) = (i["lower"].as_f64().unwrap(), i["upper"].as_f64().unwrap());
+        assert!(lo < r && r < hi && hi <= 1.0, "{lo} {r} {hi}");
+        assert_eq!(i["level"], 0.95);
+        let text = cmd(&shared)
+            .args(["check", "--bootstrap", "500", "--seed", "3"])
+            .arg(&new)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(text.contains("81.2% (n=26, 95% interval ["), "{text}");
+    });
+}
+
+#[test]
 fn fail_above_sets_exit_status() {
     with_shared!(shared => {
         let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,7 @@
 //! a reference matrix, with a verdict.
 
 use super::emit;
-use crate::cli::{AnalysisArgs, MatrixArgs};
+use crate::cli::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::check::{CheckOptions, PAPER_LOW_BOUND, check};
@@ -81,6 +81,10 @@ pub struct CheckArgs {
     /// How to read the reference matrix.
     #[command(flatten)]
     pub matrix: MatrixArgs,
+
+    /// With --bootstrap N, an interval for each capabilities correlation.
+    #[command(flatten)]
+    pub uncertainty: Box<UncertaintyArgs>,
 }
 
 /// Run `check`.
@@ -120,6 +124,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         lower_is_better: args.lower_is_better,
         low_below: args.low_below,
         high_at: args.high_at,
+        uncertainty: args.uncertainty.options()?,
     };
     let report = check(&reference, &new, &matcher, &options)?;
     let bytes = if args.format == "json" {
