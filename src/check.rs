@@ -527,6 +527,7 @@ impl CheckReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::analyze;
 
     /// A reference with 3 capability benchmarks and one safety benchmark.
     fn reference() -> BenchmarkMatrix {
