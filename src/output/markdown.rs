@@ -16,7 +16,10 @@ impl Exporter for MarkdownExporter {
             for s in sections(a) {
                 out.push_str(&format!("## {}\n\n", s.title));
                 for l in &s.lines {
-                    out.push_str(&format!("- {}\n", l.trim_start()));
+                    // An indented summary line (a model left out, …) is a sub-item.
+                    let text = l.trim_start();
+                    let indent = if text.len() < l.len() { "  " } else { "" };
+                    out.push_str(&format!("{indent}- {text}\n"));
                 }
                 if !s.lines.is_empty() {
                     out.push('\n');
