@@ -8,8 +8,8 @@
 #
 # Environment:
 #   SIZES             simulated sizes, MODELSxBENCHMARKS, space-separated
-#   REPEAT            runs per small case, the median is reported (default 5)
-#   REPEAT_LARGE      runs per case of more than 1M cells (default 1)
+#   REPEAT            runs of each case, the median is reported (default 5)
+#   REPEAT_LARGE      runs of the baseline on more than 1M cells (default 1)
 #   BASELINE_TIMEOUT  seconds before the baseline is given up (default 1200)
 #   SAFETYWASHING_DATA  folder with the paper's files (else `safetywashing data path`)
 #   BENCH_DIR         where data and outputs go (default bench/work, git-ignored)
@@ -61,12 +61,13 @@ secs() { awk -v s="$1" 'BEGIN {if (s < 0.1) printf "%.1f ms", s * 1000; else if 
 
 ROWS=()
 declare -A RUST_WALL RUST_CPU
-# case NAME RUNS FILES... : both tools on the same files, results compared.
+# case NAME RUNS FILES... : both tools on the same files (the Rust tool REPEAT
+# times, the baseline RUNS times), results compared.
 run_case() {
   local name=$1 runs=$2
   shift 2
   echo "== $name" >&2
-  measure "$name.rust" "$runs" "$BIN" analyze "$@" --format csv
+  measure "$name.rust" "$REPEAT" "$BIN" analyze "$@" --format csv
   local rw=$WALL rc=$CPU rr=$RSS
   RUST_WALL[$name]=$rw
   RUST_CPU[$name]=$rc

@@ -16,7 +16,7 @@
 //! Both paths give bitwise the numbers of the general one: the same values
 //! are summed in the same order.
 
-use crate::stats::{CorrelationMethod, average_ranks_into, is_constant, mean};
+use crate::stats::{CorrelationMethod, RankScratch, average_ranks_into, is_constant, mean};
 
 /// One side of a Pearson correlation, centred once.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +31,7 @@ struct Side {
 
 impl Side {
     /// Fill with `raw` transformed for `method` (Pearson or Spearman).
-    fn set(&mut self, raw: &[f64], method: CorrelationMethod, order: &mut Vec<(f64, usize)>) {
+    fn set(&mut self, raw: &[f64], method: CorrelationMethod, order: &mut RankScratch) {
         if method == CorrelationMethod::Spearman {
             average_ranks_into(raw, order, &mut self.values);
         } else {
@@ -86,7 +86,7 @@ impl<'a> Target<'a> {
         let mut side = Side::default();
         if method != CorrelationMethod::Kendall {
             let raw: Vec<f64> = rows.iter().map(|&r| values[r]).collect();
-            side.set(&raw, method, &mut Vec::new());
+            side.set(&raw, method, &mut RankScratch::default());
         }
         Target {
             values,
@@ -126,7 +126,7 @@ impl<'a> Target<'a> {
 pub struct Scratch {
     x: Vec<f64>,
     y: Vec<f64>,
-    order: Vec<(f64, usize)>,
+    order: RankScratch,
     /// The column's side over some target's rows, when prepared.
     side: Side,
 }

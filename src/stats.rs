@@ -102,40 +102,68 @@ pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
 /// Average ranks starting at 1; tied values share the mean of their ranks.
 pub fn average_ranks(values: &[f64]) -> Vec<f64> {
     let mut ranks = Vec::with_capacity(values.len());
-    average_ranks_into(values, &mut Vec::new(), &mut ranks);
+    average_ranks_into(values, &mut RankScratch::default(), &mut ranks);
     ranks
 }
 
-/// [`average_ranks`] into `ranks` (cleared first), with `order` as scratch
-/// space, so a caller ranking many columns allocates nothing per column.
+/// Buffers for [`average_ranks_into`], reused from column to column.
+#[derive(Debug, Clone, Default)]
+pub struct RankScratch {
+    order: Vec<(u64, u32)>,
+    spare: Vec<(u64, u32)>,
+}
+
+/// Below this many values, ranking uses a comparison sort; from it on, a
+/// radix sort (linear in the values).
+const RADIX_FROM: usize = 256;
+
+/// [`average_ranks`] into `ranks` (cleared first), allocating nothing once
+/// `scratch` has grown, so ranking many columns costs no allocation per column.
 ///
-/// Values are sorted together with their positions (contiguous in memory,
-/// unstable sort): which of several equal values comes first cannot change
-/// the average rank they share.
-pub fn average_ranks_into(values: &[f64], order: &mut Vec<(f64, usize)>, ranks: &mut Vec<f64>) {
+/// Values are sorted as keys that order like `f64::total_cmp`, together with
+/// their positions: a radix sort for long inputs, else an unstable sort;
+/// short NaN-free inputs are ranked by counting instead (no sort at all).
+/// Which of several equal values comes first cannot change the average rank
+/// they share, so the ranks are those of any correct sort.
+pub fn average_ranks_into(values: &[f64], scratch: &mut RankScratch, ranks: &mut Vec<f64>) {
     if values.len() <= SMALL_RANKING && !values.iter().any(|v| v.is_nan()) {
         return small_average_ranks_into(values, ranks);
     }
-    sorted_average_ranks_into(values, order, ranks);
+    sorted_average_ranks_into(values, scratch, ranks);
 }
 
 /// The sorting path of [`average_ranks_into`].
-fn sorted_average_ranks_into(values: &[f64], order: &mut Vec<(f64, usize)>, ranks: &mut Vec<f64>) {
+fn sorted_average_ranks_into(values: &[f64], scratch: &mut RankScratch, ranks: &mut Vec<f64>) {
+    assert!(
+        u32::try_from(values.len()).is_ok(),
+        "too many values to rank"
+    );
+    let order = &mut scratch.order;
     order.clear();
-    order.extend(values.iter().copied().zip(0..));
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    order.extend(
+        values
+            .iter()
+            .zip(0u32..)
+            .map(|(v, i)| (total_order_key(*v), i)),
+    );
+    if order.len() < RADIX_FROM {
+        order.sort_unstable_by_key(|p| p.0);
+    } else {
+        radix_sort(order, &mut scratch.spare);
+    }
     ranks.clear();
     ranks.resize(values.len(), 0.0);
     let mut start = 0;
     while start < order.len() {
         let mut end = start + 1;
-        while end < order.len() && order[end].0 == order[start].0 {
+        let first = values[order[start].1 as usize];
+        while end < order.len() && values[order[end].1 as usize] == first {
             end += 1;
         }
         // Ranks start..end (0-based) become (start+1 + end) / 2 on average.
         let shared = (start + 1 + end) as f64 / 2.0;
         for &(_, i) in &order[start..end] {
-            ranks[i] = shared;
+            ranks[i as usize] = shared;
         }
         start = end;
     }
@@ -159,6 +187,45 @@ fn small_average_ranks_into(values: &[f64], ranks: &mut Vec<f64>) {
         }
         less as f64 + (equal + 1) as f64 / 2.0
     }));
+}
+
+/// An unsigned key that orders like `f64::total_cmp`.
+fn total_order_key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// LSD radix sort by key, one byte a pass; a pass where every key has the
+/// same byte is skipped.
+fn radix_sort(order: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
+    let n = order.len();
+    spare.clear();
+    spare.resize(n, (0, 0));
+    for shift in (0..64).step_by(8) {
+        let mut counts = [0usize; 256];
+        for &(k, _) in order.iter() {
+            counts[((k >> shift) & 0xFF) as usize] += 1;
+        }
+        if counts.contains(&n) {
+            continue;
+        }
+        let mut next = 0;
+        for c in counts.iter_mut() {
+            let here = *c;
+            *c = next;
+            next += here;
+        }
+        for &item in order.iter() {
+            let bucket = &mut counts[((item.0 >> shift) & 0xFF) as usize];
+            spare[*bucket] = item;
+            *bucket += 1;
+        }
+        std::mem::swap(order, spare);
+    }
 }
 
 /// Pearson product-moment correlation, clamped to [-1, 1].
@@ -297,7 +364,7 @@ mod tests {
         proptest!(|(values in proptest::collection::vec(cell, 0..48))| {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             small_average_ranks_into(&values, &mut a);
-            sorted_average_ranks_into(&values, &mut Vec::new(), &mut b);
+            sorted_average_ranks_into(&values, &mut RankScratch::default(), &mut b);
             prop_assert_eq!(a, b);
         });
     }
@@ -366,6 +433,36 @@ mod tests {
             let y: Vec<f64> = xy.iter().map(|p| f64::from(p.1) * 0.5 * if p.0 == 2 { -0.0 } else { 1.0 }).collect();
             let got = kendall_tau_b(&x, &y).map(f64::to_bits);
             proptest::prop_assert_eq!(got, kendall_naive(&x, &y).map(f64::to_bits));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn radix_ranks_equal_sorted_ranks(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Strategy::prop_map(-4i32..4, |i| f64::from(i) * 0.25),
+                    proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+                ],
+                0..700,
+            )
+        ) {
+            // The definition: sort positions by total_cmp, average runs of ==.
+            let mut idx: Vec<usize> = (0..v.len()).collect();
+            idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+            let mut want = vec![0.0; v.len()];
+            let mut start = 0;
+            while start < idx.len() {
+                let mut end = start + 1;
+                while end < idx.len() && v[idx[end]] == v[idx[start]] {
+                    end += 1;
+                }
+                for &i in &idx[start..end] {
+                    want[i] = (start + 1 + end) as f64 / 2.0;
+                }
+                start = end;
+            }
+            proptest::prop_assert_eq!(average_ranks(&v), want);
         }
     }
 
