@@ -9,7 +9,7 @@
 
 use crate::linalg::symmetric_eigen;
 use crate::matrix::{BenchmarkMatrix, closest_names};
-use crate::stats::{CorrelationMethod, mean, population_std, z_scores};
+use crate::stats::{CorrelationMethod, is_constant, mean, population_std, z_scores};
 use thiserror::Error;
 
 /// The fewest models a capabilities score is fitted on.
@@ -150,7 +150,15 @@ pub fn fit_capabilities(
             if column.present() == 0 {
                 return Err(unusable(name, "has no values"));
             }
-            z_scores(&column.values).ok_or_else(|| unusable(name, "is constant (std 0)"))
+            z_scores(&column.values).ok_or_else(|| {
+                let present: Vec<f64> = column.values.iter().copied().filter(|v| !v.is_nan()).collect();
+                if is_constant(&present) {
+                    unusable(name, "is constant (std 0)")
+                } else {
+                    // The mean or the sum of squares overflowed f64.
+                    unusable(name, "has values too large to standardise (its mean or standard deviation overflows); rescale the column")
+                }
+            })
         })
         .collect::<Result<_, _>>()?;
 
@@ -262,5 +270,28 @@ mod tests {
         let mut w = vec![0.5, -0.5];
         normalise_sign(&mut w);
         assert_eq!(w, vec![0.5, -0.5]);
+    }
+
+    #[test]
+    fn overflowing_column_is_not_called_constant() {
+        let col = |name: &str, values: Vec<f64>| crate::matrix::Column {
+            name: name.into(),
+            values,
+        };
+        let matrix = BenchmarkMatrix {
+            source: "m.csv".into(),
+            models: vec!["x".into(), "y".into(), "z".into()],
+            benchmarks: vec![
+                col("a", vec![f64::MAX, -f64::MAX, 1.0]),
+                col("b", vec![1.0, 2.0, 3.0]),
+            ],
+            meta: Vec::new(),
+            compute: None,
+        };
+        let caps = ["a".to_string(), "b".to_string()];
+        let err = fit_capabilities(&matrix, &caps, CorrelationMethod::Spearman)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("too large to standardise"), "{err}");
     }
 }
