@@ -25,7 +25,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let k = 1 + usize::from(knob / 3) % 4;
     let options = AnalysisOptions {
-        capabilities: m.benchmarks.iter().take(k).map(|c| c.name.clone()).collect(),
+        capabilities: m
+            .benchmarks
+            .iter()
+            .take(k)
+            .map(|c| c.name.clone())
+            .collect(),
         method,
     };
     let Ok(a) = analyze(&m, &options, None) else {
