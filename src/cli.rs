@@ -29,6 +29,10 @@ pub enum Command {
     Analyze(commands::analyze::AnalyzeArgs),
     /// Get the paper's data (download, verify, show where it is).
     Data(commands::data::DataArgs),
+    /// Turn evaluation output (lm-eval, Inspect, long tables) into a matrix.
+    Import(commands::import::ImportArgs),
+    /// Accuracy, Brier score and RMS calibration error of lm-eval samples.
+    Calibrate(commands::calibrate::CalibrateArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.

@@ -18,8 +18,10 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod calibration;
 pub mod capabilities;
 pub mod data;
+pub mod import;
 pub mod linalg;
 pub mod load;
 pub mod matrix;

@@ -1,7 +1,9 @@
 //! One module per subcommand: check the raw flags, call the library, print.
 
 pub mod analyze;
+pub mod calibrate;
 pub mod data;
+pub mod import;
 
 use crate::cli::{Cli, Command, MatrixArgs};
 use anyhow::{Context, Result};
@@ -19,6 +21,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Data(args) => data::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     }
 }
 

@@ -1,0 +1,730 @@
+//! Calibration metrics from lm-evaluation-harness per-sample files of
+//! multiple-choice tasks.
+//!
+//! Each line of a `samples_<task>_<timestamp>.jsonl` file holds the
+//! log-likelihood of every choice (`filtered_resps[i] = [loglikelihood,
+//! is_greedy]`, numbers usually written as strings) and the gold index
+//! (`target`). A softmax over the choices gives probabilities; the largest is
+//! the confidence, and the sample is correct when the argmax (first on ties,
+//! like numpy) is the gold index. From these:
+//!
+//! - **accuracy**, equal to lm-eval's `acc`;
+//! - **Brier score**, the mean over samples of `Σₖ (pₖ − yₖ)²`, equal to
+//!   lm-eval's `brier_score` (same softmax, `exp(x − max) / Σ`);
+//! - **RMS calibration error** with adaptive bins of `bin_size` consecutive
+//!   samples by confidence (stable sort; the last bin takes the remainder).
+//!   Two variants: [`RmsVariant::Reference`] reproduces `calib_err(p='2',
+//!   beta=100)` of Hendrycks et al., whose loop skips the last bin while still
+//!   dividing by N (it is 0 for N in [beta, 2·beta) and undefined below beta);
+//!   [`RmsVariant::Corrected`] includes every bin;
+//! - **temperature-tuned** Brier and RMS error: one temperature T fitted by
+//!   minimising the mean negative log-likelihood of softmax(ll / T), by
+//!   bisection on the (monotone) derivative in 1/T, T bounded to
+//!   [[`T_MIN`], [`T_MAX`]]. It is fitted on all samples (as the paper's columns
+//!   are) or on a seeded random fraction, the tuned metrics then being
+//!   reported on the rest.
+//!
+//! # Bounded memory
+//! Files are read line by line. The untuned metrics are accumulated in f64 as
+//! lines arrive. What the RMS error and the temperature fit need later is
+//! kept compactly: per sample its confidence (f64), correctness, gold index
+//! and choice count, and each choice's log-likelihood relative to the
+//! sample's maximum as f32 (4 bytes a choice). A samples line spends well
+//! over 100 bytes per choice (prompts, two copies of each response), so this
+//! is a few percent of the file. The tuned metrics come from those f32
+//! values (relative error ~1e-7, far below any calibration difference of
+//! interest); the untuned ones are exact.
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use thiserror::Error;
+
+/// Default adaptive bin size (samples per bin), as in Hendrycks et al.
+pub const DEFAULT_BIN_SIZE: usize = 100;
+/// Smallest temperature the fit may return.
+pub const T_MIN: f64 = 0.01;
+/// Largest temperature the fit may return.
+pub const T_MAX: f64 = 100.0;
+
+/// A samples file could not be read or has a malformed line.
+#[derive(Debug, Error)]
+pub enum CalibrationError {
+    /// The file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File path as given.
+        path: String,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A malformed line (1-based).
+    #[error("{path}:{line}: {message}")]
+    AtLine {
+        /// File path as given.
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// A problem with the file as a whole (e.g. no samples).
+    #[error("{path}: {message}")]
+    File {
+        /// File path as given.
+        path: String,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// Which RMS calibration error is the headline one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RmsVariant {
+    /// Hendrycks et al.'s `calib_err`: skips the last bin, divides by N.
+    #[default]
+    Reference,
+    /// Every bin included.
+    Corrected,
+}
+
+impl RmsVariant {
+    /// The variant's name on the command line and in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RmsVariant::Reference => "reference",
+            RmsVariant::Corrected => "corrected",
+        }
+    }
+}
+
+impl std::str::FromStr for RmsVariant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "reference" => Ok(RmsVariant::Reference),
+            "corrected" => Ok(RmsVariant::Corrected),
+            _ => Err(format!(
+                "unknown RMS variant '{s}': expected reference or corrected"
+            )),
+        }
+    }
+}
+
+/// How to compute calibration metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationOptions {
+    /// Samples per adaptive bin (at least 1).
+    pub bin_size: usize,
+    /// Fit the temperature on this fraction (0 < F < 1) of the samples and
+    /// report tuned metrics on the rest; `None` = fit and report on all.
+    pub tune_split: Option<f64>,
+    /// Seed of the split.
+    pub seed: u64,
+    /// Skip malformed lines (counting them) instead of failing.
+    pub skip_bad_lines: bool,
+}
+
+impl Default for CalibrationOptions {
+    fn default() -> Self {
+        CalibrationOptions {
+            bin_size: DEFAULT_BIN_SIZE,
+            tune_split: None,
+            seed: 0,
+            skip_bad_lines: false,
+        }
+    }
+}
+
+/// Both RMS calibration errors; `None` where undefined.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct RmsErrors {
+    /// Hendrycks et al.'s `calib_err` (undefined below one full bin).
+    pub reference: Option<f64>,
+    /// With the last bin included (undefined only with no samples).
+    pub corrected: Option<f64>,
+}
+
+impl RmsErrors {
+    /// The chosen variant.
+    pub fn get(&self, variant: RmsVariant) -> Option<f64> {
+        match variant {
+            RmsVariant::Reference => self.reference,
+            RmsVariant::Corrected => self.corrected,
+        }
+    }
+}
+
+/// Metrics after temperature scaling.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TunedMetrics {
+    /// Fitted temperature (ll / T before the softmax).
+    pub temperature: f64,
+    /// Samples the temperature was fitted on.
+    pub n_fit: usize,
+    /// Samples the tuned metrics are reported on.
+    pub n: usize,
+    /// Brier score at the fitted temperature.
+    pub brier: Option<f64>,
+    /// RMS calibration errors at the fitted temperature.
+    pub rms_calibration_error: RmsErrors,
+}
+
+/// Calibration metrics of one samples file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CalibrationReport {
+    /// The file, as given.
+    pub source: String,
+    /// Samples read.
+    pub n: usize,
+    /// Malformed lines skipped (only with `skip_bad_lines`).
+    pub skipped_lines: u64,
+    /// Fraction whose argmax is the gold choice (lm-eval's `acc`).
+    pub accuracy: f64,
+    /// Mean Σₖ(pₖ − yₖ)² (lm-eval's `brier_score`).
+    pub brier: f64,
+    /// RMS calibration errors.
+    pub rms_calibration_error: RmsErrors,
+    /// Temperature-tuned metrics.
+    pub tuned: TunedMetrics,
+}
+
+/// One multiple-choice sample: log-likelihood per choice and the gold index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McSample {
+    /// Log-likelihood of each choice.
+    pub loglikelihoods: Vec<f64>,
+    /// Index of the correct choice.
+    pub gold: usize,
+}
+
+#[derive(Deserialize)]
+struct SampleLine {
+    filtered_resps: Option<Vec<Value>>,
+    target: Option<Value>,
+}
+
+/// Parse one line of an lm-eval samples file; `Err` says what is wrong.
+pub fn parse_sample_line(line: &[u8]) -> Result<McSample, String> {
+    let parsed: SampleLine =
+        serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let resps = parsed
+        .filtered_resps
+        .ok_or("no 'filtered_resps' field: not an lm-eval samples line")?;
+    if resps.is_empty() {
+        return Err("'filtered_resps' is empty: expected one entry per choice".into());
+    }
+    let mut loglikelihoods = Vec::with_capacity(resps.len());
+    for (i, r) in resps.iter().enumerate() {
+        let ll = match r {
+            Value::Array(pair) if !pair.is_empty() => &pair[0],
+            _ => {
+                return Err(format!(
+                    "filtered_resps[{i}] is not a [loglikelihood, is_greedy] pair: \
+                     only multiple-choice (loglikelihood) tasks can be calibrated"
+                ));
+            }
+        };
+        let value = number(ll)
+            .ok_or_else(|| format!("filtered_resps[{i}][0] is not a number: {}", short(ll)))?;
+        if value.is_nan() || value == f64::INFINITY {
+            return Err(format!(
+                "filtered_resps[{i}][0] is {value}: expected a log-likelihood"
+            ));
+        }
+        loglikelihoods.push(value);
+    }
+    if loglikelihoods.iter().all(|l| *l == f64::NEG_INFINITY) {
+        return Err("every choice has log-likelihood -inf".into());
+    }
+    let target = parsed.target.ok_or("no 'target' field")?;
+    let gold = number(&target)
+        .filter(|g| g.fract() == 0.0 && *g >= 0.0)
+        .map(|g| g as usize)
+        .ok_or_else(|| {
+            format!(
+                "'target' is {}: expected the gold choice index",
+                short(&target)
+            )
+        })?;
+    if gold >= loglikelihoods.len() {
+        return Err(format!(
+            "'target' is {gold} but there are only {} choices",
+            loglikelihoods.len()
+        ));
+    }
+    Ok(McSample {
+        loglikelihoods,
+        gold,
+    })
+}
+
+/// A JSON number, or a string holding one (lm-eval writes both).
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.trim() {
+            "-inf" | "-Infinity" => Some(f64::NEG_INFINITY),
+            t => t.parse::<f64>().ok(),
+        },
+        _ => None,
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// Softmax as numpy computes it in lm-eval: `exp(x − max) / Σ exp(x − max)`.
+fn softmax_into(lls: impl Iterator<Item = f64> + Clone, scale: f64, out: &mut Vec<f64>) {
+    out.clear();
+    let max = lls
+        .clone()
+        .map(|l| l * scale)
+        .fold(f64::NEG_INFINITY, f64::max);
+    out.extend(lls.map(|l| (l * scale - max).exp()));
+    let sum: f64 = out.iter().sum();
+    for p in out.iter_mut() {
+        *p /= sum;
+    }
+}
+
+/// Index of the first largest value (numpy's argmax).
+fn argmax(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in values.iter().enumerate() {
+        if *v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Σₖ (pₖ − yₖ)² for one sample.
+fn brier_term(probs: &[f64], gold: usize) -> f64 {
+    probs
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let d = p - if k == gold { 1.0 } else { 0.0 };
+            d * d
+        })
+        .sum()
+}
+
+/// The compact per-sample store kept while streaming.
+#[derive(Default)]
+struct Store {
+    confidence: Vec<f64>,
+    correct: Vec<bool>,
+    gold: Vec<u32>,
+    /// Offsets into `relative` (len = samples + 1).
+    offsets: Vec<usize>,
+    /// Log-likelihood minus the sample's max, per choice.
+    relative: Vec<f32>,
+}
+
+impl Store {
+    fn sample(&self, i: usize) -> impl Iterator<Item = f64> + Clone + '_ {
+        self.relative[self.offsets[i]..self.offsets[i + 1]]
+            .iter()
+            .map(|&v| f64::from(v))
+    }
+}
+
+/// Streaming accumulator of calibration metrics.
+struct Accumulator {
+    store: Store,
+    brier_sum: f64,
+    correct: usize,
+    probs: Vec<f64>,
+}
+
+impl Accumulator {
+    fn new() -> Self {
+        let mut store = Store::default();
+        store.offsets.push(0);
+        Accumulator {
+            store,
+            brier_sum: 0.0,
+            correct: 0,
+            probs: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, s: &McSample) {
+        softmax_into(s.loglikelihoods.iter().copied(), 1.0, &mut self.probs);
+        let best = argmax(&s.loglikelihoods);
+        let is_correct = best == s.gold;
+        self.brier_sum += brier_term(&self.probs, s.gold);
+        self.correct += usize::from(is_correct);
+        let st = &mut self.store;
+        st.confidence.push(self.probs[argmax(&self.probs)]);
+        st.correct.push(is_correct);
+        st.gold.push(s.gold as u32);
+        let max = s.loglikelihoods[best];
+        st.relative
+            .extend(s.loglikelihoods.iter().map(|l| (l - max) as f32));
+        st.offsets.push(st.relative.len());
+    }
+}
+
+/// RMS calibration errors of (confidence, correct) pairs, with adaptive bins
+/// of `bin_size` consecutive samples by confidence (stable sort).
+pub fn rms_calibration_error(confidence: &[f64], correct: &[bool], bin_size: usize) -> RmsErrors {
+    let n = confidence.len();
+    if n == 0 || bin_size == 0 {
+        return RmsErrors {
+            reference: None,
+            corrected: None,
+        };
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| confidence[a].total_cmp(&confidence[b]));
+    let n_bins = (n / bin_size).max(1);
+    let mut reference = 0.0;
+    let mut corrected = 0.0;
+    for b in 0..n_bins {
+        let start = b * bin_size;
+        let end = if b + 1 == n_bins { n } else { start + bin_size };
+        let idx = &order[start..end];
+        let len = idx.len() as f64;
+        let conf = idx.iter().map(|&i| confidence[i]).sum::<f64>() / len;
+        let acc = idx.iter().filter(|&&i| correct[i]).count() as f64 / len;
+        let term = len / n as f64 * (conf - acc) * (conf - acc);
+        corrected += term;
+        if b + 1 < n_bins {
+            reference += term;
+        }
+    }
+    RmsErrors {
+        reference: (n >= bin_size).then(|| reference.sqrt()),
+        corrected: Some(corrected.sqrt()),
+    }
+}
+
+/// d/dβ of the mean NLL of softmax(β·ll) over `indices`: mean of E_p[ll] − ll_gold.
+fn nll_slope(store: &Store, indices: &[usize], beta: f64, probs: &mut Vec<f64>) -> f64 {
+    let mut total = 0.0;
+    for &i in indices {
+        softmax_into(store.sample(i), beta, probs);
+        let expected: f64 = probs.iter().zip(store.sample(i)).map(|(p, l)| p * l).sum();
+        let gold = store.sample(i).nth(store.gold[i] as usize).unwrap_or(0.0);
+        total += expected - gold;
+    }
+    total / indices.len() as f64
+}
+
+/// The temperature minimising the mean NLL over `indices` (bisection on
+/// log β, β = 1/T; the NLL is convex in β so its slope is monotone).
+fn fit_temperature(store: &Store, indices: &[usize]) -> f64 {
+    let mut probs = Vec::new();
+    let (mut lo, mut hi) = ((1.0 / T_MAX).ln(), (1.0 / T_MIN).ln());
+    if nll_slope(store, indices, hi.exp(), &mut probs) <= 0.0 {
+        return T_MIN;
+    }
+    if nll_slope(store, indices, lo.exp(), &mut probs) >= 0.0 {
+        return T_MAX;
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if nll_slope(store, indices, mid.exp(), &mut probs) > 0.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+        if hi - lo < 1e-13 {
+            break;
+        }
+    }
+    1.0 / (0.5 * (lo + hi)).exp()
+}
+
+/// splitmix64: a tiny, well-known deterministic generator for the split.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Fit and report index sets: all/all, or a seeded shuffle split.
+fn split_indices(n: usize, split: Option<f64>, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let all: Vec<usize> = (0..n).collect();
+    let Some(fraction) = split else {
+        return (all.clone(), all);
+    };
+    let mut order = all;
+    let mut state = seed;
+    for i in (1..n).rev() {
+        let j = (splitmix64(&mut state) % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    let n_fit = ((n as f64 * fraction).round() as usize).clamp(1, n.saturating_sub(1).max(1));
+    let report = order.split_off(n_fit);
+    (order, report)
+}
+
+fn tuned_metrics(store: &Store, options: &CalibrationOptions) -> TunedMetrics {
+    let n = store.confidence.len();
+    let (fit, report) = split_indices(n, options.tune_split, options.seed);
+    let temperature = fit_temperature(store, &fit);
+    let beta = 1.0 / temperature;
+    let mut probs = Vec::new();
+    let mut brier = 0.0;
+    let mut confidence = Vec::with_capacity(report.len());
+    let mut correct = Vec::with_capacity(report.len());
+    for &i in &report {
+        softmax_into(store.sample(i), beta, &mut probs);
+        brier += brier_term(&probs, store.gold[i] as usize);
+        confidence.push(probs[argmax(&probs)]);
+        correct.push(store.correct[i]);
+    }
+    TunedMetrics {
+        temperature,
+        n_fit: fit.len(),
+        n: report.len(),
+        brier: (!report.is_empty()).then(|| brier / report.len() as f64),
+        rms_calibration_error: rms_calibration_error(&confidence, &correct, options.bin_size),
+    }
+}
+
+/// Calibration metrics of an lm-eval samples file read from `reader`;
+/// `source` names it in errors and in the report.
+pub fn read_samples<R: BufRead>(
+    mut reader: R,
+    source: &str,
+    options: &CalibrationOptions,
+) -> Result<CalibrationReport, CalibrationError> {
+    if let Some(f) = options.tune_split
+        && !(f > 0.0 && f < 1.0)
+    {
+        return Err(CalibrationError::File {
+            path: source.into(),
+            message: format!("tune split {f} is not a fraction strictly between 0 and 1"),
+        });
+    }
+    let mut acc = Accumulator::new();
+    let mut line = Vec::new();
+    let mut line_no = 0u64;
+    let mut skipped = 0u64;
+    loop {
+        line.clear();
+        let read =
+            reader
+                .read_until(b'\n', &mut line)
+                .map_err(|source_err| CalibrationError::Io {
+                    path: source.into(),
+                    source: source_err,
+                })?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_sample_line(&line) {
+            Ok(sample) => acc.push(&sample),
+            Err(_) if options.skip_bad_lines => skipped += 1,
+            Err(message) => {
+                return Err(CalibrationError::AtLine {
+                    path: source.into(),
+                    line: line_no,
+                    message,
+                });
+            }
+        }
+    }
+    let n = acc.store.confidence.len();
+    if n == 0 {
+        return Err(CalibrationError::File {
+            path: source.into(),
+            message: format!(
+                "no samples{}",
+                if skipped > 0 {
+                    format!(" ({skipped} malformed lines skipped)")
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
+    if options.tune_split.is_some() && n < 2 {
+        return Err(CalibrationError::File {
+            path: source.into(),
+            message: "a tune split needs at least 2 samples".into(),
+        });
+    }
+    let store = &acc.store;
+    Ok(CalibrationReport {
+        source: source.to_string(),
+        n,
+        skipped_lines: skipped,
+        accuracy: acc.correct as f64 / n as f64,
+        brier: acc.brier_sum / n as f64,
+        rms_calibration_error: rms_calibration_error(
+            &store.confidence,
+            &store.correct,
+            options.bin_size,
+        ),
+        tuned: tuned_metrics(store, options),
+    })
+}
+
+/// Calibration metrics of an lm-eval samples file on disk.
+pub fn calibrate_file(
+    path: &Path,
+    options: &CalibrationOptions,
+) -> Result<CalibrationReport, CalibrationError> {
+    let source = path.display().to_string();
+    let file = File::open(path).map_err(|e| CalibrationError::Io {
+        path: source.clone(),
+        source: e,
+    })?;
+    read_samples(BufReader::with_capacity(1 << 16, file), &source, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(lls: &[f64], gold: usize) -> String {
+        let resps: Vec<Value> = lls
+            .iter()
+            .map(|l| serde_json::json!([l.to_string(), "False"]))
+            .collect();
+        serde_json::json!({"filtered_resps": resps, "target": gold.to_string()}).to_string()
+    }
+
+    fn report(text: &str, options: &CalibrationOptions) -> CalibrationReport {
+        read_samples(text.as_bytes(), "s.jsonl", options).unwrap()
+    }
+
+    #[test]
+    fn brier_and_accuracy_by_hand() {
+        // softmax([0, ln 3]) = [0.25, 0.75]; gold 1 → (0.25² + 0.25²) = 0.125.
+        // softmax([0, 0]) = [0.5, 0.5]; gold 1, argmax 0 (first) → 0.5, wrong.
+        let text = format!("{}\n{}\n", line(&[0.0, 3f64.ln()], 1), line(&[0.0, 0.0], 1));
+        let r = report(&text, &CalibrationOptions::default());
+        assert_eq!(r.n, 2);
+        assert_eq!(r.accuracy, 0.5);
+        assert!((r.brier - (0.125 + 0.5) / 2.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn rms_variants_follow_calib_err() {
+        // 250 samples, bins of 100: [0,100), [100,250). Reference keeps only
+        // the first bin (weight 100/250); corrected keeps both.
+        let conf: Vec<f64> = (0..250).map(|i| 0.5 + i as f64 / 1000.0).collect();
+        let correct: Vec<bool> = (0..250).map(|i| i % 2 == 0).collect();
+        let r = rms_calibration_error(&conf, &correct, 100);
+        let bin = |s: usize, e: usize| {
+            let c = conf[s..e].iter().sum::<f64>() / (e - s) as f64;
+            let a = correct[s..e].iter().filter(|&&x| x).count() as f64 / (e - s) as f64;
+            (e - s) as f64 / 250.0 * (c - a).powi(2)
+        };
+        assert!((r.reference.unwrap() - bin(0, 100).sqrt()).abs() < 1e-15);
+        assert!((r.corrected.unwrap() - (bin(0, 100) + bin(100, 250)).sqrt()).abs() < 1e-15);
+        // Below one bin the reference is undefined; [bin, 2·bin) gives 0.
+        assert_eq!(
+            rms_calibration_error(&conf[..99], &correct[..99], 100).reference,
+            None
+        );
+        assert_eq!(
+            rms_calibration_error(&conf[..150], &correct[..150], 100).reference,
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn temperature_recovers_a_known_scale() {
+        // Log-likelihoods drawn so that softmax(ll / 2) is the true model:
+        // the fitted temperature should be close to 2.
+        let mut state = 7u64;
+        let mut text = String::new();
+        for _ in 0..4000 {
+            let lls: Vec<f64> = (0..4)
+                .map(|_| (splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64 * 6.0)
+                .collect();
+            let mut p = Vec::new();
+            softmax_into(lls.iter().copied(), 0.5, &mut p);
+            let u = (splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+            let mut cum = 0.0;
+            let gold = p.iter().position(|x| {
+                cum += x;
+                u < cum
+            });
+            text.push_str(&line(&lls, gold.unwrap_or(3)));
+            text.push('\n');
+        }
+        let r = report(&text, &CalibrationOptions::default());
+        assert!(
+            (r.tuned.temperature - 2.0).abs() < 0.2,
+            "{}",
+            r.tuned.temperature
+        );
+        assert!(r.tuned.brier.unwrap() <= r.brier + 1e-12);
+        let split = report(
+            &text,
+            &CalibrationOptions {
+                tune_split: Some(0.25),
+                seed: 3,
+                ..CalibrationOptions::default()
+            },
+        );
+        assert_eq!((split.tuned.n_fit, split.tuned.n), (1000, 3000));
+        assert_eq!(
+            split,
+            report(
+                &text,
+                &CalibrationOptions {
+                    tune_split: Some(0.25),
+                    seed: 3,
+                    ..CalibrationOptions::default()
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn malformed_lines_name_the_line_or_are_counted() {
+        let good = line(&[-1.0, -2.0], 0);
+        let text = format!(
+            "{good}\n{{\"filtered_resps\": [[\"x\", \"True\"]], \"target\": \"0\"}}\n{good}\nnot json\n"
+        );
+        let e = read_samples(text.as_bytes(), "s.jsonl", &CalibrationOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "s.jsonl:2: filtered_resps[0][0] is not a number: \"x\"");
+        let r = report(
+            &text,
+            &CalibrationOptions {
+                skip_bad_lines: true,
+                ..CalibrationOptions::default()
+            },
+        );
+        assert_eq!((r.n, r.skipped_lines), (2, 2));
+        for bad in [
+            r#"{"filtered_resps": [["-1", "True"]], "target": "3"}"#,
+            r#"{"filtered_resps": ["a b"], "target": 0}"#,
+            r#"{"target": 0}"#,
+            r#"{"filtered_resps": [["-1", "True"]], "target": "A"}"#,
+        ] {
+            assert!(
+                read_samples(bad.as_bytes(), "s", &CalibrationOptions::default()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! `safetywashing import`: evaluation engines' output → a benchmark matrix.
+
+use super::emit;
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use safetywashing::calibration::{CalibrationOptions, DEFAULT_BIN_SIZE, RmsVariant};
+use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, MetricChoice};
+use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
+use safetywashing::import::{ImportError, MatrixBuilder, inspect};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+/// Where the matrix goes; shared by every importer.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Matrix to write (atomically) [default: standard output].
+    #[arg(long, short, value_name = "MATRIX.csv")]
+    pub output: Option<PathBuf>,
+
+    /// Also write a benchmark info table `benchmark,name,metric` (with the
+    /// metric's ↑/↓ arrow) for `analyze --info`.
+    #[arg(long, value_name = "INFO.csv")]
+    pub info_out: Option<PathBuf>,
+}
+
+/// The engine whose output is read.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// lm-evaluation-harness output folders (0.4.x).
+    #[command(after_help = "\
+Walks the folders for results_<timestamp>.json (0.4.3 on) and results.json
+(0.4.0-0.4.2). One row per model (model_name, else model_args, else the
+folder), one column per task (groups included). When several files hold a
+model's task, the newest wins (date, then the file's timestamp); stderr says
+which file was used and which it superseded. Runs made with --limit are
+flagged and left out unless --allow-limited.
+
+Examples:
+  safetywashing import lm-eval out/ -o matrix.csv --info-out info.csv
+  safetywashing import lm-eval out/ --task-metric gsm8k=exact_match,strict-match -o m.csv
+  safetywashing import lm-eval out/ --metric brier_score --orient -o m.csv
+  safetywashing import lm-eval out/ --calibration -o m.csv --info-out info.csv
+  safetywashing analyze m.csv --info info.csv --capabilities mmlu,arc_challenge")]
+    LmEval(LmEvalArgs),
+    /// Inspect AI logs (.eval archives or .json), or folders of them.
+    #[command(after_help = "\
+Model from eval.model, task from eval.task, score from the first scorer's
+results.scores[].metrics.<METRIC>. Logs of failed runs are reported and left
+out; the newest log (eval.created) of a model's task wins.
+
+Examples:
+  safetywashing import inspect logs/ -o matrix.csv
+  safetywashing import inspect logs/*.eval --metric stderr")]
+    Inspect(InspectArgs),
+    /// A long table (one row per model × benchmark), e.g. a leaderboard export.
+    #[command(after_help = "\
+Examples:
+  safetywashing import long board.csv --model-col Model --benchmark-col Benchmark \\
+      --score-col Score --percent -o matrix.csv
+  safetywashing import long runs.csv --model-col model --benchmark-col task \\
+      --score-col acc --dedupe max")]
+    Long(LongArgs),
+}
+
+/// Flags of `import lm-eval`.
+#[derive(Debug, Args)]
+pub struct LmEvalArgs {
+    /// Output folders of lm-eval (`--output_path`), or results files.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// Metric of every task's column: METRIC or METRIC,FILTER.
+    #[arg(long, default_value = "acc", value_name = "METRIC[,FILTER]")]
+    pub metric: MetricChoice,
+
+    /// Per-task metric: TASK=METRIC or TASK=METRIC,FILTER (repeatable).
+    #[arg(long, value_name = "TASK=METRIC[,FILTER]")]
+    pub task_metric: Vec<String>,
+
+    /// One column per task:metric,filter instead of one per task.
+    #[arg(long, conflicts_with_all = ["metric", "task_metric"])]
+    pub all_metrics: bool,
+
+    /// Lower-is-better metrics become `1 - value`, in columns named
+    /// `task:1-metric`.
+    #[arg(long)]
+    pub orient: bool,
+
+    /// Keep runs made with --limit (flagged on stderr).
+    #[arg(long)]
+    pub allow_limited: bool,
+
+    /// Add rmsce_<task>, brier_<task>, rmsce_temp_tuned_<task> and
+    /// brier_temp_tuned_<task> columns (as 1 - value, like the paper's
+    /// matrices) from the samples files (--log_samples).
+    #[arg(long)]
+    pub calibration: bool,
+
+    /// RMS calibration error variant of the rmsce columns (see `calibrate --help`).
+    #[arg(long, default_value = "reference", value_parser = clap::value_parser!(RmsVariant))]
+    pub rms_variant: RmsVariant,
+}
+
+/// Flags of `import inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Log files or folders.
+    #[arg(value_name = "LOG", required = true)]
+    pub logs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// Metric of the scorer to take.
+    #[arg(long, default_value = "accuracy")]
+    pub metric: String,
+}
+
+/// Flags of `import long`.
+#[derive(Debug, Args)]
+pub struct LongArgs {
+    /// The long-format CSV.
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// Header of the model column.
+    #[arg(long, value_name = "C")]
+    pub model_col: String,
+
+    /// Header of the benchmark column.
+    #[arg(long, value_name = "C")]
+    pub benchmark_col: String,
+
+    /// Header of the score column.
+    #[arg(long, value_name = "C")]
+    pub score_col: String,
+
+    /// Scores are percentages (`77.0%` or `77.0`): divide by 100.
+    #[arg(long)]
+    pub percent: bool,
+
+    /// Keep one value for a model × benchmark given twice: max, mean or last
+    /// [default: an error].
+    #[arg(long, value_name = "RULE", value_parser = clap::value_parser!(Dedupe))]
+    pub dedupe: Option<Dedupe>,
+}
+
+/// Run `import`.
+pub fn run(args: ImportArgs) -> Result<ExitCode> {
+    match args.source {
+        ImportSource::LmEval(a) => run_lm_eval(a),
+        ImportSource::Inspect(a) => run_inspect(a),
+        ImportSource::Long(a) => {
+            let bytes = std::fs::read(&a.file).map_err(|e| ImportError::io(&a.file, e))?;
+            let options = LongOptions {
+                model_col: a.model_col,
+                benchmark_col: a.benchmark_col,
+                score_col: a.score_col,
+                percent: a.percent,
+                dedupe: a.dedupe,
+            };
+            let builder = parse_long(&bytes, &a.file.display().to_string(), &options)?;
+            write(&builder, &a.out)
+        }
+    }
+}
+
+fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
+    let mut options = LmEvalOptions {
+        metric: a.metric,
+        all_metrics: a.all_metrics,
+        orient: a.orient,
+        allow_limited: a.allow_limited,
+        calibration: a.calibration.then(|| CalibrationColumns {
+            options: CalibrationOptions {
+                bin_size: DEFAULT_BIN_SIZE,
+                ..CalibrationOptions::default()
+            },
+            variant: a.rms_variant,
+        }),
+        ..LmEvalOptions::default()
+    };
+    for tm in &a.task_metric {
+        let Some((task, choice)) = tm.split_once('=') else {
+            bail!("--task-metric '{tm}': expected TASK=METRIC or TASK=METRIC,FILTER");
+        };
+        let choice: MetricChoice = choice
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--task-metric {e}"))?;
+        options.task_metrics.insert(task.trim().to_string(), choice);
+    }
+    let paths = lmeval::find_results_files(&a.dirs)?;
+    if paths.is_empty() {
+        bail!(
+            "no results_*.json or results.json under {}",
+            a.dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let files = paths
+        .iter()
+        .map(|p| lmeval::read_results_file(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (builder, report) = lmeval::build_matrix(&files, &options)?;
+    for u in &report.used {
+        eprintln!("{}: using {} ({})", u.model, u.source, u.tasks.join(", "));
+        for s in &u.superseded {
+            eprintln!("  supersedes older {s}");
+        }
+        if let Some(l) = &u.limited {
+            eprintln!("  warning: limited run ({l}), kept by --allow-limited");
+        }
+    }
+    for (model, source, how) in &report.excluded_limited {
+        eprintln!("{model}: left out limited run {source} ({how}); --allow-limited keeps it");
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    write(&builder, &a.out)
+}
+
+fn run_inspect(a: InspectArgs) -> Result<ExitCode> {
+    let paths = inspect::find_logs(&a.logs)?;
+    let logs = paths
+        .iter()
+        .map(|p| inspect::read_log(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (builder, report) = inspect::build_matrix(&logs, &a.metric);
+    for (model, task, source, older) in &report.used {
+        eprintln!("{model}: {task} from {source}");
+        for o in older {
+            eprintln!("  supersedes older {o}");
+        }
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    write(&builder, &a.out)
+}
+
+/// Write the matrix (and info table), or fail when it is empty.
+fn write(builder: &MatrixBuilder, out: &OutputArgs) -> Result<ExitCode> {
+    if builder.models().is_empty() || builder.columns().is_empty() {
+        bail!("nothing to import: no model has a usable score (see the messages above)");
+    }
+    emit(&builder.matrix_csv(), out.output.as_deref())?;
+    if let Some(info) = &out.info_out {
+        emit(&builder.info_csv(), Some(info))?;
+    }
+    if let Some(p) = &out.output {
+        eprintln!(
+            "wrote {} models × {} columns to {}",
+            builder.models().len(),
+            builder.columns().len(),
+            p.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,807 @@
+//! lm-evaluation-harness 0.4.x output: `results_<timestamp>.json` files
+//! (0.4.3 on, one folder per model) and `results.json` (0.4.0–0.4.2).
+//!
+//! Variants read: `config.model_args` as a `k=v,…` string or an object;
+//! metric keys `metric,filter` (or a bare `metric`, filter `none`); stderr
+//! values that are `"N/A"`; `date` as a float or a numeric string; groups
+//! (listed under `groups` or `group_subtasks`) as ordinary columns; tasks
+//! with several filters.
+//!
+//! Selection: results are keyed by (model, task). When several files hold
+//! the same pair, the newest wins — by `date`, then the file name's
+//! timestamp, then the path — and the report names the file used and those
+//! it superseded. A run made with `--limit` (a non-null `config.limit`, or
+//! an `n-samples` effective count below the original) is flagged and left
+//! out unless limited runs are allowed.
+
+use super::{Better, ColumnInfo, ImportError, MatrixBuilder};
+use crate::calibration::{CalibrationOptions, RmsVariant, calibrate_file};
+use serde_json::{Map, Value};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Where a results file's model name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelNameFrom {
+    /// The top-level `model_name` field (0.4.3 on).
+    ModelName,
+    /// `config.model_args` (`pretrained=`, `model=`, …).
+    ModelArgs,
+    /// The folder holding the file.
+    Folder,
+}
+
+/// One metric value of a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricValue {
+    /// Metric name, e.g. `acc`.
+    pub metric: String,
+    /// Filter name, e.g. `none` or `strict-match`.
+    pub filter: String,
+    /// The value.
+    pub value: f64,
+    /// From the file's `higher_is_better` table, when recorded.
+    pub higher_is_better: Option<bool>,
+}
+
+/// One task (or group) of a results file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskResult {
+    /// Task name (the key under `results`).
+    pub task: String,
+    /// A group aggregating other tasks.
+    pub is_group: bool,
+    /// Metric values, in file order.
+    pub metrics: Vec<MetricValue>,
+    /// `n-samples`: (original, effective), when recorded.
+    pub n_samples: Option<(u64, u64)>,
+}
+
+impl TaskResult {
+    /// Evaluated on fewer samples than the task has.
+    pub fn is_limited(&self) -> bool {
+        self.n_samples.is_some_and(|(o, e)| e < o)
+    }
+}
+
+/// A parsed results file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultsFile {
+    /// The file, as found.
+    pub source: String,
+    /// Model name.
+    pub model: String,
+    /// Where the model name came from.
+    pub model_from: ModelNameFrom,
+    /// `date` (seconds since the epoch), when recorded.
+    pub date: Option<f64>,
+    /// Timestamp from the file name `results_<timestamp>.json`.
+    pub timestamp: Option<String>,
+    /// `config.limit`, when set.
+    pub limit: Option<f64>,
+    /// Tasks and groups, in file order.
+    pub tasks: Vec<TaskResult>,
+}
+
+impl ResultsFile {
+    /// Made with `--limit`.
+    pub fn is_limited(&self) -> bool {
+        self.limit.is_some() || self.tasks.iter().any(TaskResult::is_limited)
+    }
+
+    /// How the limit shows, e.g. `limit 50; fix_arith 50 of 400 samples`.
+    pub fn limit_description(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(l) = self.limit {
+            parts.push(format!("limit {l}"));
+        }
+        for t in &self.tasks {
+            if let Some((o, e)) = t.n_samples.filter(|_| t.is_limited()) {
+                parts.push(format!("{} {e} of {o} samples", t.task));
+            }
+        }
+        parts.join("; ")
+    }
+
+    /// Ordering for "newest wins": date, then file timestamp, then path.
+    fn newness(&self, other: &ResultsFile) -> Ordering {
+        let date = |f: &ResultsFile| f.date.unwrap_or(f64::NEG_INFINITY);
+        date(self)
+            .total_cmp(&date(other))
+            .then_with(|| self.timestamp.cmp(&other.timestamp))
+            .then_with(|| self.source.cmp(&other.source))
+    }
+
+    /// The folder holding the file.
+    pub fn folder(&self) -> &Path {
+        Path::new(&self.source).parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// Keys of a task's results entry that are not metrics.
+const NOT_METRICS: [&str; 5] = ["alias", "name", "sample_len", "sample_count", "samples"];
+
+/// Keys of `model_args` that name the model, most specific first.
+const MODEL_ARG_KEYS: [&str; 5] = ["pretrained", "model", "model_name", "path", "engine"];
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        _ => None,
+    }
+}
+
+fn model_from_args(args: &Value) -> Option<String> {
+    match args {
+        Value::String(s) => {
+            let pairs: Vec<(&str, &str)> = s
+                .split(',')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.trim(), v.trim()))
+                .collect();
+            MODEL_ARG_KEYS.iter().find_map(|key| {
+                pairs
+                    .iter()
+                    .find(|(k, v)| k == key && !v.is_empty())
+                    .map(|(_, v)| v.to_string())
+            })
+        }
+        Value::Object(o) => MODEL_ARG_KEYS.iter().find_map(|key| {
+            o.get(*key)
+                .and_then(Value::as_str)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| v.trim().to_string())
+        }),
+        _ => None,
+    }
+}
+
+/// Parse a results file held in memory. `source` names it in errors;
+/// `folder` is the model name of last resort (the folder holding it).
+pub fn parse_results(
+    bytes: &[u8],
+    source: &str,
+    folder: Option<&str>,
+) -> Result<ResultsFile, ImportError> {
+    let root: Value = serde_json::from_slice(bytes).map_err(|e| ImportError::AtLine {
+        path: source.into(),
+        line: e.line() as u64,
+        message: format!("not valid JSON: {e}"),
+    })?;
+    let bad = |m: String| ImportError::file(source, m);
+    let root = root
+        .as_object()
+        .ok_or_else(|| bad("expected a JSON object (an lm-eval results file)".into()))?;
+    let results = root
+        .get("results")
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad("no 'results' object: not an lm-eval results file".into()))?;
+    let config = root.get("config").and_then(Value::as_object);
+    let (model, model_from) = if let Some(name) = root
+        .get("model_name")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+    {
+        (name.trim().to_string(), ModelNameFrom::ModelName)
+    } else if let Some(name) = config
+        .and_then(|c| c.get("model_args"))
+        .and_then(model_from_args)
+    {
+        (name, ModelNameFrom::ModelArgs)
+    } else if let Some(f) = folder.filter(|f| !f.is_empty()) {
+        (f.to_string(), ModelNameFrom::Folder)
+    } else {
+        return Err(bad(
+            "no model name: neither 'model_name', nor a model in 'config.model_args', nor a folder"
+                .into(),
+        ));
+    };
+    let limit = config
+        .and_then(|c| c.get("limit"))
+        .and_then(number)
+        .filter(|l| *l > 0.0);
+    let higher = root.get("higher_is_better").and_then(Value::as_object);
+    let n_samples = root.get("n-samples").and_then(Value::as_object);
+    let groups = root.get("groups").and_then(Value::as_object);
+    let subtasks = root.get("group_subtasks").and_then(Value::as_object);
+    let mut tasks = Vec::with_capacity(results.len());
+    for (task, entry) in results {
+        let entry = entry
+            .as_object()
+            .ok_or_else(|| bad(format!("results.{task} is not an object")))?;
+        let is_group = groups.is_some_and(|g| g.contains_key(task))
+            || subtasks
+                .and_then(|s| s.get(task))
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+        let task_higher = higher.and_then(|h| h.get(task)).and_then(Value::as_object);
+        let metrics = task_metrics(entry, task_higher);
+        let n = n_samples
+            .and_then(|n| n.get(task))
+            .and_then(|t| Some((t.get("original")?.as_u64()?, t.get("effective")?.as_u64()?)));
+        tasks.push(TaskResult {
+            task: task.clone(),
+            is_group,
+            metrics,
+            n_samples: n,
+        });
+    }
+    Ok(ResultsFile {
+        source: source.to_string(),
+        model,
+        model_from,
+        date: root.get("date").and_then(number),
+        timestamp: None,
+        limit,
+        tasks,
+    })
+}
+
+fn task_metrics(
+    entry: &Map<String, Value>,
+    higher: Option<&Map<String, Value>>,
+) -> Vec<MetricValue> {
+    let mut out = Vec::new();
+    for (key, value) in entry {
+        if NOT_METRICS.contains(&key.as_str()) {
+            continue;
+        }
+        let (metric, filter) = key.split_once(',').unwrap_or((key.as_str(), "none"));
+        if metric.ends_with("_stderr") {
+            continue;
+        }
+        // Non-numbers ("N/A", null, lists) are not scores.
+        let Some(v) = value.as_f64() else { continue };
+        out.push(MetricValue {
+            metric: metric.to_string(),
+            filter: filter.to_string(),
+            value: v,
+            higher_is_better: higher.and_then(|h| h.get(metric)).and_then(Value::as_bool),
+        });
+    }
+    out
+}
+
+/// Read a results file from disk, taking the timestamp from its name and
+/// the folder's name as the model name of last resort.
+pub fn read_results_file(path: &Path) -> Result<ResultsFile, ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
+    let folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|f| f.to_string_lossy().replace("__", "/"));
+    let mut file = parse_results(&bytes, &path.display().to_string(), folder.as_deref())?;
+    file.timestamp = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("results_"))
+        .and_then(|n| n.strip_suffix(".json"))
+        .map(str::to_string);
+    Ok(file)
+}
+
+fn is_results_name(name: &str) -> bool {
+    name == "results.json" || (name.starts_with("results_") && name.ends_with(".json"))
+}
+
+/// Every results file under the given folders (recursively; a file given
+/// directly is taken as is), in sorted path order.
+pub fn find_results_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    let mut found = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            found.push(p.clone());
+            continue;
+        }
+        let mut stack = vec![p.clone()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| ImportError::io(&dir, e))?;
+            for entry in entries {
+                let path = entry.map_err(|e| ImportError::io(&dir, e))?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_results_name)
+                {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+/// Which metric a task's column holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricChoice {
+    /// Metric name.
+    pub metric: String,
+    /// Filter; `None` = `none` if present, else the only one.
+    pub filter: Option<String>,
+}
+
+impl std::str::FromStr for MetricChoice {
+    type Err = String;
+    /// `metric` or `metric,filter`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (metric, filter) = match s.split_once(',') {
+            Some((m, f)) => (m.trim(), Some(f.trim().to_string())),
+            None => (s.trim(), None),
+        };
+        if metric.is_empty() || filter.as_deref() == Some("") {
+            return Err(format!("'{s}': expected METRIC or METRIC,FILTER"));
+        }
+        Ok(MetricChoice {
+            metric: metric.to_string(),
+            filter,
+        })
+    }
+}
+
+/// Calibration columns to add from the samples files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationColumns {
+    /// How to compute the metrics.
+    pub options: CalibrationOptions,
+    /// Which RMS error goes into the `rmsce_` columns.
+    pub variant: RmsVariant,
+}
+
+/// How to turn results files into a matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LmEvalOptions {
+    /// Metric of every task's column.
+    pub metric: MetricChoice,
+    /// Per-task overrides.
+    pub task_metrics: BTreeMap<String, MetricChoice>,
+    /// One column per `task:metric,filter` instead.
+    pub all_metrics: bool,
+    /// Turn lower-is-better metrics into `1 - value`.
+    pub orient: bool,
+    /// Keep runs made with `--limit`.
+    pub allow_limited: bool,
+    /// Add calibration columns from the samples files.
+    pub calibration: Option<CalibrationColumns>,
+}
+
+impl Default for LmEvalOptions {
+    fn default() -> Self {
+        LmEvalOptions {
+            metric: MetricChoice {
+                metric: "acc".into(),
+                filter: None,
+            },
+            task_metrics: BTreeMap::new(),
+            all_metrics: false,
+            orient: false,
+            allow_limited: false,
+            calibration: None,
+        }
+    }
+}
+
+/// The file a model's tasks were taken from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunUsed {
+    /// Model.
+    pub model: String,
+    /// Results file used.
+    pub source: String,
+    /// Tasks taken from it.
+    pub tasks: Vec<String>,
+    /// Older files whose results for these tasks were superseded.
+    pub superseded: Vec<String>,
+    /// It was a limited run (only with `allow_limited`).
+    pub limited: Option<String>,
+}
+
+/// What an import did, for the user.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LmEvalReport {
+    /// Files used, per model.
+    pub used: Vec<RunUsed>,
+    /// Limited runs left out: (model, file, how limited).
+    pub excluded_limited: Vec<(String, String, String)>,
+    /// Things left out or worth knowing (one line each).
+    pub warnings: Vec<String>,
+}
+
+/// Per (model, file used): the tasks taken from it and the files it superseded.
+type Chosen<'a> = (Vec<&'a str>, Vec<usize>);
+
+/// Build the matrix from parsed results files.
+pub fn build_matrix(
+    files: &[ResultsFile],
+    options: &LmEvalOptions,
+) -> Result<(MatrixBuilder, LmEvalReport), ImportError> {
+    let mut report = LmEvalReport::default();
+    // (model, task) → candidate file indices.
+    let mut candidates: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    let mut model_order: Vec<&str> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        if f.is_limited() && !options.allow_limited {
+            report.excluded_limited.push((
+                f.model.clone(),
+                f.source.clone(),
+                f.limit_description(),
+            ));
+            continue;
+        }
+        if !model_order.contains(&f.model.as_str()) {
+            model_order.push(&f.model);
+        }
+        for t in &f.tasks {
+            candidates.entry((&f.model, &t.task)).or_default().push(i);
+        }
+    }
+    // Pick the newest per (model, task), grouped back per (model, file).
+    let mut chosen: BTreeMap<(&str, usize), Chosen> = BTreeMap::new();
+    for ((model, task), idx) in &candidates {
+        let best = idx
+            .iter()
+            .copied()
+            .max_by(|&a, &b| files[a].newness(&files[b]))
+            .unwrap_or(idx[0]);
+        let entry = chosen.entry((model, best)).or_default();
+        entry.0.push(task);
+        entry.1.extend(idx.iter().copied().filter(|&i| i != best));
+    }
+    let mut builder = MatrixBuilder::new();
+    for model in model_order {
+        for ((_, file_idx), (tasks, older)) in chosen.range((model, 0)..=(model, usize::MAX)) {
+            let file = &files[*file_idx];
+            let mut superseded: Vec<String> =
+                older.iter().map(|&i| files[i].source.clone()).collect();
+            superseded.sort();
+            superseded.dedup();
+            report.used.push(RunUsed {
+                model: model.to_string(),
+                source: file.source.clone(),
+                tasks: tasks.iter().map(|t| t.to_string()).collect(),
+                superseded,
+                limited: file.is_limited().then(|| file.limit_description()),
+            });
+            for t in file
+                .tasks
+                .iter()
+                .filter(|t| tasks.contains(&t.task.as_str()))
+            {
+                add_task_columns(&mut builder, file, t, options, &mut report)?;
+            }
+        }
+    }
+    if let Some(cal) = &options.calibration {
+        add_calibration_columns(&mut builder, files, &report.used.clone(), cal, &mut report)?;
+    }
+    Ok((builder, report))
+}
+
+/// Value and column description for one metric, oriented if asked.
+fn column_for(
+    task: &str,
+    m: &MetricValue,
+    options: &LmEvalOptions,
+    with_metric: bool,
+) -> (ColumnInfo, f64) {
+    let better = Better::from_flag(m.higher_is_better);
+    let flip = options.orient && better == Better::Lower;
+    let metric = if flip {
+        format!("1-{}", m.metric)
+    } else {
+        m.metric.clone()
+    };
+    let id = match (with_metric, flip) {
+        (true, _) => format!("{task}:{metric},{}", m.filter),
+        (false, true) => format!("{task}:{metric}"),
+        (false, false) => task.to_string(),
+    };
+    let filter_note = if m.filter == "none" {
+        String::new()
+    } else {
+        format!(", filter {}", m.filter)
+    };
+    let info = ColumnInfo {
+        id,
+        name: task.to_string(),
+        metric: if flip {
+            format!("1 - {}{filter_note}", m.metric)
+        } else {
+            format!("{}{filter_note}", m.metric)
+        },
+        better: if flip { Better::Higher } else { better },
+    };
+    (info, if flip { 1.0 - m.value } else { m.value })
+}
+
+fn add_task_columns(
+    builder: &mut MatrixBuilder,
+    file: &ResultsFile,
+    t: &TaskResult,
+    options: &LmEvalOptions,
+    report: &mut LmEvalReport,
+) -> Result<(), ImportError> {
+    let selected: Vec<&MetricValue> = if options.all_metrics {
+        t.metrics.iter().collect()
+    } else {
+        let choice = options.task_metrics.get(&t.task).unwrap_or(&options.metric);
+        match pick_metric(t, choice) {
+            Ok(m) => vec![m],
+            Err(why) => {
+                report.warnings.push(format!(
+                    "{}: task '{}' left out: {why}",
+                    file.source, t.task
+                ));
+                return Ok(());
+            }
+        }
+    };
+    for m in selected {
+        let (info, value) = column_for(&t.task, m, options, options.all_metrics);
+        let col = builder.column(info);
+        builder
+            .set(&file.model, col, value)
+            .map_err(|e| ImportError::file(&file.source, format!("{}: {e}", t.task)))?;
+    }
+    Ok(())
+}
+
+fn pick_metric<'a>(t: &'a TaskResult, choice: &MetricChoice) -> Result<&'a MetricValue, String> {
+    let same: Vec<&MetricValue> = t
+        .metrics
+        .iter()
+        .filter(|m| m.metric == choice.metric)
+        .collect();
+    let available = || {
+        t.metrics
+            .iter()
+            .map(|m| format!("{},{}", m.metric, m.filter))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if same.is_empty() {
+        return Err(format!(
+            "no metric '{}' (it has: {}; see --task-metric)",
+            choice.metric,
+            available()
+        ));
+    }
+    let found = match &choice.filter {
+        Some(f) => same.iter().find(|m| &m.filter == f),
+        None if same.len() == 1 => same.first(),
+        None => same.iter().find(|m| m.filter == "none"),
+    };
+    found.copied().ok_or_else(|| {
+        format!(
+            "metric '{}' has filters {}: name one with --task-metric {}={},FILTER",
+            choice.metric,
+            same.iter()
+                .map(|m| m.filter.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            t.task,
+            choice.metric
+        )
+    })
+}
+
+/// The samples file lm-eval wrote beside a results file for a task.
+pub fn samples_path(results: &ResultsFile, task: &str) -> Option<PathBuf> {
+    let ts = results.timestamp.as_ref()?;
+    Some(results.folder().join(format!("samples_{task}_{ts}.jsonl")))
+}
+
+fn add_calibration_columns(
+    builder: &mut MatrixBuilder,
+    files: &[ResultsFile],
+    used: &[RunUsed],
+    cal: &CalibrationColumns,
+    report: &mut LmEvalReport,
+) -> Result<(), ImportError> {
+    let by_source: HashMap<&str, &ResultsFile> =
+        files.iter().map(|f| (f.source.as_str(), f)).collect();
+    let variant_note = format!("RMS calibration error ({})", cal.variant.as_str());
+    for run in used {
+        let Some(file) = by_source.get(run.source.as_str()) else {
+            continue;
+        };
+        for task in &run.tasks {
+            let Some(t) = file.tasks.iter().find(|t| &t.task == task) else {
+                continue;
+            };
+            if t.is_group {
+                continue; // groups have no samples of their own
+            }
+            let path = match samples_path(file, task) {
+                Some(p) if p.is_file() => p,
+                _ => {
+                    report.warnings.push(format!(
+                        "{}: no samples file for task '{task}' (run lm-eval with --log_samples); no calibration columns for it",
+                        file.source
+                    ));
+                    continue;
+                }
+            };
+            let r = calibrate_file(&path, &cal.options)
+                .map_err(|e| ImportError::file(&path.display().to_string(), e.to_string()))?;
+            if r.skipped_lines > 0 {
+                report.warnings.push(format!(
+                    "{}: skipped {} malformed lines",
+                    path.display(),
+                    r.skipped_lines
+                ));
+            }
+            let cells = [
+                (
+                    "rmsce",
+                    "RMSCE",
+                    r.rms_calibration_error.get(cal.variant),
+                    &variant_note,
+                ),
+                (
+                    "brier",
+                    "Brier Score",
+                    Some(r.brier),
+                    &"Brier Score".to_string(),
+                ),
+                (
+                    "rmsce_temp_tuned",
+                    "RMSCE Temp Tuned",
+                    r.tuned.rms_calibration_error.get(cal.variant),
+                    &variant_note,
+                ),
+                (
+                    "brier_temp_tuned",
+                    "Brier Score Temp Tuned",
+                    r.tuned.brier,
+                    &"Brier Score".to_string(),
+                ),
+            ];
+            for (prefix, label, value, metric) in cells {
+                let col = builder.column(ColumnInfo {
+                    id: format!("{prefix}_{task}"),
+                    name: format!("{label} {task}"),
+                    metric: format!("1 - {metric}"),
+                    better: Better::Higher,
+                });
+                match value {
+                    Some(v) => {
+                        builder
+                            .set(&file.model, col, 1.0 - v)
+                            .map_err(|e| ImportError::file(&path.display().to_string(), e))?;
+                    }
+                    None => report.warnings.push(format!(
+                        "{}: {prefix} undefined ({} samples, fewer than one bin)",
+                        path.display(),
+                        r.n
+                    )),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 0.4.0-style file: `results.json`, model_args string, bare metric
+    /// keys, "N/A" stderr, date as a string, two filters, a group.
+    const OLD: &str = r#"{
+      "results": {
+        "grp": {"acc,none": 0.5, "acc_stderr,none": "N/A", "alias": "grp"},
+        "t1": {"acc,none": 0.25, "acc_stderr,none": 0.01, "alias": " - t1"},
+        "gen": {"exact_match,strict-match": 0.1, "exact_match,flexible-extract": 0.3},
+        "bare": {"acc": 0.75, "acc_stderr": 0.02, "brier_score": 0.4}
+      },
+      "group_subtasks": {"grp": ["t1"], "t1": []},
+      "config": {"model": "hf", "model_args": "pretrained=EleutherAI/pythia-70m,dtype=float16", "limit": null},
+      "higher_is_better": {"bare": {"acc": true, "brier_score": false}},
+      "date": "1700000000.5"
+    }"#;
+
+    #[test]
+    fn reads_old_layout_variants() {
+        let f = parse_results(OLD.as_bytes(), "out/results.json", Some("out")).unwrap();
+        assert_eq!(f.model, "EleutherAI/pythia-70m");
+        assert_eq!(f.model_from, ModelNameFrom::ModelArgs);
+        assert_eq!(f.date, Some(1700000000.5));
+        assert!(!f.is_limited());
+        let grp = &f.tasks[0];
+        assert!(grp.is_group && !f.tasks[1].is_group);
+        assert_eq!(grp.metrics.len(), 1); // "N/A" stderr and alias are not metrics
+        let bare = &f.tasks[3];
+        assert_eq!(bare.metrics[1].metric, "brier_score");
+        assert_eq!(bare.metrics[1].filter, "none");
+        assert_eq!(bare.metrics[1].higher_is_better, Some(false));
+    }
+
+    #[test]
+    fn model_args_object_and_folder_fallback() {
+        let obj =
+            r#"{"results": {}, "config": {"model_args": {"model": "org/x", "base_url": "u"}}}"#;
+        assert_eq!(
+            parse_results(obj.as_bytes(), "r", None).unwrap().model,
+            "org/x"
+        );
+        let none = r#"{"results": {}, "config": {"model_args": "dtype=float"}}"#;
+        let f = parse_results(none.as_bytes(), "r", Some("org/y")).unwrap();
+        assert_eq!(
+            (f.model.as_str(), f.model_from),
+            ("org/y", ModelNameFrom::Folder)
+        );
+        assert!(parse_results(none.as_bytes(), "r", None).is_err());
+        let e = parse_results(b"{\"results\": 3", "r.json", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("r.json:1: not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn filters_orientation_and_all_metrics() {
+        let f = parse_results(OLD.as_bytes(), "out/results.json", None).unwrap();
+        let (b, report) =
+            build_matrix(std::slice::from_ref(&f), &LmEvalOptions::default()).unwrap();
+        let ids: Vec<&str> = b.columns().iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["grp", "t1", "bare"]); // file order
+        assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+        assert!(report.warnings[0].contains("strict-match, flexible-extract"));
+
+        let mut options = LmEvalOptions {
+            orient: true,
+            ..LmEvalOptions::default()
+        };
+        options
+            .task_metrics
+            .insert("bare".into(), "brier_score".parse().unwrap());
+        options.task_metrics.insert(
+            "gen".into(),
+            "exact_match,flexible-extract".parse().unwrap(),
+        );
+        let (b, _) = build_matrix(std::slice::from_ref(&f), &options).unwrap();
+        let m = "EleutherAI/pythia-70m";
+        assert_eq!(b.get(m, "bare:1-brier_score"), Some(1.0 - 0.4));
+        assert_eq!(b.get(m, "gen"), Some(0.3));
+
+        let all = LmEvalOptions {
+            all_metrics: true,
+            ..LmEvalOptions::default()
+        };
+        let (b, _) = build_matrix(std::slice::from_ref(&f), &all).unwrap();
+        assert_eq!(b.get(m, "gen:exact_match,strict-match"), Some(0.1));
+        assert_eq!(b.get(m, "bare:brier_score,none"), Some(0.4));
+    }
+
+    #[test]
+    fn newest_wins_and_limited_runs_are_left_out() {
+        let mk = |date: f64, acc: f64, limit: &str| {
+            format!(
+                r#"{{"model_name": "m", "date": {date}, "config": {{"limit": {limit}}},
+                    "results": {{"t": {{"acc,none": {acc}}}}}}}"#
+            )
+        };
+        let files = vec![
+            parse_results(mk(2.0, 0.2, "null").as_bytes(), "new", None).unwrap(),
+            parse_results(mk(1.0, 0.1, "null").as_bytes(), "old", None).unwrap(),
+            parse_results(mk(3.0, 0.3, "10.0").as_bytes(), "lim", None).unwrap(),
+        ];
+        let (b, report) = build_matrix(&files, &LmEvalOptions::default()).unwrap();
+        assert_eq!(b.get("m", "t"), Some(0.2));
+        assert_eq!(report.used[0].source, "new");
+        assert_eq!(report.used[0].superseded, vec!["old"]);
+        assert_eq!(report.excluded_limited[0].1, "lim");
+        let allow = LmEvalOptions {
+            allow_limited: true,
+            ..LmEvalOptions::default()
+        };
+        let (b, report) = build_matrix(&files, &allow).unwrap();
+        assert_eq!(b.get("m", "t"), Some(0.3));
+        assert_eq!(report.used[0].limited.as_deref(), Some("limit 10"));
+    }
+}

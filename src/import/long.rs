@@ -1,0 +1,244 @@
+//! Long-format tables (one row per model × benchmark), as leaderboards
+//! export them.
+//!
+//! The CSV reader handles a UTF-8 BOM and quoted fields. With `percent`,
+//! every score is a percentage (`77.0%` or `77.0`) and becomes a fraction;
+//! without it a `%` sign is an error suggesting the flag. Empty scores are
+//! missing values. A model × benchmark pair given twice is an error naming
+//! both lines unless a [`Dedupe`] rule is chosen.
+
+use super::{Better, ColumnInfo, ImportError, MatrixBuilder};
+use crate::load::parse_cell;
+use std::collections::HashMap;
+
+/// What to do with a model × benchmark pair given more than once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dedupe {
+    /// Keep the largest value.
+    Max,
+    /// Keep the mean of the values.
+    Mean,
+    /// Keep the value on the last line.
+    Last,
+}
+
+impl std::str::FromStr for Dedupe {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "max" => Ok(Dedupe::Max),
+            "mean" => Ok(Dedupe::Mean),
+            "last" => Ok(Dedupe::Last),
+            _ => Err(format!("unknown rule '{s}': expected max, mean or last")),
+        }
+    }
+}
+
+/// Which columns to read and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LongOptions {
+    /// Header of the model column.
+    pub model_col: String,
+    /// Header of the benchmark column.
+    pub benchmark_col: String,
+    /// Header of the score column.
+    pub score_col: String,
+    /// Scores are percentages.
+    pub percent: bool,
+    /// Rule for duplicate pairs; `None` = an error.
+    pub dedupe: Option<Dedupe>,
+}
+
+/// Parse a long-format CSV held in memory into a matrix.
+pub fn parse_long(
+    bytes: &[u8],
+    source: &str,
+    options: &LongOptions,
+) -> Result<MatrixBuilder, ImportError> {
+    let at = |line: u64, message: String| ImportError::AtLine {
+        path: source.into(),
+        line,
+        message,
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => {
+            return Err(ImportError::file(
+                source,
+                "the file is empty: expected a header row",
+            ));
+        }
+        Some(r) => r.map_err(|e| at(1, format!("not valid UTF-8 CSV: {e}")))?,
+    };
+    let find = |name: &str| {
+        header.iter().position(|h| h.trim() == name).ok_or_else(|| {
+            let headers: Vec<&str> = header.iter().collect();
+            at(
+                1,
+                format!(
+                    "no column '{name}'; closest headers: {}",
+                    crate::matrix::closest_names(name, headers, 3).join(", ")
+                ),
+            )
+        })
+    };
+    let (mc, bc, sc) = (
+        find(&options.model_col)?,
+        find(&options.benchmark_col)?,
+        find(&options.score_col)?,
+    );
+    let mut builder = MatrixBuilder::new();
+    // (model, benchmark) → (first line, values so far)
+    let mut seen: HashMap<(String, String), (u64, Vec<f64>)> = HashMap::new();
+    let mut order: Vec<(String, String)> = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            at(line, format!("not valid UTF-8 CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() == 1 && record[0].trim().is_empty() {
+            continue;
+        }
+        let cell = |i: usize, what: &str| {
+            record.get(i).map(str::trim).ok_or_else(|| {
+                at(
+                    line,
+                    format!("no {what} field (the row has {} fields)", record.len()),
+                )
+            })
+        };
+        let (model, bench, score) = (
+            cell(mc, "model")?,
+            cell(bc, "benchmark")?,
+            cell(sc, "score")?,
+        );
+        if model.is_empty() || bench.is_empty() {
+            return Err(at(line, "empty model or benchmark name".into()));
+        }
+        let value = parse_score(score, options.percent)
+            .map_err(|m| at(line, format!("column '{}': {m}", options.score_col)))?;
+        let Some(value) = value else { continue };
+        let key = (model.to_string(), bench.to_string());
+        match seen.get_mut(&key) {
+            None => {
+                order.push(key.clone());
+                seen.insert(key, (line, vec![value]));
+            }
+            Some((first, values)) => {
+                if options.dedupe.is_none() {
+                    return Err(at(
+                        line,
+                        format!(
+                            "model '{model}' has a second score for '{bench}' (first on line {first}); choose --dedupe max|mean|last"
+                        ),
+                    ));
+                }
+                values.push(value);
+            }
+        }
+    }
+    for key in order {
+        let values = &seen[&key].1;
+        let value = match options.dedupe {
+            Some(Dedupe::Max) => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Some(Dedupe::Mean) => values.iter().sum::<f64>() / values.len() as f64,
+            Some(Dedupe::Last) | None => values[values.len() - 1],
+        };
+        let col = builder.column(ColumnInfo {
+            id: key.1.clone(),
+            name: key.1.clone(),
+            metric: options.score_col.clone(),
+            better: Better::Unknown,
+        });
+        builder
+            .set(&key.0, col, value)
+            .map_err(|e| ImportError::file(source, e))?;
+    }
+    if builder.models().is_empty() {
+        return Err(ImportError::file(
+            source,
+            "no scores: the file has a header but no data",
+        ));
+    }
+    Ok(builder)
+}
+
+/// A score cell: `Ok(None)` when missing.
+fn parse_score(text: &str, percent: bool) -> Result<Option<f64>, String> {
+    if percent {
+        let t = text.trim().strip_suffix('%').unwrap_or(text).trim();
+        return parse_cell(t)
+            .map(|v| v.map(|x| x / 100.0))
+            .map_err(|e| format!("expected {e}, found '{text}'"));
+    }
+    parse_cell(text).map_err(|e| {
+        if text.trim().ends_with('%') {
+            format!("found '{text}': a percentage; add --percent to read it as a fraction")
+        } else {
+            format!("expected {e}, found '{text}'")
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(dedupe: Option<Dedupe>, percent: bool) -> LongOptions {
+        LongOptions {
+            model_col: "Model".into(),
+            benchmark_col: "Benchmark".into(),
+            score_col: "Score".into(),
+            percent,
+            dedupe,
+        }
+    }
+
+    const TEXT: &str = "\u{feff}Model,Benchmark,Score\n\"Org, Inc/m1\",MMLU,77.0%\nm2,MMLU,50%\nm1b,\"GPQA\",\n\"Org, Inc/m1\",MMLU,79.0%\n";
+
+    #[test]
+    fn percent_bom_quotes_and_dedupe() {
+        let e = parse_long(TEXT.as_bytes(), "l.csv", &options(None, true)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "l.csv:5: model 'Org, Inc/m1' has a second score for 'MMLU' (first on line 2); choose --dedupe max|mean|last"
+        );
+        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Mean), true)).unwrap();
+        assert!((b.get("Org, Inc/m1", "MMLU").unwrap() - 0.78).abs() < 1e-15);
+        assert_eq!(b.get("m2", "MMLU"), Some(0.5));
+        assert_eq!(b.models().len(), 2); // m1b has only a missing score
+        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Max), true)).unwrap();
+        assert_eq!(b.get("Org, Inc/m1", "MMLU"), Some(0.79));
+        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Last), true)).unwrap();
+        assert_eq!(b.get("Org, Inc/m1", "MMLU"), Some(0.79));
+    }
+
+    #[test]
+    fn percent_sign_without_flag_and_missing_column() {
+        let e = parse_long(
+            TEXT.as_bytes(),
+            "l.csv",
+            &options(Some(Dedupe::Last), false),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("l.csv:2: column 'Score': found '77.0%': a percentage; add --percent"),
+            "{e}"
+        );
+        let mut o = options(None, false);
+        o.score_col = "Scor".into();
+        let e = parse_long(TEXT.as_bytes(), "l.csv", &o).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("l.csv:1: no column 'Scor'; closest headers: Score"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! Turning evaluation engines' output into a wide benchmark matrix.
+//!
+//! Each engine has its own reader ([`lmeval`], [`inspect`], [`long`]), and
+//! each reader's parse function works on bytes or a reader with a `source`
+//! name (so it can be tested and fuzzed without files). They all end in the
+//! same place: a [`MatrixBuilder`] collecting `(model, column) → value` cells
+//! plus a description of each column, written as a CSV matrix that
+//! [`crate::load::load_matrix`] reads (first column `model`) and, optionally,
+//! an info table `benchmark,name,metric` whose metric text carries the
+//! direction arrow (`↑`/`↓`) that [`crate::load::parse_info`] reads.
+//!
+//! Values are written with Rust's shortest round-trip formatting, so a value
+//! read back is bit-for-bit the value in the engine's file.
+
+pub mod inspect;
+pub mod lmeval;
+pub mod long;
+
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// An evaluation output could not be read.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    /// The file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File path as given.
+        path: String,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A problem at a known line (1-based) of the file.
+    #[error("{path}:{line}: {message}")]
+    AtLine {
+        /// File path as given.
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// A problem with the file as a whole.
+    #[error("{path}: {message}")]
+    File {
+        /// File path as given.
+        path: String,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+}
+
+impl ImportError {
+    /// A whole-file error.
+    pub fn file(path: &str, message: impl Into<String>) -> Self {
+        ImportError::File {
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        ImportError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Direction of a metric, as engines record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// Higher is better.
+    Higher,
+    /// Lower is better.
+    Lower,
+    /// Not recorded.
+    Unknown,
+}
+
+impl Better {
+    /// From an optional `higher_is_better` flag.
+    pub fn from_flag(flag: Option<bool>) -> Self {
+        match flag {
+            Some(true) => Better::Higher,
+            Some(false) => Better::Lower,
+            None => Better::Unknown,
+        }
+    }
+
+    fn arrow(self) -> &'static str {
+        match self {
+            Better::Higher => " (↑)",
+            Better::Lower => " (↓)",
+            Better::Unknown => "",
+        }
+    }
+}
+
+/// Description of one matrix column, for the info table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnInfo {
+    /// Column header (the benchmark id).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Metric description without the arrow, e.g. `acc` or `1 - brier_score`.
+    pub metric: String,
+    /// Direction.
+    pub better: Better,
+}
+
+impl ColumnInfo {
+    /// The info table's metric text, e.g. `acc (↑)`.
+    pub fn metric_text(&self) -> String {
+        format!("{}{}", self.metric, self.better.arrow())
+    }
+}
+
+/// Cells of a wide matrix being assembled: one row per model (first-seen
+/// order), one column per benchmark (first-seen order).
+#[derive(Debug, Clone, Default)]
+pub struct MatrixBuilder {
+    models: Vec<String>,
+    model_index: HashMap<String, usize>,
+    columns: Vec<ColumnInfo>,
+    column_index: HashMap<String, usize>,
+    cells: HashMap<(usize, usize), f64>,
+}
+
+impl MatrixBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Declare a column (first declaration wins for its description).
+    pub fn column(&mut self, info: ColumnInfo) -> usize {
+        if let Some(&i) = self.column_index.get(&info.id) {
+            return i;
+        }
+        self.column_index
+            .insert(info.id.clone(), self.columns.len());
+        self.columns.push(info);
+        self.columns.len() - 1
+    }
+
+    /// Index of a model's row, added if new.
+    pub fn model(&mut self, model: &str) -> usize {
+        if let Some(&i) = self.model_index.get(model) {
+            return i;
+        }
+        self.model_index
+            .insert(model.to_string(), self.models.len());
+        self.models.push(model.to_string());
+        self.models.len() - 1
+    }
+
+    /// Set a cell; returns the value it already had, if any (the caller
+    /// decides whether that is an error). Non-finite values are refused.
+    pub fn set(&mut self, model: &str, column: usize, value: f64) -> Result<Option<f64>, String> {
+        if !value.is_finite() {
+            return Err(format!("value {value} is not a finite number"));
+        }
+        let row = self.model(model);
+        Ok(self.cells.insert((row, column), value))
+    }
+
+    /// The value of a cell, if set.
+    pub fn get(&self, model: &str, column: &str) -> Option<f64> {
+        let r = self.model_index.get(model)?;
+        let c = self.column_index.get(column)?;
+        self.cells.get(&(*r, *c)).copied()
+    }
+
+    /// Model ids in row order.
+    pub fn models(&self) -> &[String] {
+        &self.models
+    }
+
+    /// Columns in order.
+    pub fn columns(&self) -> &[ColumnInfo] {
+        &self.columns
+    }
+
+    /// The matrix as CSV: header `model,<columns>`, empty cells for missing.
+    pub fn matrix_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = std::iter::once("model").chain(self.columns.iter().map(|c| c.id.as_str()));
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(header);
+        for (r, model) in self.models.iter().enumerate() {
+            let row = std::iter::once(model.clone()).chain((0..self.columns.len()).map(|c| {
+                self.cells
+                    .get(&(r, c))
+                    .map_or(String::new(), |v| v.to_string())
+            }));
+            let _ = w.write_record(row);
+        }
+        w.into_inner().unwrap_or_default()
+    }
+
+    /// The info table as CSV: `benchmark,name,metric`.
+    pub fn info_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(["benchmark", "name", "metric"]);
+        for c in &self.columns {
+            let _ = w.write_record([c.id.as_str(), c.name.as_str(), &c.metric_text()]);
+        }
+        w.into_inner().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Direction, MatrixFormat, parse_info, parse_matrix};
+
+    #[test]
+    fn written_matrix_and_info_load_back_exactly() {
+        let mut b = MatrixBuilder::new();
+        let acc = b.column(ColumnInfo {
+            id: "task:acc,none".into(),
+            name: "task".into(),
+            metric: "acc".into(),
+            better: Better::Higher,
+        });
+        let brier = b.column(ColumnInfo {
+            id: "brier".into(),
+            name: "Brier".into(),
+            metric: "brier_score".into(),
+            better: Better::Lower,
+        });
+        let tricky = 0.1 + 0.2;
+        b.set("org/m\"1", acc, tricky).unwrap();
+        b.set("m2", brier, 1e-300).unwrap();
+        assert_eq!(b.set("m2", brier, 2.0).unwrap(), Some(1e-300));
+        assert!(b.set("m2", brier, f64::NAN).is_err());
+        let m = parse_matrix(&b.matrix_csv(), "out.csv", &MatrixFormat::default()).unwrap();
+        assert_eq!(m.models, vec!["org/m\"1", "m2"]);
+        assert_eq!(m.benchmarks[0].name, "task:acc,none");
+        assert_eq!(m.benchmarks[0].values[0].to_bits(), tricky.to_bits());
+        assert!(m.benchmarks[0].values[1].is_nan());
+        assert_eq!(m.benchmarks[1].values[1], 2.0);
+        let info = parse_info(&b.info_csv(), "info.csv").unwrap();
+        assert_eq!(info.entries[0].direction, Direction::HigherIsBetter);
+        assert_eq!(info.entries[1].direction, Direction::LowerIsBetter);
+        assert_eq!(info.entries[1].metric, "brier_score (↓)");
+    }
+}
