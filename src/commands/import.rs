@@ -106,6 +106,11 @@ pub struct LmEvalArgs {
     #[arg(long)]
     pub calibration: bool,
 
+    /// With --calibration: skip malformed samples lines (counted on stderr)
+    /// instead of failing.
+    #[arg(long, requires = "calibration")]
+    pub skip_bad_lines: bool,
+
     /// RMS calibration error variant of the rmsce columns (see `calibrate --help`).
     #[arg(long, default_value = "reference", value_parser = clap::value_parser!(RmsVariant))]
     pub rms_variant: RmsVariant,
@@ -187,6 +192,7 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
         calibration: a.calibration.then(|| CalibrationColumns {
             options: CalibrationOptions {
                 bin_size: DEFAULT_BIN_SIZE,
+                skip_bad_lines: a.skip_bad_lines,
                 ..CalibrationOptions::default()
             },
             variant: a.rms_variant,

@@ -627,8 +627,7 @@ fn add_calibration_columns(
                     continue;
                 }
             };
-            let r = calibrate_file(&path, &cal.options)
-                .map_err(|e| ImportError::file(&path.display().to_string(), e.to_string()))?;
+            let r = calibrate_file(&path, &cal.options)?;
             if r.skipped_lines > 0 {
                 report.warnings.push(format!(
                     "{}: skipped {} malformed lines",
@@ -751,7 +750,17 @@ mod tests {
         let ids: Vec<&str> = b.columns().iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["grp", "t1", "bare"]); // file order
         assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
-        assert!(report.warnings[0].contains("strict-match, flexible-extract"));
+        assert!(
+            report.warnings[0].contains("no metric 'acc'"),
+            "{:?}",
+            report.warnings
+        );
+        let mut ambiguous = LmEvalOptions::default();
+        ambiguous
+            .task_metrics
+            .insert("gen".into(), "exact_match".parse().unwrap());
+        let (_, report) = build_matrix(std::slice::from_ref(&f), &ambiguous).unwrap();
+        assert!(report.warnings[0].contains("has filters strict-match, flexible-extract"));
 
         let mut options = LmEvalOptions {
             orient: true,

@@ -69,6 +69,25 @@ impl ImportError {
     }
 }
 
+impl From<crate::calibration::CalibrationError> for ImportError {
+    fn from(e: crate::calibration::CalibrationError) -> Self {
+        use crate::calibration::CalibrationError as C;
+        match e {
+            C::Io { path, source } => ImportError::Io { path, source },
+            C::AtLine {
+                path,
+                line,
+                message,
+            } => ImportError::AtLine {
+                path,
+                line,
+                message,
+            },
+            C::File { path, message } => ImportError::File { path, message },
+        }
+    }
+}
+
 /// Direction of a metric, as engines record it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Better {

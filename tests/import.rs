@@ -1,0 +1,384 @@
+//! Importing real evaluation output (shared/data/lm-eval-0.4.13 and
+//! shared/data/inspect) and the project's own small fixtures of older
+//! layouts, through the library and the command line.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use safetywashing::calibration::{CalibrationOptions, calibrate_file};
+use safetywashing::load::{MatrixFormat, load_info, load_matrix};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("safetywashing").unwrap()
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Every `results_*.json` under a folder.
+fn results_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(results_files(&p));
+        } else if p
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("results_")
+        {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Model → its newest full (non-limited) results file, chosen independently
+/// of the importer: the largest `date` among files with `config.limit` null.
+fn expected_runs(root: &Path) -> BTreeMap<String, Value> {
+    let mut best: BTreeMap<String, Value> = BTreeMap::new();
+    for p in results_files(root) {
+        let v = json(&p);
+        if !v["config"]["limit"].is_null() {
+            continue;
+        }
+        let model = v["model_name"].as_str().unwrap().to_string();
+        let newer = best
+            .get(&model)
+            .is_none_or(|b| v["date"].as_f64() > b["date"].as_f64());
+        if newer {
+            best.insert(model, v);
+        }
+    }
+    best
+}
+
+#[test]
+fn lm_eval_import_one_row_per_model_newest_wins_limited_left_out() {
+    with_shared!(shared => {
+        let root = shared.join("data/lm-eval-0.4.13");
+        let dir = tempfile::tempdir().unwrap();
+        let (matrix, info) = (dir.path().join("m.csv"), dir.path().join("info.csv"));
+        let out = bin()
+            .args(["import", "lm-eval"])
+            .arg(&root)
+            .arg("-o").arg(&matrix)
+            .arg("--info-out").arg(&info)
+            .assert()
+            .success();
+        let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains("supersedes older") && stderr.contains("results_2026-11-28T12-58-46.600611.json"), "{stderr}");
+        assert!(stderr.contains("left out limited run") && stderr.contains("fix_arith 50 of 400 samples"), "{stderr}");
+
+        let m = load_matrix(&matrix, &MatrixFormat::default()).unwrap();
+        let expected = expected_runs(&root);
+        assert_eq!(m.models.len(), 5);
+        assert_eq!(m.models.iter().cloned().collect::<std::collections::BTreeSet<_>>(),
+                   expected.keys().cloned().collect());
+        for (row, model) in m.models.iter().enumerate() {
+            let results = expected[model]["results"].as_object().unwrap();
+            assert_eq!(m.benchmarks.len(), results.len());
+            for col in &m.benchmarks {
+                let want = results[&col.name]["acc,none"].as_f64().unwrap();
+                assert_eq!(col.values[row].to_bits(), want.to_bits(), "{model} {}", col.name);
+            }
+        }
+        // The superseded Alpha-7B run has different numbers: make sure it lost.
+        let old = json(&root.join("org-a__Alpha-7B/results_2026-11-28T12-58-46.600611.json"));
+        let row = m.models.iter().position(|x| x == "org-a/Alpha-7B").unwrap();
+        assert_ne!(m.benchmark("fix_arith").unwrap().values[row], old["results"]["fix_arith"]["acc,none"].as_f64().unwrap());
+        let info = load_info(&info).unwrap();
+        assert_eq!(info.get("fix_arith").unwrap().metric, "acc (↑)");
+    });
+}
+
+#[test]
+fn limited_run_is_used_only_when_allowed() {
+    with_shared!(shared => {
+        let limited = shared.join("data/lm-eval-0.4.13/limit50");
+        bin().args(["import", "lm-eval"]).arg(&limited)
+            .assert().code(2).stderr(predicate::str::contains("nothing to import"));
+        let out = bin().args(["import", "lm-eval", "--allow-limited"]).arg(&limited)
+            .assert().success()
+            .stderr(predicate::str::contains("limited run (limit 50;"));
+        let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let v = json(&results_files(&limited)[0]);
+        let want = v["results"]["fix_arith"]["acc,none"].as_f64().unwrap();
+        assert!(csv.starts_with("model,fix_arith,"), "{csv}");
+        assert!(csv.contains(&format!("org-c/Gamma-8B-Instruct,{want},")), "{csv}");
+    });
+}
+
+#[test]
+fn calibrate_agrees_with_lm_eval_brier_and_acc_on_every_samples_file() {
+    with_shared!(shared => {
+        let root = shared.join("data/lm-eval-0.4.13");
+        let mut checked = 0;
+        for results in results_files(&root) {
+            let v = json(&results);
+            let name = results.file_name().unwrap().to_str().unwrap();
+            let ts = name.strip_prefix("results_").unwrap().strip_suffix(".json").unwrap();
+            for task in ["fix_arith", "fix_compare", "fix_unit"] {
+                let samples = results.parent().unwrap().join(format!("samples_{task}_{ts}.jsonl"));
+                let r = calibrate_file(&samples, &CalibrationOptions::default()).unwrap();
+                let want = &v["results"][task];
+                let brier = want["brier_score,none"].as_f64().unwrap();
+                let acc = want["acc,none"].as_f64().unwrap();
+                assert!((r.brier - brier).abs() <= 1e-9, "{}: brier {} vs {brier}", samples.display(), r.brier);
+                assert!((r.accuracy - acc).abs() <= 1e-12, "{}: acc {} vs {acc}", samples.display(), r.accuracy);
+                assert_eq!(r.n as u64, v["n-samples"][task]["effective"].as_u64().unwrap());
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 7 * 3); // 6 runs in model folders + the limited one
+    });
+}
+
+#[test]
+fn calibration_columns_feed_straight_into_analyze() {
+    with_shared!(shared => {
+        let root = shared.join("data/lm-eval-0.4.13");
+        let dir = tempfile::tempdir().unwrap();
+        let (matrix, info) = (dir.path().join("m.csv"), dir.path().join("info.csv"));
+        bin().args(["import", "lm-eval", "--calibration"]).arg(&root)
+            .arg("-o").arg(&matrix).arg("--info-out").arg(&info)
+            .assert().success();
+        let m = load_matrix(&matrix, &MatrixFormat::default()).unwrap();
+        let row = m.models.iter().position(|x| x == "org-b/Beta-3B").unwrap();
+        let samples = root.join("org-b__Beta-3B/samples_fix_unit_2026-11-28T12-59-50.883384.jsonl");
+        let r = calibrate_file(&samples, &CalibrationOptions::default()).unwrap();
+        for (col, value) in [
+            ("brier_fix_unit", 1.0 - r.brier),
+            ("rmsce_fix_unit", 1.0 - r.rms_calibration_error.reference.unwrap()),
+            ("brier_temp_tuned_fix_unit", 1.0 - r.tuned.brier.unwrap()),
+            ("rmsce_temp_tuned_fix_unit", 1.0 - r.tuned.rms_calibration_error.reference.unwrap()),
+        ] {
+            assert_eq!(m.benchmark(col).unwrap().values[row], value, "{col}");
+        }
+        let out = bin().arg("analyze").arg(&matrix).arg("--info").arg(&info)
+            .args(["--capabilities", "fix_arith,fix_compare,fix_unit", "--format", "json"])
+            .assert().success();
+        let a: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let text = a.to_string();
+        for col in ["rmsce_fix_arith", "brier_temp_tuned_fix_compare", "fix_group"] {
+            assert!(text.contains(col), "{col} missing from analyze output");
+        }
+    });
+}
+
+#[test]
+fn older_layouts_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, info) = (dir.path().join("m.csv"), dir.path().join("info.csv"));
+    bin()
+        .args([
+            "import",
+            "lm-eval",
+            "--task-metric",
+            "toy_gen=exact_match,flexible-extract",
+            "--orient",
+        ])
+        .arg(fixtures().join("lm-eval-0.4.0"))
+        .arg(fixtures().join("lm-eval-0.4.2"))
+        .arg("-o")
+        .arg(&matrix)
+        .arg("--info-out")
+        .arg(&info)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&matrix).unwrap();
+    assert_eq!(
+        text,
+        "model,toy_group,toy_a,toy_b,toy_gen\n\
+         EleutherAI/pythia-70m,0.55,0.5,0.6,0.25\n\
+         EleutherAI/pythia-160m,,0.625,0.75,\n"
+    );
+    // Lower-is-better metric flipped and named so; the arrow becomes ↑.
+    let out = bin()
+        .args(["import", "lm-eval", "--metric", "brier_score", "--orient"])
+        .arg(fixtures().join("lm-eval-0.4.2"))
+        .arg("--info-out")
+        .arg(&info)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "task 'toy_b' left out: no metric 'brier_score'",
+        ));
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        "model,toy_a:1-brier_score\nEleutherAI/pythia-160m,0.5\n"
+    );
+    assert_eq!(
+        load_info(&info).unwrap().entries[0].metric,
+        "1 - brier_score (↑)"
+    );
+    let out = bin()
+        .args(["import", "lm-eval", "--all-metrics"])
+        .arg(fixtures().join("lm-eval-0.4.0"))
+        .assert()
+        .success();
+    let header = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        header
+            .starts_with("model,\"toy_group:acc,none\",\"toy_a:acc,none\",\"toy_a:acc_norm,none\""),
+        "{header}"
+    );
+    assert!(
+        header.contains("\"toy_gen:exact_match,strict-match\""),
+        "{header}"
+    );
+}
+
+#[test]
+fn malformed_samples_line_is_an_error_or_skipped_and_counted() {
+    let bad = fixtures().join("samples-bad-line.jsonl");
+    bin()
+        .arg("calibrate")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "samples-bad-line.jsonl:3: filtered_resps[1][0] is not a number: \"oops\"",
+        ));
+    let out = bin()
+        .args(["calibrate", "--skip-bad-lines", "--format", "json"])
+        .arg(&bad)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped 1 malformed lines"));
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v[0]["n"], 3);
+    assert_eq!(v[0]["skipped_lines"], 1);
+    assert_eq!(v[0]["accuracy"].as_f64(), Some(2.0 / 3.0));
+    assert!(v[0]["rms_calibration_error"]["reference"].is_null());
+}
+
+#[test]
+fn inspect_logs_eval_and_json() {
+    with_shared!(shared => {
+        let root = shared.join("data/inspect");
+        let out = bin().args(["import", "inspect"]).arg(&root)
+            .assert().success()
+            .stderr(predicate::str::contains("status 'error', no results: left out"))
+            .stderr(predicate::str::contains("supersedes older"));
+        let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let m = safetywashing::load::parse_matrix(csv.as_bytes(), "stdout", &MatrixFormat::default()).unwrap();
+        assert_eq!(m.benchmarks.len(), 1);
+        assert_eq!(m.benchmarks[0].name, "fix_inspect_arith");
+        // Each model's .eval (zstd) and .json log agree, and with the file.
+        let mut by_model: BTreeMap<String, f64> = BTreeMap::new();
+        for entry in std::fs::read_dir(&root).unwrap() {
+            let p = entry.unwrap().path();
+            let ext = p.extension().and_then(|e| e.to_str());
+            if !matches!(ext, Some("eval" | "json")) {
+                continue;
+            }
+            let log = safetywashing::import::inspect::read_log(&p).unwrap();
+            let value = log.metric("accuracy").unwrap().1;
+            if ext == Some("json") {
+                let want = json(&p)["results"]["scores"][0]["metrics"]["accuracy"]["value"].as_f64().unwrap();
+                assert_eq!(value, want);
+            }
+            if let Some(prev) = by_model.insert(log.model.clone(), value) {
+                assert_eq!(prev, value, "{}", log.model);
+            }
+        }
+        assert_eq!(by_model.len(), 3);
+        for (model, value) in &by_model {
+            let row = m.models.iter().position(|x| x == model).unwrap();
+            assert_eq!(m.benchmarks[0].values[row], *value);
+        }
+        let mut values: Vec<f64> = by_model.values().copied().collect();
+        values.sort_by(f64::total_cmp);
+        assert_eq!(values, [0.0, 0.375, 0.625]);
+    });
+}
+
+#[test]
+fn long_table_with_percent_bom_quotes_and_dedupe() {
+    let file = fixtures().join("leaderboard.csv");
+    let args = [
+        "import",
+        "long",
+        "--model-col",
+        "Model",
+        "--benchmark-col",
+        "Benchmark",
+        "--score-col",
+        "Score",
+    ];
+    bin()
+        .args(args)
+        .arg(&file)
+        .arg("--percent")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "leaderboard.csv:5: model 'model-b' has a second score for 'MMLU' (first on line 4)",
+        ));
+    bin()
+        .args(args)
+        .arg(&file)
+        .args(["--dedupe", "last"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --percent"));
+    let out = bin()
+        .args(args)
+        .arg(&file)
+        .args(["--percent", "--dedupe", "max"])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        "model,MMLU,GPQA Diamond\n\"Org, Inc/model-a\",0.77,0.415\nmodel-b,0.62,\n"
+    );
+}
+
+#[test]
+fn import_calibration_names_a_malformed_samples_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("org__m");
+    std::fs::create_dir(&model).unwrap();
+    let ts = "2026-01-01T00-00-00.000001";
+    std::fs::write(
+        model.join(format!("results_{ts}.json")),
+        r#"{"model_name": "org/m", "date": 1.5, "results": {"t": {"acc,none": 0.75}}}"#,
+    )
+    .unwrap();
+    let samples = model.join(format!("samples_t_{ts}.jsonl"));
+    std::fs::copy(fixtures().join("samples-bad-line.jsonl"), &samples).unwrap();
+    bin()
+        .args(["import", "lm-eval", "--calibration"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}:3: filtered_resps[1][0]",
+            samples.display()
+        )));
+    bin()
+        .args(["import", "lm-eval", "--calibration", "--skip-bad-lines"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped 1 malformed lines"))
+        .stderr(predicate::str::contains(
+            "rmsce undefined (3 samples, fewer than one bin)",
+        ))
+        .stdout(predicate::str::starts_with(
+            "model,t,rmsce_t,brier_t,rmsce_temp_tuned_t,brier_temp_tuned_t\norg/m,0.75,,",
+        ));
+}
