@@ -302,3 +302,54 @@ fn case_files_parse() {
     assert!(parse_case("args: x\n").is_err());
     assert!(parse_case("exit: 2\nwhat: x\n").is_err());
 }
+
+/// `depth` nested JSON arrays.
+fn nested(depth: usize) -> String {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = nested(200_000);
+    let results = dir.path().join("out/m");
+    std::fs::create_dir_all(&results).unwrap();
+    std::fs::write(
+        results.join("results.json"),
+        format!(r#"{{"model_name": "m", "results": {{"t": {{"acc,none": {deep}}}}}}}"#),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("log.json"),
+        format!(
+            r#"{{"status": "success", "eval": {{"model": "m", "task": "t"}}, "results": {{"scores": [{{"name": "s", "metrics": {{"accuracy": {{"value": {deep}}}}}}}]}}}}"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("samples.jsonl"),
+        format!("{{\"doc_id\": 0, \"target\": 0, \"filtered_resps\": {deep}}}\n"),
+    )
+    .unwrap();
+    for (cmd, expected) in [
+        (
+            &["import", "lm-eval", "out"][..],
+            "out/m/results.json:1: not valid JSON: recursion limit exceeded",
+        ),
+        (
+            &["import", "inspect", "log.json"][..],
+            "log.json:1: not an Inspect JSON log: recursion limit exceeded",
+        ),
+        (&["calibrate", "samples.jsonl"][..], "samples.jsonl:1: "),
+    ] {
+        assert_case(
+            dir.path(),
+            &Case {
+                args: args(cmd),
+                exit: 2,
+                stderr: vec![expected.into()],
+                ..Case::default()
+            },
+        );
+    }
+}
