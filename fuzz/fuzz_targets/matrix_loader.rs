@@ -2,19 +2,8 @@
 //! `LoadError`, never panic; an accepted matrix is well-formed.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use safetywashing::load::{MatrixFormat, parse_matrix};
+#[path = "checks.rs"]
+#[allow(dead_code)]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(m) = parse_matrix(data, "fuzz.csv", &MatrixFormat::default()) {
-        let n = m.models.len();
-        assert!(n > 0);
-        for c in m.benchmarks.iter().chain(m.compute.as_ref()) {
-            assert_eq!(c.values.len(), n);
-            assert!(c.values.iter().all(|v| v.is_finite() || v.is_nan()));
-        }
-        for c in &m.meta {
-            assert_eq!(c.cells.len(), n);
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::matrix_loader(data));
