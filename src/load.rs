@@ -505,7 +505,19 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
     loop {
         let more = reader.read_record(&mut record).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
-            at(line, format!("not valid UTF-8 CSV: {e}"))
+            match e.kind() {
+                csv::ErrorKind::Utf8 { err, .. } => at(
+                    line,
+                    format!(
+                        "column {} ({}): the cell is not valid UTF-8",
+                        err.field() + 1,
+                        ["benchmark", "name", "metric"]
+                            .get(err.field())
+                            .unwrap_or(&"extra")
+                    ),
+                ),
+                _ => at(line, format!("not valid CSV: {e}")),
+            }
         })?;
         if !more {
             break;
@@ -536,7 +548,10 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
         }
         let benchmark = record[0].trim().to_string();
         if benchmark.is_empty() {
-            return Err(at(line, "the benchmark id is empty".into()));
+            return Err(at(
+                line,
+                "column 1 (benchmark): the benchmark id is empty".into(),
+            ));
         }
         if let Some(prev) = seen.insert(benchmark.clone(), line) {
             return Err(at(
