@@ -116,6 +116,21 @@ pub fn check_capabilities(
         if capabilities[..i].contains(name) {
             return Err(CapabilitiesError::DuplicateCapability(name.clone()));
         }
+        // A metadata or compute column is there, just not as a benchmark.
+        let role = if matrix.meta_column(name).is_some() {
+            Some("is a metadata column, not a benchmark (see --meta-columns)")
+        } else if matrix.compute.as_ref().is_some_and(|c| &c.name == name) {
+            Some("is the compute column, not a benchmark (see --compute-column)")
+        } else {
+            None
+        };
+        if let Some(reason) = role {
+            return Err(CapabilitiesError::UnusableCapability {
+                matrix: matrix.source.clone(),
+                name: name.clone(),
+                reason: reason.to_string(),
+            });
+        }
         let index =
             matrix
                 .benchmark_index(name)
