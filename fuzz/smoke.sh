@@ -5,6 +5,7 @@
 #
 #   fuzz/smoke.sh            # 60 s per target
 #   fuzz/smoke.sh 600        # longer
+#   FUZZ_TARGET_DIR=DIR fuzz/smoke.sh   # build into DIR instead of fuzz/target
 #
 # Installs cargo-fuzz when missing. Uses a nightly toolchain when rustup has
 # one; otherwise the stable one with RUSTC_BOOTSTRAP=1 (libFuzzer needs no
@@ -23,9 +24,14 @@ if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
 else
   export RUSTC_BOOTSTRAP=1
 fi
+# FUZZ_TARGET_DIR: build somewhere else than fuzz/target (a warm build).
+target_dir=()
+if [ -n "${FUZZ_TARGET_DIR:-}" ]; then
+  target_dir=(--target-dir "$FUZZ_TARGET_DIR")
+fi
 fuzz() { cargo "${toolchain[@]}" fuzz "$@"; }
 
-fuzz build -s none
+fuzz build -s none "${target_dir[@]}"
 for target in $(fuzz list); do
   mkdir -p "corpus/$target"
   dirs=("corpus/$target" "seeds/$target")
@@ -33,7 +39,7 @@ for target in $(fuzz list); do
   echo "fuzz/smoke.sh: $target for ${seconds}s" >&2
   log="$(mktemp)"
   status=0
-  fuzz run -s none "$target" "${dirs[@]}" -- \
+  fuzz run -s none "${target_dir[@]}" "$target" "${dirs[@]}" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
   grep -E '^(stat::number_of_executed_units|Done [0-9]+ runs)' "$log" || true
   if [ "$status" -ne 0 ]; then
