@@ -292,6 +292,17 @@ proptest! {
             prop_assert!(close(cap_a, cap_b), "{cap_a:?} vs {cap_b:?}");
             prop_assert!(close(comp_a, comp_b), "{comp_a:?} vs {comp_b:?}");
         }
+        // On a capability benchmark: the capability correlation matrix (of
+        // ranks) and so its eigenvalues are unchanged too.
+        let capability = Case { matrix: map_column(&case.matrix, "c0", f), ..case.clone() };
+        if let (Some(a), Some(c)) = (case.run(), capability.run()) {
+            for (ra, rc) in a.fit.correlation_matrix.iter().flatten().zip(c.fit.correlation_matrix.iter().flatten()) {
+                prop_assert!((ra - rc).abs() <= TOL, "{ra} vs {rc}");
+            }
+            for (x, y) in a.fit.eigenvalues.iter().zip(&c.fit.eigenvalues) {
+                prop_assert!((x - y).abs() <= TOL, "eigenvalues {x} vs {y}");
+            }
+        }
     }
 
     /// Pearson sees values up to scale and shift: an affine map of a safety
