@@ -27,13 +27,15 @@
 //! # Bounded memory
 //! Files are read line by line. The untuned metrics are accumulated in f64 as
 //! lines arrive. What the RMS error and the temperature fit need later is
-//! kept compactly: per sample its confidence (f64), correctness, gold index
-//! and choice count, and each choice's log-likelihood relative to the
-//! sample's maximum as f32 (4 bytes a choice). A samples line spends well
-//! over 100 bytes per choice (prompts, two copies of each response), so this
-//! is a few percent of the file. The tuned metrics come from those f32
-//! values (relative error ~1e-7, far below any calibration difference of
-//! interest); the untuned ones are exact.
+//! kept compactly, in fixed-size chunks (no reallocation peaks): per sample
+//! its confidence (f64), correctness, gold index and choice count (13 bytes),
+//! and each choice's log-likelihood relative to the sample's maximum as f32
+//! (4 bytes a choice). An lm-eval samples line spends well over 100 bytes
+//! per choice (prompts, two copies of each response, hashes), so this is a
+//! few percent of the file: `benchmarks/scripts/calibrate_memory.sh`
+//! measures it. The tuned metrics come from those f32 values (relative
+//! error ~1e-7, far below any calibration difference of interest); the
+//! untuned ones are exact.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -53,13 +55,14 @@ pub const T_MAX: f64 = 100.0;
 #[derive(Debug, Error)]
 pub enum CalibrationError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    // The I/O error is shown in the message, not chained as a source, so
+    // `error: {e:#}` prints it once.
+    #[error("{path}: {error}")]
     Io {
         /// File path as given.
         path: String,
         /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A malformed line (1-based).
     #[error("{path}:{line}: {message}")]
@@ -321,23 +324,80 @@ fn brier_term(probs: &[f64], gold: usize) -> f64 {
         .sum()
 }
 
-/// The compact per-sample store kept while streaming.
-#[derive(Default)]
+/// A vector grown in fixed-size chunks: no reallocation copies, so its
+/// peak memory is its size (plus one chunk), not up to three times it.
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T: Copy> Chunked<T> {
+    const CHUNK: usize = 1 << 16;
+
+    fn new() -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, value: T) {
+        if self.len.is_multiple_of(Self::CHUNK) {
+            self.chunks.push(Vec::with_capacity(Self::CHUNK));
+        }
+        if let Some(last) = self.chunks.last_mut() {
+            last.push(value);
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> T {
+        self.chunks[i / Self::CHUNK][i % Self::CHUNK]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.chunks.iter().flatten().copied()
+    }
+}
+
+/// The compact per-sample store kept while streaming: about 13 bytes a
+/// sample plus 4 a choice.
 struct Store {
-    confidence: Vec<f64>,
-    correct: Vec<bool>,
-    gold: Vec<u32>,
-    /// Offsets into `relative` (len = samples + 1).
-    offsets: Vec<usize>,
-    /// Log-likelihood minus the sample's max, per choice.
-    relative: Vec<f32>,
+    confidence: Chunked<f64>,
+    correct: Chunked<bool>,
+    gold: Chunked<u16>,
+    choices: Chunked<u16>,
+    /// Log-likelihood minus the sample's max, per choice, samples in order.
+    relative: Chunked<f32>,
 }
 
 impl Store {
-    fn sample(&self, i: usize) -> impl Iterator<Item = f64> + Clone + '_ {
-        self.relative[self.offsets[i]..self.offsets[i + 1]]
-            .iter()
-            .map(|&v| f64::from(v))
+    fn new() -> Self {
+        Store {
+            confidence: Chunked::new(),
+            correct: Chunked::new(),
+            gold: Chunked::new(),
+            choices: Chunked::new(),
+            relative: Chunked::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.confidence.len
+    }
+
+    /// Call `f(index, relative log-likelihoods, gold)` for every sample
+    /// whose `mask` entry is `keep` (every sample when there is no mask).
+    fn for_each(&self, mask: Option<&[bool]>, keep: bool, mut f: impl FnMut(usize, &[f64], usize)) {
+        let mut values = self.relative.iter();
+        let mut lls = Vec::new();
+        for (i, (k, gold)) in self.choices.iter().zip(self.gold.iter()).enumerate() {
+            lls.clear();
+            lls.extend(values.by_ref().take(usize::from(k)).map(f64::from));
+            if mask.is_none_or(|m| m[i] == keep) {
+                f(i, &lls, usize::from(gold));
+            }
+        }
     }
 }
 
@@ -351,17 +411,23 @@ struct Accumulator {
 
 impl Accumulator {
     fn new() -> Self {
-        let mut store = Store::default();
-        store.offsets.push(0);
         Accumulator {
-            store,
+            store: Store::new(),
             brier_sum: 0.0,
             correct: 0,
             probs: Vec::new(),
         }
     }
 
-    fn push(&mut self, s: &McSample) {
+    fn push(&mut self, s: &McSample) -> Result<(), String> {
+        let (Ok(k), Ok(gold)) = (u16::try_from(s.loglikelihoods.len()), u16::try_from(s.gold))
+        else {
+            return Err(format!(
+                "{} choices: at most {} are supported",
+                s.loglikelihoods.len(),
+                u16::MAX
+            ));
+        };
         softmax_into(s.loglikelihoods.iter().copied(), 1.0, &mut self.probs);
         let best = argmax(&s.loglikelihoods);
         let is_correct = best == s.gold;
@@ -370,26 +436,42 @@ impl Accumulator {
         let st = &mut self.store;
         st.confidence.push(self.probs[argmax(&self.probs)]);
         st.correct.push(is_correct);
-        st.gold.push(s.gold as u32);
+        st.gold.push(gold);
+        st.choices.push(k);
         let max = s.loglikelihoods[best];
-        st.relative
-            .extend(s.loglikelihoods.iter().map(|l| (l - max) as f32));
-        st.offsets.push(st.relative.len());
+        for l in &s.loglikelihoods {
+            st.relative.push((l - max) as f32);
+        }
+        Ok(())
     }
 }
 
 /// RMS calibration errors of (confidence, correct) pairs, with adaptive bins
 /// of `bin_size` consecutive samples by confidence (stable sort).
 pub fn rms_calibration_error(confidence: &[f64], correct: &[bool], bin_size: usize) -> RmsErrors {
-    let n = confidence.len();
-    if n == 0 || bin_size == 0 {
+    rms_by(
+        confidence.len().min(correct.len()),
+        |i| confidence[i],
+        |i| correct[i],
+        bin_size,
+    )
+}
+
+fn rms_by(
+    n: usize,
+    confidence: impl Fn(usize) -> f64,
+    correct: impl Fn(usize) -> bool,
+    bin_size: usize,
+) -> RmsErrors {
+    if n == 0 || bin_size == 0 || u32::try_from(n).is_err() {
         return RmsErrors {
             reference: None,
             corrected: None,
         };
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| confidence[a].total_cmp(&confidence[b]));
+    // u32 indices: half the memory of usize for multi-million-sample files.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|&a, &b| confidence(a as usize).total_cmp(&confidence(b as usize)));
     let n_bins = (n / bin_size).max(1);
     let mut reference = 0.0;
     let mut corrected = 0.0;
@@ -398,8 +480,8 @@ pub fn rms_calibration_error(confidence: &[f64], correct: &[bool], bin_size: usi
         let end = if b + 1 == n_bins { n } else { start + bin_size };
         let idx = &order[start..end];
         let len = idx.len() as f64;
-        let conf = idx.iter().map(|&i| confidence[i]).sum::<f64>() / len;
-        let acc = idx.iter().filter(|&&i| correct[i]).count() as f64 / len;
+        let conf = idx.iter().map(|&i| confidence(i as usize)).sum::<f64>() / len;
+        let acc = idx.iter().filter(|&&i| correct(i as usize)).count() as f64 / len;
         let term = len / n as f64 * (conf - acc) * (conf - acc);
         corrected += term;
         if b + 1 < n_bins {
@@ -412,32 +494,33 @@ pub fn rms_calibration_error(confidence: &[f64], correct: &[bool], bin_size: usi
     }
 }
 
-/// d/dβ of the mean NLL of softmax(β·ll) over `indices`: mean of E_p[ll] − ll_gold.
-fn nll_slope(store: &Store, indices: &[usize], beta: f64, probs: &mut Vec<f64>) -> f64 {
-    let mut total = 0.0;
-    for &i in indices {
-        softmax_into(store.sample(i), beta, probs);
-        let expected: f64 = probs.iter().zip(store.sample(i)).map(|(p, l)| p * l).sum();
-        let gold = store.sample(i).nth(store.gold[i] as usize).unwrap_or(0.0);
-        total += expected - gold;
-    }
-    total / indices.len() as f64
+/// d/dβ of the mean NLL of softmax(β·ll) over the fit set: mean of
+/// E_p[ll] − ll_gold.
+fn nll_slope(store: &Store, fit: Option<&[bool]>, beta: f64, probs: &mut Vec<f64>) -> f64 {
+    let (mut total, mut count) = (0.0, 0usize);
+    store.for_each(fit, true, |_, lls, gold| {
+        softmax_into(lls.iter().copied(), beta, probs);
+        let expected: f64 = probs.iter().zip(lls).map(|(p, l)| p * l).sum();
+        total += expected - lls[gold];
+        count += 1;
+    });
+    total / count as f64
 }
 
-/// The temperature minimising the mean NLL over `indices` (bisection on
+/// The temperature minimising the mean NLL over the fit set (bisection on
 /// log β, β = 1/T; the NLL is convex in β so its slope is monotone).
-fn fit_temperature(store: &Store, indices: &[usize]) -> f64 {
+fn fit_temperature(store: &Store, fit: Option<&[bool]>) -> f64 {
     let mut probs = Vec::new();
     let (mut lo, mut hi) = ((1.0 / T_MAX).ln(), (1.0 / T_MIN).ln());
-    if nll_slope(store, indices, hi.exp(), &mut probs) <= 0.0 {
+    if nll_slope(store, fit, hi.exp(), &mut probs) <= 0.0 {
         return T_MIN;
     }
-    if nll_slope(store, indices, lo.exp(), &mut probs) >= 0.0 {
+    if nll_slope(store, fit, lo.exp(), &mut probs) >= 0.0 {
         return T_MAX;
     }
     for _ in 0..100 {
         let mid = 0.5 * (lo + hi);
-        if nll_slope(store, indices, mid.exp(), &mut probs) > 0.0 {
+        if nll_slope(store, fit, mid.exp(), &mut probs) > 0.0 {
             hi = mid;
         } else {
             lo = mid;
@@ -458,43 +541,50 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Fit and report index sets: all/all, or a seeded shuffle split.
-fn split_indices(n: usize, split: Option<f64>, seed: u64) -> (Vec<usize>, Vec<usize>) {
-    let all: Vec<usize> = (0..n).collect();
-    let Some(fraction) = split else {
-        return (all.clone(), all);
-    };
-    let mut order = all;
+/// The fit-set mask of a seeded split: the first round(F·n) of a
+/// Fisher–Yates shuffle of 0..n are fitted on, the rest reported on.
+/// `None` (no split) = fit and report on all.
+fn split_mask(n: usize, split: Option<f64>, seed: u64) -> Option<Vec<bool>> {
+    let fraction = split?;
+    let mut order: Vec<u32> = (0..n as u32).collect();
     let mut state = seed;
     for i in (1..n).rev() {
         let j = (splitmix64(&mut state) % (i as u64 + 1)) as usize;
         order.swap(i, j);
     }
     let n_fit = ((n as f64 * fraction).round() as usize).clamp(1, n.saturating_sub(1).max(1));
-    let report = order.split_off(n_fit);
-    (order, report)
+    let mut mask = vec![false; n];
+    for &i in &order[..n_fit] {
+        mask[i as usize] = true;
+    }
+    Some(mask)
 }
 
 fn tuned_metrics(store: &Store, options: &CalibrationOptions) -> TunedMetrics {
-    let n = store.confidence.len();
-    let (fit, report) = split_indices(n, options.tune_split, options.seed);
-    let temperature = fit_temperature(store, &fit);
+    let n = store.len();
+    let mask = split_mask(n, options.tune_split, options.seed);
+    let fit = mask.as_deref();
+    let n_fit = fit.map_or(n, |m| m.iter().filter(|&&x| x).count());
+    let temperature = fit_temperature(store, fit);
     let beta = 1.0 / temperature;
     let mut probs = Vec::new();
     let mut brier = 0.0;
-    let mut confidence = Vec::with_capacity(report.len());
-    let mut correct = Vec::with_capacity(report.len());
-    for &i in &report {
-        softmax_into(store.sample(i), beta, &mut probs);
-        brier += brier_term(&probs, store.gold[i] as usize);
+    let n_report = n - fit.map_or(0, |_| n_fit);
+    let mut confidence = Vec::with_capacity(n_report);
+    let mut correct = Vec::with_capacity(n_report);
+    // Report on the samples not fitted on (all of them without a split).
+    store.for_each(fit, false, |i, lls, gold| {
+        softmax_into(lls.iter().copied(), beta, &mut probs);
+        brier += brier_term(&probs, gold);
         confidence.push(probs[argmax(&probs)]);
-        correct.push(store.correct[i]);
-    }
+        // Scaling by 1/T > 0 keeps the argmax: correctness is the untuned one.
+        correct.push(store.correct.get(i));
+    });
     TunedMetrics {
         temperature,
-        n_fit: fit.len(),
-        n: report.len(),
-        brier: (!report.is_empty()).then(|| brier / report.len() as f64),
+        n_fit,
+        n: confidence.len(),
+        brier: (!confidence.is_empty()).then(|| brier / confidence.len() as f64),
         rms_calibration_error: rms_calibration_error(&confidence, &correct, options.bin_size),
     }
 }
@@ -520,13 +610,12 @@ pub fn read_samples<R: BufRead>(
     let mut skipped = 0u64;
     loop {
         line.clear();
-        let read =
-            reader
-                .read_until(b'\n', &mut line)
-                .map_err(|source_err| CalibrationError::Io {
-                    path: source.into(),
-                    source: source_err,
-                })?;
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|error| CalibrationError::Io {
+                path: source.into(),
+                error,
+            })?;
         if read == 0 {
             break;
         }
@@ -534,8 +623,8 @@ pub fn read_samples<R: BufRead>(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match parse_sample_line(&line) {
-            Ok(sample) => acc.push(&sample),
+        match parse_sample_line(&line).and_then(|sample| acc.push(&sample)) {
+            Ok(()) => {}
             Err(_) if options.skip_bad_lines => skipped += 1,
             Err(message) => {
                 return Err(CalibrationError::AtLine {
@@ -546,7 +635,7 @@ pub fn read_samples<R: BufRead>(
             }
         }
     }
-    let n = acc.store.confidence.len();
+    let n = acc.store.len();
     if n == 0 {
         return Err(CalibrationError::File {
             path: source.into(),
@@ -573,9 +662,10 @@ pub fn read_samples<R: BufRead>(
         skipped_lines: skipped,
         accuracy: acc.correct as f64 / n as f64,
         brier: acc.brier_sum / n as f64,
-        rms_calibration_error: rms_calibration_error(
-            &store.confidence,
-            &store.correct,
+        rms_calibration_error: rms_by(
+            n,
+            |i| store.confidence.get(i),
+            |i| store.correct.get(i),
             options.bin_size,
         ),
         tuned: tuned_metrics(store, options),
@@ -588,9 +678,9 @@ pub fn calibrate_file(
     options: &CalibrationOptions,
 ) -> Result<CalibrationReport, CalibrationError> {
     let source = path.display().to_string();
-    let file = File::open(path).map_err(|e| CalibrationError::Io {
+    let file = File::open(path).map_err(|error| CalibrationError::Io {
         path: source.clone(),
-        source: e,
+        error,
     })?;
     read_samples(BufReader::with_capacity(1 << 16, file), &source, options)
 }
@@ -725,6 +815,43 @@ mod tests {
                 read_samples(bad.as_bytes(), "s", &CalibrationOptions::default()).is_err(),
                 "{bad}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Adding a constant to a sample's log-likelihoods (a different
+        /// normalisation) changes nothing, and neither does the line order
+        /// for accuracy and Brier score; Brier stays within [0, 2].
+        #[test]
+        fn invariant_under_shift_and_order(
+            rows in proptest::collection::vec(
+                (proptest::collection::vec(-20.0f64..0.0, 2..6), 0usize..6, -50.0f64..50.0),
+                1..60,
+            )
+        ) {
+            let rows: Vec<(Vec<f64>, usize, f64)> =
+                rows.into_iter().map(|(l, g, c)| { let g = g % l.len(); (l, g, c) }).collect();
+            let text = |shift: bool, reverse: bool| {
+                let mut lines: Vec<String> = rows
+                    .iter()
+                    .map(|(l, g, c)| {
+                        let l: Vec<f64> = l.iter().map(|x| if shift { x + c } else { *x }).collect();
+                        line(&l, *g)
+                    })
+                    .collect();
+                if reverse {
+                    lines.reverse();
+                }
+                lines.join("\n")
+            };
+            let options = CalibrationOptions { bin_size: 7, ..CalibrationOptions::default() };
+            let base = report(&text(false, false), &options);
+            for (shift, reverse) in [(true, false), (false, true)] {
+                let other = report(&text(shift, reverse), &options);
+                proptest::prop_assert_eq!(other.accuracy, base.accuracy);
+                proptest::prop_assert!((other.brier - base.brier).abs() < 1e-12);
+            }
+            proptest::prop_assert!((0.0..=2.0).contains(&base.brier));
         }
     }
 }

@@ -382,3 +382,34 @@ fn import_calibration_names_a_malformed_samples_line() {
             "model,t,rmsce_t,brier_t,rmsce_temp_tuned_t,brier_temp_tuned_t\norg/m,0.75,,",
         ));
 }
+
+#[test]
+fn inspect_folder_skips_other_json_but_named_files_must_be_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("run.json"),
+        r#"{"status": "success", "eval": {"task": "t", "model": "p/m", "created": "2026-01-01"},
+            "results": {"scores": [{"name": "s", "metrics": {"accuracy": {"value": 0.5}}}]}}"#,
+    )
+    .unwrap();
+    let index = dir.path().join("logs.json");
+    std::fs::write(&index, r#"{"run.json": {}}"#).unwrap();
+    bin()
+        .args(["import", "inspect"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("warning: skipped")
+                .and(predicate::str::contains("logs.json: no 'eval' object")),
+        )
+        .stdout("model,t\np/m,0.5\n");
+    bin()
+        .args(["import", "inspect"])
+        .arg(&index)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "logs.json: no 'eval' object: not an Inspect log",
+        ));
+}

@@ -244,11 +244,18 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
 }
 
 fn run_inspect(a: InspectArgs) -> Result<ExitCode> {
-    let paths = inspect::find_logs(&a.logs)?;
-    let logs = paths
-        .iter()
-        .map(|p| inspect::read_log(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut logs = Vec::new();
+    for (path, explicit) in inspect::find_logs(&a.logs)? {
+        match inspect::read_log(&path) {
+            Ok(log) => logs.push(log),
+            // A file found in a folder that is not an Inspect log (e.g. the
+            // log folder's own index) is reported, not fatal.
+            Err(e) if !explicit && !matches!(e, ImportError::Io { .. }) => {
+                eprintln!("warning: skipped {e}");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let (builder, report) = inspect::build_matrix(&logs, &a.metric);
     for (model, task, source, older) in &report.used {
         eprintln!("{model}: {task} from {source}");

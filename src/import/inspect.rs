@@ -175,13 +175,14 @@ pub fn read_log(path: &Path) -> Result<InspectLog, ImportError> {
     }
 }
 
-/// The logs among the given paths: files as given, folders searched
-/// recursively for `.eval` and `.json` files; sorted.
-pub fn find_logs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+/// The logs among the given paths, sorted: files as given (`true`), and
+/// the `.eval` and `.json` files found in folders, recursively (`false`:
+/// callers may skip those that turn out not to be Inspect logs).
+pub fn find_logs(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, ImportError> {
     let mut found = Vec::new();
     for p in paths {
         if !p.is_dir() {
-            found.push(p.clone());
+            found.push((p.clone(), true));
             continue;
         }
         let mut stack = vec![p.clone()];
@@ -194,13 +195,13 @@ pub fn find_logs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
                     path.extension().and_then(|e| e.to_str()),
                     Some("eval" | "json")
                 ) {
-                    found.push(path);
+                    found.push((path, false));
                 }
             }
         }
     }
     found.sort();
-    found.dedup();
+    found.dedup_by(|a, b| a.0 == b.0);
     Ok(found)
 }
 

@@ -23,13 +23,14 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ImportError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    // The I/O error is shown in the message, not chained as a source, so
+    // `error: {e:#}` prints it once.
+    #[error("{path}: {error}")]
     Io {
         /// File path as given.
         path: String,
         /// Underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A problem at a known line (1-based) of the file.
     #[error("{path}:{line}: {message}")]
@@ -61,10 +62,10 @@ impl ImportError {
     }
 
     /// An I/O error on `path`.
-    pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+    pub fn io(path: &std::path::Path, error: std::io::Error) -> Self {
         ImportError::Io {
             path: path.display().to_string(),
-            source,
+            error,
         }
     }
 }
@@ -73,7 +74,7 @@ impl From<crate::calibration::CalibrationError> for ImportError {
     fn from(e: crate::calibration::CalibrationError) -> Self {
         use crate::calibration::CalibrationError as C;
         match e {
-            C::Io { path, source } => ImportError::Io { path, source },
+            C::Io { path, error } => ImportError::Io { path, error },
             C::AtLine {
                 path,
                 line,
