@@ -9,7 +9,9 @@
 
 use crate::linalg::symmetric_eigen;
 use crate::matrix::{BenchmarkMatrix, closest_names};
-use crate::stats::{CorrelationMethod, average_ranks, mean, pearson, population_std, z_scores};
+use crate::stats::{
+    CorrelationMethod, average_ranks, is_constant, mean, pearson, population_std, z_scores,
+};
 use thiserror::Error;
 
 /// The fewest models a capabilities score is fitted on.
@@ -135,6 +137,21 @@ pub fn check_capabilities(
         if capabilities[..i].contains(name) {
             return Err(CapabilitiesError::DuplicateCapability(name.clone()));
         }
+        // A metadata or compute column is there, just not as a benchmark.
+        let role = if matrix.meta_column(name).is_some() {
+            Some("is a metadata column, not a benchmark (see --meta-columns)")
+        } else if matrix.compute.as_ref().is_some_and(|c| &c.name == name) {
+            Some("is the compute column, not a benchmark (see --compute-column)")
+        } else {
+            None
+        };
+        if let Some(reason) = role {
+            return Err(CapabilitiesError::UnusableCapability {
+                matrix: matrix.source.clone(),
+                name: name.clone(),
+                reason: reason.to_string(),
+            });
+        }
         let index =
             matrix
                 .benchmark_index(name)
@@ -169,7 +186,15 @@ pub fn fit_capabilities(
             if column.present() == 0 {
                 return Err(unusable(name, "has no values"));
             }
-            z_scores(&column.values).ok_or_else(|| unusable(name, "is constant (std 0)"))
+            z_scores(&column.values).ok_or_else(|| {
+                let present: Vec<f64> = column.values.iter().copied().filter(|v| !v.is_nan()).collect();
+                if is_constant(&present) {
+                    unusable(name, "is constant (std 0)")
+                } else {
+                    // The mean or the sum of squares overflowed f64.
+                    unusable(name, "has values too large to standardise (its mean or standard deviation overflows); rescale the column")
+                }
+            })
         })
         .collect::<Result<_, _>>()?;
 
@@ -291,5 +316,28 @@ mod tests {
         let mut w = vec![0.5, -0.5];
         normalise_sign(&mut w);
         assert_eq!(w, vec![0.5, -0.5]);
+    }
+
+    #[test]
+    fn overflowing_column_is_not_called_constant() {
+        let col = |name: &str, values: Vec<f64>| crate::matrix::Column {
+            name: name.into(),
+            values,
+        };
+        let matrix = BenchmarkMatrix {
+            source: "m.csv".into(),
+            models: vec!["x".into(), "y".into(), "z".into()],
+            benchmarks: vec![
+                col("a", vec![f64::MAX, -f64::MAX, 1.0]),
+                col("b", vec![1.0, 2.0, 3.0]),
+            ],
+            meta: Vec::new(),
+            compute: None,
+        };
+        let caps = ["a".to_string(), "b".to_string()];
+        let err = fit_capabilities(&matrix, &caps, CorrelationMethod::Spearman)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("too large to standardise"), "{err}");
     }
 }

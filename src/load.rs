@@ -86,8 +86,13 @@ pub fn parse_cell(text: &str) -> Result<Option<f64>, &'static str> {
     if t.is_empty() || MISSING_SPELLINGS.contains(&t) {
         return Ok(None);
     }
+    const MISSING_HINT: &str = "a number; for a missing value leave the cell empty or write NaN or NA (no other spelling is read as missing)";
+    if is_missing_lookalike(t) {
+        return Err(MISSING_HINT);
+    }
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
+        Ok(v) if v.is_nan() => Err(MISSING_HINT), // "-nan", "NAN", ...
         Ok(_) => Err("a finite number (infinite values and overflow are not accepted)"),
         Err(_) if t.ends_with('%') => {
             Err("a number without a percent sign (write 77 or 0.77, not 77%)")
@@ -95,6 +100,15 @@ pub fn parse_cell(text: &str) -> Result<Option<f64>, &'static str> {
         Err(_) if t.contains(',') => Err("a number with '.' as the decimal point"),
         Err(_) => Err("a number, or an empty cell / NaN / NA for a missing value"),
     }
+}
+
+/// Spellings people use for "no value" that this reader does not accept
+/// (so the error can say how to write a missing value instead).
+fn is_missing_lookalike(t: &str) -> bool {
+    const LOOKALIKES: [&str; 9] = [
+        "n/a", "na", "nan", "null", "none", "-", "\u{2013}", "\u{2014}", "?",
+    ];
+    LOOKALIKES.iter().any(|l| t.eq_ignore_ascii_case(l))
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
@@ -189,10 +203,15 @@ fn parse_matrix_from(
             continue; // a blank line
         }
         if record.len() != headers.len() {
+            let hint = if record.iter().any(|f| f.contains(&b'\n')) {
+                " (a quoted field runs across lines: is a closing quote missing?)"
+            } else {
+                ""
+            };
             return Err(at(
                 line,
                 format!(
-                    "expected {} fields like the header, found {}",
+                    "expected {} fields like the header, found {}{hint}",
                     headers.len(),
                     record.len()
                 ),
@@ -202,7 +221,11 @@ fn parse_matrix_from(
             let cell = std::str::from_utf8(&record[col]).map_err(|_| {
                 at(
                     line,
-                    format!("column '{}': the cell is not valid UTF-8", headers[col]),
+                    format!(
+                        "column {} '{}': the cell is not valid UTF-8",
+                        col + 1,
+                        headers[col]
+                    ),
                 )
             })?;
             match role {
@@ -211,13 +234,31 @@ fn parse_matrix_from(
                     if id.is_empty() {
                         return Err(at(
                             line,
-                            format!("column '{}': the model id is empty", headers[col]),
+                            format!(
+                                "column {} '{}': the model id is empty",
+                                col + 1,
+                                headers[col]
+                            ),
+                        ));
+                    }
+                    if id.chars().any(char::is_control) {
+                        return Err(at(
+                            line,
+                            format!(
+                                "column {} '{}': the model id '{}' contains a line break or other control character",
+                                col + 1,
+                                headers[col],
+                                truncate_for_message(id)
+                            ),
                         ));
                     }
                     if let Some(first) = model_lines.insert(id.to_string(), line) {
                         return Err(at(
                             line,
-                            format!("duplicate model id '{id}' (first seen on line {first})"),
+                            format!(
+                                "duplicate model id '{}' (first seen on line {first})",
+                                truncate_for_message(id)
+                            ),
                         ));
                     }
                     models.push(id.to_string());
@@ -228,7 +269,8 @@ fn parse_matrix_from(
                         at(
                             line,
                             format!(
-                                "column '{}': expected {expected}, found '{}'",
+                                "column {} '{}': expected {expected}, found '{}'",
+                                col + 1,
                                 headers[col],
                                 truncate_for_message(cell)
                             ),
@@ -267,15 +309,23 @@ fn parse_matrix_from(
     Ok(matrix)
 }
 
-/// Shorten a huge cell so an error message stays one readable line.
+/// Shorten a huge cell and escape control characters (an embedded newline
+/// from a quoted field), so an error message stays one readable line.
 fn truncate_for_message(cell: &str) -> String {
     const MAX: usize = 60;
-    if cell.chars().count() <= MAX {
-        cell.to_string()
-    } else {
-        let head: String = cell.chars().take(MAX).collect();
-        format!("{head}… ({} bytes)", cell.len())
+    let mut shown = String::new();
+    for (i, c) in cell.chars().enumerate() {
+        if i == MAX {
+            shown.push_str(&format!("… ({} bytes)", cell.len()));
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
     }
+    shown
 }
 
 fn decode_headers(
@@ -295,6 +345,16 @@ fn decode_headers(
             })?
             .trim()
             .to_string();
+        if h.chars().any(char::is_control) {
+            return Err(at(
+                line,
+                format!(
+                    "header of column {} ('{}') contains a line break or other control character",
+                    i + 1,
+                    truncate_for_message(&h)
+                ),
+            ));
+        }
         if h.is_empty() && i > 0 {
             return Err(at(
                 line,
@@ -308,7 +368,8 @@ fn decode_headers(
             return Err(at(
                 line,
                 format!(
-                    "duplicate column header '{h}' (columns {} and {})",
+                    "duplicate column header '{}' (columns {} and {})",
+                    truncate_for_message(&h),
                     first + 1,
                     i + 1
                 ),
@@ -467,7 +528,19 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
     loop {
         let more = reader.read_record(&mut record).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
-            at(line, format!("not valid UTF-8 CSV: {e}"))
+            match e.kind() {
+                csv::ErrorKind::Utf8 { err, .. } => at(
+                    line,
+                    format!(
+                        "column {} ({}): the cell is not valid UTF-8",
+                        err.field() + 1,
+                        ["benchmark", "name", "metric"]
+                            .get(err.field())
+                            .unwrap_or(&"extra")
+                    ),
+                ),
+                _ => at(line, format!("not valid CSV: {e}")),
+            }
         })?;
         if !more {
             break;
@@ -498,7 +571,10 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
         }
         let benchmark = record[0].trim().to_string();
         if benchmark.is_empty() {
-            return Err(at(line, "the benchmark id is empty".into()));
+            return Err(at(
+                line,
+                "column 1 (benchmark): the benchmark id is empty".into(),
+            ));
         }
         if let Some(prev) = seen.insert(benchmark.clone(), line) {
             return Err(at(
@@ -564,7 +640,7 @@ mod tests {
         let e = parse("model,a\nx,1\ny,77%\n").unwrap_err().to_string();
         assert_eq!(
             e,
-            "m.csv:3: column 'a': expected a number without a percent sign (write 77 or 0.77, not 77%), found '77%'"
+            "m.csv:3: column 2 'a': expected a number without a percent sign (write 77 or 0.77, not 77%), found '77%'"
         );
     }
 

@@ -173,5 +173,5 @@ fn a_bad_new_file_is_one_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("new.csv:3: column 'score'"), "{err}");
+    assert!(err.contains("new.csv:3: column 2 'score'"), "{err}");
 }

@@ -7,6 +7,7 @@ use safetywashing::calibration::{CalibrationOptions, DEFAULT_BIN_SIZE, RmsVarian
 use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, MetricChoice};
 use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
 use safetywashing::import::{ImportError, MatrixBuilder, inspect};
+use safetywashing::load::{MatrixFormat, parse_matrix};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -273,7 +274,18 @@ fn write(builder: &MatrixBuilder, out: &OutputArgs) -> Result<ExitCode> {
     if builder.models().is_empty() || builder.columns().is_empty() {
         bail!("nothing to import: no model has a usable score (see the messages above)");
     }
-    emit(&builder.matrix_csv(), out.output.as_deref())?;
+    let csv = builder.matrix_csv();
+    // What is written must load back: a model id with a line break, or a
+    // benchmark named like the model column, would not.
+    let format = MatrixFormat {
+        meta_columns: Vec::new(),
+        compute_column: None,
+        ..MatrixFormat::default()
+    };
+    if let Err(e) = parse_matrix(&csv, "the imported matrix", &format) {
+        bail!("nothing written: {e}; the matrix format cannot hold that model or benchmark name");
+    }
+    emit(&csv, out.output.as_deref())?;
     if let Some(info) = &out.info_out {
         emit(&builder.info_csv(), Some(info))?;
     }

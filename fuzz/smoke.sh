@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Fuzz smoke check (run by .ci/run): build every fuzz target, then fuzz each
+# one for a short time (default 60 s) starting from its committed seeds and
+# its crash regressions. A crash, a panic or a leak fails the script.
+#
+#   fuzz/smoke.sh            # 60 s per target
+#   fuzz/smoke.sh 600        # longer
+#   FUZZ_TARGET_DIR=DIR fuzz/smoke.sh   # build into DIR instead of fuzz/target
+#
+# Installs cargo-fuzz when missing. Uses a nightly toolchain when rustup has
+# one; otherwise the stable one with RUSTC_BOOTSTRAP=1 (libFuzzer needs no
+# sanitizer here: `-s none`, the code is safe Rust).
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-60}"
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "fuzz/smoke.sh: installing cargo-fuzz" >&2
+  cargo install cargo-fuzz --locked
+fi
+toolchain=()
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  toolchain=(+nightly)
+else
+  export RUSTC_BOOTSTRAP=1
+fi
+# FUZZ_TARGET_DIR: build somewhere else than fuzz/target (a warm build).
+target_dir=()
+if [ -n "${FUZZ_TARGET_DIR:-}" ]; then
+  target_dir=(--target-dir "$FUZZ_TARGET_DIR")
+fi
+fuzz() { cargo "${toolchain[@]}" fuzz "$@"; }
+
+fuzz build -s none "${target_dir[@]}"
+for target in $(fuzz list); do
+  mkdir -p "corpus/$target"
+  dirs=("corpus/$target" "seeds/$target")
+  [ -d "regressions/$target" ] && dirs+=("regressions/$target")
+  echo "fuzz/smoke.sh: $target for ${seconds}s" >&2
+  log="$(mktemp)"
+  status=0
+  fuzz run -s none "${target_dir[@]}" "$target" "${dirs[@]}" -- \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
+  grep -E '^(stat::number_of_executed_units|Done [0-9]+ runs)' "$log" || true
+  if [ "$status" -ne 0 ]; then
+    tail -n 40 "$log" >&2
+    echo "fuzz/smoke.sh: $target failed (exit $status); the input is under fuzz/artifacts/$target/" >&2
+    exit 1
+  fi
+  rm -f "$log"
+done
+echo "fuzz/smoke.sh: every target ran ${seconds}s without a crash" >&2
