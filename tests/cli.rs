@@ -259,7 +259,7 @@ fn bad_cells_and_duplicates_are_one_line_errors() {
     let cases = [
         (
             SMALL.replace("m2,0.3", "m2,abc"),
-            "m.csv:3: column 'cap_a': expected a number, or an empty cell / NaN / NA for a missing value, found 'abc'",
+            "m.csv:3: column 2 'cap_a': expected a number, or an empty cell / NaN / NA for a missing value, found 'abc'",
         ),
         (
             SMALL.replace("m2,", "m1,"),
