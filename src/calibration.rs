@@ -42,7 +42,6 @@ use serde_json::Value;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use thiserror::Error;
 
 /// Default adaptive bin size (samples per bin), as in Hendrycks et al.
 pub const DEFAULT_BIN_SIZE: usize = 100;
@@ -51,38 +50,9 @@ pub const T_MIN: f64 = 0.01;
 /// Largest temperature the fit may return.
 pub const T_MAX: f64 = 100.0;
 
-/// A samples file could not be read or has a malformed line.
-#[derive(Debug, Error)]
-pub enum CalibrationError {
-    /// The file could not be opened or read.
-    // The I/O error is shown in the message, not chained as a source, so
-    // `error: {e:#}` prints it once.
-    #[error("{path}: {error}")]
-    Io {
-        /// File path as given.
-        path: String,
-        /// Underlying error.
-        error: std::io::Error,
-    },
-    /// A malformed line (1-based).
-    #[error("{path}:{line}: {message}")]
-    AtLine {
-        /// File path as given.
-        path: String,
-        /// 1-based line number.
-        line: u64,
-        /// What was wrong and what was expected.
-        message: String,
-    },
-    /// A problem with the file as a whole (e.g. no samples).
-    #[error("{path}: {message}")]
-    File {
-        /// File path as given.
-        path: String,
-        /// What was wrong.
-        message: String,
-    },
-}
+/// A samples file could not be read or has a malformed line: the same file /
+/// line / message error as every other input of the tool.
+pub type CalibrationError = crate::load::LoadError;
 
 /// Which RMS calibration error is the headline one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]

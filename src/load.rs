@@ -55,6 +55,24 @@ pub enum LoadError {
     },
 }
 
+impl LoadError {
+    /// A whole-file error.
+    pub fn file(path: &str, message: impl Into<String>) -> Self {
+        LoadError::File {
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, error: std::io::Error) -> Self {
+        LoadError::Io {
+            path: path.display().to_string(),
+            error,
+        }
+    }
+}
+
 /// How to read a wide benchmark matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatrixFormat {
@@ -141,6 +159,22 @@ pub fn load_matrix(path: &Path, format: &MatrixFormat) -> Result<BenchmarkMatrix
 /// The UTF-8 byte-order mark some spreadsheet programs write first.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The CSV reader every input of the tool goes through: a leading byte-order
+/// mark dropped, no header handling (callers read the first record
+/// themselves) and records of any length, so each caller can word a ragged
+/// row as an error naming its line.
+pub fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv_reader_from(bytes.strip_prefix(BOM).unwrap_or(bytes))
+}
+
+/// [`csv_reader`] over a stream (after any byte-order mark).
+fn csv_reader_from<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input)
+}
+
 /// Where each header goes.
 enum Role {
     Model,
@@ -174,10 +208,7 @@ fn parse_matrix_from(
         path: source.to_string(),
         message,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
+    let mut reader = csv_reader_from(input);
     let mut record = csv::ByteRecord::new();
     let csv_error = |e: csv::Error| {
         let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -516,11 +547,7 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
         line,
         message,
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv_reader(bytes);
     let mut record = csv::StringRecord::new();
     let mut table = InfoTable::default();
     let mut seen: HashMap<String, u64> = HashMap::new();

@@ -24,6 +24,7 @@
 //! wins such a collision; otherwise none of the colliding names is used.
 
 use crate::load::LoadError;
+use crate::load::csv_reader;
 use crate::matrix::closest_names;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -162,11 +163,7 @@ impl AliasTable {
             line,
             message,
         };
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut reader = csv_reader(bytes);
         let mut table = AliasTable::default();
         let mut seen: HashMap<String, u64> = HashMap::new();
         for (i, record) in reader.records().enumerate() {

@@ -14,6 +14,7 @@
 //!   accuracy-like metrics outside [0, 1], a percent among fractions, and a
 //!   model missing most benchmarks.
 
+use crate::load::csv_reader;
 use crate::load::{Direction, MatrixFormat, parse_cell, parse_info};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -189,11 +190,7 @@ pub fn validate(
 fn check_matrix(bytes: &[u8], sink: &mut Sink, options: &ValidateOptions) -> Option<MatrixSummary> {
     use Severity::*;
     let format = &options.format;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv_reader(bytes);
     let mut records = reader.byte_records();
     let header = match records.next() {
         None => {
@@ -503,11 +500,7 @@ fn check_info(
 
 /// Line of each benchmark id in an info table.
 fn info_lines(bytes: &[u8]) -> HashMap<String, u64> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv_reader(bytes);
     let mut lines = HashMap::new();
     for r in reader.byte_records().flatten() {
         if let (Some(first), Some(p)) = (r.get(0), r.position()) {

@@ -8,6 +8,7 @@
 //! both lines unless a [`Dedupe`] rule is chosen.
 
 use super::{Better, ColumnInfo, ImportError, MatrixBuilder};
+use crate::load::csv_reader;
 use crate::load::parse_cell;
 use std::collections::HashMap;
 
@@ -60,11 +61,7 @@ pub fn parse_long(
         line,
         message,
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv_reader(bytes);
     let mut records = reader.records();
     let header = match records.next() {
         None => {

@@ -17,77 +17,10 @@ pub mod lmeval;
 pub mod long;
 
 use std::collections::HashMap;
-use thiserror::Error;
 
-/// An evaluation output could not be read.
-#[derive(Debug, Error)]
-pub enum ImportError {
-    /// The file could not be opened or read.
-    // The I/O error is shown in the message, not chained as a source, so
-    // `error: {e:#}` prints it once.
-    #[error("{path}: {error}")]
-    Io {
-        /// File path as given.
-        path: String,
-        /// Underlying error.
-        error: std::io::Error,
-    },
-    /// A problem at a known line (1-based) of the file.
-    #[error("{path}:{line}: {message}")]
-    AtLine {
-        /// File path as given.
-        path: String,
-        /// 1-based line number.
-        line: u64,
-        /// What was wrong and what was expected.
-        message: String,
-    },
-    /// A problem with the file as a whole.
-    #[error("{path}: {message}")]
-    File {
-        /// File path as given.
-        path: String,
-        /// What was wrong and what was expected.
-        message: String,
-    },
-}
-
-impl ImportError {
-    /// A whole-file error.
-    pub fn file(path: &str, message: impl Into<String>) -> Self {
-        ImportError::File {
-            path: path.to_string(),
-            message: message.into(),
-        }
-    }
-
-    /// An I/O error on `path`.
-    pub fn io(path: &std::path::Path, error: std::io::Error) -> Self {
-        ImportError::Io {
-            path: path.display().to_string(),
-            error,
-        }
-    }
-}
-
-impl From<crate::calibration::CalibrationError> for ImportError {
-    fn from(e: crate::calibration::CalibrationError) -> Self {
-        use crate::calibration::CalibrationError as C;
-        match e {
-            C::Io { path, error } => ImportError::Io { path, error },
-            C::AtLine {
-                path,
-                line,
-                message,
-            } => ImportError::AtLine {
-                path,
-                line,
-                message,
-            },
-            C::File { path, message } => ImportError::File { path, message },
-        }
-    }
-}
+/// An evaluation output could not be read: the same file / line / message
+/// error as every other input of the tool.
+pub type ImportError = crate::load::LoadError;
 
 /// Direction of a metric, as engines record it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
