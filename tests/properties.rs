@@ -200,7 +200,7 @@ proptest! {
             for r in all {
                 prop_assert!((-1.0..=1.0).contains(&r), "correlation {r} out of [-1, 1]");
             }
-            let json = JsonExporter.export(std::slice::from_ref(&a));
+            let json = JsonExporter.export_to_vec(std::slice::from_ref(&a));
             prop_assert!(serde_json::from_slice::<serde_json::Value>(&json).is_ok());
         }
     }

@@ -102,7 +102,7 @@ pub fn analyze_matrix(data: &[u8]) {
         assert!((-1.0..=1.0).contains(&r), "correlation {r} out of range");
     }
     for format in [Format::Text, Format::Json, Format::Csv, Format::Markdown] {
-        let bytes = format.exporter().export(std::slice::from_ref(&a));
+        let bytes = format.exporter().export_to_vec(std::slice::from_ref(&a));
         if format == Format::Json {
             serde_json::from_slice::<serde_json::Value>(&bytes).expect("valid JSON");
         }

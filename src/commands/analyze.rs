@@ -1,6 +1,6 @@
 //! `safetywashing analyze`: the paper's analysis of one or more matrices.
 
-use super::{analyze_all, emit, load_inputs};
+use super::{analyze_all, emit_with, load_inputs};
 use crate::cli::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::Result;
 use clap::Args;
@@ -51,9 +51,9 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let analyses = analyze_all(&inputs, &args.analysis.options(), Some(&args.uncertainty))?;
-    emit(
-        &args.format.exporter().export(&analyses),
-        args.output.as_deref(),
-    )?;
+    let exporter = args.format.exporter();
+    emit_with(args.output.as_deref(), |out| {
+        exporter.export(&analyses, out)
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,7 @@ use crate::cli::{Cli, Command, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
 use progress::Progress;
 use safetywashing::analysis::{Analysis, AnalysisOptions};
-use safetywashing::atomic::write_atomic;
+use safetywashing::atomic::write_atomic_with;
 use safetywashing::load::{
     DEFAULT_COMPUTE_COLUMN, InfoTable, MatrixFormat, load_info, load_matrix,
 };
@@ -115,11 +115,20 @@ pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
 
 /// Write `bytes` to `path` atomically, or to stdout when `path` is `None`.
 pub fn emit(bytes: &[u8], path: Option<&Path>) -> Result<()> {
+    emit_with(path, |out| out.write_all(bytes))
+}
+
+/// Stream output produced by `fill` into `path` atomically, or to stdout
+/// (buffered) when `path` is `None`.
+pub fn emit_with(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     match path {
-        Some(p) => write_atomic(p, bytes).with_context(|| format!("writing {}", p.display())),
+        Some(p) => write_atomic_with(p, fill).with_context(|| format!("writing {}", p.display())),
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            fill(&mut out)?;
             out.flush()?;
             Ok(())
         }

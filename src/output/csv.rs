@@ -3,6 +3,7 @@
 
 use super::Exporter;
 use crate::analysis::Analysis;
+use std::io::{self, Write};
 
 /// One row per benchmark; undefined numbers are empty cells.
 pub struct CsvExporter;
@@ -14,8 +15,8 @@ fn cell(value: Option<f64>) -> String {
 }
 
 impl Exporter for CsvExporter {
-    fn export(&self, analyses: &[Analysis]) -> Vec<u8> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
+    fn export(&self, analyses: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
         let header = [
             "matrix",
             "benchmark",
@@ -27,17 +28,16 @@ impl Exporter for CsvExporter {
             "compute_correlation",
         ];
         let extra = super::uncertainty::csv_header(analyses);
-        // Writing to a Vec<u8> cannot fail.
-        let _ = writer.write_record(
+        writer.write_record(
             header
                 .iter()
                 .copied()
                 .chain(extra.iter().map(String::as_str)),
-        );
+        )?;
         for a in analyses {
             for (i, b) in a.benchmarks.iter().enumerate() {
                 let cells = super::uncertainty::csv_cells(a, i, &extra);
-                let _ = writer.write_record(
+                writer.write_record(
                     [
                         a.matrix.as_str(),
                         &b.benchmark,
@@ -50,9 +50,9 @@ impl Exporter for CsvExporter {
                     ]
                     .into_iter()
                     .chain(cells.iter().map(String::as_str)),
-                );
+                )?;
             }
         }
-        writer.into_inner().unwrap_or_default()
+        writer.flush()
     }
 }

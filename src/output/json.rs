@@ -3,6 +3,7 @@
 use super::Exporter;
 use crate::analysis::Analysis;
 use serde_json::{Map, Value, json};
+use std::io::{self, Write};
 
 /// Renders the keys documented in the README, `null` for undefined numbers.
 pub struct JsonExporter;
@@ -57,13 +58,12 @@ pub fn analysis_json(a: &Analysis) -> Value {
 }
 
 impl Exporter for JsonExporter {
-    fn export(&self, analyses: &[Analysis]) -> Vec<u8> {
+    fn export(&self, analyses: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
         let value = match analyses {
             [one] => analysis_json(one),
             many => Value::Array(many.iter().map(analysis_json).collect()),
         };
-        let mut out = serde_json::to_vec_pretty(&value).unwrap_or_default();
-        out.push(b'\n');
-        out
+        serde_json::to_writer_pretty(&mut *out, &value)?;
+        out.write_all(b"\n")
     }
 }

@@ -20,12 +20,22 @@ pub use self::text::TextExporter;
 
 use crate::analysis::Analysis;
 use std::fmt;
+use std::io::{self, Write};
 use std::str::FromStr;
 
 /// A way to render analyses as bytes.
 pub trait Exporter {
-    /// Render the analyses (one or several matrices, in argument order).
-    fn export(&self, analyses: &[Analysis]) -> Vec<u8>;
+    /// Write the analyses (one or several matrices, in argument order) to
+    /// `out` as they are rendered (matrix by matrix, or row by row for CSV).
+    fn export(&self, analyses: &[Analysis], out: &mut dyn Write) -> io::Result<()>;
+
+    /// The rendered analyses as bytes.
+    fn export_to_vec(&self, analyses: &[Analysis]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = self.export(analyses, &mut bytes);
+        bytes
+    }
 }
 
 /// Output formats of `analyze`.

@@ -7,6 +7,7 @@ use crate::analysis::{Analysis, Role};
 use comfy_table::{
     CellAlignment, ContentArrangement, ContentLineStyle, LineStyle, Table, TableStyle,
 };
+use std::io::{self, Write};
 
 /// Plain columns with one rule under the header: easy to read, easy to grep.
 pub(crate) const PLAIN: TableStyle = TableStyle::new()
@@ -158,26 +159,27 @@ pub fn render_table(section: &Section, style: TableStyle) -> String {
 pub struct TextExporter;
 
 impl Exporter for TextExporter {
-    fn export(&self, analyses: &[Analysis]) -> Vec<u8> {
-        let mut out = String::new();
+    fn export(&self, analyses: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
         for (i, a) in analyses.iter().enumerate() {
+            let mut text = String::new();
             if i > 0 {
-                out.push('\n');
+                text.push('\n');
             }
             for s in sections(a) {
                 if s.title != "Summary" {
-                    out.push_str(&format!("\n{}\n", s.title));
+                    text.push_str(&format!("\n{}\n", s.title));
                 }
                 for l in &s.lines {
-                    out.push_str(l);
-                    out.push('\n');
+                    text.push_str(l);
+                    text.push('\n');
                 }
                 if !s.header.is_empty() {
-                    out.push_str(&render_table(&s, PLAIN));
-                    out.push('\n');
+                    text.push_str(&render_table(&s, PLAIN));
+                    text.push('\n');
                 }
             }
+            out.write_all(text.as_bytes())?;
         }
-        out.into_bytes()
+        Ok(())
     }
 }
