@@ -252,6 +252,15 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 }
 
 /// Spearman rank correlation: Pearson correlation of average ranks.
+///
+/// ```
+/// use safetywashing::stats::spearman;
+/// // Ranks of y: 1, 2, 3.5, 5, 3.5 (the two 7s share ranks 3 and 4).
+/// let r = spearman(&[1.0, 2.0, 3.0, 4.0, 5.0], &[5.0, 6.0, 7.0, 8.0, 7.0]).unwrap();
+/// assert!((r - 0.8207826816681233).abs() < 1e-12);
+/// // A constant sample has no defined correlation.
+/// assert_eq!(spearman(&[1.0, 2.0, 3.0], &[4.0, 4.0, 4.0]), None);
+/// ```
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     assert_eq!(x.len(), y.len(), "spearman: samples differ in length");
     pearson(&average_ranks(x), &average_ranks(y))

@@ -91,6 +91,12 @@ impl fmt::Display for Format {
 
 /// A correlation as the paper prints it: a percentage with one decimal, or
 /// `–` when undefined.
+///
+/// ```
+/// use safetywashing::output::percent;
+/// assert_eq!(percent(Some(0.7825708728805778)), "78.3%");
+/// assert_eq!(percent(None), "–");
+/// ```
 pub fn percent(value: Option<f64>) -> String {
     match value {
         Some(v) if v.is_finite() => format!("{:.1}%", v * 100.0),
