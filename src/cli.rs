@@ -33,28 +33,28 @@ pub struct Cli {
 pub enum Command {
     /// Capabilities and compute correlation of every benchmark in a matrix.
     Analyze(commands::analyze::AnalyzeArgs),
-    /// Get the paper's data (download, verify, show where it is).
-    Data(commands::data::DataArgs),
+    /// Regress a benchmark on capabilities: slope, R², models ranked by residual.
+    Residuals(commands::residuals::ResidualsArgs),
+    /// Draw a figure (ranking, scree, scatter, heatmap, overview) as SVG or PNG.
+    Plot(commands::plot::PlotArgs),
+    /// Write a one-file report (HTML or Markdown) with figures and tables.
+    Report(commands::report::ReportArgs),
     /// Check a new benchmark's capabilities correlation against a reference, with a verdict.
     Check(commands::check::CheckArgs),
     /// Add a benchmark column to a matrix (and its info row), keeping every other byte.
     Add(commands::add::AddArgs),
     /// Find every problem in a matrix and its info table, with line and column.
     Validate(commands::validate::ValidateArgs),
-    /// Regress a benchmark on capabilities: slope, R², models ranked by residual.
-    Residuals(commands::residuals::ResidualsArgs),
-    /// Draw a benchmark matrix from a latent-factor model, with its truth.
-    Simulate(commands::simulate::SimulateArgs),
-    /// Draw a figure (ranking, scree, scatter, heatmap, overview) as SVG or PNG.
-    Plot(commands::plot::PlotArgs),
-    /// Write a one-file report (HTML or Markdown) with figures and tables.
-    Report(commands::report::ReportArgs),
     /// Turn evaluation output (lm-eval, Inspect, long tables) into a matrix.
     Import(commands::import::ImportArgs),
-    /// Accuracy, Brier score and RMS calibration error of lm-eval samples.
-    Calibrate(commands::calibrate::CalibrateArgs),
     /// Outer-join matrices by model, matching names across files.
     Merge(commands::merge::MergeArgs),
+    /// Accuracy, Brier score and RMS calibration error of lm-eval samples.
+    Calibrate(commands::calibrate::CalibrateArgs),
+    /// Draw a benchmark matrix from a latent-factor model, with its truth.
+    Simulate(commands::simulate::SimulateArgs),
+    /// Get the paper's data (download, verify, show where it is).
+    Data(commands::data::DataArgs),
 }
 
 /// How to read benchmark matrices; shared by every command that reads one.
