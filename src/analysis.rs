@@ -149,6 +149,18 @@ impl Analysis {
     }
 }
 
+/// Why a correlation of `benchmark` over `n` model pairs is undefined (for
+/// output beside a `null`, so no undefined number goes unexplained).
+pub fn undefined_reason(analysis: &Analysis, benchmark: &str, n: usize) -> String {
+    if let Some(d) = analysis.dropped.iter().find(|d| d.benchmark == benchmark) {
+        format!("column dropped: {}", d.reason)
+    } else if n < 2 {
+        format!("{n} model(s) with both values; at least 2 are needed")
+    } else {
+        format!("one side is constant (or not representable) over the {n} models compared")
+    }
+}
+
 /// Run the analysis of `matrix`; `info` supplies display names.
 pub fn analyze(
     matrix: &BenchmarkMatrix,

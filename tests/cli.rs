@@ -493,3 +493,52 @@ fn obsscaling_layout_runs_and_reports_left_out_models() {
         assert!(truthful["compute_correlation"].is_number());
     });
 }
+
+#[test]
+fn an_undefined_correlation_is_null_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write(
+        dir.path(),
+        "m.csv",
+        "model,a,b,c,flat,empty,sparse,FLOP\nm1,1,2,1,5,,1,1e21\nm2,2,1,2,5,,2,\nm3,3,3,4,5,,,3e21\nm4,4,5,3,5,,3,\n",
+    );
+    let out = bin()
+        .args(["analyze", "--capabilities", "a,b,c", "--format", "json"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_name = |name: &str| {
+        v["benchmarks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["benchmark"] == name)
+            .unwrap()
+            .clone()
+    };
+    let flat = by_name("flat");
+    assert!(flat["capabilities_correlation"].is_null());
+    assert_eq!(
+        flat["capabilities_correlation_undefined"],
+        "column dropped: constant"
+    );
+    assert_eq!(
+        by_name("empty")["compute_correlation_undefined"],
+        "column dropped: all missing"
+    );
+    // Only m1 has both a value and a compute value.
+    let sparse = by_name("sparse");
+    assert!(sparse["capabilities_correlation"].is_number());
+    assert!(sparse["compute_correlation"].is_null());
+    assert_eq!(
+        sparse["compute_correlation_undefined"],
+        "1 model(s) with both values; at least 2 are needed"
+    );
+    assert!(
+        by_name("a")
+            .get("capabilities_correlation_undefined")
+            .is_none()
+    );
+}

@@ -1,7 +1,7 @@
 //! JSON: one object per matrix (an array of them for several), full precision.
 
 use super::Exporter;
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, BenchmarkResult, undefined_reason};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -43,18 +43,44 @@ pub fn analysis_json(a: &Analysis) -> Value {
         "capabilities_score_compute_n": a.score_compute_n,
         "capabilities_score_compute_correlation": number(a.capabilities_score_compute_correlation),
         "dropped_benchmarks": a.dropped,
-        "benchmarks": a.benchmarks.iter().map(|b| json!({
-            "benchmark": b.benchmark,
-            "name": b.name,
-            "role": b.role,
-            "n": b.n,
-            "capabilities_correlation": number(b.capabilities_correlation),
-            "compute_n": b.compute_n,
-            "compute_correlation": number(b.compute_correlation),
-        })).collect::<Vec<_>>(),
+        "benchmarks": a.benchmarks.iter().map(|b| benchmark_json(a, b)).collect::<Vec<_>>(),
     });
     super::uncertainty::extend_json(&mut value, a);
     value
+}
+
+/// One entry of `benchmarks`; a `null` correlation gets a `…_undefined`
+/// key saying why (absent when the number is defined).
+fn benchmark_json(a: &Analysis, b: &BenchmarkResult) -> Value {
+    let mut entry = json!({
+        "benchmark": b.benchmark,
+        "name": b.name,
+        "role": b.role,
+        "n": b.n,
+        "capabilities_correlation": number(b.capabilities_correlation),
+        "compute_n": b.compute_n,
+        "compute_correlation": number(b.compute_correlation),
+    });
+    let compute = a.compute_column.is_some();
+    for (key, value, n, applies) in [
+        (
+            "capabilities_correlation_undefined",
+            b.capabilities_correlation,
+            b.n,
+            true,
+        ),
+        (
+            "compute_correlation_undefined",
+            b.compute_correlation,
+            b.compute_n,
+            compute,
+        ),
+    ] {
+        if applies && number(value).is_null() {
+            entry[key] = json!(undefined_reason(a, &b.benchmark, n));
+        }
+    }
+    entry
 }
 
 impl Exporter for JsonExporter {
