@@ -278,8 +278,9 @@ mod tests {
 
     #[test]
     fn ols_matches_a_hand_computation() {
-        // y = 1 + 2x + e with e = (+.1, -.1, -.1, +.1): slope 2 exactly? No:
-        // sxy = 2*5 + (0.1*-1.5 + -0.1*-0.5 + -0.1*0.5 + 0.1*1.5) = 10, sxx = 5.
+        // y = 1 + 2x + e with e = (+.1, -.1, -.1, +.1), which is orthogonal to
+        // x: sxy = 2*5 + (0.1*-1.5 + -0.1*-0.5 + -0.1*0.5 + 0.1*1.5) = 10, sxx = 5,
+        // so the slope is exactly 2.
         let x = [0.0, 1.0, 2.0, 3.0];
         let y = [1.1, 2.9, 4.9, 7.1];
         let r = ols("ols", &x, &y, 0.95).unwrap();
