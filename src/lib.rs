@@ -1,51 +1,94 @@
-//! # safetywashing
+//! The `safetywashing` command-line tool as a library: parse flags (`cli`),
+//! turn them into checked library options and run (`commands`), print. All
+//! domain logic lives in the `safetywashing` library crate; this crate only
+//! maps flags to options and library errors to messages and exit codes.
 //!
-//! Does a safety benchmark measure safety, or just capabilities? This crate
-//! reproduces the analysis of Ren et al. (2024), "Safetywashing: Do AI Safety
-//! Benchmarks Actually Measure Safety Progress?" (arXiv 2407.21792), exactly,
-//! and builds on it.
-//!
-//! The modules follow the pipeline:
-//!
-//! - [`load`]: reading benchmark matrices and info tables (strict, with
-//!   file/line/column errors);
-//! - [`matrix`]: the in-memory matrix;
-//! - [`names`]: matching model names across files (exact, alias, normalised);
-//! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
-//! - [`paired`]: many columns correlated with one target, fast;
-//! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
-//! - [`analysis`]: every benchmark's capabilities and compute correlation;
-//! - [`add`]: adding a column to a matrix byte-preservingly;
-//! - [`check`]: a new benchmark's capabilities correlation and verdict;
-//! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
-//!   sensitivity, residuals and imputation around that analysis;
-//! - [`output`]: one exporter per format, and the atomic file writer;
-//! - [`validate`]: every problem in a matrix and info table, with line and column;
-//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
-//! - [`simulate`]: matrices drawn from a latent-factor model, with the truth;
-//! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
-//! - [`import`]: evaluation output (lm-eval, Inspect, long tables) to a matrix;
-//! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
-//! - [`merge`]: outer-joining matrices by model name.
+//! [`main_with_args`] is the whole program; the `safetywashing` binary and the
+//! Python package's console script both call it.
 
-pub mod add;
-pub mod analysis;
-pub mod atomic;
-pub mod calibration;
-pub mod capabilities;
-pub mod check;
-pub mod data;
-pub mod import;
-pub mod linalg;
-pub mod load;
-pub mod matrix;
-pub mod merge;
-pub mod names;
-pub mod output;
-pub mod paired;
-pub mod plot;
-pub mod report;
-pub mod simulate;
-pub mod stats;
-pub mod uncertainty;
-pub mod validate;
+pub mod cli;
+pub mod commands;
+
+use clap::Parser;
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// Exit status for any error (bad input, bad flags, failed download).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Run the command line `args` (the first item is the program name) and
+/// return the process exit status. Errors are printed to stderr as one line.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    ignore_file_size_signal();
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors
+            // to stderr (exit 2), as `Cli::parse` would.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
+        }
+    };
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                // The reader went away (`| head`): not an error worth a message.
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Past a file-size limit (`ulimit -f`) the kernel sends SIGXFSZ, whose
+/// default action kills the process with no message. Ignored, the write fails
+/// with EFBIG instead: the atomic writer removes its temporary file and the
+/// user gets an error naming the output.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal to SIG_IGN at start-up, before any thread
+    // exists, installs no handler code and touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes on one line, like `{:#}`, but without repeating a
+/// cause whose text the message before it already ends with (library errors
+/// such as `path: reason` also expose `reason` as their source).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    // One line, whatever a file put into a header or model id.
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,75 +1,7 @@
-//! The `safetywashing` command: parse flags (`cli`), turn them into checked
-//! library options and run (`commands`), print. All domain logic lives in the
-//! library crate.
+//! The `safetywashing` binary: everything happens in [`safetywashing_cli`].
 
-mod cli;
-mod commands;
-
-use clap::Parser;
 use std::process::ExitCode;
 
-/// Exit status for any error (bad input, bad flags, failed download).
-const EXIT_ERROR: u8 = 2;
-
 fn main() -> ExitCode {
-    ignore_file_size_signal();
-    let cli = cli::Cli::parse();
-    match commands::run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            if is_broken_pipe(&e) {
-                // The reader went away (`| head`): not an error worth a message.
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("error: {}", one_line(&e));
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
-}
-
-/// Past a file-size limit (`ulimit -f`) the kernel sends SIGXFSZ, whose
-/// default action kills the process with no message. Ignored, the write fails
-/// with EFBIG instead: the atomic writer removes its temporary file and the
-/// user gets an error naming the output.
-fn ignore_file_size_signal() {
-    #[cfg(unix)]
-    // SAFETY: setting a signal to SIG_IGN at start-up, before any thread
-    // exists, installs no handler code and touches no Rust state.
-    unsafe {
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-    }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-/// The error and its causes on one line, like `{:#}`, but without repeating a
-/// cause whose text the message before it already ends with (library errors
-/// such as `path: reason` also expose `reason` as their source).
-fn one_line(e: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if line.ends_with(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    // One line, whatever a file put into a header or model id.
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    safetywashing_cli::main_with_args(std::env::args_os())
 }

@@ -4,9 +4,8 @@
 //! column, every original line's bytes survive, and a failed write leaves
 //! the original intact.
 
-mod common;
-#[path = "support/rewrite.rs"]
-mod rewrite;
+use crate::common;
+use crate::support::rewrite;
 
 use assert_cmd::Command;
 use safetywashing::analysis::{AnalysisOptions, analyze};

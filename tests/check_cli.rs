@@ -3,9 +3,8 @@
 //! column, `org/` prefixes, other case), reproduces the paper's 81.2%.
 //! The file is generated here from ../shared, never committed.
 
-mod common;
-#[path = "support/rewrite.rs"]
-mod rewrite;
+use crate::common;
+use crate::support::rewrite;
 
 use rewrite::write_rewritten_column;
 

@@ -1,7 +1,7 @@
 //! Command-line tests of `analyze` and `data`: outputs, warnings and every
 //! error of the core issue, each one line on stderr with exit code 2.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

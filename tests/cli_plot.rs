@@ -1,8 +1,7 @@
 //! `plot` and `report` on the command line: formats from the file name,
 //! one-line errors with exit status 2, files written whole.
 
-#[path = "support/fixture.rs"]
-mod fixture;
+use crate::support::fixture;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

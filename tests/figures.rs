@@ -2,9 +2,8 @@
 //! expected number of points, bars or cells and its titles; PNGs decode at
 //! the figure's size. Pixels are not compared.
 
-mod common;
-#[path = "support/fixture.rs"]
-mod fixture;
+use crate::common;
+use crate::support::fixture;
 
 use roxmltree::{Document, Node};
 use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};

@@ -2,7 +2,7 @@
 //! independent reference (`shared/reference/paper-base.json`) to 1e-9, and
 //! both releases of the paper's files give identical results.
 
-mod common;
+use crate::common;
 
 use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};
 use safetywashing::load::{MatrixFormat, load_info, load_matrix};

@@ -2,7 +2,7 @@
 //! shared/data/inspect) and the project's own small fixtures of older
 //! layouts, through the library and the command line.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

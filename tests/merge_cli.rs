@@ -1,7 +1,7 @@
 //! `merge`: outer join by model name across files, non-exact matches listed,
 //! conflicts refused unless a winner is named, output that `analyze` reads.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -10,9 +10,8 @@
 //! Debian's `chromium`), in which case they fail. `SAFETYWASHING_CHROMIUM`
 //! names the browser binary when it is not `chromium` on the PATH.
 
-mod common;
-#[path = "support/fixture.rs"]
-mod fixture;
+use crate::common;
+use crate::support::fixture;
 
 use assert_cmd::Command;
 use safetywashing::load::{MatrixFormat, load_matrix};
@@ -34,12 +33,10 @@ fn chromium() -> Option<PathBuf> {
             }
         }
     }
-    let msg =
-        "SKIPPED: no chromium on PATH (install Debian's chromium or set SAFETYWASHING_CHROMIUM)";
-    if std::env::var("SAFETYWASHING_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!("{msg}, and SAFETYWASHING_REQUIRE_BROWSER=1 forbids skipping");
-    }
-    eprintln!("{msg}");
+    common::skip(
+        "no chromium on PATH (install Debian's chromium or set SAFETYWASHING_CHROMIUM)",
+        "SAFETYWASHING_REQUIRE_BROWSER",
+    );
     None
 }
 

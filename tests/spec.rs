@@ -5,7 +5,7 @@
 //! missing cells anywhere, all three methods — and on real matrices. Every
 //! number must agree to 1e-9.
 
-mod common;
+use crate::common;
 
 use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};
 use safetywashing::load::{MatrixFormat, load_matrix, parse_matrix};

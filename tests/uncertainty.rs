@@ -1,7 +1,7 @@
 //! CLI tests of the uncertainty flags and `residuals`, on small matrices the
 //! tests write themselves (and, where present, on the paper's data).
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! `safetywashing validate` end to end: the paper's own files (read from
 //! ../shared) and small hand-written broken files; exit codes 0 / 1 / 2.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 

@@ -242,6 +242,16 @@ fn ensure_file(dir: &DataDir, file: PaperFile, force: bool) -> Result<FileStatus
     }
 }
 
+#[cfg(not(feature = "download"))]
+fn download(url: &str) -> Result<Vec<u8>, DataError> {
+    Err(DataError::Download {
+        url: url.to_string(),
+        reason: "this build of the library has no download support (cargo feature `download`)"
+            .to_string(),
+    })
+}
+
+#[cfg(feature = "download")]
 fn download(url: &str) -> Result<Vec<u8>, DataError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(60)))

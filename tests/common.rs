@@ -18,15 +18,42 @@ pub fn shared() -> Option<PathBuf> {
     if root.join("data").is_dir() {
         return Some(root);
     }
-    let msg = format!(
-        "SKIPPED: shared data not found at {} (set SAFETYWASHING_SHARED)",
-        root.display()
+    skip(
+        &format!(
+            "shared data not found at {} (set SAFETYWASHING_SHARED)",
+            root.display()
+        ),
+        "SAFETYWASHING_REQUIRE_SHARED",
     );
-    if std::env::var("SAFETYWASHING_REQUIRE_SHARED").as_deref() == Ok("1") {
-        panic!("{msg}, and SAFETYWASHING_REQUIRE_SHARED=1 forbids skipping");
+    None
+}
+
+/// Skip a test visibly, or fail it when `require_env=1` forbids skipping.
+///
+/// The reason goes to stderr and is appended to `$SAFETYWASHING_SKIP_LOG`
+/// when that is set: the README's test command (`scripts/test`) sets it and
+/// prints every skip in its last lines, after the runners' summaries, so a
+/// skipped shared-data or browser test cannot go unnoticed.
+pub fn skip(reason: &str, require_env: &str) {
+    let msg = format!("SKIPPED: {reason}");
+    if std::env::var(require_env).as_deref() == Ok("1") {
+        panic!("{msg}, and {require_env}=1 forbids skipping");
     }
     eprintln!("{msg}");
-    None
+    if let Some(log) = std::env::var_os("SAFETYWASHING_SKIP_LOG") {
+        use std::io::Write;
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("unnamed test")
+            .to_string();
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "{test}: {reason}");
+        }
+    }
 }
 
 /// Run the body with the shared folder, or skip visibly.

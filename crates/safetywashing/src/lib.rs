@@ -1,0 +1,54 @@
+//! # safetywashing
+//!
+//! Does a safety benchmark measure safety, or just capabilities? This crate
+//! reproduces the analysis of Ren et al. (2024), "Safetywashing: Do AI Safety
+//! Benchmarks Actually Measure Safety Progress?" (arXiv 2407.21792), exactly,
+//! and builds on it.
+//!
+//! The modules follow the pipeline:
+//!
+//! - [`load`]: reading benchmark matrices and info tables (strict, with
+//!   file/line/column errors);
+//! - [`matrix`]: the in-memory matrix;
+//! - [`names`]: matching model names across files (exact, alias, normalised);
+//! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
+//! - [`paired`]: many columns correlated with one target, fast;
+//! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
+//! - [`analysis`]: every benchmark's capabilities and compute correlation;
+//! - [`add`]: adding a column to a matrix byte-preservingly;
+//! - [`check`]: a new benchmark's capabilities correlation and verdict;
+//! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
+//!   sensitivity, residuals and imputation around that analysis;
+//! - [`output`]: one exporter per format, and the atomic file writer;
+//! - [`validate`]: every problem in a matrix and info table, with line and column;
+//! - [`data`]: fetching the paper's data (pinned URL + SHA-256 + cache);
+//! - [`simulate`]: matrices drawn from a latent-factor model, with the truth;
+//! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
+//! - [`import`]: evaluation output (lm-eval, Inspect, long tables) to a matrix;
+//! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
+//! - [`merge`]: outer-joining matrices by model name.
+
+pub mod add;
+pub mod analysis;
+pub mod atomic;
+pub mod calibration;
+pub mod capabilities;
+pub mod check;
+pub mod data;
+#[cfg(feature = "import")]
+pub mod import;
+pub mod linalg;
+pub mod load;
+pub mod matrix;
+pub mod merge;
+pub mod names;
+pub mod output;
+pub mod paired;
+#[cfg(feature = "plot")]
+pub mod plot;
+#[cfg(feature = "report")]
+pub mod report;
+pub mod simulate;
+pub mod stats;
+pub mod uncertainty;
+pub mod validate;
