@@ -22,5 +22,6 @@ mod properties;
 mod report_browser;
 mod simulate;
 mod spec;
+mod ties;
 mod uncertainty;
 mod validate_cli;

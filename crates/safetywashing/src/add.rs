@@ -370,7 +370,35 @@ fn edit_info(
 
 /// 1-based line where a record starts.
 fn line_of(body: &[u8], start: usize) -> usize {
-    1 + body[..start].iter().filter(|&&b| b == b'\n').count()
+    LineCounter::new(body).line_of(start)
+}
+
+/// 1-based line numbers of positions visited in increasing order, counted
+/// incrementally so that numbering every record of a file is linear.
+struct LineCounter<'a> {
+    body: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(body: &'a [u8]) -> Self {
+        LineCounter {
+            body,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// Line of byte `start`, which is not before the last one asked for.
+    fn line_of(&mut self, start: usize) -> usize {
+        self.line += self.body[self.pos..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.pos = start;
+        self.line
+    }
 }
 
 impl AddPlan {
@@ -392,22 +420,25 @@ fn diff_records(name: &str, before: &[u8], after: &[u8]) -> String {
     let ra = split_records(a);
     let rb = split_records(b);
     let mut out = format!("--- {name}\n+++ {name} (edited)\n");
+    let (mut lines_a, mut lines_b) = (LineCounter::new(a), LineCounter::new(b));
     for k in 0..ra.len().max(rb.len()) {
         let old = ra.get(k).map(|r| &a[r.start..r.content_end]);
         let new = rb.get(k).map(|r| &b[r.start..r.content_end]);
         if old == new {
             continue;
         }
-        let line = rb.get(k).map_or_else(
-            || ra.get(k).map_or(0, |r| line_of(a, r.start)),
-            |r| line_of(b, r.start),
-        );
+        let line = match (rb.get(k), ra.get(k)) {
+            (Some(r), _) => lines_b.line_of(r.start),
+            (None, Some(r)) => lines_a.line_of(r.start),
+            (None, None) => 0,
+        };
         out.push_str(&format!("@@ line {line} @@\n"));
-        if let Some(o) = old {
-            out.push_str(&format!("-{}\n", String::from_utf8_lossy(o)));
-        }
-        if let Some(n) = new {
-            out.push_str(&format!("+{}\n", String::from_utf8_lossy(n)));
+        for (sign, text) in [('-', old), ('+', new)] {
+            if let Some(t) = text {
+                out.push(sign);
+                out.push_str(&String::from_utf8_lossy(t));
+                out.push('\n');
+            }
         }
     }
     out

@@ -8,8 +8,8 @@
 use crate::capabilities::{CapabilitiesError, CapabilitiesFit, ExcludedModel, fit_capabilities};
 use crate::load::InfoTable;
 use crate::matrix::{BenchmarkMatrix, Column};
-use crate::paired::{Scratch, Target, correlate_with};
-use crate::stats::{CorrelationMethod, correlate_pairwise};
+use crate::paired::{RowClasses, Scratch, Target, correlate_with};
+use crate::stats::{CorrelationMethod, correlate_pairwise, near_ties_merged};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -96,6 +96,16 @@ pub struct BenchmarkResult {
     pub compute_correlation: Option<f64>,
 }
 
+/// A column whose distinct values the tie rule of rank methods merged
+/// (values equal to 12 significant digits; see [`crate::stats::tie_key`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearTies {
+    /// Benchmark id (or the compute column's header).
+    pub benchmark: String,
+    /// Distinct values merged into a tied one.
+    pub merged: usize,
+}
+
 /// The full analysis of one matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
@@ -117,6 +127,9 @@ pub struct Analysis {
     pub capabilities_score_compute_correlation: Option<f64>,
     /// One entry per benchmark column, in file order.
     pub benchmarks: Vec<BenchmarkResult>,
+    /// Columns with near-ties merged by a rank method's tie rule (empty for
+    /// Pearson, and for the bootstrap's resamples).
+    pub near_ties: Vec<NearTies>,
     /// Intervals, p-values, sensitivity and imputation, when asked for
     /// (see [`crate::uncertainty`]); `None` for the paper's analysis.
     pub uncertainty: Option<crate::uncertainty::UncertaintyReport>,
@@ -168,8 +181,34 @@ pub fn analyze(
     info: Option<&InfoTable>,
 ) -> Result<Analysis, CapabilitiesError> {
     let fit = fit_capabilities(matrix, &options.capabilities, options.method)?;
-    Ok(analyze_with_fit(matrix, options, info, fit))
+    let mut analysis = analyze_with_fit(matrix, options, info, fit);
+    if options.method != CorrelationMethod::Pearson {
+        analysis.near_ties = near_ties(matrix);
+    }
+    Ok(analysis)
 }
+
+/// Columns of `matrix` (benchmarks, then compute) with near-ties.
+fn near_ties(matrix: &BenchmarkMatrix) -> Vec<NearTies> {
+    matrix
+        .benchmarks
+        .iter()
+        .chain(matrix.compute.as_ref())
+        .filter_map(|c| {
+            let merged = near_ties_merged(&c.values);
+            (merged > 0).then(|| NearTies {
+                benchmark: c.name.clone(),
+                merged,
+            })
+        })
+        .collect()
+}
+
+/// From this many cells (benchmarks × models) on, benchmarks are correlated
+/// in parallel; below it, on the calling thread: a thread pool costs more
+/// to start than the paper's matrices take (and a bootstrap resample, run on
+/// a pool thread already, stays there).
+const PARALLEL_FROM: usize = 200_000;
 
 /// Steps 8–9 of the analysis for a capabilities score fitted already: every
 /// benchmark's capabilities and compute correlation. [`analyze`] is this after
@@ -180,6 +219,19 @@ pub fn analyze_with_fit(
     options: &AnalysisOptions,
     info: Option<&InfoTable>,
     fit: CapabilitiesFit,
+) -> Analysis {
+    analyze_with_fit_ranked(matrix, options, info, fit, None)
+}
+
+/// [`analyze_with_fit`], with the tie classes of the matrix's benchmark
+/// columns when known (a bootstrap resample's), so Spearman ranks are
+/// counted, not sorted: the same numbers.
+pub fn analyze_with_fit_ranked(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    info: Option<&InfoTable>,
+    fit: CapabilitiesFit,
+    classes: Option<&RowClasses>,
 ) -> Analysis {
     let method = options.method;
     let dropped = matrix
@@ -204,11 +256,9 @@ pub fn analyze_with_fit(
     let compute_target = compute.map(|c| Target::new(c, method));
     let mut targets = vec![&score_target];
     targets.extend(compute_target.as_ref());
-    let benchmarks = matrix
-        .benchmarks
-        .par_iter()
-        .map_init(Scratch::default, |scratch, column| {
-            let both = correlate_with(&column.values, &targets, scratch);
+    let one = |scratch: &mut Scratch, (index, column): (usize, &Column)| {
+        let column_classes = classes.map(|c| c.column(index));
+        let both = correlate_with(&column.values, column_classes, &targets, scratch);
             let dropped = drop_reason(column).is_some();
             let defined = |(n, r): (usize, Option<f64>)| (n, r.filter(|_| !dropped));
             let (n, capabilities_correlation) = defined(both[0]);
@@ -228,8 +278,25 @@ pub fn analyze_with_fit(
                 compute_n,
                 compute_correlation,
             }
-        })
-        .collect();
+    };
+    let benchmarks: Vec<BenchmarkResult> = if matrix.n_models() * matrix.benchmarks.len()
+        < PARALLEL_FROM
+    {
+        let mut scratch = Scratch::default();
+        matrix
+            .benchmarks
+            .iter()
+            .enumerate()
+            .map(|c| one(&mut scratch, c))
+            .collect()
+    } else {
+        matrix
+            .benchmarks
+            .par_iter()
+            .enumerate()
+            .map_init(Scratch::default, one)
+            .collect()
+    };
     let (score_compute_n, capabilities_score_compute_correlation) = match compute {
         Some(c) => correlate_pairs(&score_by_row, c, method),
         None => (0, None),
@@ -244,6 +311,7 @@ pub fn analyze_with_fit(
         score_compute_n,
         capabilities_score_compute_correlation,
         benchmarks,
+        near_ties: Vec::new(),
         uncertainty: None,
     }
 }

@@ -9,8 +9,10 @@
 
 use crate::linalg::symmetric_eigen;
 use crate::matrix::{BenchmarkMatrix, closest_names};
+use crate::paired::RowClasses;
 use crate::stats::{
-    CorrelationMethod, average_ranks, is_constant, mean, pearson, population_std, z_scores,
+    CorrelationMethod, average_ranks, is_constant, mean, pearson, population_std,
+    ranks_from_classes, z_scores,
 };
 use thiserror::Error;
 
@@ -171,6 +173,18 @@ pub fn fit_capabilities(
     capabilities: &[String],
     method: CorrelationMethod,
 ) -> Result<CapabilitiesFit, CapabilitiesError> {
+    fit_capabilities_with(matrix, capabilities, method, None)
+}
+
+/// [`fit_capabilities`], with the tie classes of the matrix's benchmark
+/// columns when known (a bootstrap resample's): Spearman ranks are then
+/// counted from them instead of sorted, the same numbers.
+pub fn fit_capabilities_with(
+    matrix: &BenchmarkMatrix,
+    capabilities: &[String],
+    method: CorrelationMethod,
+    classes: Option<&RowClasses>,
+) -> Result<CapabilitiesFit, CapabilitiesError> {
     let columns = check_capabilities(matrix, capabilities)?;
     let unusable = |name: &str, reason: &str| CapabilitiesError::UnusableCapability {
         matrix: matrix.source.clone(),
@@ -228,17 +242,37 @@ pub fn fit_capabilities(
         .map(|col| rows.iter().map(|&r| col[r]).collect())
         .collect();
 
-    // Step 4: the capability correlation matrix. Spearman is the Pearson
-    // correlation of ranks, so each column is ranked once, not k - 1 times
-    // (the same numbers: `spearman` computes exactly this).
+    // Step 4: the capability correlation matrix. Rank methods rank the raw
+    // values (the tie rule is on them, not on z-scores, whose rounding
+    // depends on units); Pearson correlates the z-scores. Spearman is the
+    // Pearson correlation of ranks, so each column is ranked once, not k - 1
+    // times (the same numbers: `spearman` computes exactly this).
     let k = sub.len();
+    let raw = |c: usize| -> Vec<f64> {
+        let values = &matrix.benchmarks[c].values;
+        rows.iter().map(|&r| values[r]).collect()
+    };
     let ranked: Vec<Vec<f64>> = match method {
-        CorrelationMethod::Spearman => sub.iter().map(|c| average_ranks(c)).collect(),
-        _ => Vec::new(),
+        CorrelationMethod::Spearman => columns
+            .iter()
+            .map(|&c| match classes {
+                Some(classes) => {
+                    let (row_classes, groups) = classes.column(c);
+                    let listwise: Vec<u32> = rows.iter().map(|&r| row_classes[r]).collect();
+                    let mut ranks = Vec::with_capacity(rows.len());
+                    ranks_from_classes(&listwise, groups, &mut Vec::new(), &mut ranks);
+                    ranks
+                }
+                None => average_ranks(&raw(c)),
+            })
+            .collect(),
+        CorrelationMethod::Kendall => columns.iter().map(|&c| raw(c)).collect(),
+        CorrelationMethod::Pearson => Vec::new(),
     };
     let correlate = |i: usize, j: usize| match method {
         CorrelationMethod::Spearman => pearson(&ranked[i], &ranked[j]),
-        _ => method.correlate(&sub[i], &sub[j]),
+        CorrelationMethod::Kendall => method.correlate(&ranked[i], &ranked[j]),
+        CorrelationMethod::Pearson => method.correlate(&sub[i], &sub[j]),
     };
     let mut correlation_matrix = vec![vec![1.0; k]; k];
     for i in 0..k {

@@ -105,17 +105,17 @@ pub fn merge(
     };
     let mut report = MergeReport::default();
     let mut conflicts = Vec::new();
-    let mut sources: HashMap<(usize, String), usize> = HashMap::new();
-    record_sources(
-        &merged,
-        0,
-        &(0..merged.n_models()).collect::<Vec<_>>(),
-        &mut sources,
-    );
+    let mut sources = Sources::default();
+    record_sources(&merged, &mut sources);
+    // Row of each merged model, so placing a row is not a scan of them all.
+    let mut row_of: HashMap<String, usize> = HashMap::with_capacity(merged.n_models());
+    for (r, m) in merged.models.iter().enumerate() {
+        row_of.entry(m.clone()).or_insert(r);
+    }
 
     for (k, input) in rest.iter().enumerate() {
         let index = k + 1;
-        let rows = place_rows(&mut merged, input, aliases, &mut report)?;
+        let rows = place_rows(&mut merged, &mut row_of, input, aliases, &mut report)?;
         let mut join = Joiner {
             merged: &mut merged,
             rows: &rows,
@@ -146,6 +146,7 @@ pub fn merge(
 /// Map each row of `input` to a row of `merged`, adding rows for new models.
 fn place_rows(
     merged: &mut BenchmarkMatrix,
+    row_of: &mut HashMap<String, usize>,
     input: &BenchmarkMatrix,
     aliases: Option<&AliasTable>,
     report: &mut MergeReport,
@@ -159,17 +160,14 @@ fn place_rows(
             reason: m.describe(),
         };
         if let Some(target) = m.used_target() {
-            let row = merged
-                .models
-                .iter()
-                .position(|x| x == target)
-                .ok_or_else(|| unplaceable(&m))?;
+            let row = *row_of.get(target).ok_or_else(|| unplaceable(&m))?;
             if !m.outcome.is_exact() {
                 report.renamed.push((input.source.clone(), m.clone()));
             }
             rows.push(row);
         } else if m.collision.is_none() && m.outcome.target().is_none() && !is_ambiguous(&m) {
             add_row(merged, &m.name);
+            row_of.entry(m.name.clone()).or_insert(merged.n_models() - 1);
             report
                 .added_models
                 .push((input.source.clone(), m.name.clone()));
@@ -196,25 +194,49 @@ fn add_row(merged: &mut BenchmarkMatrix, model: &str) {
     }
 }
 
-/// Remember which input supplied each present cell of `matrix`.
-fn record_sources(
-    matrix: &BenchmarkMatrix,
-    index: usize,
-    rows: &[usize],
-    sources: &mut HashMap<(usize, String), usize>,
-) {
+/// Which input supplied each cell of the merged matrix, by column name:
+/// one small integer per row (a map keyed by cell would hold a string per
+/// cell, many times the matrix itself).
+#[derive(Default)]
+struct Sources {
+    by_column: HashMap<String, Vec<u32>>,
+}
+
+impl Sources {
+    /// Marks a cell no input has supplied.
+    const NONE: u32 = u32::MAX;
+
+    fn get(&self, row: usize, column: &str) -> Option<usize> {
+        let s = *self.by_column.get(column)?.get(row)?;
+        (s != Self::NONE).then_some(s as usize)
+    }
+
+    fn set(&mut self, row: usize, column: &str, input: usize) {
+        if !self.by_column.contains_key(column) {
+            self.by_column.insert(column.to_string(), Vec::new());
+        }
+        let rows = self.by_column.get_mut(column).expect("inserted above");
+        if rows.len() <= row {
+            rows.resize(row + 1, Self::NONE);
+        }
+        rows[row] = u32::try_from(input).expect("fewer than 4 billion inputs");
+    }
+}
+
+/// Remember that the first input supplied each present cell of `matrix`.
+fn record_sources(matrix: &BenchmarkMatrix, sources: &mut Sources) {
     let numeric = matrix.benchmarks.iter().chain(matrix.compute.iter());
     for c in numeric {
         for (r, v) in c.values.iter().enumerate() {
             if !v.is_nan() {
-                sources.insert((rows[r], c.name.clone()), index);
+                sources.set(r, &c.name, 0);
             }
         }
     }
     for m in &matrix.meta {
         for (r, v) in m.cells.iter().enumerate() {
             if !v.trim().is_empty() {
-                sources.insert((rows[r], m.name.clone()), index);
+                sources.set(r, &m.name, 0);
             }
         }
     }
@@ -235,7 +257,7 @@ struct Joiner<'a> {
     index: usize,
     inputs: &'a [BenchmarkMatrix],
     prefer: Prefer,
-    sources: &'a mut HashMap<(usize, String), usize>,
+    sources: &'a mut Sources,
     resolved: &'a mut Vec<Conflict>,
     conflicts: &'a mut Vec<Conflict>,
 }
@@ -243,11 +265,7 @@ struct Joiner<'a> {
 impl Joiner<'_> {
     /// Settle one cell: returns whether the incoming value replaces the old.
     fn settle(&mut self, row: usize, column: &str, old: String, new: String) -> bool {
-        let kept_from = self
-            .sources
-            .get(&(row, column.to_string()))
-            .copied()
-            .unwrap_or(0);
+        let kept_from = self.sources.get(row, column).unwrap_or(0);
         let conflict = Conflict {
             model: self.merged.models[row].clone(),
             column: column.to_string(),
@@ -307,7 +325,7 @@ impl Joiner<'_> {
                 }
                 Slot::Benchmark => self.merged.benchmarks[target].values[row] = v,
             }
-            self.sources.insert((row, column.name.clone()), self.index);
+            self.sources.set(row, &column.name, self.index);
         }
     }
 
@@ -345,7 +363,7 @@ impl Joiner<'_> {
                 continue;
             }
             self.merged.meta[target].cells[row] = v.clone();
-            self.sources.insert((row, meta.name.clone()), self.index);
+            self.sources.set(row, &meta.name, self.index);
         }
     }
 }

@@ -16,7 +16,10 @@
 //! Both paths give bitwise the numbers of the general one: the same values
 //! are summed in the same order.
 
-use crate::stats::{CorrelationMethod, RankScratch, average_ranks_into, is_constant, mean};
+use crate::stats::{
+    CorrelationMethod, RankScratch, TieClasses, average_ranks_into, is_constant, mean,
+    ranks_from_classes,
+};
 
 /// One side of a Pearson correlation, centred once.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +41,17 @@ impl Side {
             self.values.clear();
             self.values.extend_from_slice(raw);
         }
+        self.centre();
+    }
+
+    /// Fill with the average ranks of values of these tie classes.
+    fn set_ranks(&mut self, classes: &[u32], groups: usize, counts: &mut Vec<f64>) {
+        ranks_from_classes(classes, groups, counts, &mut self.values);
+        self.centre();
+    }
+
+    /// Mean, sum of squares and constancy of `values`.
+    fn centre(&mut self) {
         self.mean = mean(&self.values).unwrap_or(f64::NAN);
         // Accumulated in order from 0.0, as `stats::pearson` does.
         let mut ss = 0.0;
@@ -127,15 +141,55 @@ pub struct Scratch {
     x: Vec<f64>,
     y: Vec<f64>,
     order: RankScratch,
+    classes: Vec<u32>,
+    counts: Vec<f64>,
     /// The column's side over some target's rows, when prepared.
     side: Side,
 }
 
+/// Tie classes of every benchmark column of a sample, row by row (see
+/// [`TieClasses`]): a resample's are the full sample's, gathered by its rows,
+/// so that ranking a column of the resample is counting, not sorting.
+#[derive(Debug, Clone, Default)]
+pub struct RowClasses {
+    rows: usize,
+    /// Column after column: the class of each row.
+    classes: Vec<u32>,
+    groups: Vec<usize>,
+}
+
+impl RowClasses {
+    /// The classes of the full-sample `columns` at `rows` (repeats allowed).
+    pub fn gather(columns: &[TieClasses], rows: &[usize]) -> RowClasses {
+        let mut classes = Vec::with_capacity(columns.len() * rows.len());
+        for c in columns {
+            classes.extend(rows.iter().map(|&r| c.classes[r]));
+        }
+        RowClasses {
+            rows: rows.len(),
+            classes,
+            groups: columns.iter().map(|c| c.groups).collect(),
+        }
+    }
+
+    /// Classes of column `index`, row by row, and its number of classes.
+    pub fn column(&self, index: usize) -> (&[u32], usize) {
+        let start = index * self.rows;
+        (
+            &self.classes[start..start + self.rows],
+            self.groups[index],
+        )
+    }
+}
+
 /// Correlate `column` (NaN = missing) with each target over the rows where
 /// both are present: `(pairs, correlation)` per target, the correlation
-/// `None` below two pairs or where undefined.
+/// `None` below two pairs or where undefined. `classes`, when given, are the
+/// column's tie classes row by row (and its number of classes): a Spearman
+/// side is then ranked by counting them (the same ranks, in linear time).
 pub fn correlate_with(
     column: &[f64],
+    classes: Option<(&[u32], usize)>,
     targets: &[&Target],
     scratch: &mut Scratch,
 ) -> Vec<(usize, Option<f64>)> {
@@ -150,9 +204,20 @@ pub fn correlate_with(
             }
             let reusable = prepared.is_some_and(|p| targets[p].rows == t.rows);
             if !reusable {
-                scratch.x.clear();
-                scratch.x.extend(t.rows.iter().map(|&r| column[r]));
-                scratch.side.set(&scratch.x, t.method, &mut scratch.order);
+                match classes.filter(|_| t.method == CorrelationMethod::Spearman) {
+                    Some((row_classes, groups)) => {
+                        scratch.classes.clear();
+                        scratch.classes.extend(t.rows.iter().map(|&r| row_classes[r]));
+                        scratch
+                            .side
+                            .set_ranks(&scratch.classes, groups, &mut scratch.counts);
+                    }
+                    None => {
+                        scratch.x.clear();
+                        scratch.x.extend(t.rows.iter().map(|&r| column[r]));
+                        scratch.side.set(&scratch.x, t.method, &mut scratch.order);
+                    }
+                }
                 prepared = Some(i);
             }
             let n = t.rows.len();
@@ -203,7 +268,11 @@ mod tests {
                 let c = Target::new(&compute, method);
                 let s2 = Target::new(&score, method);
                 let mut scratch = Scratch::default();
-                let got = correlate_with(&column, &[&s, &c, &s2], &mut scratch);
+                let got = correlate_with(&column, None, &[&s, &c, &s2], &mut scratch);
+                // Ranked by counting the full column's tie classes: the same.
+                let tc = TieClasses::new(&column);
+                let counted = correlate_with(&column, Some((&tc.classes, tc.groups)), &[&s, &c, &s2], &mut scratch);
+                prop_assert_eq!(&got, &counted);
                 let want = [
                     reference(&column, &score, method),
                     reference(&column, &compute, method),
@@ -223,7 +292,7 @@ mod tests {
         let column = [2.0, 1.0, 4.0, 3.0, 7.0];
         let t = Target::new(&score, CorrelationMethod::Spearman);
         let mut scratch = Scratch::default();
-        let got = correlate_with(&column, &[&t, &t], &mut scratch);
+        let got = correlate_with(&column, None, &[&t, &t], &mut scratch);
         assert_eq!(got[0], got[1]);
         assert_eq!(
             got[0],

@@ -99,7 +99,116 @@ pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
     Some(values.iter().map(|v| (v - m) / sd).collect())
 }
 
-/// Average ranks starting at 1; tied values share the mean of their ranks.
+/// Significant digits to which two values must agree to be tied when ranked.
+pub const TIE_DIGITS: usize = 12;
+
+/// The tie rule of every rank method: two values are tied when their
+/// `%.12g` decimal forms are equal ([`TIE_DIGITS`] significant digits), so a
+/// score stored once as `0.024390243902439` and once as
+/// `0.024390243902439025` is one value, in fractions as in percentages.
+/// `0.0` and `-0.0` are equal values and tie too.
+///
+/// Returns the value rounded to 12 significant digits (exactly the number
+/// `%.12g` prints, as the nearest `f64`): equal for tied values, and
+/// ordered like the values themselves (rounding is monotone), so it is a
+/// sort key as well as a tie key. Most values take an arithmetic path of a
+/// few operations; the rare one too close to a rounding boundary for it to
+/// be exact (or outside 1e-11..1e34 in magnitude) is formatted instead.
+///
+/// ```
+/// use safetywashing::stats::tie_key;
+/// assert_eq!(tie_key(0.024390243902439), tie_key(0.024390243902439025));
+/// assert_ne!(tie_key(0.0243902439024), tie_key(0.0243902439025));
+/// assert_eq!(tie_key(-0.0).to_bits(), 0.0f64.to_bits());
+/// ```
+pub fn tie_key(v: f64) -> f64 {
+    if v == 0.0 {
+        return 0.0;
+    }
+    if !v.is_finite() {
+        return v;
+    }
+    fast_tie_key(v).unwrap_or_else(|| formatted_tie_key(v))
+}
+
+/// Exact powers of ten in `f64`.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `x * 10^p` with one correctly rounded operation, for |p| <= 22.
+fn scale10(x: f64, p: i32) -> f64 {
+    if p >= 0 {
+        x * POW10[p as usize]
+    } else {
+        x / POW10[(-p) as usize]
+    }
+}
+
+/// [`tie_key`] by arithmetic, or `None` where it could be inexact: |v| is
+/// scaled by an exact power of ten into [1e11, 1e12] in one correctly
+/// rounded step (error under 1.2e-4 there), so unless its fraction lies
+/// within 1e-3 of one half the nearest integer is the 12-digit mantissa
+/// `%.12g` rounds to; mantissa times the power back is again one correctly
+/// rounded step, the same `f64` as parsing the printed digits.
+fn fast_tie_key(v: f64) -> Option<f64> {
+    let a = v.abs();
+    let mut e = a.log10().floor() as i32;
+    for _ in 0..3 {
+        let p = 11 - e;
+        if p.abs() > 22 {
+            return None;
+        }
+        let scaled = scale10(a, p);
+        if scaled < 1e11 {
+            e -= 1;
+            continue;
+        }
+        if scaled >= 1e12 {
+            e += 1;
+            continue;
+        }
+        let whole = scaled.floor();
+        let frac = scaled - whole;
+        if (frac - 0.5).abs() < 1e-3 {
+            return None;
+        }
+        let mantissa = if frac > 0.5 { whole + 1.0 } else { whole };
+        return Some(scale10(mantissa, -p).copysign(v));
+    }
+    None
+}
+
+/// [`tie_key`] by printing 12 significant digits and parsing them back
+/// (Rust's float formatting is exact and rounds half to even, as C's does).
+fn formatted_tie_key(v: f64) -> f64 {
+    format!("{:.*e}", TIE_DIGITS - 1, v)
+        .parse()
+        .expect("a formatted float parses")
+}
+
+/// Whether two values are tied under [`tie_key`]'s rule. Values further
+/// apart than 2e-11 of the larger magnitude cannot round to the same 12
+/// digits, so only close pairs pay for the keys.
+pub fn tied(a: f64, b: f64) -> bool {
+    a == b || ((a - b).abs() <= 2e-11 * a.abs().max(b.abs()) && tie_key(a) == tie_key(b))
+}
+
+/// How many distinct values of `values` (NaN = missing, skipped) the tie
+/// rule merged into another: the number of distinct values less the number
+/// of tie groups. 0 when no two different values are tied.
+pub fn near_ties_merged(values: &[f64]) -> usize {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    sorted.sort_unstable_by(f64::total_cmp);
+    sorted
+        .windows(2)
+        .filter(|w| w[0] != w[1] && tied(w[0], w[1]))
+        .count()
+}
+
+/// Average ranks starting at 1; tied values (see [`tie_key`]) share the mean
+/// of their ranks.
 pub fn average_ranks(values: &[f64]) -> Vec<f64> {
     let mut ranks = Vec::with_capacity(values.len());
     average_ranks_into(values, &mut RankScratch::default(), &mut ranks);
@@ -121,19 +230,12 @@ const RADIX_FROM: usize = 256;
 /// `scratch` has grown, so ranking many columns costs no allocation per column.
 ///
 /// Values are sorted as keys that order like `f64::total_cmp`, together with
-/// their positions: a radix sort for long inputs, else an unstable sort;
-/// short NaN-free inputs are ranked by counting instead (no sort at all).
-/// Which of several equal values comes first cannot change the average rank
-/// they share, so the ranks are those of any correct sort.
+/// their positions: a radix sort for long inputs, else an unstable sort. Runs
+/// of tied neighbours then share their average rank; tie groups are runs of
+/// the sorted values because the tie key is monotone. Which of several tied
+/// values comes first cannot change the average rank they share, so the
+/// ranks are those of any correct sort.
 pub fn average_ranks_into(values: &[f64], scratch: &mut RankScratch, ranks: &mut Vec<f64>) {
-    if values.len() <= SMALL_RANKING && !values.iter().any(|v| v.is_nan()) {
-        return small_average_ranks_into(values, ranks);
-    }
-    sorted_average_ranks_into(values, scratch, ranks);
-}
-
-/// The sorting path of [`average_ranks_into`].
-fn sorted_average_ranks_into(values: &[f64], scratch: &mut RankScratch, ranks: &mut Vec<f64>) {
     assert!(
         u32::try_from(values.len()).is_ok(),
         "too many values to rank"
@@ -157,7 +259,7 @@ fn sorted_average_ranks_into(values: &[f64], scratch: &mut RankScratch, ranks: &
     while start < order.len() {
         let mut end = start + 1;
         let first = values[order[start].1 as usize];
-        while end < order.len() && values[order[end].1 as usize] == first {
+        while end < order.len() && tied(values[order[end].1 as usize], first) {
             end += 1;
         }
         // Ranks start..end (0-based) become (start+1 + end) / 2 on average.
@@ -169,24 +271,65 @@ fn sorted_average_ranks_into(values: &[f64], scratch: &mut RankScratch, ranks: &
     }
 }
 
-/// Up to this many values are ranked by counting instead of sorting.
-const SMALL_RANKING: usize = 48;
+/// Tie classes of a sample's values under the tie rule: class `g` is the
+/// `g`-th smallest group of tied values (missing values have none). A
+/// subsample's average ranks, repeats included, follow from its classes by
+/// counting ([`ranks_from_classes`]), in linear time and with the very
+/// numbers ranking its values would give: the bootstrap ranks each resample
+/// this way, its tie groups those of the full sample.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TieClasses {
+    /// Class of each value, [`TieClasses::MISSING`] for NaN.
+    pub classes: Vec<u32>,
+    /// Number of classes.
+    pub groups: usize,
+}
 
-/// Average ranks by counting, for short NaN-free samples (the bootstrap
-/// ranks hundreds of thousands of 27-model columns): a value with `less`
-/// smaller values and `equal` equal ones (itself included) has the average
-/// rank `less + (equal + 1) / 2`, exactly the half-integer the sorting path
-/// gives, with no sort and no scratch space.
-fn small_average_ranks_into(values: &[f64], ranks: &mut Vec<f64>) {
-    ranks.clear();
-    ranks.extend(values.iter().map(|&v| {
-        let (mut less, mut equal) = (0usize, 0usize);
-        for &w in values {
-            less += usize::from(w < v);
-            equal += usize::from(w == v);
+impl TieClasses {
+    /// The class of a missing (NaN) value.
+    pub const MISSING: u32 = u32::MAX;
+
+    /// Tie classes of `values` (NaN = missing).
+    pub fn new(values: &[f64]) -> TieClasses {
+        let mut order: Vec<usize> = (0..values.len()).filter(|&i| !values[i].is_nan()).collect();
+        order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let mut classes = vec![Self::MISSING; values.len()];
+        let mut groups = 0u32;
+        for (k, &i) in order.iter().enumerate() {
+            if k > 0 && !tied(values[order[k - 1]], values[i]) {
+                groups += 1;
+            }
+            classes[i] = groups;
         }
-        less as f64 + (equal + 1) as f64 / 2.0
-    }));
+        let groups = if order.is_empty() { 0 } else { groups as usize + 1 };
+        TieClasses { classes, groups }
+    }
+}
+
+/// Average ranks of a sample given each value's tie class (see
+/// [`TieClasses`]; every class below `groups`, none missing), into `ranks`:
+/// a class with `before` smaller values and `count` of its own has the rank
+/// `before + (count + 1) / 2`, the half-integer [`average_ranks`] gives.
+/// `counts` is scratch, reused between calls.
+pub fn ranks_from_classes(
+    classes: &[u32],
+    groups: usize,
+    counts: &mut Vec<f64>,
+    ranks: &mut Vec<f64>,
+) {
+    counts.clear();
+    counts.resize(groups, 0.0);
+    for &c in classes {
+        counts[c as usize] += 1.0;
+    }
+    let mut before = 0.0;
+    for c in counts.iter_mut() {
+        let here = *c;
+        *c = before + (here + 1.0) / 2.0;
+        before += here;
+    }
+    ranks.clear();
+    ranks.extend(classes.iter().map(|&c| counts[c as usize]));
 }
 
 /// An unsigned key that orders like `f64::total_cmp`.
@@ -271,16 +414,22 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
 ///
 /// Knight's O(n log n) algorithm: sort by x (then y), count the pairs tied in
 /// x and in both, then merge-sort by y counting the exchanges, which are the
-/// discordant pairs. Ties are exact (0.0 and -0.0 tie), and the counts are the
-/// integers the pair-by-pair definition gives, so the result is the same.
+/// discordant pairs. Ties follow [`tie_key`] (12 significant digits; 0.0 and
+/// -0.0 tie), and the counts are the integers the pair-by-pair definition
+/// gives on the tie keys, so the result is the same.
 pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
     assert_eq!(x.len(), y.len(), "kendall: samples differ in length");
     let n = x.len();
     if n < 2 {
         return None;
     }
-    // `+ 0.0` turns -0.0 into 0.0, so total_cmp sees them as the tie they are.
-    let mut pairs_xy: Vec<(f64, f64)> = x.iter().zip(y).map(|(a, b)| (a + 0.0, b + 0.0)).collect();
+    // Tie keys (see `tie_key`): values tied under the rule compare equal
+    // (0.0 and -0.0 included), and the order is the values' order.
+    let mut pairs_xy: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (tie_key(*a), tie_key(*b)))
+        .collect();
     pairs_xy.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let tied_x = tied_pairs(&pairs_xy, |a, b| a.0.total_cmp(&b.0).is_eq());
     let tied_xy = tied_pairs(&pairs_xy, |a, b| {
@@ -366,16 +515,135 @@ pub fn complete_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
 mod tests {
     use super::*;
 
+    /// `%.12g` by the C library: the definition of the tie rule.
+    fn printf_12g(v: f64) -> String {
+        let mut buf = [0u8; 64];
+        // SAFETY: the buffer is long enough for any %.12g output and the
+        // format takes exactly one double.
+        let n = unsafe {
+            libc::snprintf(
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                c"%.12g".as_ptr(),
+                v,
+            )
+        };
+        String::from_utf8(buf[..n as usize].to_vec()).unwrap()
+    }
+
+    /// Hard cases for the tie key: exact halves at the 13th digit, powers
+    /// of ten and their neighbours, the ends of the fast path's range.
+    fn awkward_values() -> Vec<f64> {
+        let mut v = vec![
+            100000000000.5,
+            100000000001.5,
+            1000000000005.0,
+            1000000000015.0,
+            999999999999.5,
+            0.024390243902439,
+            0.024390243902439025,
+            2.4390243902439,
+            1e-11,
+            9.99999999999e-12,
+            1e34,
+            9.999999999995e33,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.1,
+            0.3,
+            1.0 / 3.0,
+        ];
+        for p in -14..36 {
+            let t = 10f64.powi(p);
+            v.extend([t, t.next_up(), t.next_down(), t * (1.0 + 5e-12), t * 1.0000000000005]);
+        }
+        let more: Vec<f64> = v.iter().map(|x| -x).collect();
+        v.extend(more);
+        v
+    }
+
+    /// The tie key is exactly `%.12g` read back, for awkward and random values.
     #[test]
-    fn counting_ranks_equal_sorting_ranks() {
+    fn tie_key_is_printf_12g() {
         use proptest::prelude::*;
-        let cell = prop_oneof![(0i32..5).prop_map(f64::from), Just(-0.0), -3.0f64..3.0,];
-        proptest!(|(values in proptest::collection::vec(cell, 0..48))| {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            small_average_ranks_into(&values, &mut a);
-            sorted_average_ranks_into(&values, &mut RankScratch::default(), &mut b);
-            prop_assert_eq!(a, b);
+        for &v in &awkward_values() {
+            let want: f64 = printf_12g(v).parse().unwrap();
+            assert_eq!(tie_key(v).to_bits(), want.to_bits(), "{v:e}");
+        }
+        let value = prop_oneof![
+            any::<f64>().prop_filter("finite", |v| v.is_finite()),
+            (-1e6f64..1e6),
+            (0.0f64..1.0),
+            // Halves at the 13th significant digit, some exactly representable.
+            (1i64..1_000_000_000_000).prop_map(|m| (m as f64 * 10.0 + 5.0) / 1e13),
+            (100_000_000_000i64..1_000_000_000_000).prop_map(|m| m as f64 + 0.5),
+        ];
+        proptest!(|(v in value)| {
+            let want: f64 = printf_12g(v).parse().unwrap();
+            // -0.0 is the one %.12g form ("-0") the rule ties with another.
+            let want = if want == 0.0 { 0.0 } else { want };
+            prop_assert_eq!(tie_key(v).to_bits(), want.to_bits(), "{:e}", v);
         });
+    }
+
+    /// `tied` is the string comparison of the definition, on neighbours.
+    #[test]
+    fn tied_is_equal_printf_forms() {
+        use proptest::prelude::*;
+        let zero = |s: String| if s == "-0" { "0".to_string() } else { s };
+        let naive = |a: f64, b: f64| zero(printf_12g(a)) == zero(printf_12g(b));
+        for &a in &awkward_values() {
+            for b in [a.next_up(), a.next_down(), a * (1.0 + 1e-12), a * (1.0 - 3e-13), -a] {
+                assert_eq!(tied(a, b), naive(a, b), "{a:e} {b:e}");
+            }
+        }
+        proptest!(|(a in -1e3f64..1e3, rel in -2e-11f64..2e-11)| {
+            let b = a * (1.0 + rel);
+            prop_assert_eq!(tied(a, b), naive(a, b), "{:e} {:e}", a, b);
+        });
+    }
+
+    /// Ranks merge near-ties; an independent ranking by printed forms agrees.
+    #[test]
+    fn ranks_follow_the_tie_rule() {
+        let v = [0.024390243902439025, 0.5, 0.024390243902439, 0.1, -0.0, 0.0];
+        assert_eq!(average_ranks(&v), vec![3.5, 6.0, 3.5, 5.0, 1.5, 1.5]);
+        assert_eq!(near_ties_merged(&v), 1);
+        let scaled: Vec<f64> = v.iter().map(|x| x * 100.0).collect();
+        assert_eq!(average_ranks(&scaled), average_ranks(&v));
+    }
+
+    proptest::proptest! {
+        /// Ranks of any subsample with repeats, from the full sample's tie
+        /// classes, are bitwise the ranks of its values.
+        #[test]
+        fn ranks_from_classes_equal_ranking_the_values(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (0i32..6).prop_map(f64::from),
+                    proptest::strategy::Just(0.024390243902439),
+                    proptest::strategy::Just(0.024390243902439025),
+                    proptest::strategy::Just(-0.0),
+                    -3.0f64..3.0,
+                ],
+                1..40,
+            ),
+            picks in proptest::collection::vec(0usize..1000, 0..60),
+        ) {
+            use proptest::prelude::*;
+            let tc = TieClasses::new(&values);
+            let rows: Vec<usize> = picks.iter().map(|p| p % values.len()).collect();
+            let sub: Vec<f64> = rows.iter().map(|&r| values[r]).collect();
+            let classes: Vec<u32> = rows.iter().map(|&r| tc.classes[r]).collect();
+            let (mut counts, mut got) = (Vec::new(), Vec::new());
+            ranks_from_classes(&classes, tc.groups, &mut counts, &mut got);
+            let want = average_ranks(&sub);
+            prop_assert_eq!(
+                got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]

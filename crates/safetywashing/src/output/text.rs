@@ -76,6 +76,17 @@ pub fn sections(a: &Analysis) -> Vec<Section> {
     for d in &a.dropped {
         summary.push(format!("  dropped: {} ({})", d.benchmark, d.reason));
     }
+    if !a.near_ties.is_empty() {
+        let merged: Vec<String> = a
+            .near_ties
+            .iter()
+            .map(|t| format!("{} ({})", t.benchmark, t.merged))
+            .collect();
+        summary.push(format!(
+            "Near-ties merged (values equal to 12 significant digits rank as tied): {}",
+            merged.join(", ")
+        ));
+    }
 
     let header: Vec<String> = ["benchmark", "capabilities corr.", "n", "compute corr.", "n"]
         .map(String::from)

@@ -15,6 +15,8 @@ use super::intervals::{self, BootstrapEstimate, IntervalMethod};
 use super::{Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng};
 use crate::analysis::{Analysis, AnalysisOptions};
 use crate::matrix::BenchmarkMatrix;
+use crate::paired::RowClasses;
+use crate::stats::{CorrelationMethod, TieClasses};
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
 
@@ -232,15 +234,20 @@ fn draw(units: &[Vec<usize>], rng: &mut impl Rng) -> Vec<usize> {
 }
 
 /// Statistics of the pipeline rerun on `rows`, all NaN when it cannot fit.
+/// `classes` are the full sample's tie classes of each benchmark column
+/// (Spearman only): the resample's ranks are counted from them (its tie
+/// groups are the full sample's), in linear time, not sorted afresh.
 fn rerun(
     matrix: &BenchmarkMatrix,
     options: &AnalysisOptions,
     reference: &[f64],
     rows: &[usize],
     width: usize,
+    classes: Option<&[TieClasses]>,
 ) -> Option<Vec<f64>> {
     let sub = select_rows(matrix, rows, &options.capabilities);
-    let stats = analyze_aligned(&sub, options, reference)
+    let gathered = classes.map(|c| RowClasses::gather(c, rows));
+    let stats = analyze_aligned(&sub, options, reference, gathered.as_ref())
         .ok()
         .map(|a| statistics(&a));
     debug_assert!(stats.as_ref().is_none_or(|s| s.len() == width));
@@ -261,12 +268,21 @@ pub(crate) fn bootstrap(
     let reference = &full.fit.loadings;
     let estimates = statistics(full);
     let width = estimates.len();
+    let classes: Option<Vec<TieClasses>> = (options.method == CorrelationMethod::Spearman)
+        .then(|| {
+            matrix
+                .benchmarks
+                .par_iter()
+                .map(|c| TieClasses::new(&c.values))
+                .collect()
+        });
+    let classes = classes.as_deref();
     let draws: Vec<Option<Vec<f64>>> = (0..settings.resamples)
         .into_par_iter()
         .map(|b| {
             let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
             let rows = draw(&units, &mut rng);
-            let stats = rerun(matrix, options, reference, &rows, width);
+            let stats = rerun(matrix, options, reference, &rows, width, classes);
             progress(1);
             stats
         })
@@ -280,7 +296,7 @@ pub(crate) fn bootstrap(
                 .filter(|(u, _)| *u != left_out)
                 .flat_map(|(_, rows)| rows.iter().copied())
                 .collect();
-            rerun(matrix, options, reference, &rows, width)
+            rerun(matrix, options, reference, &rows, width, classes)
         })
         .collect();
     let failed_fits = draws.iter().filter(|d| d.is_none()).count();

@@ -34,8 +34,9 @@ pub use permutation::{PermutationReport, benjamini_hochberg};
 pub use residuals::{Regression, ResidualRow, Residuals, residuals};
 pub use sensitivity::{BenchmarkSensitivity, SensitivityReport};
 
-use crate::analysis::{Analysis, AnalysisOptions, analyze, analyze_with_fit};
-use crate::capabilities::{CapabilitiesError, fit_capabilities};
+use crate::analysis::{Analysis, AnalysisOptions, analyze, analyze_with_fit_ranked};
+use crate::capabilities::{CapabilitiesError, fit_capabilities_with};
+use crate::paired::RowClasses;
 use crate::load::InfoTable;
 use crate::matrix::{BenchmarkMatrix, Column};
 use rand::SeedableRng;
@@ -255,15 +256,17 @@ pub(crate) fn select_rows(
 }
 
 /// The whole pipeline on `matrix` with PC1 pointing the way of `reference`
-/// (full-sample loadings of the same capability benchmarks).
+/// (full-sample loadings of the same capability benchmarks); `classes` are
+/// the tie classes of its benchmark columns when known (see [`RowClasses`]).
 pub(crate) fn analyze_aligned(
     matrix: &BenchmarkMatrix,
     options: &AnalysisOptions,
     reference: &[f64],
+    classes: Option<&RowClasses>,
 ) -> Result<Analysis, CapabilitiesError> {
-    let mut fit = fit_capabilities(matrix, &options.capabilities, options.method)?;
+    let mut fit = fit_capabilities_with(matrix, &options.capabilities, options.method, classes)?;
     fit.align_to(reference);
-    Ok(analyze_with_fit(matrix, options, None, fit))
+    Ok(analyze_with_fit_ranked(matrix, options, None, fit, classes))
 }
 
 /// Each benchmark's bootstrap interval of its capabilities correlation (the
