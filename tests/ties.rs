@@ -235,6 +235,13 @@ proptest! {
         let (a, b) = (analyze(&m, &opts, None), analyze(&scaled, &opts, None));
         prop_assume!(a.is_ok());
         let (a, b) = (a.unwrap(), b.unwrap());
+        // Scores are sums of z-scores, which a rescaling moves in the last
+        // bits: assume that moved no score across a 12-digit boundary.
+        let ties = |x: &Analysis| -> Vec<bool> {
+            let s = &x.fit.scores;
+            s.iter().flat_map(|p| s.iter().map(move |q| printed(*p) == printed(*q))).collect()
+        };
+        prop_assume!(ties(&a) == ties(&b));
         prop_assert_eq!(rank_numbers(&a), rank_numbers(&b));
     }
 }

@@ -514,6 +514,7 @@ pub fn complete_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// `%.12g` by the C library: the definition of the tie rule.
     fn printf_12g(v: f64) -> String {
@@ -566,7 +567,6 @@ mod tests {
     /// The tie key is exactly `%.12g` read back, for awkward and random values.
     #[test]
     fn tie_key_is_printf_12g() {
-        use proptest::prelude::*;
         for &v in &awkward_values() {
             let want: f64 = printf_12g(v).parse().unwrap();
             assert_eq!(tie_key(v).to_bits(), want.to_bits(), "{v:e}");
@@ -590,7 +590,6 @@ mod tests {
     /// `tied` is the string comparison of the definition, on neighbours.
     #[test]
     fn tied_is_equal_printf_forms() {
-        use proptest::prelude::*;
         let zero = |s: String| if s == "-0" { "0".to_string() } else { s };
         let naive = |a: f64, b: f64| zero(printf_12g(a)) == zero(printf_12g(b));
         for &a in &awkward_values() {
@@ -631,7 +630,6 @@ mod tests {
             ),
             picks in proptest::collection::vec(0usize..1000, 0..60),
         ) {
-            use proptest::prelude::*;
             let tc = TieClasses::new(&values);
             let rows: Vec<usize> = picks.iter().map(|p| p % values.len()).collect();
             let sub: Vec<f64> = rows.iter().map(|&r| values[r]).collect();
