@@ -106,13 +106,12 @@ fn options(method: CorrelationMethod) -> AnalysisOptions {
 #[test]
 fn near_ties_are_tied_as_an_independent_implementation_ties_them() {
     let m = matrix();
-    for (method, naive) in [
-        (
-            CorrelationMethod::Spearman,
-            naive_spearman as fn(&[f64], &[f64]) -> f64,
-        ),
+    type Naive = fn(&[f64], &[f64]) -> f64;
+    let methods: [(CorrelationMethod, Naive); 2] = [
+        (CorrelationMethod::Spearman, naive_spearman),
         (CorrelationMethod::Kendall, naive_kendall),
-    ] {
+    ];
+    for (method, naive) in methods {
         let a = analyze(&m, &options(method), None).unwrap();
         let caps = &a.fit.benchmarks;
         for (i, ci) in caps.iter().enumerate() {
@@ -122,7 +121,10 @@ fn near_ties_are_tied_as_an_independent_implementation_ties_them() {
                     &m.benchmark(cj).unwrap().values,
                 );
                 let got = a.fit.correlation_matrix[i][j];
-                assert!((got - want).abs() < 1e-12, "{method} {ci}/{cj}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() < 1e-12,
+                    "{method} {ci}/{cj}: {got} vs {want}"
+                );
             }
         }
         // Every benchmark against the score and compute, by the naive rule.
@@ -131,10 +133,18 @@ fn near_ties_are_tied_as_an_independent_implementation_ties_them() {
             let values = &m.benchmark(&b.benchmark).unwrap().values;
             let want = naive(values, &a.fit.scores);
             let got = b.capabilities_correlation.unwrap();
-            assert!((got - want).abs() < 1e-12, "{method} {}: {got} vs {want}", b.benchmark);
+            assert!(
+                (got - want).abs() < 1e-12,
+                "{method} {}: {got} vs {want}",
+                b.benchmark
+            );
             let want = naive(values, compute);
             let got = b.compute_correlation.unwrap();
-            assert!((got - want).abs() < 1e-12, "{method} {}: {got} vs {want}", b.benchmark);
+            assert!(
+                (got - want).abs() < 1e-12,
+                "{method} {}: {got} vs {want}",
+                b.benchmark
+            );
         }
     }
 }

@@ -259,44 +259,43 @@ pub fn analyze_with_fit_ranked(
     let one = |scratch: &mut Scratch, (index, column): (usize, &Column)| {
         let column_classes = classes.map(|c| c.column(index));
         let both = correlate_with(&column.values, column_classes, &targets, scratch);
-            let dropped = drop_reason(column).is_some();
-            let defined = |(n, r): (usize, Option<f64>)| (n, r.filter(|_| !dropped));
-            let (n, capabilities_correlation) = defined(both[0]);
-            let (compute_n, compute_correlation) = both.get(1).copied().map_or((0, None), defined);
-            BenchmarkResult {
-                benchmark: column.name.clone(),
-                name: info
-                    .map_or(column.name.as_str(), |i| i.display_name(&column.name))
-                    .to_string(),
-                role: if options.capabilities.contains(&column.name) {
-                    Role::Capability
-                } else {
-                    Role::Safety
-                },
-                n,
-                capabilities_correlation,
-                compute_n,
-                compute_correlation,
-            }
+        let dropped = drop_reason(column).is_some();
+        let defined = |(n, r): (usize, Option<f64>)| (n, r.filter(|_| !dropped));
+        let (n, capabilities_correlation) = defined(both[0]);
+        let (compute_n, compute_correlation) = both.get(1).copied().map_or((0, None), defined);
+        BenchmarkResult {
+            benchmark: column.name.clone(),
+            name: info
+                .map_or(column.name.as_str(), |i| i.display_name(&column.name))
+                .to_string(),
+            role: if options.capabilities.contains(&column.name) {
+                Role::Capability
+            } else {
+                Role::Safety
+            },
+            n,
+            capabilities_correlation,
+            compute_n,
+            compute_correlation,
+        }
     };
-    let benchmarks: Vec<BenchmarkResult> = if matrix.n_models() * matrix.benchmarks.len()
-        < PARALLEL_FROM
-    {
-        let mut scratch = Scratch::default();
-        matrix
-            .benchmarks
-            .iter()
-            .enumerate()
-            .map(|c| one(&mut scratch, c))
-            .collect()
-    } else {
-        matrix
-            .benchmarks
-            .par_iter()
-            .enumerate()
-            .map_init(Scratch::default, one)
-            .collect()
-    };
+    let benchmarks: Vec<BenchmarkResult> =
+        if matrix.n_models() * matrix.benchmarks.len() < PARALLEL_FROM {
+            let mut scratch = Scratch::default();
+            matrix
+                .benchmarks
+                .iter()
+                .enumerate()
+                .map(|c| one(&mut scratch, c))
+                .collect()
+        } else {
+            matrix
+                .benchmarks
+                .par_iter()
+                .enumerate()
+                .map_init(Scratch::default, one)
+                .collect()
+        };
     let (score_compute_n, capabilities_score_compute_correlation) = match compute {
         Some(c) => correlate_pairs(&score_by_row, c, method),
         None => (0, None),

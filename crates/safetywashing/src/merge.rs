@@ -167,7 +167,9 @@ fn place_rows(
             rows.push(row);
         } else if m.collision.is_none() && m.outcome.target().is_none() && !is_ambiguous(&m) {
             add_row(merged, &m.name);
-            row_of.entry(m.name.clone()).or_insert(merged.n_models() - 1);
+            row_of
+                .entry(m.name.clone())
+                .or_insert(merged.n_models() - 1);
             report
                 .added_models
                 .push((input.source.clone(), m.name.clone()));

@@ -175,10 +175,7 @@ impl RowClasses {
     /// Classes of column `index`, row by row, and its number of classes.
     pub fn column(&self, index: usize) -> (&[u32], usize) {
         let start = index * self.rows;
-        (
-            &self.classes[start..start + self.rows],
-            self.groups[index],
-        )
+        (&self.classes[start..start + self.rows], self.groups[index])
     }
 }
 
@@ -207,7 +204,9 @@ pub fn correlate_with(
                 match classes.filter(|_| t.method == CorrelationMethod::Spearman) {
                     Some((row_classes, groups)) => {
                         scratch.classes.clear();
-                        scratch.classes.extend(t.rows.iter().map(|&r| row_classes[r]));
+                        scratch
+                            .classes
+                            .extend(t.rows.iter().map(|&r| row_classes[r]));
                         scratch
                             .side
                             .set_ranks(&scratch.classes, groups, &mut scratch.counts);

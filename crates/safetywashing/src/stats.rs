@@ -301,7 +301,11 @@ impl TieClasses {
             }
             classes[i] = groups;
         }
-        let groups = if order.is_empty() { 0 } else { groups as usize + 1 };
+        let groups = if order.is_empty() {
+            0
+        } else {
+            groups as usize + 1
+        };
         TieClasses { classes, groups }
     }
 }
@@ -521,14 +525,7 @@ mod tests {
         let mut buf = [0u8; 64];
         // SAFETY: the buffer is long enough for any %.12g output and the
         // format takes exactly one double.
-        let n = unsafe {
-            libc::snprintf(
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                c"%.12g".as_ptr(),
-                v,
-            )
-        };
+        let n = unsafe { libc::snprintf(buf.as_mut_ptr().cast(), buf.len(), c"%.12g".as_ptr(), v) };
         String::from_utf8(buf[..n as usize].to_vec()).unwrap()
     }
 
@@ -557,7 +554,13 @@ mod tests {
         ];
         for p in -14..36 {
             let t = 10f64.powi(p);
-            v.extend([t, t.next_up(), t.next_down(), t * (1.0 + 5e-12), t * 1.0000000000005]);
+            v.extend([
+                t,
+                t.next_up(),
+                t.next_down(),
+                t * (1.0 + 5e-12),
+                t * 1.0000000000005,
+            ]);
         }
         let more: Vec<f64> = v.iter().map(|x| -x).collect();
         v.extend(more);
@@ -593,7 +596,13 @@ mod tests {
         let zero = |s: String| if s == "-0" { "0".to_string() } else { s };
         let naive = |a: f64, b: f64| zero(printf_12g(a)) == zero(printf_12g(b));
         for &a in &awkward_values() {
-            for b in [a.next_up(), a.next_down(), a * (1.0 + 1e-12), a * (1.0 - 3e-13), -a] {
+            for b in [
+                a.next_up(),
+                a.next_down(),
+                a * (1.0 + 1e-12),
+                a * (1.0 - 3e-13),
+                -a,
+            ] {
                 assert_eq!(tied(a, b), naive(a, b), "{a:e} {b:e}");
             }
         }

@@ -268,8 +268,8 @@ pub(crate) fn bootstrap(
     let reference = &full.fit.loadings;
     let estimates = statistics(full);
     let width = estimates.len();
-    let classes: Option<Vec<TieClasses>> = (options.method == CorrelationMethod::Spearman)
-        .then(|| {
+    let classes: Option<Vec<TieClasses>> =
+        (options.method == CorrelationMethod::Spearman).then(|| {
             matrix
                 .benchmarks
                 .par_iter()

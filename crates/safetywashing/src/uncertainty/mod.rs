@@ -7,8 +7,10 @@
 //! Design:
 //! - **One pipeline.** Every resample, jackknife sample and variant composite
 //!   runs the same code as the paper's analysis: a row-selected
-//!   [`BenchmarkMatrix`] goes through [`fit_capabilities`] and
-//!   [`analyze_with_fit`]. Nothing here re-implements a step of the spec.
+//!   [`BenchmarkMatrix`] goes through
+//!   [`fit_capabilities`](crate::capabilities::fit_capabilities) and
+//!   [`analyze_with_fit`](crate::analysis::analyze_with_fit). Nothing here
+//!   re-implements a step of the spec.
 //! - **Determinism.** Random numbers come from ChaCha8 seeded by the user's
 //!   seed and a purpose tag, with one stream per resample (or per benchmark
 //!   for permutations), so results do not depend on how rayon schedules the
@@ -36,9 +38,9 @@ pub use sensitivity::{BenchmarkSensitivity, SensitivityReport};
 
 use crate::analysis::{Analysis, AnalysisOptions, analyze, analyze_with_fit_ranked};
 use crate::capabilities::{CapabilitiesError, fit_capabilities_with};
-use crate::paired::RowClasses;
 use crate::load::InfoTable;
 use crate::matrix::{BenchmarkMatrix, Column};
+use crate::paired::RowClasses;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
