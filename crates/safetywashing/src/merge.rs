@@ -214,14 +214,21 @@ impl Sources {
     }
 
     fn set(&mut self, row: usize, column: &str, input: usize) {
-        if !self.by_column.contains_key(column) {
-            self.by_column.insert(column.to_string(), Vec::new());
+        let input = u32::try_from(input).expect("fewer than 4 billion inputs");
+        let put = |rows: &mut Vec<u32>| {
+            if rows.len() <= row {
+                rows.resize(row + 1, Self::NONE);
+            }
+            rows[row] = input;
+        };
+        // Looked up by `&str`, so a column's name is copied once, not per cell.
+        if let Some(rows) = self.by_column.get_mut(column) {
+            put(rows);
+            return;
         }
-        let rows = self.by_column.get_mut(column).expect("inserted above");
-        if rows.len() <= row {
-            rows.resize(row + 1, Self::NONE);
-        }
-        rows[row] = u32::try_from(input).expect("fewer than 4 billion inputs");
+        let mut rows = Vec::new();
+        put(&mut rows);
+        self.by_column.insert(column.to_string(), rows);
     }
 }
 
