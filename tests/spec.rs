@@ -168,6 +168,20 @@ fn naive_analysis(m: &BenchmarkMatrix, caps: &[String], method: CorrelationMetho
         .iter()
         .map(|c| used.iter().map(|&r| c[r]).collect())
         .collect();
+    // Rank methods rank the raw values (the tie rule is on them); Pearson
+    // correlates the z-scores.
+    let raw: Vec<Vec<f64>> = caps
+        .iter()
+        .map(|c| {
+            let col = &m.benchmark(c).unwrap().values;
+            used.iter().map(|&r| col[r]).collect()
+        })
+        .collect();
+    let correlated = if method == CorrelationMethod::Pearson {
+        &sub
+    } else {
+        &raw
+    };
     let k = caps.len();
     let matrix: Vec<Vec<f64>> = (0..k)
         .map(|i| {
@@ -176,7 +190,7 @@ fn naive_analysis(m: &BenchmarkMatrix, caps: &[String], method: CorrelationMetho
                     if i == j {
                         1.0
                     } else {
-                        naive_corr(method, &sub[i], &sub[j]).unwrap()
+                        naive_corr(method, &correlated[i], &correlated[j]).unwrap()
                     }
                 })
                 .collect()
