@@ -60,11 +60,21 @@ fn naive_kendall(x: &[f64], y: &[f64]) -> Option<f64> {
     (d > 0.0).then(|| s / d)
 }
 
+/// The tie rule of rank methods, independently: a value as it reads when
+/// written to 12 significant digits (`%.12g`), so values equal to 12
+/// significant digits compare equal.
+fn key12(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap()
+}
+
 fn naive_corr(method: CorrelationMethod, x: &[f64], y: &[f64]) -> Option<f64> {
+    let keys = |v: &[f64]| v.iter().map(|&a| key12(a)).collect::<Vec<f64>>();
     match method {
         CorrelationMethod::Pearson => naive_pearson(x, y),
-        CorrelationMethod::Spearman => naive_pearson(&naive_ranks(x), &naive_ranks(y)),
-        CorrelationMethod::Kendall => naive_kendall(x, y),
+        CorrelationMethod::Spearman => {
+            naive_pearson(&naive_ranks(&keys(x)), &naive_ranks(&keys(y)))
+        }
+        CorrelationMethod::Kendall => naive_kendall(&keys(x), &keys(y)),
     }
 }
 
