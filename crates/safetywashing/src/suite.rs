@@ -290,8 +290,10 @@ impl Manifest {
         }
         let mut entries = Vec::new();
         let mut index = HashMap::new();
-        for (i, record) in reader.records().enumerate() {
-            let line = i as u64 + 2;
+        // The shared reader does not treat the first record as a header
+        // (`headers()` only peeks at it): skip it here.
+        for (i, record) in reader.records().enumerate().skip(1) {
+            let line = i as u64 + 1;
             let at = |message: String| LoadError::AtLine {
                 path: source.into(),
                 line,
