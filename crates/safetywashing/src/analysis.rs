@@ -117,9 +117,6 @@ pub struct Analysis {
     pub capabilities_score_compute_correlation: Option<f64>,
     /// One entry per benchmark column, in file order.
     pub benchmarks: Vec<BenchmarkResult>,
-    /// Intervals, p-values, sensitivity and imputation, when asked for
-    /// (see [`crate::uncertainty`]); `None` for the paper's analysis.
-    pub uncertainty: Option<crate::uncertainty::UncertaintyReport>,
 }
 
 impl Analysis {
@@ -244,7 +241,6 @@ pub fn analyze_with_fit(
         score_compute_n,
         capabilities_score_compute_correlation,
         benchmarks,
-        uncertainty: None,
     }
 }
 

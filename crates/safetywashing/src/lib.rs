@@ -35,6 +35,7 @@ pub mod calibration;
 pub mod capabilities;
 pub mod check;
 pub mod data;
+pub mod escape;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod linalg;
@@ -42,6 +43,7 @@ pub mod load;
 pub mod matrix;
 pub mod merge;
 pub mod names;
+pub mod numbers;
 pub mod output;
 pub mod paired;
 #[cfg(feature = "plot")]
