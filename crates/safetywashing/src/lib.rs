@@ -26,7 +26,9 @@
 //! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
 //! - [`import`]: evaluation output (lm-eval, Inspect, long tables) to a matrix;
 //! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
-//! - [`merge`]: outer-joining matrices by model name.
+//! - [`merge`]: outer-joining matrices by model name;
+//! - [`suite`]: the paper's benchmark suite (area, harness, lm-eval task,
+//!   metric, transform of every column).
 
 pub mod add;
 pub mod analysis;
@@ -52,5 +54,6 @@ pub mod plot;
 pub mod report;
 pub mod simulate;
 pub mod stats;
+pub mod suite;
 pub mod uncertainty;
 pub mod validate;
