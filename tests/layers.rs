@@ -28,6 +28,7 @@ const LIBRARY_LAYERS: &[&[&str]] = &[
         "validate",
         "merge",
         "data",
+        "suite",
     ],
     &["paired", "capabilities"],
     &["analysis", "add", "import"],
