@@ -97,8 +97,8 @@ fn capabilities(e: &CapabilitiesError) -> Option<String> {
 
 fn add(e: &AddError) -> Option<String> {
     match e {
-        AddError::ChooseColumn { source, columns } => Some(format!(
-            "{source}: {} score columns ({}): choose one with --column",
+        AddError::ChooseColumn { file, columns } => Some(format!(
+            "{file}: {} score columns ({}): choose one with --column",
             columns.len(),
             columns.join(", ")
         )),

@@ -32,10 +32,10 @@ pub enum AddError {
     #[error("{0}")]
     Refused(String),
     /// The new scores file has several score columns and none was chosen.
-    #[error("{source}: {} score columns ({}): choose one", columns.len(), columns.join(", "))]
+    #[error("{file}: {} score columns ({}): choose one", columns.len(), columns.join(", "))]
     ChooseColumn {
         /// New scores file.
-        source: String,
+        file: String,
         /// Its score columns.
         columns: Vec<String>,
     },
@@ -105,7 +105,7 @@ pub fn read_new_column(
             [one] => one.name.clone(),
             many => {
                 return Err(AddError::ChooseColumn {
-                    source: source.to_string(),
+                    file: source.to_string(),
                     columns: many.iter().map(|b| b.name.clone()).collect(),
                 });
             }
@@ -684,7 +684,7 @@ mod tests {
     fn several_score_columns_need_a_choice() {
         let e = read_new_column(b"model,a,b\nM,1,2\n", "n.csv", None).unwrap_err();
         assert!(
-            matches!(&e, AddError::ChooseColumn { source, columns } if source == "n.csv" && columns == &["a", "b"]),
+            matches!(&e, AddError::ChooseColumn { file, columns } if file == "n.csv" && columns == &["a", "b"]),
             "{e}"
         );
         let c = read_new_column(b"model,a,b\nM,1,2.50\n", "n.csv", Some("b")).unwrap();

@@ -64,7 +64,7 @@ pub fn markdown(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             // `scheme://` and `www.`: GitHub's bare-URL autolinks.
             ':' if next.starts_with("//") => out.push_str("\\:"),
-            'w' | 'W' if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("www.") => {
+            'w' | 'W' if rest.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) => {
                 out.push_str(&rest[..3]);
                 out.push_str("\\.");
                 rest = &rest[4..];

@@ -181,7 +181,7 @@ impl BootstrapJson {
                 ("clusters", Some("model-id prefix".to_string()))
             }
         };
-        let fields = |e| estimate_fields("", e, b.interval);
+        let fields = |e: &BootstrapEstimate| estimate_fields("", e, b.interval);
         BootstrapJson {
             resamples: b.resamples,
             confidence: b.confidence,
