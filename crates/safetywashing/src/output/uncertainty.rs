@@ -16,7 +16,8 @@ use crate::uncertainty::{
     ImputedCell, Interval, IntervalMethod, PermutationReport, Resampling, SensitivityReport,
     UncertaintyReport,
 };
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 /// One typed value of a per-benchmark field: JSON and CSV both render from
 /// it (an undefined number is `null` in JSON, an empty CSV cell).
