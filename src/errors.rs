@@ -8,8 +8,8 @@ use safetywashing::capabilities::{CapabilitiesError, NonBenchmark};
 use safetywashing::check::CheckError;
 use safetywashing::import::long::LongError;
 use safetywashing::merge::MergeError;
-use safetywashing::uncertainty::{Draws, OptionError, UncertaintyError};
 use safetywashing::plot::PlotError;
+use safetywashing::uncertainty::{Draws, OptionError, UncertaintyError};
 use std::error::Error;
 
 /// The message of `e` for the command line, when its kind has a flag to

@@ -117,7 +117,10 @@ fn check(case: &Case, got: &Outcome) -> String {
     // Text from a file never reaches the terminal raw (ESC, OSC, BEL, NUL,
     // C1 …): only line breaks and tabs the tool writes itself.
     for (stream, text) in [("stdout", &got.stdout), ("stderr", &got.stderr)] {
-        if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        if let Some(c) = text
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        {
             let _ = writeln!(problems, "{stream} carries a raw control character {c:?}");
         }
     }

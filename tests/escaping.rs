@@ -55,7 +55,10 @@ fn assert_no_raw_controls(what: &str, text: &str) {
         .chars()
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
         .collect();
-    assert!(bad.is_empty(), "{what} carries raw control characters {bad:?}:\n{text}");
+    assert!(
+        bad.is_empty(),
+        "{what} carries raw control characters {bad:?}:\n{text}"
+    );
 }
 
 /// Link targets: text after each `](` that no backslash escapes.
@@ -83,7 +86,12 @@ fn assert_inert_markdown(md: &str) {
 
 /// Every row of every pipe table has as many unescaped `|` as its header.
 fn assert_tables_keep_their_columns(md: &str) {
-    let pipes = |l: &str| l.replace("\\\\", "").replace("\\|", "").matches('|').count();
+    let pipes = |l: &str| {
+        l.replace("\\\\", "")
+            .replace("\\|", "")
+            .matches('|')
+            .count()
+    };
     let mut header = None;
     for line in md.lines() {
         if !line.starts_with('|') {
@@ -105,7 +113,10 @@ fn analyze_outputs_escape_names_from_the_info_table() {
     let base = ["analyze", &m, "--info", &info, "--capabilities", "a,b,c"];
     let text = run(dir.path(), &base);
     assert_no_raw_controls("text", &text);
-    assert!(text.contains("Evil\\u{1b}]8;;https://x.example\\u{7}link"), "{text}");
+    assert!(
+        text.contains("Evil\\u{1b}]8;;https://x.example\\u{7}link"),
+        "{text}"
+    );
 
     let csv = run(dir.path(), &[&base[..], &["--format", "csv"]].concat());
     assert_no_raw_controls("csv", &csv);
@@ -115,7 +126,10 @@ fn analyze_outputs_escape_names_from_the_info_table() {
         .records()
         .map(|r| r.unwrap()[2].to_string())
         .collect();
-    assert!(names.iter().any(|n| n.starts_with("Evil\\u{1b}]8;;")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("Evil\\u{1b}]8;;")),
+        "{names:?}"
+    );
     assert!(names.contains(&"T | two".to_string()), "{names:?}");
 
     let md = run(dir.path(), &[&base[..], &["--format", "markdown"]].concat());
@@ -142,7 +156,16 @@ fn markdown_report_escapes_names_and_links_only_its_figures() {
     let (m, info) = inputs(dir.path());
     run(
         dir.path(),
-        &["report", &m, "--info", &info, "--capabilities", "a,b,c", "-o", "r.md"],
+        &[
+            "report",
+            &m,
+            "--info",
+            &info,
+            "--capabilities",
+            "a,b,c",
+            "-o",
+            "r.md",
+        ],
     );
     let md = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
     assert_inert_markdown(&md);

@@ -66,7 +66,9 @@ fn code_only(source: &str) -> String {
             let hashes = rest[1..].bytes().take_while(|&c| c == b'#').count();
             let close = format!("\"{}", "#".repeat(hashes));
             let body = 2 + hashes;
-            i += rest[body..].find(&close).map_or(rest.len(), |e| body + e + close.len());
+            i += rest[body..]
+                .find(&close)
+                .map_or(rest.len(), |e| body + e + close.len());
             out.push_str("\"\"");
         } else if b[i] == b'"' {
             i += 1;
@@ -263,7 +265,9 @@ fn violations(files: &BTreeMap<Module, String>, layers: &[&[&str]]) -> Vec<Strin
             && let (Some(ra), Some(rb)) = (rank(a), rank(b))
             && rb > ra
         {
-            problems.push(format!("upward import: {a} (layer {ra}) uses {b} (layer {rb})"));
+            problems.push(format!(
+                "upward import: {a} (layer {ra}) uses {b} (layer {rb})"
+            ));
         }
     }
     // Cycles: depth-first search over the sibling edges.
@@ -313,7 +317,12 @@ fn check_crate(src: &Path, layers: &[&[&str]], min_edges: usize) {
         edges.len()
     );
     let problems = violations(&files, layers);
-    assert!(problems.is_empty(), "{}:\n{}", src.display(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}:\n{}",
+        src.display(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -342,7 +351,10 @@ fn the_checker_finds_cycles_and_upward_imports() {
         file(&["low"], "use crate::high::Thing;\n"),
         file(&["high"], "use crate::low::{self, Other};\n"),
         file(&["high", "a"], "use super::b::X; // crate::low\n"),
-        file(&["high", "b"], "fn f() { super::a::y(); let s = \"crate::nowhere\"; }\n"),
+        file(
+            &["high", "b"],
+            "fn f() { super::a::y(); let s = \"crate::nowhere\"; }\n",
+        ),
         file(
             &["high", "c"],
             "use super::Parent;\n#[cfg(test)]\nmod tests { use super::super::a::Z; }\n",
@@ -352,10 +364,23 @@ fn the_checker_finds_cycles_and_upward_imports() {
     .collect();
     let problems = violations(&files, &[&["low"], &["high"]]);
     let text = problems.join("\n");
-    assert!(text.contains("upward import: low (layer 0) uses high (layer 1)"), "{text}");
-    assert!(text.contains("import cycle: high → low → high") || text.contains("import cycle: low → high → low"), "{text}");
-    assert!(text.contains("import cycle: high::a → high::b → high::a"), "{text}");
-    assert!(!text.contains("nowhere") && !text.contains("high::c"), "{text}");
+    assert!(
+        text.contains("upward import: low (layer 0) uses high (layer 1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("import cycle: high → low → high")
+            || text.contains("import cycle: low → high → low"),
+        "{text}"
+    );
+    assert!(
+        text.contains("import cycle: high::a → high::b → high::a"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("nowhere") && !text.contains("high::c"),
+        "{text}"
+    );
     let clean: BTreeMap<Module, String> = [
         file(&["low"], "pub struct Other;\n"),
         file(&["high"], "pub use self::a::X; use crate::low::Other;\n"),
@@ -363,5 +388,8 @@ fn the_checker_finds_cycles_and_upward_imports() {
     ]
     .into_iter()
     .collect();
-    assert_eq!(violations(&clean, &[&["low"], &["high"]]), Vec::<String>::new());
+    assert_eq!(
+        violations(&clean, &[&["low"], &["high"]]),
+        Vec::<String>::new()
+    );
 }

@@ -15,8 +15,8 @@ use proptest::prelude::*;
 use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};
 use safetywashing::matrix::{BenchmarkMatrix, Column};
 use safetywashing::output::{Exporter, JsonExporter};
-use safetywashing::uncertainty::FullAnalysis;
 use safetywashing::stats::CorrelationMethod;
+use safetywashing::uncertainty::FullAnalysis;
 
 const TOL: f64 = 1e-9;
 const METHODS: [CorrelationMethod; 3] = [

@@ -1,7 +1,7 @@
 //! `safetywashing analyze`: the paper's analysis of one or more matrices.
 
-use super::{analyze_all, emit_with, load_inputs};
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
+use super::{analyze_all, emit_with, load_inputs};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::Format;

@@ -201,7 +201,6 @@ impl MatrixArgs {
     }
 }
 
-
 /// The `--format` value parser of a command offering `offered`: one
 /// [`Format`] enum for every command, one message for a format it lacks.
 pub fn formats(

@@ -1,14 +1,14 @@
 //! `safetywashing check`: a new benchmark's capabilities correlation against
 //! a reference matrix, with a verdict.
 
-use super::emit;
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
-use safetywashing::output::Format;
+use super::emit;
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::check::{CheckOptions, PAPER_LOW_BOUND, check};
 use safetywashing::load::{MatrixFormat, load_matrix};
 use safetywashing::names::{AliasTable, Matcher};
+use safetywashing::output::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -4,8 +4,8 @@ use super::emit;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use safetywashing::calibration::{CalibrationOptions, DEFAULT_BIN_SIZE, RmsVariant};
-use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, MetricChoice};
 use safetywashing::import::ImportWarning;
+use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, MetricChoice};
 use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
 use safetywashing::import::{ImportError, MatrixBuilder, inspect};
 use safetywashing::load::{MatrixFormat, parse_matrix};
@@ -237,7 +237,10 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
             eprintln!("  supersedes older {}", shown(s));
         }
         if let Some(l) = &u.limited {
-            eprintln!("  warning: limited run ({}), kept by --allow-limited", shown(l));
+            eprintln!(
+                "  warning: limited run ({}), kept by --allow-limited",
+                shown(l)
+            );
         }
     }
     for (model, source, how) in &report.excluded_limited {

@@ -1,7 +1,7 @@
 //! `safetywashing merge`: outer-join matrices by model.
 
-use super::emit;
 use super::args::MatrixArgs;
+use super::emit;
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::load::load_matrix;

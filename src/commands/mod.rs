@@ -1,8 +1,8 @@
 //! One module per subcommand: check the raw flags, call the library, print.
 
 pub mod add;
-pub mod args;
 pub mod analyze;
+pub mod args;
 pub mod calibrate;
 pub mod check;
 pub mod data;
@@ -15,8 +15,8 @@ pub mod residuals;
 pub mod simulate;
 pub mod validate;
 
-use args::MatrixArgs;
 use anyhow::{Context, Result};
+use args::MatrixArgs;
 use progress::Progress;
 use safetywashing::atomic::write_atomic_with;
 use safetywashing::escape;

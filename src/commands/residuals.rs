@@ -1,8 +1,8 @@
 //! `safetywashing residuals`: safety beyond capabilities — regress one
 //! benchmark on the capabilities score and rank models by residual.
 
-use super::{emit_with, load_inputs};
 use super::args::{AnalysisArgs, MatrixArgs, formats};
+use super::{emit_with, load_inputs};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::{Format, write_residuals};

@@ -40,7 +40,9 @@ pub enum AddError {
         columns: Vec<String>,
     },
     /// The matrix has the column already and replacing was not asked for.
-    #[error("{matrix}: column '{id}' already exists (column {column}); it is only replaced on request")]
+    #[error(
+        "{matrix}: column '{id}' already exists (column {column}); it is only replaced on request"
+    )]
     ColumnExists {
         /// Matrix source.
         matrix: String,

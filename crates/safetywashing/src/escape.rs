@@ -64,7 +64,11 @@ pub fn markdown(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             // `scheme://` and `www.`: GitHub's bare-URL autolinks.
             ':' if next.starts_with("//") => out.push_str("\\:"),
-            'w' | 'W' if rest.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) => {
+            'w' | 'W'
+                if rest
+                    .get(..4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("www.")) =>
+            {
                 out.push_str(&rest[..3]);
                 out.push_str("\\.");
                 rest = &rest[4..];
@@ -84,7 +88,10 @@ mod tests {
     #[test]
     fn control_characters_are_escaped_and_nothing_else() {
         assert!(matches!(control("Qwen1.5-7B ↑"), Cow::Borrowed(_)));
-        assert_eq!(control("\u{1b}[31mred\u{1b}[0m"), "\\u{1b}[31mred\\u{1b}[0m");
+        assert_eq!(
+            control("\u{1b}[31mred\u{1b}[0m"),
+            "\\u{1b}[31mred\\u{1b}[0m"
+        );
         assert_eq!(control("nul\0 c1\u{9b}"), "nul\\u{0} c1\\u{9b}");
         assert_eq!(control("tab\tline\r\n"), "tab\\tline\\r\\n");
     }

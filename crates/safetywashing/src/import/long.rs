@@ -104,7 +104,9 @@ pub fn parse_long(
     let mut records = reader.records();
     let header = match records.next() {
         None => {
-            return Err(ImportError::file(source, "the file is empty: expected a header row").into());
+            return Err(
+                ImportError::file(source, "the file is empty: expected a header row").into(),
+            );
         }
         Some(r) => r.map_err(|e| at(1, format!("not valid UTF-8 CSV: {e}")))?,
     };
@@ -203,11 +205,9 @@ pub fn parse_long(
             .map_err(|e| ImportError::file(source, e))?;
     }
     if builder.models().is_empty() {
-        return Err(ImportError::file(
-            source,
-            "no scores: the file has a header but no data",
-        )
-        .into());
+        return Err(
+            ImportError::file(source, "no scores: the file has a header but no data").into(),
+        );
     }
     Ok(builder)
 }

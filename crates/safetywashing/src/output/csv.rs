@@ -56,7 +56,12 @@ impl Exporter for CsvExporter {
     fn export(&self, analyses: &[FullAnalysis], out: &mut dyn Write) -> io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         let extra = csv_header(analyses);
-        writer.write_record(HEADER.iter().copied().chain(extra.iter().map(String::as_str)))?;
+        writer.write_record(
+            HEADER
+                .iter()
+                .copied()
+                .chain(extra.iter().map(String::as_str)),
+        )?;
         for full in analyses {
             let a = &full.analysis;
             for (i, result) in a.benchmarks.iter().enumerate() {

@@ -109,7 +109,10 @@ impl Format {
             .find(|f| f.name() == name || (name == "md" && *f == Format::Markdown));
         match found {
             Some(f) if offered.contains(&f) => Ok(f),
-            Some(f) => Err(format!("format '{f}' is not offered here: expected {}", list())),
+            Some(f) => Err(format!(
+                "format '{f}' is not offered here: expected {}",
+                list()
+            )),
             None => Err(format!("unknown format '{name}': expected {}", list())),
         }
     }

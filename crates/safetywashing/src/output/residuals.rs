@@ -79,7 +79,11 @@ impl<'a> ResidualsJson<'a> {
 }
 
 /// Write regressions (one per matrix) in `format` to `out`.
-pub fn write_residuals(format: Format, results: &[Residuals], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_residuals(
+    format: Format,
+    results: &[Residuals],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Json => {
             match results {

@@ -36,7 +36,9 @@ impl Table {
     pub fn plain(&self) -> String {
         let mut table = Comfy::new();
         let clean = |row: &[String]| -> Vec<String> {
-            row.iter().map(|c| escape::control(c).into_owned()).collect()
+            row.iter()
+                .map(|c| escape::control(c).into_owned())
+                .collect()
         };
         table
             .load_style(PLAIN)
@@ -70,7 +72,13 @@ impl Table {
             format!("| {} |", cells.join(" | "))
         };
         let rule: String = (0..self.header.len())
-            .map(|i| if self.numeric.contains(&i) { "---:|" } else { "---|" })
+            .map(|i| {
+                if self.numeric.contains(&i) {
+                    "---:|"
+                } else {
+                    "---|"
+                }
+            })
             .collect();
         let mut out = vec![line(&self.header), format!("|{rule}")];
         out.extend(self.rows.iter().map(|r| line(r)));

@@ -12,9 +12,8 @@ use super::percent;
 use super::table::Table;
 use crate::analysis::{Analysis, Role};
 use crate::uncertainty::{
-    BootstrapEstimate, BootstrapReport, ClusterSource, FullAnalysis, ImputationReport,
-    ImputedCell, Interval, IntervalMethod, PermutationReport, Resampling, SensitivityReport,
-    UncertaintyReport,
+    BootstrapEstimate, BootstrapReport, ClusterSource, FullAnalysis, ImputationReport, ImputedCell,
+    Interval, IntervalMethod, PermutationReport, Resampling, SensitivityReport, UncertaintyReport,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};

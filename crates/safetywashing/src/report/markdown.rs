@@ -26,11 +26,7 @@ fn row_cells(r: &Row) -> Vec<String> {
 /// A fenced code block holding `text` verbatim: the fence is longer than
 /// any run of backticks inside.
 fn code_block(text: &str) -> String {
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     format!("{fence}\n{}\n{fence}", escape::control(text))
 }
@@ -168,6 +164,9 @@ mod tests {
     #[test]
     fn figure_links_are_relative_file_names() {
         assert_eq!(link_target("r-overview.svg"), "r-overview.svg");
-        assert_eq!(link_target("my report(1)-scree.svg"), "my%20report%281%29-scree.svg");
+        assert_eq!(
+            link_target("my report(1)-scree.svg"),
+            "my%20report%281%29-scree.svg"
+        );
     }
 }
