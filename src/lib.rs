@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod errors;
 
 use clap::Parser;
 use std::ffi::OsString;
@@ -33,7 +34,7 @@ where
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
         }
     };
-    match commands::run(cli) {
+    match cli.command.run() {
         Ok(code) => code,
         Err(e) => {
             if is_broken_pipe(&e) {
@@ -72,7 +73,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn one_line(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
-        let text = cause.to_string();
+        let text = errors::flag_message(cause).unwrap_or_else(|| cause.to_string());
         if line.ends_with(&text) {
             continue;
         }
@@ -82,13 +83,5 @@ fn one_line(e: &anyhow::Error) -> String {
         line.push_str(&text);
     }
     // One line, whatever a file put into a header or model id.
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    safetywashing::escape::control(&line).into_owned()
 }

@@ -114,6 +114,16 @@ fn check(case: &Case, got: &Outcome) -> String {
             let _ = writeln!(problems, "stdout lacks: {want}");
         }
     }
+    // Text from a file never reaches the terminal raw (ESC, OSC, BEL, NUL,
+    // C1 …): only line breaks and tabs the tool writes itself.
+    for (stream, text) in [("stdout", &got.stdout), ("stderr", &got.stderr)] {
+        if let Some(c) = text
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        {
+            let _ = writeln!(problems, "{stream} carries a raw control character {c:?}");
+        }
+    }
     for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
         if got.stderr.contains(bad) {
             let _ = writeln!(problems, "stderr shows a panic ('{bad}')");

@@ -16,6 +16,7 @@ use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};
 use safetywashing::matrix::{BenchmarkMatrix, Column};
 use safetywashing::output::{Exporter, JsonExporter};
 use safetywashing::stats::CorrelationMethod;
+use safetywashing::uncertainty::FullAnalysis;
 
 const TOL: f64 = 1e-9;
 const METHODS: [CorrelationMethod; 3] = [
@@ -200,7 +201,7 @@ proptest! {
             for r in all {
                 prop_assert!((-1.0..=1.0).contains(&r), "correlation {r} out of [-1, 1]");
             }
-            let json = JsonExporter.export_to_vec(std::slice::from_ref(&a));
+            let json = JsonExporter.export_to_vec(&[FullAnalysis::from(a.clone())]);
             prop_assert!(serde_json::from_slice::<serde_json::Value>(&json).is_ok());
         }
     }

@@ -13,6 +13,7 @@ use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
 use safetywashing::load::{MatrixFormat, parse_info, parse_matrix};
 use safetywashing::output::Format;
 use safetywashing::stats::CorrelationMethod;
+use safetywashing::uncertainty::FullAnalysis;
 
 /// A target's check.
 pub type Check = fn(&[u8]);
@@ -101,8 +102,9 @@ pub fn analyze_matrix(data: &[u8]) {
     for r in correlations {
         assert!((-1.0..=1.0).contains(&r), "correlation {r} out of range");
     }
-    for format in [Format::Text, Format::Json, Format::Csv, Format::Markdown] {
-        let bytes = format.exporter().export_to_vec(std::slice::from_ref(&a));
+    let full = [FullAnalysis::from(a.clone())];
+    for format in Format::ALL {
+        let bytes = format.exporter().export_to_vec(&full);
         if format == Format::Json {
             serde_json::from_slice::<serde_json::Value>(&bytes).expect("valid JSON");
         }

@@ -1,7 +1,7 @@
 //! `safetywashing add`: add a benchmark column to a matrix (and its row to
 //! an info table), every other byte kept, written atomically.
 
-use crate::cli::MatrixArgs;
+use super::args::MatrixArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::add::{AddRequest, plan_add, read_new_column};

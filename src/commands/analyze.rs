@@ -1,7 +1,7 @@
 //! `safetywashing analyze`: the paper's analysis of one or more matrices.
 
+use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
 use super::{analyze_all, emit_with, load_inputs};
-use crate::cli::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::Format;
@@ -36,7 +36,7 @@ pub struct AnalyzeArgs {
     pub analysis: AnalysisArgs,
 
     /// Output format: text, json, csv or markdown.
-    #[arg(long, default_value = "text", value_parser = clap::value_parser!(Format))]
+    #[arg(long, default_value = "text", value_parser = formats(&Format::ALL))]
     pub format: Format,
 
     /// Write to FILE (atomically) instead of standard output.
@@ -49,8 +49,9 @@ pub struct AnalyzeArgs {
 
 /// Run `analyze`.
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
+    let options = args.uncertainty.validate(args.analysis.options())?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let analyses = analyze_all(&inputs, &args.analysis.options(), Some(&args.uncertainty))?;
+    let analyses = analyze_all(&inputs, &options)?;
     let exporter = args.format.exporter();
     emit_with(args.output.as_deref(), |out| {
         exporter.export(&analyses, out)

@@ -1,12 +1,15 @@
 //! `safetywashing calibrate`: accuracy, Brier score and RMS calibration
 //! error of lm-eval per-sample files.
 
-use super::emit;
+use super::args::formats;
+use super::emit_with;
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::calibration::{
-    CalibrationOptions, CalibrationReport, DEFAULT_BIN_SIZE, RmsVariant, calibrate_file,
+    CalibrationOptions, DEFAULT_BIN_SIZE, RmsVariant, calibrate_file,
 };
+use safetywashing::escape;
+use safetywashing::output::{CALIBRATION_FORMATS, Format, write_calibration};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,8 +41,8 @@ pub struct CalibrateArgs {
     pub files: Vec<PathBuf>,
 
     /// Output format: text, json or csv.
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "csv"])]
-    pub format: String,
+    #[arg(long, default_value = "text", value_parser = formats(&CALIBRATION_FORMATS))]
+    pub format: Format,
 
     /// RMS calibration error shown in text output: reference or corrected.
     #[arg(long, default_value = "reference", value_parser = clap::value_parser!(RmsVariant))]
@@ -95,115 +98,14 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
         if r.skipped_lines > 0 {
             eprintln!(
                 "warning: {}: skipped {} malformed lines",
-                r.source, r.skipped_lines
+                escape::control(&r.source),
+                r.skipped_lines
             );
         }
         reports.push(r);
     }
-    let bytes = match args.format.as_str() {
-        "json" => {
-            let mut b = serde_json::to_vec_pretty(&reports)?;
-            b.push(b'\n');
-            b
-        }
-        "csv" => csv_bytes(&reports)?,
-        _ => text(&reports, args.rms_variant).into_bytes(),
-    };
-    emit(&bytes, args.output.as_deref())?;
+    emit_with(args.output.as_deref(), |out| {
+        write_calibration(args.format, &reports, args.rms_variant, out)
+    })?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn opt(v: Option<f64>) -> String {
-    v.map_or(String::new(), |x| x.to_string())
-}
-
-fn csv_bytes(reports: &[CalibrationReport]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "file",
-        "n",
-        "skipped_lines",
-        "accuracy",
-        "brier",
-        "rmsce_reference",
-        "rmsce_corrected",
-        "temperature",
-        "tuned_n_fit",
-        "tuned_n",
-        "brier_temp_tuned",
-        "rmsce_temp_tuned_reference",
-        "rmsce_temp_tuned_corrected",
-    ])?;
-    for r in reports {
-        let t = &r.tuned;
-        w.write_record([
-            r.source.clone(),
-            r.n.to_string(),
-            r.skipped_lines.to_string(),
-            r.accuracy.to_string(),
-            r.brier.to_string(),
-            opt(r.rms_calibration_error.reference),
-            opt(r.rms_calibration_error.corrected),
-            t.temperature.to_string(),
-            t.n_fit.to_string(),
-            t.n.to_string(),
-            opt(t.brier),
-            opt(t.rms_calibration_error.reference),
-            opt(t.rms_calibration_error.corrected),
-        ])?;
-    }
-    Ok(w.into_inner()?)
-}
-
-fn text(reports: &[CalibrationReport], variant: RmsVariant) -> String {
-    let f4 = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.4}"));
-    let rms = format!("rmsce ({})", variant.as_str());
-    let header = [
-        "file",
-        "n",
-        "accuracy",
-        "brier",
-        &rms,
-        "T",
-        "brier tuned",
-        "rmsce tuned",
-    ]
-    .map(str::to_string);
-    let mut rows = vec![header.to_vec()];
-    for r in reports {
-        let name = std::path::Path::new(&r.source)
-            .file_name()
-            .map_or(r.source.clone(), |n| n.to_string_lossy().into_owned());
-        rows.push(vec![
-            name,
-            r.n.to_string(),
-            f4(Some(r.accuracy)),
-            f4(Some(r.brier)),
-            f4(r.rms_calibration_error.get(variant)),
-            format!("{:.3}", r.tuned.temperature),
-            f4(r.tuned.brier),
-            f4(r.tuned.rms_calibration_error.get(variant)),
-        ]);
-    }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, w))| {
-                if c == 0 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
 }

@@ -1,13 +1,14 @@
 //! `safetywashing check`: a new benchmark's capabilities correlation against
 //! a reference matrix, with a verdict.
 
+use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
 use super::emit;
-use crate::cli::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::check::{CheckOptions, PAPER_LOW_BOUND, check};
 use safetywashing::load::{MatrixFormat, load_matrix};
 use safetywashing::names::{AliasTable, Matcher};
+use safetywashing::output::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -75,8 +76,8 @@ pub struct CheckArgs {
     pub analysis: AnalysisArgs,
 
     /// Output format: text or json.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+    #[arg(long, default_value = "text", value_parser = formats(&[Format::Text, Format::Json]))]
+    pub format: Format,
 
     /// How to read the reference matrix.
     #[command(flatten)]
@@ -127,7 +128,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         uncertainty: args.uncertainty.options()?,
     };
     let report = check(&reference, &new, &matcher, &options)?;
-    let bytes = if args.format == "json" {
+    let bytes = if args.format == Format::Json {
         let mut b = serde_json::to_vec_pretty(&report.json())?;
         b.push(b'\n');
         b

@@ -4,6 +4,7 @@ use super::emit;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use safetywashing::calibration::{CalibrationOptions, DEFAULT_BIN_SIZE, RmsVariant};
+use safetywashing::import::ImportWarning;
 use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, MetricChoice};
 use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
 use safetywashing::import::{ImportError, MatrixBuilder, inspect};
@@ -226,19 +227,32 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()?;
     let (builder, report) = lmeval::build_matrix(&files, &options)?;
     for u in &report.used {
-        eprintln!("{}: using {} ({})", u.model, u.source, u.tasks.join(", "));
+        eprintln!(
+            "{}: using {} ({})",
+            shown(&u.model),
+            shown(&u.source),
+            shown(&u.tasks.join(", "))
+        );
         for s in &u.superseded {
-            eprintln!("  supersedes older {s}");
+            eprintln!("  supersedes older {}", shown(s));
         }
         if let Some(l) = &u.limited {
-            eprintln!("  warning: limited run ({l}), kept by --allow-limited");
+            eprintln!(
+                "  warning: limited run ({}), kept by --allow-limited",
+                shown(l)
+            );
         }
     }
     for (model, source, how) in &report.excluded_limited {
-        eprintln!("{model}: left out limited run {source} ({how}); --allow-limited keeps it");
+        eprintln!(
+            "{}: left out limited run {} ({}); --allow-limited keeps it",
+            shown(model),
+            shown(source),
+            shown(how)
+        );
     }
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", warning(w));
     }
     write(&builder, &a.out)
 }
@@ -258,13 +272,13 @@ fn run_inspect(a: InspectArgs) -> Result<ExitCode> {
     }
     let (builder, report) = inspect::build_matrix(&logs, &a.metric);
     for (model, task, source, older) in &report.used {
-        eprintln!("{model}: {task} from {source}");
+        eprintln!("{}: {} from {}", shown(model), shown(task), shown(source));
         for o in older {
-            eprintln!("  supersedes older {o}");
+            eprintln!("  supersedes older {}", shown(o));
         }
     }
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", warning(w));
     }
     write(&builder, &a.out)
 }
@@ -298,4 +312,45 @@ fn write(builder: &MatrixBuilder, out: &OutputArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A name from an evaluation file, safe for the terminal.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    safetywashing::escape::control(text)
+}
+
+/// An import warning in the command line's words (naming the flag that
+/// settles it), safe for the terminal.
+fn warning(w: &ImportWarning) -> String {
+    let text = match w {
+        ImportWarning::NoMetric {
+            source,
+            task: None,
+            metric,
+            available,
+        } => format!(
+            "{source}: no metric '{metric}' (it has: {}; see --metric): left out",
+            available.join(", ")
+        ),
+        ImportWarning::NoMetric {
+            source,
+            task: Some(task),
+            metric,
+            available,
+        } => format!(
+            "{source}: task '{task}' left out: no metric '{metric}' (it has: {}; see --task-metric)",
+            available.join(" ")
+        ),
+        ImportWarning::AmbiguousFilter {
+            source,
+            task,
+            metric,
+            filters,
+        } => format!(
+            "{source}: task '{task}' left out: metric '{metric}' has filters {}: name one with --task-metric {task}={metric},FILTER",
+            filters.join(", ")
+        ),
+        other => other.to_string(),
+    };
+    shown(&text).into_owned()
 }

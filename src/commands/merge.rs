@@ -1,7 +1,7 @@
 //! `safetywashing merge`: outer-join matrices by model.
 
+use super::args::MatrixArgs;
 use super::emit;
-use crate::cli::MatrixArgs;
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::load::load_matrix;

@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod analyze;
+pub mod args;
 pub mod calibrate;
 pub mod check;
 pub mod data;
@@ -14,58 +15,16 @@ pub mod residuals;
 pub mod simulate;
 pub mod validate;
 
-use crate::cli::{Cli, Command, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
+use args::MatrixArgs;
 use progress::Progress;
-use safetywashing::analysis::{Analysis, AnalysisOptions};
 use safetywashing::atomic::write_atomic_with;
-use safetywashing::load::{
-    DEFAULT_COMPUTE_COLUMN, InfoTable, MatrixFormat, load_info, load_matrix,
-};
+use safetywashing::escape;
+use safetywashing::load::{InfoTable, load_info, load_matrix};
 use safetywashing::matrix::BenchmarkMatrix;
-use safetywashing::uncertainty::{UncertaintyOptions, analyze_with_uncertainty};
+use safetywashing::uncertainty::{FullAnalysis, ValidOptions, analyze_with_uncertainty};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-/// Run the parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Analyze(args) => analyze::run(args),
-        Command::Data(args) => data::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Add(args) => add::run(args),
-        Command::Validate(args) => validate::run(args),
-        Command::Residuals(args) => residuals::run(args),
-        Command::Simulate(args) => simulate::run(args),
-        Command::Plot(args) => plot::run(args),
-        Command::Report(args) => report::run(args),
-        Command::Import(args) => import::run(args),
-        Command::Calibrate(args) => calibrate::run(args),
-        Command::Merge(args) => merge::run(args),
-    }
-}
-
-impl MatrixArgs {
-    /// The checked matrix format these flags describe.
-    pub fn format(&self) -> MatrixFormat {
-        MatrixFormat {
-            model_column: self.model_column.clone(),
-            meta_columns: self
-                .meta_columns
-                .iter()
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect(),
-            compute_column: Some(
-                self.compute_column
-                    .clone()
-                    .unwrap_or_else(|| DEFAULT_COMPUTE_COLUMN.to_string()),
-            ),
-            require_compute_column: self.compute_column.is_some(),
-        }
-    }
-}
 
 /// Matrices to analyse and the info table to name their benchmarks.
 pub struct Inputs {
@@ -100,8 +59,9 @@ pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
             && let Some(c) = &format.compute_column
         {
             eprintln!(
-                "warning: {}: no compute column '{c}'; compute correlations are omitted (see --compute-column)",
-                m.source
+                "warning: {}: no compute column '{}'; compute correlations are omitted (see --compute-column)",
+                escape::control(&m.source),
+                escape::control(c)
             );
         }
         matrices.push(m);
@@ -135,38 +95,29 @@ pub fn emit_with(
     }
 }
 
-/// Analyse every input matrix, with the uncertainty and robustness extras
-/// asked for (`None` = the paper's analysis only), warning on stderr about
-/// each model left out; a progress bar shows for long runs.
-pub fn analyze_all(
-    inputs: &Inputs,
-    options: &AnalysisOptions,
-    uncertainty: Option<&UncertaintyArgs>,
-) -> Result<Vec<Analysis>> {
-    let extra = match uncertainty {
-        Some(u) => u.options()?,
-        None => UncertaintyOptions::default(),
-    };
-    extra.validate(options.capabilities.len())?;
+/// Analyse every input matrix with the checked options (the paper's
+/// analysis plus any uncertainty and robustness extras), warning on stderr
+/// about each model left out; a progress bar shows for long runs.
+pub fn analyze_all(inputs: &Inputs, options: &ValidOptions) -> Result<Vec<FullAnalysis>> {
     let total = inputs
         .matrices
         .iter()
-        .map(|m| extra.work_units(m.benchmarks.len()))
+        .map(|m| options.work_units(m.benchmarks.len()))
         .sum();
     let bar = Progress::new(total);
     let mut analyses = Vec::with_capacity(inputs.matrices.len());
     for m in &inputs.matrices {
-        let a =
-            analyze_with_uncertainty(m, options, inputs.info.as_ref(), &extra, &|n| bar.inc(n))?;
+        let full = analyze_with_uncertainty(m, options, inputs.info.as_ref(), &|n| bar.inc(n))?;
+        let a = &full.analysis;
         for e in a.models_excluded() {
             eprintln!(
                 "warning: {}: left out model '{}': no value for {}",
-                a.matrix,
-                e.model,
-                e.missing.join(", ")
+                escape::control(&a.matrix),
+                escape::control(&e.model),
+                escape::control(&e.missing.join(", "))
             );
         }
-        analyses.push(a);
+        analyses.push(full);
     }
     bar.finish();
     Ok(analyses)

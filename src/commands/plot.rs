@@ -1,14 +1,15 @@
 //! `safetywashing plot`: one figure of the analysis, as SVG or PNG.
 
+use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use super::{analyze_all, load_inputs};
-use crate::cli::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
 use clap::Args;
+use safetywashing::analysis::Analysis;
 use safetywashing::atomic::write_atomic;
 use safetywashing::plot::{
     FigureInput, FigureKind, ImageFormat, Intervals, Panel, XAxis, render_figure, short_labels,
 };
-use safetywashing::uncertainty::capabilities_intervals;
+use safetywashing::uncertainty::FullAnalysis;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -79,9 +80,14 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
     if args.kind == FigureKind::Scatter && args.benchmark.is_none() {
         anyhow::bail!("a scatter plot needs a benchmark: add --benchmark B (a column header)");
     }
+    let options = args.uncertainty.validate(args.analysis.options())?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let analyses = analyze_all(&inputs, &args.analysis.options(), Some(&args.uncertainty))?;
-    let intervals: Vec<Option<Intervals>> = analyses.iter().map(capabilities_intervals).collect();
+    let full = analyze_all(&inputs, &options)?;
+    let intervals: Vec<Option<Intervals>> = full
+        .iter()
+        .map(FullAnalysis::capabilities_intervals)
+        .collect();
+    let analyses: Vec<Analysis> = full.into_iter().map(|f| f.analysis).collect();
     let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
     let labels = short_labels(&sources);
     let input = FigureInput {

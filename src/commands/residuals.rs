@@ -1,11 +1,11 @@
 //! `safetywashing residuals`: safety beyond capabilities — regress one
 //! benchmark on the capabilities score and rank models by residual.
 
-use super::{emit, load_inputs};
-use crate::cli::{AnalysisArgs, MatrixArgs};
+use super::args::{AnalysisArgs, MatrixArgs, formats};
+use super::{emit_with, load_inputs};
 use anyhow::Result;
 use clap::Args;
-use safetywashing::output::{Format, export_residuals};
+use safetywashing::output::{Format, write_residuals};
 use safetywashing::uncertainty::residuals;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,7 +42,7 @@ pub struct ResidualsArgs {
     pub confidence: f64,
 
     /// Output format: text, json, csv or markdown.
-    #[arg(long, default_value = "text", value_parser = clap::value_parser!(Format))]
+    #[arg(long, default_value = "text", value_parser = formats(&Format::ALL))]
     pub format: Format,
 
     /// Write to FILE (atomically) instead of standard output.
@@ -59,9 +59,8 @@ pub fn run(args: ResidualsArgs) -> Result<ExitCode> {
         .iter()
         .map(|m| residuals(m, &options, &args.benchmark, args.confidence))
         .collect::<Result<Vec<_>, _>>()?;
-    emit(
-        &export_residuals(args.format, &results),
-        args.output.as_deref(),
-    )?;
+    emit_with(args.output.as_deref(), |out| {
+        write_residuals(args.format, &results, out)
+    })?;
     Ok(ExitCode::SUCCESS)
 }

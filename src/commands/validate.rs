@@ -1,11 +1,11 @@
 //! `safetywashing validate`: every problem in a matrix (and info table),
 //! with file, line and column.
 
-use crate::cli::MatrixArgs;
+use super::args::{MatrixArgs, formats};
 use anyhow::{Context, Result};
 use clap::Args;
+use safetywashing::output::{Format, VALIDATION_FORMATS, write_validation};
 use safetywashing::validate::{ValidateOptions, validate};
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,8 +41,8 @@ pub struct ValidateArgs {
     pub mostly_missing: f64,
 
     /// Output format: text or json.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+    #[arg(long, default_value = "text", value_parser = formats(&VALIDATION_FORMATS))]
+    pub format: Format,
 
     /// How to read the matrix (--info: the info table to check against it).
     #[command(flatten)]
@@ -78,29 +78,14 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
         info.as_ref().map(|(b, s)| (b.as_slice(), s.as_str())),
         &options,
     );
-    let bytes = if args.format == "json" {
-        let mut b = serde_json::to_vec_pretty(&serde_json::json!({
-            "errors": result.errors(),
-            "warnings": result.warnings(),
-            "findings": result.findings,
-        }))?;
-        b.push(b'\n');
-        b
-    } else {
-        let mut out = String::new();
-        for f in &result.findings {
-            let _ = writeln!(out, "{f}");
-        }
-        let _ = writeln!(
+    super::emit_with(None, |out| {
+        write_validation(
+            args.format,
+            &result,
+            &args.target.display().to_string(),
             out,
-            "{}: {} error(s), {} warning(s)",
-            args.target.display(),
-            result.errors(),
-            result.warnings()
-        );
-        out.into_bytes()
-    };
-    super::emit(&bytes, None)?;
+        )
+    })?;
     Ok(if result.errors() > 0 {
         ExitCode::from(EXIT_ERRORS)
     } else if args.strict && result.warnings() > 0 {

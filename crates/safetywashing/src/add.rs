@@ -31,6 +31,37 @@ pub enum AddError {
     /// The request does not fit the files.
     #[error("{0}")]
     Refused(String),
+    /// The new scores file has several score columns and none was chosen.
+    #[error("{file}: {} score columns ({}): choose one", columns.len(), columns.join(", "))]
+    ChooseColumn {
+        /// New scores file.
+        file: String,
+        /// Its score columns.
+        columns: Vec<String>,
+    },
+    /// The matrix has the column already and replacing was not asked for.
+    #[error(
+        "{matrix}: column '{id}' already exists (column {column}); it is only replaced on request"
+    )]
+    ColumnExists {
+        /// Matrix source.
+        matrix: String,
+        /// Benchmark id.
+        id: String,
+        /// 1-based column number.
+        column: usize,
+    },
+    /// The info table has a row for the id already and replacing was not
+    /// asked for.
+    #[error("{info}:{line}: an info row for '{id}' already exists; it is only replaced on request")]
+    InfoRowExists {
+        /// Info table source.
+        info: String,
+        /// 1-based line of the row.
+        line: u64,
+        /// Benchmark id.
+        id: String,
+    },
 }
 
 /// One column of a new scores file, cells as written.
@@ -53,7 +84,7 @@ pub fn read_new_column(
     bytes: &[u8],
     source: &str,
     column: Option<&str>,
-) -> Result<NewColumn, LoadError> {
+) -> Result<NewColumn, AddError> {
     // parse_matrix does all the checking (numbers, duplicates, ragged rows).
     let format = MatrixFormat {
         meta_columns: Vec::new(),
@@ -75,14 +106,10 @@ pub fn read_new_column(
         None => match matrix.benchmarks.as_slice() {
             [one] => one.name.clone(),
             many => {
-                return Err(whole(format!(
-                    "{} score columns ({}): choose one with --column",
-                    many.len(),
-                    many.iter()
-                        .map(|b| b.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                return Err(AddError::ChooseColumn {
+                    file: source.to_string(),
+                    columns: many.iter().map(|b| b.name.clone()).collect(),
+                });
             }
         },
     };
@@ -173,10 +200,11 @@ pub fn plan_add(
     let existing = headers.iter().position(|h| h == id);
     if let Some(col) = existing {
         if !request.replace {
-            return Err(AddError::Refused(format!(
-                "{matrix_source}: column '{id}' already exists (column {}); pass --replace to overwrite it",
-                col + 1
-            )));
+            return Err(AddError::ColumnExists {
+                matrix: matrix_source.to_string(),
+                id: id.to_string(),
+                column: col + 1,
+            });
         }
         if before.benchmark(id).is_none() {
             return Err(AddError::Refused(format!(
@@ -334,10 +362,11 @@ fn edit_info(
     let replaced = match existing {
         Some((_, r)) => {
             if !replace {
-                return Err(AddError::Refused(format!(
-                    "{source}:{}: an info row for '{id}' already exists; pass --replace to overwrite it",
-                    line_of(body, r.start)
-                )));
+                return Err(AddError::InfoRowExists {
+                    info: source.to_string(),
+                    line: line_of(body, r.start) as u64,
+                    id: id.to_string(),
+                });
             }
             out.extend_from_slice(&body[..r.start]);
             out.extend_from_slice(row.as_bytes());
@@ -624,7 +653,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("column 'nb' already exists (column 2); pass --replace"),
+            e.contains("column 'nb' already exists (column 2); it is only replaced on request"),
             "{e}"
         );
         let plan = add(matrix, "model,s\nM1,9\n", true).unwrap();
@@ -687,7 +716,10 @@ mod tests {
     #[test]
     fn several_score_columns_need_a_choice() {
         let e = read_new_column(b"model,a,b\nM,1,2\n", "n.csv", None).unwrap_err();
-        assert!(e.to_string().contains("choose one with --column"), "{e}");
+        assert!(
+            matches!(&e, AddError::ChooseColumn { file, columns } if file == "n.csv" && columns == &["a", "b"]),
+            "{e}"
+        );
         let c = read_new_column(b"model,a,b\nM,1,2.50\n", "n.csv", Some("b")).unwrap();
         assert_eq!(c.cells, vec!["2.50"]);
     }

@@ -130,9 +130,6 @@ pub struct Analysis {
     /// Columns with near-ties merged by a rank method's tie rule (empty for
     /// Pearson, and for the bootstrap's resamples).
     pub near_ties: Vec<NearTies>,
-    /// Intervals, p-values, sensitivity and imputation, when asked for
-    /// (see [`crate::uncertainty`]); `None` for the paper's analysis.
-    pub uncertainty: Option<crate::uncertainty::UncertaintyReport>,
 }
 
 impl Analysis {
@@ -311,7 +308,6 @@ pub fn analyze_with_fit_ranked(
         capabilities_score_compute_correlation,
         benchmarks,
         near_ties: Vec::new(),
-        uncertainty: None,
     }
 }
 

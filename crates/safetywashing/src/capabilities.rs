@@ -19,6 +19,24 @@ use thiserror::Error;
 /// The fewest models a capabilities score is fitted on.
 pub const MIN_MODELS: usize = 3;
 
+/// A column of the matrix that is not a benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonBenchmark {
+    /// One of the matrix format's metadata columns.
+    Metadata,
+    /// The compute column.
+    Compute,
+}
+
+impl std::fmt::Display for NonBenchmark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NonBenchmark::Metadata => "a metadata column",
+            NonBenchmark::Compute => "the compute column",
+        })
+    }
+}
+
 /// Why a capabilities score could not be fitted.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum CapabilitiesError {
@@ -37,6 +55,16 @@ pub enum CapabilitiesError {
         name: String,
         /// Closest column names.
         suggestions: Vec<String>,
+    },
+    /// A capability benchmark named is a metadata or the compute column.
+    #[error("{matrix}: capability benchmark '{name}' is {kind}, not a benchmark")]
+    NotABenchmark {
+        /// Matrix source.
+        matrix: String,
+        /// The column named.
+        name: String,
+        /// What the column is instead.
+        kind: NonBenchmark,
     },
     /// A capability benchmark has no usable values.
     #[error("{matrix}: capability benchmark '{name}' {reason}")]
@@ -140,18 +168,18 @@ pub fn check_capabilities(
             return Err(CapabilitiesError::DuplicateCapability(name.clone()));
         }
         // A metadata or compute column is there, just not as a benchmark.
-        let role = if matrix.meta_column(name).is_some() {
-            Some("is a metadata column, not a benchmark (see --meta-columns)")
+        let kind = if matrix.meta_column(name).is_some() {
+            Some(NonBenchmark::Metadata)
         } else if matrix.compute.as_ref().is_some_and(|c| &c.name == name) {
-            Some("is the compute column, not a benchmark (see --compute-column)")
+            Some(NonBenchmark::Compute)
         } else {
             None
         };
-        if let Some(reason) = role {
-            return Err(CapabilitiesError::UnusableCapability {
+        if let Some(kind) = kind {
+            return Err(CapabilitiesError::NotABenchmark {
                 matrix: matrix.source.clone(),
                 name: name.clone(),
-                reason: reason.to_string(),
+                kind,
             });
         }
         let index =

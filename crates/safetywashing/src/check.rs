@@ -20,7 +20,7 @@ use crate::capabilities::CapabilitiesError;
 use crate::matrix::{BenchmarkMatrix, Column, closest_names};
 use crate::names::{Matcher, NameMatch};
 use crate::uncertainty::{
-    UncertaintyError, UncertaintyOptions, analyze_with_uncertainty, capabilities_intervals,
+    OptionError, UncertaintyError, UncertaintyOptions, analyze_with_uncertainty,
 };
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -70,7 +70,7 @@ pub enum CheckError {
     /// The reference matrix's capabilities score could not be fitted.
     #[error(transparent)]
     Capabilities(#[from] CapabilitiesError),
-    /// `--benchmark` names no column of the new file.
+    /// The benchmark asked for names no column of the new file.
     #[error("{file}: no benchmark column '{name}'; closest columns: {}", columns.join(", "))]
     UnknownBenchmark {
         /// New file.
@@ -91,6 +91,9 @@ pub enum CheckError {
     /// The bootstrap could not run.
     #[error(transparent)]
     Uncertainty(#[from] UncertaintyError),
+    /// An uncertainty option is out of range.
+    #[error(transparent)]
+    Option(#[from] OptionError),
 }
 
 /// A confidence interval for a correlation (filled in when a bootstrap was
@@ -197,6 +200,11 @@ pub fn check(
     options: &CheckOptions,
 ) -> Result<CheckReport, CheckError> {
     check_thresholds(options)?;
+    // Every option is checked once, before any fitting.
+    let valid = options
+        .uncertainty
+        .clone()
+        .validate(options.analysis.clone())?;
     let columns = selected_columns(new, options.benchmark.as_deref())?;
     let matches = matcher.match_all(&new.models);
 
@@ -223,14 +231,9 @@ pub fn check(
             values,
         });
     }
-    let analysis = analyze_with_uncertainty(
-        &augmented,
-        &options.analysis,
-        None,
-        &options.uncertainty,
-        &|_| {},
-    )?;
-    let intervals = capabilities_intervals(&analysis);
+    let full = analyze_with_uncertainty(&augmented, &valid, None, &|_| {})?;
+    let intervals = full.capabilities_intervals();
+    let analysis = full.analysis;
     let level = options
         .uncertainty
         .bootstrap
@@ -438,7 +441,7 @@ impl CheckReport {
     /// The human report.
     pub fn text(&self) -> String {
         let mut out = String::new();
-        let pct = |v: Option<f64>| crate::output::percent(v);
+        let pct = |v: Option<f64>| crate::numbers::percent(v);
         let used = self.matches.iter().filter(|m| m.used_target().is_some());
         let n_used = used.clone().count();
         let n_exact = used.filter(|m| m.outcome.is_exact()).count();

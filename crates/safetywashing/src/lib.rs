@@ -37,6 +37,7 @@ pub mod calibration;
 pub mod capabilities;
 pub mod check;
 pub mod data;
+pub mod escape;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod linalg;
@@ -44,6 +45,7 @@ pub mod load;
 pub mod matrix;
 pub mod merge;
 pub mod names;
+pub mod numbers;
 pub mod output;
 pub mod paired;
 #[cfg(feature = "plot")]

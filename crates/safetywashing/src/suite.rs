@@ -462,7 +462,12 @@ mod tests {
         for t in Transform::ALL {
             assert_eq!(t.as_str().parse::<Transform>(), Ok(t));
         }
-        assert!("log".parse::<Transform>().unwrap_err().contains("one_minus"));
+        assert!(
+            "log"
+                .parse::<Transform>()
+                .unwrap_err()
+                .contains("one_minus")
+        );
     }
 
     #[test]
@@ -476,7 +481,10 @@ mod tests {
     #[test]
     fn calibration_and_attack_columns_use_the_info_tables_transform() {
         let m = Manifest::paper();
-        assert_eq!(m.entry("brier_mmlu").unwrap().transform, Transform::OneMinus);
+        assert_eq!(
+            m.entry("brier_mmlu").unwrap().transform,
+            Transform::OneMinus
+        );
         assert_eq!(
             m.entry("HarmBench-GCG-T-all").unwrap().transform,
             Transform::HundredMinus
@@ -493,10 +501,19 @@ mod tests {
     fn bad_manifests_name_line_and_column() {
         let head = COLUMNS.join(",");
         let bad = format!("{head}\na,A,bias,lm-eval,h,t,acc,,log,yes,\n");
-        let e = Manifest::parse(bad.as_bytes(), "m.csv").unwrap_err().to_string();
-        assert!(e.contains("m.csv") && e.contains('2') && e.contains("transform"), "{e}");
-        let twice = format!("{head}\na,A,bias,judge,h,,,,identity,yes,\na,A,bias,judge,h,,,,identity,yes,\n");
-        let e = Manifest::parse(twice.as_bytes(), "m.csv").unwrap_err().to_string();
+        let e = Manifest::parse(bad.as_bytes(), "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("m.csv") && e.contains('2') && e.contains("transform"),
+            "{e}"
+        );
+        let twice = format!(
+            "{head}\na,A,bias,judge,h,,,,identity,yes,\na,A,bias,judge,h,,,,identity,yes,\n"
+        );
+        let e = Manifest::parse(twice.as_bytes(), "m.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("twice"), "{e}");
         let unknown_verified = format!("{head}\na,A,bias,judge,h,,,,unknown,yes,\n");
         assert!(Manifest::parse(unknown_verified.as_bytes(), "m.csv").is_err());

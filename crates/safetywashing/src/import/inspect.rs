@@ -14,7 +14,7 @@
 //! reported and left out. When one model has several logs for a task, the
 //! newest (`eval.created`, then the path) wins and the report says so.
 
-use super::{Better, ColumnInfo, ImportError, MatrixBuilder};
+use super::{Better, ColumnInfo, ImportError, ImportWarning, MatrixBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::{Read, Seek};
@@ -210,8 +210,8 @@ pub fn find_logs(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, ImportError>
 pub struct InspectReport {
     /// (model, task, file used, files superseded).
     pub used: Vec<(String, String, String, Vec<String>)>,
-    /// Logs left out, one line each, with why.
-    pub warnings: Vec<String>,
+    /// Logs left out, each with why.
+    pub warnings: Vec<ImportWarning>,
 }
 
 /// Build the matrix from parsed logs: one row per model, one column per
@@ -224,10 +224,13 @@ pub fn build_matrix(logs: &[InspectLog], metric: &str) -> (MatrixBuilder, Inspec
     };
     for (i, log) in logs.iter().enumerate() {
         if log.status != "success" {
-            report.warnings.push(format!(
-                "{}: status '{}', no results: left out",
-                log.source, log.status
-            ));
+            report.warnings.push(
+                format!(
+                    "{}: status '{}', no results: left out",
+                    log.source, log.status
+                )
+                .into(),
+            );
             continue;
         }
         if log.metric(metric).is_none() {
@@ -236,11 +239,12 @@ pub fn build_matrix(logs: &[InspectLog], metric: &str) -> (MatrixBuilder, Inspec
                 .iter()
                 .flat_map(|(_, m)| m.iter().map(|(k, _)| k.as_str()))
                 .collect();
-            report.warnings.push(format!(
-                "{}: no metric '{metric}' (it has: {}; see --metric): left out",
-                log.source,
-                have.join(", ")
-            ));
+            report.warnings.push(ImportWarning::NoMetric {
+                source: log.source.clone(),
+                task: None,
+                metric: metric.to_string(),
+                available: have.iter().map(|s| s.to_string()).collect(),
+            });
             continue;
         }
         match best.get_mut(&(log.model.as_str(), log.task.as_str())) {
@@ -274,7 +278,7 @@ pub fn build_matrix(logs: &[InspectLog], metric: &str) -> (MatrixBuilder, Inspec
         if builder.set(&log.model, col, value).is_err() {
             report
                 .warnings
-                .push(format!("{}: {metric} is not finite: left out", log.source));
+                .push(format!("{}: {metric} is not finite: left out", log.source).into());
             continue;
         }
         report.used.push((
@@ -357,9 +361,7 @@ mod tests {
         let (b, report) = build_matrix(&logs, "accuracy");
         assert_eq!(b.get("m", "t"), Some(0.5));
         assert_eq!(report.used[0].3, vec!["old"]);
-        assert_eq!(
-            report.warnings,
-            vec!["err: status 'error', no results: left out"]
-        );
+        let shown: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(shown, vec!["err: status 'error', no results: left out"]);
     }
 }

@@ -14,7 +14,7 @@
 //! an `n-samples` effective count below the original) is flagged and left
 //! out unless limited runs are allowed.
 
-use super::{Better, ColumnInfo, ImportError, MatrixBuilder};
+use super::{Better, ColumnInfo, ImportError, ImportWarning, MatrixBuilder};
 use crate::calibration::{CalibrationOptions, RmsVariant, calibrate_file};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
@@ -409,7 +409,7 @@ pub struct LmEvalReport {
     /// Limited runs left out: (model, file, how limited).
     pub excluded_limited: Vec<(String, String, String)>,
     /// Things left out or worth knowing (one line each).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<ImportWarning>,
 }
 
 /// Per (model, file used): the tasks taken from it and the files it superseded.
@@ -530,13 +530,10 @@ fn add_task_columns(
         t.metrics.iter().collect()
     } else {
         let choice = options.task_metrics.get(&t.task).unwrap_or(&options.metric);
-        match pick_metric(t, choice) {
+        match pick_metric(t, choice, &file.source) {
             Ok(m) => vec![m],
             Err(why) => {
-                report.warnings.push(format!(
-                    "{}: task '{}' left out: {why}",
-                    file.source, t.task
-                ));
+                report.warnings.push(why);
                 return Ok(());
             }
         }
@@ -551,43 +548,41 @@ fn add_task_columns(
     Ok(())
 }
 
-fn pick_metric<'a>(t: &'a TaskResult, choice: &MetricChoice) -> Result<&'a MetricValue, String> {
+fn pick_metric<'a>(
+    t: &'a TaskResult,
+    choice: &MetricChoice,
+    source: &str,
+) -> Result<&'a MetricValue, ImportWarning> {
     let same: Vec<&MetricValue> = t
         .metrics
         .iter()
         .filter(|m| m.metric == choice.metric)
         .collect();
-    let available = || {
-        t.metrics
-            .iter()
-            .map(|m| format!("{},{}", m.metric, m.filter))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     if same.is_empty() {
-        return Err(format!(
-            "no metric '{}' (it has: {}; see --task-metric)",
-            choice.metric,
-            available()
-        ));
+        return Err(ImportWarning::NoMetric {
+            source: source.to_string(),
+            task: Some(t.task.clone()),
+            metric: choice.metric.clone(),
+            available: t
+                .metrics
+                .iter()
+                .map(|m| format!("{},{}", m.metric, m.filter))
+                .collect(),
+        });
     }
     let found = match &choice.filter {
         Some(f) => same.iter().find(|m| &m.filter == f),
         None if same.len() == 1 => same.first(),
         None => same.iter().find(|m| m.filter == "none"),
     };
-    found.copied().ok_or_else(|| {
-        format!(
-            "metric '{}' has filters {}: name one with --task-metric {}={},FILTER",
-            choice.metric,
-            same.iter()
-                .map(|m| m.filter.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            t.task,
-            choice.metric
-        )
-    })
+    found
+        .copied()
+        .ok_or_else(|| ImportWarning::AmbiguousFilter {
+            source: source.to_string(),
+            task: t.task.clone(),
+            metric: choice.metric.clone(),
+            filters: same.iter().map(|m| m.filter.clone()).collect(),
+        })
 }
 
 /// The samples file lm-eval wrote beside a results file for a task.
@@ -620,20 +615,26 @@ fn add_calibration_columns(
             let path = match samples_path(file, task) {
                 Some(p) if p.is_file() => p,
                 _ => {
-                    report.warnings.push(format!(
-                        "{}: no samples file for task '{task}' (run lm-eval with --log_samples); no calibration columns for it",
-                        file.source
-                    ));
+                    report.warnings.push(
+                        format!(
+                            "{}: no samples file for task '{task}' (run lm-eval with --log_samples); no calibration columns for it",
+                            file.source
+                        )
+                        .into(),
+                    );
                     continue;
                 }
             };
             let r = calibrate_file(&path, &cal.options)?;
             if r.skipped_lines > 0 {
-                report.warnings.push(format!(
-                    "{}: skipped {} malformed lines",
-                    path.display(),
-                    r.skipped_lines
-                ));
+                report.warnings.push(
+                    format!(
+                        "{}: skipped {} malformed lines",
+                        path.display(),
+                        r.skipped_lines
+                    )
+                    .into(),
+                );
             }
             let cells = [
                 (
@@ -674,11 +675,14 @@ fn add_calibration_columns(
                             .set(&file.model, col, 1.0 - v)
                             .map_err(|e| ImportError::file(&path.display().to_string(), e))?;
                     }
-                    None => report.warnings.push(format!(
-                        "{}: {prefix} undefined ({} samples, fewer than one bin)",
-                        path.display(),
-                        r.n
-                    )),
+                    None => report.warnings.push(
+                        format!(
+                            "{}: {prefix} undefined ({} samples, fewer than one bin)",
+                            path.display(),
+                            r.n
+                        )
+                        .into(),
+                    ),
                 }
             }
         }
@@ -751,7 +755,7 @@ mod tests {
         assert_eq!(ids, ["grp", "t1", "bare"]); // file order
         assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
         assert!(
-            report.warnings[0].contains("no metric 'acc'"),
+            report.warnings[0].to_string().contains("no metric 'acc'"),
             "{:?}",
             report.warnings
         );
@@ -760,7 +764,10 @@ mod tests {
             .task_metrics
             .insert("gen".into(), "exact_match".parse().unwrap());
         let (_, report) = build_matrix(std::slice::from_ref(&f), &ambiguous).unwrap();
-        assert!(report.warnings[0].contains("has filters strict-match, flexible-extract"));
+        assert!(matches!(
+            &report.warnings[0],
+            ImportWarning::AmbiguousFilter { filters, .. } if filters == &["strict-match", "flexible-extract"]
+        ));
 
         let mut options = LmEvalOptions {
             orient: true,

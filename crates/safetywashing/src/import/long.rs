@@ -3,7 +3,7 @@
 //!
 //! The CSV reader handles a UTF-8 BOM and quoted fields. With `percent`,
 //! every score is a percentage (`77.0%` or `77.0`) and becomes a fraction;
-//! without it a `%` sign is an error suggesting the flag. Empty scores are
+//! without it a `%` sign is an error suggesting it. Empty scores are
 //! missing values. A model × benchmark pair given twice is an error naming
 //! both lines unless a [`Dedupe`] rule is chosen.
 
@@ -35,6 +35,45 @@ impl std::str::FromStr for Dedupe {
     }
 }
 
+/// Why a long table could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LongError {
+    /// Not a readable table, or a bad cell.
+    #[error(transparent)]
+    Load(#[from] ImportError),
+    /// A model × benchmark pair is given twice and no [`Dedupe`] rule was
+    /// chosen.
+    #[error(
+        "{path}:{line}: model '{model}' has a second score for '{benchmark}' (first on line {first}); choose a rule (max, mean or last)"
+    )]
+    SecondScore {
+        /// File.
+        path: String,
+        /// Line of the second score.
+        line: u64,
+        /// Model.
+        model: String,
+        /// Benchmark.
+        benchmark: String,
+        /// Line of the first score.
+        first: u64,
+    },
+    /// A score with a `%` sign, without [`LongOptions::percent`].
+    #[error(
+        "{path}:{line}: column '{column}': found '{text}': a percentage; read as a percentage, it becomes a fraction"
+    )]
+    Percentage {
+        /// File.
+        path: String,
+        /// Line.
+        line: u64,
+        /// Score column.
+        column: String,
+        /// The cell.
+        text: String,
+    },
+}
+
 /// Which columns to read and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LongOptions {
@@ -55,7 +94,7 @@ pub fn parse_long(
     bytes: &[u8],
     source: &str,
     options: &LongOptions,
-) -> Result<MatrixBuilder, ImportError> {
+) -> Result<MatrixBuilder, LongError> {
     let at = |line: u64, message: String| ImportError::AtLine {
         path: source.into(),
         line,
@@ -65,10 +104,9 @@ pub fn parse_long(
     let mut records = reader.records();
     let header = match records.next() {
         None => {
-            return Err(ImportError::file(
-                source,
-                "the file is empty: expected a header row",
-            ));
+            return Err(
+                ImportError::file(source, "the file is empty: expected a header row").into(),
+            );
         }
         Some(r) => r.map_err(|e| at(1, format!("not valid UTF-8 CSV: {e}")))?,
     };
@@ -116,7 +154,15 @@ pub fn parse_long(
             cell(sc, "score")?,
         );
         if model.is_empty() || bench.is_empty() {
-            return Err(at(line, "empty model or benchmark name".into()));
+            return Err(at(line, "empty model or benchmark name".into()).into());
+        }
+        if !options.percent && score.ends_with('%') {
+            return Err(LongError::Percentage {
+                path: source.into(),
+                line,
+                column: options.score_col.clone(),
+                text: score.to_string(),
+            });
         }
         let value = parse_score(score, options.percent)
             .map_err(|m| at(line, format!("column '{}': {m}", options.score_col)))?;
@@ -129,12 +175,13 @@ pub fn parse_long(
             }
             Some((first, values)) => {
                 if options.dedupe.is_none() {
-                    return Err(at(
+                    return Err(LongError::SecondScore {
+                        path: source.into(),
                         line,
-                        format!(
-                            "model '{model}' has a second score for '{bench}' (first on line {first}); choose --dedupe max|mean|last"
-                        ),
-                    ));
+                        model: model.to_string(),
+                        benchmark: bench.to_string(),
+                        first: *first,
+                    });
                 }
                 values.push(value);
             }
@@ -158,10 +205,9 @@ pub fn parse_long(
             .map_err(|e| ImportError::file(source, e))?;
     }
     if builder.models().is_empty() {
-        return Err(ImportError::file(
-            source,
-            "no scores: the file has a header but no data",
-        ));
+        return Err(
+            ImportError::file(source, "no scores: the file has a header but no data").into(),
+        );
     }
     Ok(builder)
 }
@@ -174,13 +220,7 @@ fn parse_score(text: &str, percent: bool) -> Result<Option<f64>, String> {
             .map(|v| v.map(|x| x / 100.0))
             .map_err(|e| format!("expected {e}, found '{text}'"));
     }
-    parse_cell(text).map_err(|e| {
-        if text.trim().ends_with('%') {
-            format!("found '{text}': a percentage; add --percent to read it as a fraction")
-        } else {
-            format!("expected {e}, found '{text}'")
-        }
-    })
+    parse_cell(text).map_err(|e| format!("expected {e}, found '{text}'"))
 }
 
 #[cfg(test)]
@@ -204,7 +244,7 @@ mod tests {
         let e = parse_long(TEXT.as_bytes(), "l.csv", &options(None, true)).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "l.csv:5: model 'Org, Inc/m1' has a second score for 'MMLU' (first on line 2); choose --dedupe max|mean|last"
+            "l.csv:5: model 'Org, Inc/m1' has a second score for 'MMLU' (first on line 2); choose a rule (max, mean or last)"
         );
         let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Mean), true)).unwrap();
         assert!((b.get("Org, Inc/m1", "MMLU").unwrap() - 0.78).abs() < 1e-15);
@@ -225,8 +265,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.to_string()
-                .starts_with("l.csv:2: column 'Score': found '77.0%': a percentage; add --percent"),
+            matches!(&e, LongError::Percentage { line: 2, text, .. } if text == "77.0%"),
             "{e}"
         );
         let mut o = options(None, false);

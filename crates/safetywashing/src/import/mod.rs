@@ -22,6 +22,82 @@ use std::collections::HashMap;
 /// error as every other input of the tool.
 pub type ImportError = crate::load::LoadError;
 
+/// Something an import left out or could not do, returned as data (the
+/// library never prints): a front end shows each, naming its own options
+/// where one would help (`Display` says it in the library's words).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportWarning {
+    /// A result has no metric of the name asked for; it was left out.
+    NoMetric {
+        /// The results file or log.
+        source: String,
+        /// The task, where the file holds several.
+        task: Option<String>,
+        /// The metric asked for.
+        metric: String,
+        /// The metrics it has, as the engine names them.
+        available: Vec<String>,
+    },
+    /// A metric is reported under several filters and none was chosen; the
+    /// task was left out.
+    AmbiguousFilter {
+        /// The results file.
+        source: String,
+        /// The task.
+        task: String,
+        /// The metric.
+        metric: String,
+        /// Its filters.
+        filters: Vec<String>,
+    },
+    /// Anything else, in words.
+    Other(String),
+}
+
+impl From<String> for ImportWarning {
+    fn from(text: String) -> Self {
+        ImportWarning::Other(text)
+    }
+}
+
+impl std::fmt::Display for ImportWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportWarning::NoMetric {
+                source,
+                task: None,
+                metric,
+                available,
+            } => write!(
+                f,
+                "{source}: no metric '{metric}' (it has: {}): left out",
+                available.join(", ")
+            ),
+            ImportWarning::NoMetric {
+                source,
+                task: Some(task),
+                metric,
+                available,
+            } => write!(
+                f,
+                "{source}: task '{task}' left out: no metric '{metric}' (it has: {})",
+                available.join(" ")
+            ),
+            ImportWarning::AmbiguousFilter {
+                source,
+                task,
+                metric,
+                filters,
+            } => write!(
+                f,
+                "{source}: task '{task}' left out: metric '{metric}' has filters {}: name one",
+                filters.join(", ")
+            ),
+            ImportWarning::Other(text) => f.write_str(text),
+        }
+    }
+}
+
 /// Direction of a metric, as engines record it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Better {

@@ -1,76 +1,118 @@
 //! Rendering of `residuals`: the regression of a benchmark on the
 //! capabilities score and the models ranked by residual, in every format.
 
-use super::text::{Section, render_table};
-use super::{Format, percent};
-use crate::uncertainty::Residuals;
-use comfy_table::presets;
-use serde_json::{Value, json};
+use super::table::Table;
+use super::{Format, csv_number, percent};
+use crate::escape;
+use crate::uncertainty::{ResidualRow, Residuals};
+use serde::Serialize;
+use std::io::{self, Write};
 
-fn number(value: Option<f64>) -> Value {
-    value
-        .filter(|v| v.is_finite())
-        .map_or(Value::Null, |v| json!(v))
+/// A number, `null` when not finite.
+fn finite(value: Option<f64>) -> Option<f64> {
+    value.filter(|v| v.is_finite())
 }
 
-fn cell(value: f64) -> String {
-    if value.is_finite() {
-        value.to_string()
-    } else {
-        String::new()
+/// The JSON object of one regression.
+#[derive(Serialize)]
+struct ResidualsJson<'a> {
+    matrix: &'a str,
+    benchmark: &'a str,
+    method: &'static str,
+    regression: &'static str,
+    n: usize,
+    slope: Option<f64>,
+    slope_ci_low: Option<f64>,
+    slope_ci_high: Option<f64>,
+    confidence: f64,
+    intercept: Option<f64>,
+    r_squared: Option<f64>,
+    compute_column: Option<&'a str>,
+    partial_compute_n: usize,
+    partial_compute_correlation: Option<f64>,
+    models: Vec<ModelJson<'a>>,
+}
+
+/// One model of `models`.
+#[derive(Serialize)]
+struct ModelJson<'a> {
+    model: &'a str,
+    capabilities_score: Option<f64>,
+    value: Option<f64>,
+    fitted: Option<f64>,
+    residual: Option<f64>,
+}
+
+impl<'a> ModelJson<'a> {
+    fn new(m: &'a ResidualRow) -> Self {
+        ModelJson {
+            model: &m.model,
+            capabilities_score: finite(Some(m.capabilities_score)),
+            value: finite(Some(m.value)),
+            fitted: finite(Some(m.fitted)),
+            residual: finite(Some(m.residual)),
+        }
     }
 }
 
-/// Render regressions (one per matrix) in `format`.
-pub fn export_residuals(format: Format, results: &[Residuals]) -> Vec<u8> {
-    match format {
-        Format::Json => json_bytes(results),
-        Format::Csv => csv_bytes(results),
-        Format::Text => report(results, false),
-        Format::Markdown => report(results, true),
-    }
-}
-
-fn json_bytes(results: &[Residuals]) -> Vec<u8> {
-    let one = |r: &Residuals| {
+impl<'a> ResidualsJson<'a> {
+    fn new(r: &'a Residuals) -> Self {
         let g = &r.regression;
-        json!({
-            "matrix": r.matrix,
-            "benchmark": r.benchmark,
-            "method": r.method.as_str(),
-            "regression": g.kind,
-            "n": g.n,
-            "slope": number(Some(g.slope)),
-            "slope_ci_low": number(g.slope_low),
-            "slope_ci_high": number(g.slope_high),
-            "confidence": g.confidence,
-            "intercept": number(Some(g.intercept)),
-            "r_squared": number(Some(g.r_squared)),
-            "compute_column": r.compute_column,
-            "partial_compute_n": r.partial_compute_n,
-            "partial_compute_correlation": number(r.partial_compute_correlation),
-            "models": r.models.iter().map(|m| json!({
-                "model": m.model,
-                "capabilities_score": number(Some(m.capabilities_score)),
-                "value": number(Some(m.value)),
-                "fitted": number(Some(m.fitted)),
-                "residual": number(Some(m.residual)),
-            })).collect::<Vec<_>>(),
-        })
-    };
-    let value = match results {
-        [r] => one(r),
-        many => Value::Array(many.iter().map(one).collect()),
-    };
-    let mut out = serde_json::to_vec_pretty(&value).unwrap_or_default();
-    out.push(b'\n');
-    out
+        ResidualsJson {
+            matrix: &r.matrix,
+            benchmark: &r.benchmark,
+            method: r.method.as_str(),
+            regression: g.kind,
+            n: g.n,
+            slope: finite(Some(g.slope)),
+            slope_ci_low: finite(g.slope_low),
+            slope_ci_high: finite(g.slope_high),
+            confidence: g.confidence,
+            intercept: finite(Some(g.intercept)),
+            r_squared: finite(Some(g.r_squared)),
+            compute_column: r.compute_column.as_deref(),
+            partial_compute_n: r.partial_compute_n,
+            partial_compute_correlation: finite(r.partial_compute_correlation),
+            models: r.models.iter().map(ModelJson::new).collect(),
+        }
+    }
 }
 
-fn csv_bytes(results: &[Residuals]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    // Writing to a Vec<u8> cannot fail.
-    let _ = w.write_record([
+/// Write regressions (one per matrix) in `format` to `out`.
+pub fn write_residuals(
+    format: Format,
+    results: &[Residuals],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            match results {
+                [r] => serde_json::to_writer_pretty(&mut *out, &ResidualsJson::new(r))?,
+                many => {
+                    let all: Vec<ResidualsJson> = many.iter().map(ResidualsJson::new).collect();
+                    serde_json::to_writer_pretty(&mut *out, &all)?
+                }
+            }
+            out.write_all(b"\n")
+        }
+        Format::Csv => write_csv(results, out),
+        Format::Text => out.write_all(&report(results, false)),
+        Format::Markdown => out.write_all(&report(results, true)),
+    }
+}
+
+/// Regressions rendered in `format`, as bytes.
+pub fn export_residuals(format: Format, results: &[Residuals]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_residuals(format, results, &mut bytes);
+    bytes
+}
+
+/// One CSV row per model, typed.
+fn write_csv(results: &[Residuals], out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
         "matrix",
         "benchmark",
         "rank",
@@ -79,22 +121,22 @@ fn csv_bytes(results: &[Residuals]) -> Vec<u8> {
         "value",
         "fitted",
         "residual",
-    ]);
+    ])?;
     for r in results {
         for (i, m) in r.models.iter().enumerate() {
-            let _ = w.write_record([
-                r.matrix.as_str(),
-                &r.benchmark,
-                &(i + 1).to_string(),
-                &m.model,
-                &cell(m.capabilities_score),
-                &cell(m.value),
-                &cell(m.fitted),
-                &cell(m.residual),
-            ]);
+            w.write_record([
+                escape::control(&r.matrix).into_owned(),
+                escape::control(&r.benchmark).into_owned(),
+                (i + 1).to_string(),
+                escape::control(&m.model).into_owned(),
+                csv_number(Some(m.capabilities_score)),
+                csv_number(Some(m.value)),
+                csv_number(Some(m.fitted)),
+                csv_number(Some(m.residual)),
+            ])?;
         }
     }
-    w.into_inner().unwrap_or_default()
+    w.flush()
 }
 
 /// Three decimals, without a "-0.000".
@@ -141,9 +183,8 @@ fn summary(r: &Residuals) -> Vec<String> {
 fn report(results: &[Residuals], markdown: bool) -> Vec<u8> {
     let mut out = String::new();
     for (k, r) in results.iter().enumerate() {
-        let section = Section {
-            title: "Models by residual".into(),
-            lines: summary(r),
+        let title = "Models by residual";
+        let table = Table {
             header: ["rank", "model", "score", "value", "fitted", "residual"]
                 .map(String::from)
                 .to_vec(),
@@ -165,23 +206,27 @@ fn report(results: &[Residuals], markdown: bool) -> Vec<u8> {
             numeric: vec![0, 2, 3, 4, 5],
         };
         if markdown {
-            out.push_str(&format!("# {} · {}\n\n", r.matrix, r.benchmark));
-            for l in &section.lines {
-                out.push_str(&format!("- {l}\n"));
+            out.push_str(&format!(
+                "# {} · {}\n\n",
+                escape::markdown(&r.matrix),
+                escape::markdown(&r.benchmark)
+            ));
+            for l in summary(r) {
+                out.push_str(&format!("- {}\n", escape::markdown(&l)));
             }
-            out.push_str(&format!("\n## {}\n\n", section.title));
-            out.push_str(&render_table(&section, presets::ASCII_MARKDOWN));
+            out.push_str(&format!("\n## {title}\n\n"));
+            out.push_str(&table.markdown());
             out.push_str("\n\n");
         } else {
             if k > 0 {
                 out.push('\n');
             }
-            for l in &section.lines {
-                out.push_str(l);
+            for l in summary(r) {
+                out.push_str(&escape::control(&l));
                 out.push('\n');
             }
-            out.push_str(&format!("\n{}\n", section.title));
-            out.push_str(&render_table(&section, super::text::PLAIN));
+            out.push_str(&format!("\n{title}\n"));
+            out.push_str(&table.plain());
             out.push('\n');
         }
     }

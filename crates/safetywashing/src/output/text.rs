@@ -2,18 +2,12 @@
 //! benchmark, and the ranking of models. Text and Markdown render the same
 //! [`Section`]s, differing only in table style and headings.
 
-use super::{Exporter, percent};
+use super::table::Table;
+use super::{Exporter, percent, uncertainty};
 use crate::analysis::{Analysis, Role};
-use comfy_table::{
-    CellAlignment, ContentArrangement, ContentLineStyle, LineStyle, Table, TableStyle,
-};
+use crate::escape;
+use crate::uncertainty::FullAnalysis;
 use std::io::{self, Write};
-
-/// Plain columns with one rule under the header: easy to read, easy to grep.
-pub(crate) const PLAIN: TableStyle = TableStyle::new()
-    .header_lines(ContentLineStyle::none().junction(' '))
-    .header_separator(LineStyle::none().fill('─').junction(' '))
-    .content_lines(ContentLineStyle::none().junction(' '));
 
 /// A titled block of the report: summary lines and/or one table.
 pub struct Section {
@@ -21,20 +15,18 @@ pub struct Section {
     pub title: String,
     /// Free lines before the table.
     pub lines: Vec<String>,
-    /// Column headers (empty = no table).
-    pub header: Vec<String>,
-    /// Table rows.
-    pub rows: Vec<Vec<String>>,
-    /// Columns to right-align (numbers).
-    pub numeric: Vec<usize>,
+    /// The table (empty header = none).
+    pub table: Table,
 }
 
 fn n_of(value: Option<f64>, n: usize) -> (String, String) {
     (percent(value), n.to_string())
 }
 
-/// The report's sections for one analysis.
-pub fn sections(a: &Analysis) -> Vec<Section> {
+/// The report's sections for one analysis: the paper's numbers, with the
+/// uncertainty layer's lines and columns where it computed any.
+pub fn sections(full: &FullAnalysis) -> Vec<Section> {
+    let a: &Analysis = &full.analysis;
     let fit = &a.fit;
     let mut summary = vec![
         format!("Matrix: {}", a.matrix),
@@ -88,11 +80,52 @@ pub fn sections(a: &Analysis) -> Vec<Section> {
         ));
     }
 
-    let header: Vec<String> = ["benchmark", "capabilities corr.", "n", "compute corr.", "n"]
-        .map(String::from)
-        .to_vec();
-    let rows_for = |role: Role| -> Vec<Vec<String>> {
-        a.benchmarks
+    summary.extend(uncertainty::summary(full));
+    let ranking = a
+        .ranking()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (m, s))| vec![(i + 1).to_string(), m.to_string(), format!("{s:.3}")])
+        .collect();
+    let benchmarks = |role: Role| {
+        uncertainty::benchmark_table(full, role).unwrap_or_else(|| benchmark_table(a, role))
+    };
+    vec![
+        Section {
+            title: "Summary".into(),
+            lines: summary,
+            table: Table::default(),
+        },
+        Section {
+            title: "Capability benchmarks".into(),
+            lines: Vec::new(),
+            table: benchmarks(Role::Capability),
+        },
+        Section {
+            title: "Other benchmarks".into(),
+            lines: Vec::new(),
+            table: benchmarks(Role::Safety),
+        },
+        Section {
+            title: "Models by capabilities score".into(),
+            lines: Vec::new(),
+            table: Table {
+                header: ["rank", "model", "score"].map(String::from).to_vec(),
+                rows: ranking,
+                numeric: vec![0, 2],
+            },
+        },
+    ]
+}
+
+/// The paper's table of `role`'s benchmarks: each correlation and its n.
+fn benchmark_table(a: &Analysis, role: Role) -> Table {
+    Table {
+        header: ["benchmark", "capabilities corr.", "n", "compute corr.", "n"]
+            .map(String::from)
+            .to_vec(),
+        rows: a
+            .benchmarks
             .iter()
             .filter(|b| b.role == role)
             .map(|b| {
@@ -100,92 +133,31 @@ pub fn sections(a: &Analysis) -> Vec<Section> {
                 let (comp, cn) = n_of(b.compute_correlation, b.compute_n);
                 vec![b.name.clone(), cap, n, comp, cn]
             })
-            .collect()
-    };
-    let ranking = a
-        .ranking()
-        .into_iter()
-        .enumerate()
-        .map(|(i, (m, s))| vec![(i + 1).to_string(), m.to_string(), format!("{s:.3}")])
-        .collect();
-    let mut sections = vec![
-        Section {
-            title: "Summary".into(),
-            lines: summary,
-            header: Vec::new(),
-            rows: Vec::new(),
-            numeric: Vec::new(),
-        },
-        Section {
-            title: "Capability benchmarks".into(),
-            lines: Vec::new(),
-            header: header.clone(),
-            rows: rows_for(Role::Capability),
-            numeric: vec![1, 2, 3, 4],
-        },
-        Section {
-            title: "Other benchmarks".into(),
-            lines: Vec::new(),
-            header,
-            rows: rows_for(Role::Safety),
-            numeric: vec![1, 2, 3, 4],
-        },
-        Section {
-            title: "Models by capabilities score".into(),
-            lines: Vec::new(),
-            header: ["rank", "model", "score"].map(String::from).to_vec(),
-            rows: ranking,
-            numeric: vec![0, 2],
-        },
-    ];
-    super::uncertainty::decorate(a, &mut sections);
-    sections
-}
-
-/// Render a section's table with a comfy-table preset.
-pub fn render_table(section: &Section, style: TableStyle) -> String {
-    let mut table = Table::new();
-    table
-        .load_style(style)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(section.header.clone());
-    for row in &section.rows {
-        table.add_row(row.clone());
+            .collect(),
+        numeric: vec![1, 2, 3, 4],
     }
-    for &i in &section.numeric {
-        if let Some(col) = table.column_mut(i) {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    // comfy-table pads the last column; trailing blanks only get in the way of diffs.
-    table
-        .to_string()
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Plain-text report for terminals and pipes.
 pub struct TextExporter;
 
 impl Exporter for TextExporter {
-    fn export(&self, analyses: &[Analysis], out: &mut dyn Write) -> io::Result<()> {
+    fn export(&self, analyses: &[FullAnalysis], out: &mut dyn Write) -> io::Result<()> {
         for (i, a) in analyses.iter().enumerate() {
             let mut text = String::new();
             if i > 0 {
                 text.push('\n');
             }
-            for s in sections(a) {
-                if s.title != "Summary" {
+            for (k, s) in sections(a).iter().enumerate() {
+                if k > 0 {
                     text.push_str(&format!("\n{}\n", s.title));
                 }
                 for l in &s.lines {
-                    text.push_str(l);
+                    text.push_str(&escape::control(l));
                     text.push('\n');
                 }
-                if !s.header.is_empty() {
-                    text.push_str(&render_table(&s, PLAIN));
+                if !s.table.is_empty() {
+                    text.push_str(&s.table.plain());
                     text.push('\n');
                 }
             }

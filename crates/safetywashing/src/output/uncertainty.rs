@@ -4,224 +4,310 @@
 //!
 //! Nothing here runs unless an analysis carries an uncertainty report, so
 //! the paper's default output is unchanged byte for byte. A field is present
-//! only when the flag that computes it was given (`--bootstrap` adds the
-//! interval fields, `--permutations` the p/q-values, and so on); within a
+//! only when the option that computes it was set (a bootstrap adds the
+//! interval fields, a permutation test the p/q-values, and so on); within a
 //! present field an undefined number is `null` (JSON) or empty (CSV).
 
 use super::percent;
-use super::text::Section;
+use super::table::Table;
 use crate::analysis::{Analysis, Role};
 use crate::uncertainty::{
-    BootstrapEstimate, BootstrapReport, ClusterSource, IntervalMethod, Resampling,
-    UncertaintyReport,
+    BootstrapEstimate, BootstrapReport, ClusterSource, FullAnalysis, ImputationReport, ImputedCell,
+    Interval, IntervalMethod, PermutationReport, Resampling, SensitivityReport, UncertaintyReport,
 };
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
-fn number(value: Option<f64>) -> Value {
-    value
-        .filter(|v| v.is_finite())
-        .map_or(Value::Null, |v| json!(v))
+/// One typed value of a per-benchmark field: JSON and CSV both render from
+/// it (an undefined number is `null` in JSON, an empty CSV cell).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    /// A number; `None` or non-finite = undefined.
+    Number(Option<f64>),
+    /// A count.
+    Count(usize),
+    /// A word, or nothing.
+    Text(Option<&'static str>),
+    /// Yes or no.
+    Flag(bool),
 }
 
-fn cell(value: Option<f64>) -> String {
-    value
-        .filter(|v| v.is_finite())
-        .map_or(String::new(), |v| v.to_string())
+impl Cell {
+    /// The CSV cell.
+    pub(crate) fn csv(&self) -> String {
+        match self {
+            Cell::Number(v) => super::csv_number(*v),
+            Cell::Count(n) => n.to_string(),
+            Cell::Text(t) => t.unwrap_or_default().to_string(),
+            Cell::Flag(b) => b.to_string(),
+        }
+    }
+}
+
+impl Serialize for Cell {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Number(v) => v.filter(|v| v.is_finite()).serialize(s),
+            Cell::Count(n) => n.serialize(s),
+            Cell::Text(t) => t.serialize(s),
+            Cell::Flag(b) => b.serialize(s),
+        }
+    }
+}
+
+/// Named cells in a fixed order: an object in JSON, columns in CSV.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Fields(pub(crate) Vec<(String, Cell)>);
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 /// Flat fields of one bootstrapped number, each key prefixed by `prefix`.
-fn estimate_fields(
-    prefix: &str,
-    e: &BootstrapEstimate,
-    method: IntervalMethod,
-) -> Vec<(String, Value)> {
+fn estimate_fields(prefix: &str, e: &BootstrapEstimate, method: IntervalMethod) -> Fields {
     let chosen = e.interval(method);
-    let ends = |i: Option<crate::uncertainty::Interval>| {
-        (number(i.map(|i| i.low)), number(i.map(|i| i.high)))
+    let ends = |i: Option<Interval>| {
+        (
+            Cell::Number(i.map(|i| i.low)),
+            Cell::Number(i.map(|i| i.high)),
+        )
     };
     let (lo, hi) = ends(chosen.map(|c| c.0));
     let (plo, phi) = ends(e.percentile);
     let (blo, bhi) = ends(e.bca);
     let (flo, fhi) = ends(e.fisher_z);
-    [
-        ("ci_low", lo),
-        ("ci_high", hi),
-        (
-            "ci_method",
-            chosen.map_or(Value::Null, |c| json!(c.1.as_str())),
-        ),
-        ("ci_percentile_low", plo),
-        ("ci_percentile_high", phi),
-        ("ci_bca_low", blo),
-        ("ci_bca_high", bhi),
-        ("ci_fisher_z_low", flo),
-        ("ci_fisher_z_high", fhi),
-        ("resamples_used", json!(e.used)),
-        ("resamples_skipped", json!(e.skipped)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (format!("{prefix}{k}"), v))
-    .collect()
+    Fields(
+        [
+            ("ci_low", lo),
+            ("ci_high", hi),
+            ("ci_method", Cell::Text(chosen.map(|c| c.1.as_str()))),
+            ("ci_percentile_low", plo),
+            ("ci_percentile_high", phi),
+            ("ci_bca_low", blo),
+            ("ci_bca_high", bhi),
+            ("ci_fisher_z_low", flo),
+            ("ci_fisher_z_high", fhi),
+            ("resamples_used", Cell::Count(e.used)),
+            ("resamples_skipped", Cell::Count(e.skipped)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (format!("{prefix}{k}"), v))
+        .collect(),
+    )
 }
 
-/// Every extra per-benchmark field of benchmark `i`, in a fixed order.
-fn benchmark_fields(u: &UncertaintyReport, i: usize) -> Vec<(String, Value)> {
+/// Every extra per-benchmark field of benchmark `i`, in a fixed order
+/// (empty without a report): the typed row JSON and CSV both write.
+pub(crate) fn benchmark_fields(u: Option<&UncertaintyReport>, i: usize) -> Fields {
+    let Some(u) = u else {
+        return Fields::default();
+    };
     let mut out = Vec::new();
+    let number = |k: &str, v: Option<f64>| (k.to_string(), Cell::Number(v));
     if let Some(b) = &u.bootstrap {
-        out.extend(estimate_fields("", &b.capabilities[i], b.interval));
-        out.extend(estimate_fields("compute_", &b.compute[i], b.interval));
+        out.extend(estimate_fields("", &b.capabilities[i], b.interval).0);
+        out.extend(estimate_fields("compute_", &b.compute[i], b.interval).0);
     }
     if let Some(p) = &u.permutation {
-        out.push(("p_value".into(), number(p.p_values[i])));
-        out.push(("q_value".into(), number(p.q_values[i])));
+        out.push(number("p_value", p.p_values[i]));
+        out.push(number("q_value", p.q_values[i]));
     }
     if let Some(loo) = &u.leave_one_out {
-        out.push(("loo_correlation".into(), number(loo[i])));
+        out.push(number("loo_correlation", loo[i]));
     }
     if let Some(s) = &u.sensitivity {
         let b = &s.benchmarks[i];
         out.extend([
-            ("sensitivity_min".into(), number(b.min)),
-            ("sensitivity_max".into(), number(b.max)),
-            ("drop_one_min".into(), number(b.drop_one_min)),
-            ("drop_one_max".into(), number(b.drop_one_max)),
-            ("mean_z_correlation".into(), number(b.mean_z)),
-            ("pearson_pc1_correlation".into(), number(b.pearson_pc1)),
-            ("verdict_flips".into(), json!(b.verdict_flips)),
+            number("sensitivity_min", b.min),
+            number("sensitivity_max", b.max),
+            number("drop_one_min", b.drop_one_min),
+            number("drop_one_max", b.drop_one_max),
+            number("mean_z_correlation", b.mean_z),
+            number("pearson_pc1_correlation", b.pearson_pc1),
+            ("verdict_flips".to_string(), Cell::Flag(b.verdict_flips)),
         ]);
     }
     if let Some(imp) = &u.imputation {
-        out.push((
-            "listwise_correlation".into(),
-            number(imp.listwise.get(i).copied().flatten()),
+        out.push(number(
+            "listwise_correlation",
+            imp.listwise.get(i).copied().flatten(),
         ));
     }
-    out
+    Fields(out)
 }
 
-fn resampling_json(b: &BootstrapReport) -> (Value, Value) {
-    match &b.resampling {
-        Resampling::Models => (json!("models"), Value::Null),
-        Resampling::Clusters(ClusterSource::Column(c)) => {
-            (json!("clusters"), json!(format!("column:{c}")))
+/// The matrix-level `uncertainty` object of the JSON output.
+#[derive(Serialize)]
+pub(crate) struct UncertaintyJson<'a> {
+    seed: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bootstrap: Option<BootstrapJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permutation: Option<PermutationJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sensitivity: Option<SensitivityJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    imputation: Option<ImputationJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BootstrapJson {
+    resamples: usize,
+    confidence: f64,
+    interval: &'static str,
+    resampling: &'static str,
+    clusters_by: Option<String>,
+    units: usize,
+    failed_fits: usize,
+    pc1_variance_explained: Fields,
+    capability_correlation_mean: Fields,
+    capabilities_score_compute_correlation: Fields,
+}
+
+impl BootstrapJson {
+    fn new(b: &BootstrapReport) -> Self {
+        let (resampling, clusters_by) = match &b.resampling {
+            Resampling::Models => ("models", None),
+            Resampling::Clusters(ClusterSource::Column(c)) => {
+                ("clusters", Some(format!("column:{c}")))
+            }
+            Resampling::Clusters(ClusterSource::ModelPrefix) => {
+                ("clusters", Some("model-id prefix".to_string()))
+            }
+        };
+        let fields = |e: &BootstrapEstimate| estimate_fields("", e, b.interval);
+        BootstrapJson {
+            resamples: b.resamples,
+            confidence: b.confidence,
+            interval: b.interval.as_str(),
+            resampling,
+            clusters_by,
+            units: b.units,
+            failed_fits: b.failed_fits,
+            pc1_variance_explained: fields(&b.pc1_variance_explained),
+            capability_correlation_mean: fields(&b.capability_correlation_mean),
+            capabilities_score_compute_correlation: fields(&b.score_compute),
         }
-        Resampling::Clusters(ClusterSource::ModelPrefix) => {
-            (json!("clusters"), json!("model-id prefix"))
+    }
+}
+
+#[derive(Serialize)]
+struct PermutationJson {
+    permutations: usize,
+    alternative: &'static str,
+    q_values: &'static str,
+    tested: usize,
+}
+
+impl PermutationJson {
+    fn new(p: &PermutationReport) -> Self {
+        PermutationJson {
+            permutations: p.permutations,
+            alternative: "two-sided",
+            q_values: "benjamini-hochberg over the benchmarks of this matrix",
+            tested: p.p_values.iter().flatten().count(),
         }
     }
 }
 
-fn object(fields: Vec<(String, Value)>) -> Value {
-    Value::Object(fields.into_iter().collect::<Map<String, Value>>())
+#[derive(Serialize)]
+struct SensitivityJson<'a> {
+    threshold: f64,
+    variants: [&'static str; 4],
+    verdict_flips: Vec<&'a str>,
+    drop_one: DropOne<'a>,
 }
 
-/// The matrix-level `uncertainty` object.
-fn summary_json(a: &Analysis, u: &UncertaintyReport) -> Value {
-    let mut out = Map::new();
-    out.insert("seed".into(), json!(u.seed));
-    if let Some(b) = &u.bootstrap {
-        let (resampling, clusters_by) = resampling_json(b);
-        out.insert(
-            "bootstrap".into(),
-            json!({
-                "resamples": b.resamples,
-                "confidence": b.confidence,
-                "interval": b.interval.as_str(),
-                "resampling": resampling,
-                "clusters_by": clusters_by,
-                "units": b.units,
-                "failed_fits": b.failed_fits,
-                "pc1_variance_explained": object(estimate_fields("", &b.pc1_variance_explained, b.interval)),
-                "capability_correlation_mean": object(estimate_fields("", &b.capability_correlation_mean, b.interval)),
-                "capabilities_score_compute_correlation": object(estimate_fields("", &b.score_compute, b.interval)),
-            }),
-        );
-    }
-    if let Some(p) = &u.permutation {
-        out.insert(
-            "permutation".into(),
-            json!({
-                "permutations": p.permutations,
-                "alternative": "two-sided",
-                "q_values": "benjamini-hochberg over the benchmarks of this matrix",
-                "tested": p.p_values.iter().flatten().count(),
-            }),
-        );
-    }
-    if let Some(s) = &u.sensitivity {
-        let flagged: Vec<&str> = a
-            .benchmarks
-            .iter()
-            .zip(&s.benchmarks)
-            .filter(|(_, b)| b.verdict_flips)
-            .map(|(r, _)| r.benchmark.as_str())
-            .collect();
-        let drop_one: Map<String, Value> = a
-            .benchmarks
-            .iter()
-            .zip(&s.benchmarks)
-            .map(|(r, b)| {
-                let per: Map<String, Value> = s
-                    .capabilities
+/// `{benchmark: {capability left out: correlation}}`.
+struct DropOne<'a>(&'a Analysis, &'a SensitivityReport);
+
+impl Serialize for DropOne<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (a, sens) = (self.0, self.1);
+        let mut map = s.serialize_map(Some(a.benchmarks.len()))?;
+        for (r, b) in a.benchmarks.iter().zip(&sens.benchmarks) {
+            let per = Fields(
+                sens.capabilities
                     .iter()
                     .zip(&b.drop_one)
-                    .map(|(c, v)| (c.clone(), number(*v)))
-                    .collect();
-                (r.benchmark.clone(), Value::Object(per))
-            })
-            .collect();
-        out.insert(
-            "sensitivity".into(),
-            json!({
-                "threshold": s.threshold,
-                "variants": ["drop-one capability composites", "mean z-score composite", "PC1 of the Pearson matrix", "compute"],
-                "verdict_flips": flagged,
-                "drop_one": drop_one,
-            }),
-        );
+                    .map(|(c, v)| (c.clone(), Cell::Number(*v)))
+                    .collect(),
+            );
+            map.serialize_entry(&r.benchmark, &per)?;
+        }
+        map.end()
     }
-    if let Some(i) = &u.imputation {
-        out.insert(
-            "imputation".into(),
-            json!({
-                "method": "pca",
-                "rank": i.rank,
-                "iterations": i.iterations,
-                "converged": i.converged,
-                "relative_change": number(Some(i.relative_change)),
-                "imputed_cells": i.cells,
-                "models_used": a.fit.rows.len(),
-                "listwise_models_used": i.listwise_models,
-            }),
-        );
-    }
-    Value::Object(out)
 }
 
-/// Add the uncertainty fields to an analysis's JSON object (no-op without
-/// a report).
-pub fn extend_json(value: &mut Value, a: &Analysis) {
-    let Some(u) = &a.uncertainty else { return };
-    if let Some(list) = value.get_mut("benchmarks").and_then(Value::as_array_mut) {
-        for (i, b) in list.iter_mut().enumerate() {
-            if let Some(obj) = b.as_object_mut() {
-                obj.extend(benchmark_fields(u, i));
-            }
+#[derive(Serialize)]
+struct ImputationJson<'a> {
+    method: &'static str,
+    rank: usize,
+    iterations: usize,
+    converged: bool,
+    relative_change: Cell,
+    imputed_cells: &'a [ImputedCell],
+    models_used: usize,
+    listwise_models_used: Option<usize>,
+}
+
+impl<'a> ImputationJson<'a> {
+    fn new(a: &Analysis, i: &'a ImputationReport) -> Self {
+        ImputationJson {
+            method: "pca",
+            rank: i.rank,
+            iterations: i.iterations,
+            converged: i.converged,
+            relative_change: Cell::Number(Some(i.relative_change)),
+            imputed_cells: &i.cells,
+            models_used: a.fit.rows.len(),
+            listwise_models_used: i.listwise_models,
         }
     }
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("uncertainty".into(), summary_json(a, u));
+}
+
+impl<'a> UncertaintyJson<'a> {
+    /// The object for `full`, when it carries a report.
+    pub(crate) fn new(full: &'a FullAnalysis) -> Option<Self> {
+        let (a, u) = (&full.analysis, full.uncertainty.as_ref()?);
+        Some(UncertaintyJson {
+            seed: u.seed,
+            bootstrap: u.bootstrap.as_ref().map(BootstrapJson::new),
+            permutation: u.permutation.as_ref().map(PermutationJson::new),
+            sensitivity: u.sensitivity.as_ref().map(|s| SensitivityJson {
+                threshold: s.threshold,
+                variants: [
+                    "drop-one capability composites",
+                    "mean z-score composite",
+                    "PC1 of the Pearson matrix",
+                    "compute",
+                ],
+                verdict_flips: a
+                    .benchmarks
+                    .iter()
+                    .zip(&s.benchmarks)
+                    .filter(|(_, b)| b.verdict_flips)
+                    .map(|(r, _)| r.benchmark.as_str())
+                    .collect(),
+                drop_one: DropOne(a, s),
+            }),
+            imputation: u.imputation.as_ref().map(|i| ImputationJson::new(a, i)),
+        })
     }
 }
 
 /// Extra CSV columns: the union over the analyses' reports, in field order.
-pub fn csv_header(analyses: &[Analysis]) -> Vec<String> {
+pub(crate) fn csv_header(analyses: &[FullAnalysis]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for a in analyses {
-        if let Some(u) = &a.uncertainty
-            && !a.benchmarks.is_empty()
-        {
-            for (k, _) in benchmark_fields(u, 0) {
+        if a.uncertainty.is_some() && !a.analysis.benchmarks.is_empty() {
+            for (k, _) in benchmark_fields(a.uncertainty.as_ref(), 0).0 {
                 if !names.contains(&k) {
                     names.push(k);
                 }
@@ -232,22 +318,17 @@ pub fn csv_header(analyses: &[Analysis]) -> Vec<String> {
 }
 
 /// Extra CSV cells of benchmark `i` of `a`, for the columns `header`.
-pub fn csv_cells(a: &Analysis, i: usize, header: &[String]) -> Vec<String> {
-    let fields: Vec<(String, Value)> = a
-        .uncertainty
-        .as_ref()
-        .map(|u| benchmark_fields(u, i))
-        .unwrap_or_default();
+pub(crate) fn csv_cells(a: &FullAnalysis, i: usize, header: &[String]) -> Vec<String> {
+    let fields = benchmark_fields(a.uncertainty.as_ref(), i);
     header
         .iter()
-        .map(
-            |h| match fields.iter().find(|(k, _)| k == h).map(|(_, v)| v) {
-                Some(Value::Number(n)) => cell(n.as_f64()).to_string(),
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Bool(b)) => b.to_string(),
-                _ => String::new(),
-            },
-        )
+        .map(|h| {
+            fields
+                .0
+                .iter()
+                .find(|(k, _)| k == h)
+                .map_or(String::new(), |(_, v)| v.csv())
+        })
         .collect()
 }
 
@@ -272,25 +353,26 @@ fn p_text(p: Option<f64>) -> String {
     }
 }
 
-/// Rewrite the report's sections for an analysis with uncertainty: summary
-/// lines describing what was computed, and benchmark tables with intervals,
-/// p/q-values, leave-one-out values and sensitivity ranges.
-pub fn decorate(a: &Analysis, sections: &mut [Section]) {
-    let Some(u) = &a.uncertainty else { return };
-    if let Some(summary) = sections.first_mut() {
-        summary.lines.extend(summary_lines(a, u));
+/// Summary lines saying what the uncertainty layer computed (none without
+/// a report).
+pub(crate) fn summary(full: &FullAnalysis) -> Vec<String> {
+    match &full.uncertainty {
+        Some(u) => summary_lines(&full.analysis, u),
+        None => Vec::new(),
     }
-    for section in sections.iter_mut() {
-        let role = match section.title.as_str() {
-            "Capability benchmarks" => Role::Capability,
-            "Other benchmarks" => Role::Safety,
-            _ => continue,
-        };
-        let (header, rows) = table(a, u, role);
-        section.numeric = (1..header.len()).collect();
-        section.header = header;
-        section.rows = rows;
-    }
+}
+
+/// The table of `role`'s benchmarks with intervals, p/q-values,
+/// leave-one-out values and sensitivity ranges; `None` without a report
+/// (then the paper's table is shown).
+pub(crate) fn benchmark_table(full: &FullAnalysis, role: Role) -> Option<Table> {
+    let u = full.uncertainty.as_ref()?;
+    let (header, rows) = table(&full.analysis, u, role);
+    Some(Table {
+        numeric: (1..header.len()).collect(),
+        header,
+        rows,
+    })
 }
 
 fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
@@ -454,7 +536,22 @@ fn table(a: &Analysis, u: &UncertaintyReport, role: Role) -> (Vec<String>, Vec<V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::uncertainty::Interval;
+
+    #[test]
+    fn cells_render_alike_in_json_and_csv() {
+        for (cell, json, csv) in [
+            (Cell::Number(Some(0.25)), "0.25", "0.25"),
+            (Cell::Number(Some(f64::NAN)), "null", ""),
+            (Cell::Number(None), "null", ""),
+            (Cell::Count(100), "100", "100"),
+            (Cell::Text(Some("bca")), "\"bca\"", "bca"),
+            (Cell::Text(None), "null", ""),
+            (Cell::Flag(true), "true", "true"),
+        ] {
+            assert_eq!(serde_json::to_string(&cell).unwrap(), json);
+            assert_eq!(cell.csv(), csv);
+        }
+    }
 
     #[test]
     fn interval_cell_like_the_issue() {

@@ -53,6 +53,15 @@ pub enum PlotError {
     /// The figure has nothing to show (e.g. an unknown benchmark).
     #[error("{0}")]
     NoData(String),
+    /// A scatter plot was asked for without naming its benchmark.
+    #[error("a scatter plot needs a benchmark")]
+    NoBenchmark,
+    /// Compute on the x axis of a matrix without a compute column.
+    #[error("{matrix}: no compute column, so compute can't be on the x axis")]
+    NoCompute {
+        /// Matrix source.
+        matrix: String,
+    },
     /// Drawing or encoding failed.
     #[error("could not draw the figure: {0}")]
     Draw(String),
@@ -215,9 +224,7 @@ pub struct FigureInput<'a> {
 impl FigureInput<'_> {
     /// The scatter panels of `benchmark`.
     pub fn scatter_panels(&self) -> Result<Vec<ScatterPanel>, PlotError> {
-        let benchmark = self.benchmark.ok_or_else(|| {
-            PlotError::NoData("a scatter plot needs a benchmark (--benchmark B)".into())
-        })?;
+        let benchmark = self.benchmark.ok_or(PlotError::NoBenchmark)?;
         self.panels
             .iter()
             .zip(self.matrices)

@@ -110,12 +110,12 @@ pub fn scatter_panel(
             )
         }
         XAxis::Compute => {
-            let c = matrix.compute.as_ref().ok_or_else(|| {
-                PlotError::NoData(format!(
-                    "{}: no compute column, so compute can't be on the x axis (see --compute-column)",
-                    matrix.source
-                ))
-            })?;
+            let c = matrix
+                .compute
+                .as_ref()
+                .ok_or_else(|| PlotError::NoCompute {
+                    matrix: matrix.source.clone(),
+                })?;
             let v = c
                 .values
                 .iter()

@@ -3,31 +3,46 @@
 //! …), linked by relative paths.
 
 use super::{Report, Row};
-use crate::output::percent;
+use crate::escape;
+use crate::output::{Table, percent};
 use crate::plot::style::pct_with_interval;
 use std::fmt::Write;
 
-/// Escape text for a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
-}
-
-fn row_md(out: &mut String, r: &Row) {
+/// The cells of one benchmark row (escaped by the table writer).
+fn row_cells(r: &Row) -> Vec<String> {
     let cap = r
         .capabilities
         .map_or_else(|| "–".to_string(), |v| pct_with_interval(v, r.interval));
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} |",
-        cell(&r.name),
-        cell(&r.metric),
-        r.n,
+    vec![
+        r.name.clone(),
+        r.metric.clone(),
+        r.n.to_string(),
         cap,
         percent(r.compute),
-        r.verdict.word()
-    );
+        r.verdict.word().to_string(),
+    ]
+}
+
+/// A fenced code block holding `text` verbatim: the fence is longer than
+/// any run of backticks inside.
+fn code_block(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}\n{}\n{fence}", escape::control(text))
+}
+
+/// A file name as a relative link target: percent-encoded, so no space,
+/// parenthesis or other mark of the name can end the link or start another.
+fn link_target(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// File name of a figure written beside a Markdown report named `stem.md`.
@@ -42,29 +57,40 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
     o.push_str("# Safetywashing report\n\n");
     let _ = writeln!(o, "{}\n", super::QUESTION);
 
-    o.push_str("## Summary\n\n|  |");
-    for s in &report.sections {
-        let _ = write!(o, " {} |", cell(&s.label));
-    }
-    o.push_str("\n|---|");
-    for _ in &report.sections {
-        o.push_str("---:|");
-    }
-    o.push('\n');
+    o.push_str("## Summary\n\n");
     let n_lines = report.sections.first().map_or(0, |s| s.summary.len());
-    for i in 0..n_lines {
-        let _ = write!(o, "| {} |", cell(&report.sections[0].summary[i].0));
-        for s in &report.sections {
-            let _ = write!(o, " {} |", s.summary.get(i).map_or("", |l| l.1.as_str()));
-        }
-        o.push('\n');
-    }
-
+    let summary = Table {
+        header: std::iter::once(String::new())
+            .chain(report.sections.iter().map(|s| s.label.clone()))
+            .collect(),
+        rows: (0..n_lines)
+            .map(|i| {
+                std::iter::once(report.sections[0].summary[i].0.clone())
+                    .chain(
+                        report
+                            .sections
+                            .iter()
+                            .map(|s| s.summary.get(i).map_or(String::new(), |l| l.1.clone())),
+                    )
+                    .collect()
+            })
+            .collect(),
+        numeric: (1..=report.sections.len()).collect(),
+    };
+    o.push_str(&summary.markdown());
+    o.push('\n');
     o.push_str("\n## Figures\n\n");
     let mut files = Vec::new();
     for f in &report.figures {
         let name = figure_file(stem, f.kind);
-        let _ = writeln!(o, "![{}]({name})\n\n*{}*\n", f.kind.name(), f.caption);
+        // The link target is the report's own file name, never text from data.
+        let _ = writeln!(
+            o,
+            "![{}]({})\n\n*{}*\n",
+            f.kind.name(),
+            link_target(&name),
+            escape::markdown(&f.caption)
+        );
         files.push((name, f.svg.clone().into_bytes()));
     }
 
@@ -78,32 +104,50 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
         let _ = writeln!(
             o,
             "\n### {} ({}, {} benchmarks)\n",
-            s.label,
-            s.source,
+            escape::markdown(&s.label),
+            escape::markdown(&s.source),
             s.rows.len()
         );
-        o.push_str("| benchmark | metric | n | capabilities corr. | compute corr. | verdict |\n");
-        o.push_str("|---|---|---:|---:|---:|---|\n");
-        for r in &s.rows {
-            row_md(&mut o, r);
-        }
+        let table = Table {
+            header: [
+                "benchmark",
+                "metric",
+                "n",
+                "capabilities corr.",
+                "compute corr.",
+                "verdict",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: s.rows.iter().map(row_cells).collect(),
+            numeric: vec![2, 3, 4],
+        };
+        o.push_str(&table.markdown());
+        o.push('\n');
     }
 
     o.push_str("\n## How this was computed\n\n");
     let p = &report.provenance;
-    let _ = writeln!(o, "```\n{}\n```\n", p.command);
+    let _ = writeln!(o, "{}\n", code_block(&p.command));
     let _ = writeln!(
         o,
         "Tool: `{}`. Correlation method: {}. Capabilities score: the first principal component of {} capability benchmarks ({}).\n",
-        p.tool,
+        escape::markdown(&p.tool),
         report.method,
         report.capabilities.len(),
-        report.capabilities.join(", ")
+        escape::markdown(&report.capabilities.join(", "))
     );
-    o.push_str("| input | SHA-256 |\n|---|---|\n");
-    for (path, sha) in &p.inputs {
-        let _ = writeln!(o, "| `{}` | `{sha}` |", cell(path));
-    }
+    let inputs = Table {
+        header: vec!["input".into(), "SHA-256".into()],
+        rows: p
+            .inputs
+            .iter()
+            .map(|(path, sha)| vec![path.clone(), sha.clone()])
+            .collect(),
+        numeric: Vec::new(),
+    };
+    o.push_str(&inputs.markdown());
+    o.push('\n');
     (o, files)
 }
 
@@ -112,7 +156,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cells_escape_pipes() {
-        assert_eq!(cell("a|b"), "a\\|b");
+    fn commands_with_backticks_stay_in_their_block() {
+        assert_eq!(code_block("sw report"), "```\nsw report\n```");
+        assert_eq!(code_block("a ```` b"), "`````\na ```` b\n`````");
+    }
+
+    #[test]
+    fn figure_links_are_relative_file_names() {
+        assert_eq!(link_target("r-overview.svg"), "r-overview.svg");
+        assert_eq!(
+            link_target("my report(1)-scree.svg"),
+            "my%20report%281%29-scree.svg"
+        );
     }
 }

@@ -12,7 +12,9 @@
 //! one model, or one cluster, out).
 
 use super::intervals::{self, BootstrapEstimate, IntervalMethod};
-use super::{Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng};
+use super::{
+    Draws, OptionError, Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng,
+};
 use crate::analysis::{Analysis, AnalysisOptions};
 use crate::matrix::BenchmarkMatrix;
 use crate::paired::RowClasses;
@@ -68,22 +70,10 @@ impl Default for BootstrapOptions {
 }
 
 impl BootstrapOptions {
-    /// Check ranges.
-    pub fn validate(&self) -> Result<(), UncertaintyError> {
-        if self.resamples < super::MIN_DRAWS {
-            return Err(UncertaintyError::BadOption(format!(
-                "--bootstrap must be at least {}, got {}",
-                super::MIN_DRAWS,
-                self.resamples
-            )));
-        }
-        if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(UncertaintyError::BadOption(format!(
-                "--confidence must be strictly between 0 and 1 (e.g. 0.95), got {}",
-                self.confidence
-            )));
-        }
-        Ok(())
+    /// Check ranges (part of [`super::UncertaintyOptions::validate`]).
+    pub(crate) fn check(&self) -> Result<(), OptionError> {
+        super::check_draws(Draws::BootstrapResamples, self.resamples)?;
+        super::check_confidence(self.confidence)
     }
 }
 
@@ -254,7 +244,8 @@ fn rerun(
     stats
 }
 
-/// Bootstrap every number of `full`, the analysis of `matrix`.
+/// Bootstrap every number of `full`, the analysis of `matrix` (`settings`
+/// checked already).
 pub(crate) fn bootstrap(
     matrix: &BenchmarkMatrix,
     options: &AnalysisOptions,
@@ -263,7 +254,6 @@ pub(crate) fn bootstrap(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<BootstrapReport, UncertaintyError> {
-    settings.validate()?;
     let units = units(matrix, &settings.resampling)?;
     let reference = &full.fit.loadings;
     let estimates = statistics(full);
@@ -481,7 +471,7 @@ mod tests {
                 confidence,
                 ..BootstrapOptions::default()
             };
-            assert!(s.validate().is_err(), "{resamples} {confidence}");
+            assert!(s.check().is_err(), "{resamples} {confidence}");
         }
     }
 }

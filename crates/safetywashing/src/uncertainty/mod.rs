@@ -17,7 +17,7 @@
 //!   work: same seed, same bytes, on any number of threads.
 //! - **Nothing changes by default.** [`analyze_with_uncertainty`] with default
 //!   options is [`analyze`]; point estimates are never altered, except by an
-//!   explicit `--impute pca`, whose report keeps the listwise values beside.
+//!   explicit PCA imputation, whose report keeps the listwise values beside.
 //! - The library never prints: progress is reported through a callback the
 //!   binary turns into a progress bar.
 
@@ -56,6 +56,59 @@ pub const HIGH_CORRELATION: f64 = 0.4;
 /// The fewest bootstrap resamples or permutations accepted.
 pub const MIN_DRAWS: usize = 10;
 
+/// What a count of random draws counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Draws {
+    /// Bootstrap resamples ([`BootstrapOptions::resamples`]).
+    BootstrapResamples,
+    /// Permutations per benchmark ([`UncertaintyOptions::permutations`]).
+    Permutations,
+}
+
+impl Draws {
+    /// Plural noun for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Draws::BootstrapResamples => "bootstrap resamples",
+            Draws::Permutations => "permutations",
+        }
+    }
+}
+
+/// An option out of range, found by [`UncertaintyOptions::validate`] (or by
+/// [`residuals`] for its confidence level) before any fitting. The kinds
+/// carry the values, so a front end can name its own flag for each.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum OptionError {
+    /// Too few bootstrap resamples or permutations.
+    #[error("at least {min} {} are needed, got {got}", what.noun())]
+    TooFewDraws {
+        /// What was counted.
+        what: Draws,
+        /// The fewest accepted ([`MIN_DRAWS`]).
+        min: usize,
+        /// The count given.
+        got: usize,
+    },
+    /// A confidence level outside (0, 1).
+    #[error("the confidence level must be strictly between 0 and 1 (e.g. 0.95), got {got}")]
+    Confidence {
+        /// The level given.
+        got: f64,
+    },
+    /// A PCA imputation rank outside 1..capabilities.
+    #[error(
+        "the imputation rank must be between 1 and {} (one less than the {capabilities} capability benchmarks), got {got}",
+        capabilities.saturating_sub(1)
+    )]
+    ImputeRank {
+        /// The rank given.
+        got: usize,
+        /// Number of capability benchmarks.
+        capabilities: usize,
+    },
+}
+
 /// Why an uncertainty analysis could not run.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum UncertaintyError {
@@ -63,10 +116,10 @@ pub enum UncertaintyError {
     #[error(transparent)]
     Capabilities(#[from] CapabilitiesError),
     /// An option is out of range.
-    #[error("{0}")]
-    BadOption(String),
+    #[error(transparent)]
+    Option(#[from] OptionError),
     /// The cluster column is not a column of the matrix.
-    #[error("{matrix}: no column '{column}' to cluster models by (--cluster-column); metadata columns: {}", available.join(", "))]
+    #[error("{matrix}: no column '{column}' to cluster models by; metadata columns: {}", available.join(", "))]
     UnknownClusterColumn {
         /// Matrix source.
         matrix: String,
@@ -150,36 +203,86 @@ impl UncertaintyOptions {
             && self.impute == ImputeMethod::None
     }
 
-    /// Check ranges before any fitting, so a bad option fails fast.
-    pub fn validate(&self, n_capabilities: usize) -> Result<(), UncertaintyError> {
+    /// Check every range once, before any fitting (as linfa checks its
+    /// parameters), and bind these options to the analysis options they
+    /// were checked against. Only a [`ValidOptions`] can run.
+    pub fn validate(self, analysis: AnalysisOptions) -> Result<ValidOptions, OptionError> {
         if let Some(b) = &self.bootstrap {
-            b.validate()?;
+            b.check()?;
         }
-        if let Some(p) = self.permutations
-            && p < MIN_DRAWS
-        {
-            return Err(UncertaintyError::BadOption(format!(
-                "--permutations must be at least {MIN_DRAWS}, got {p}"
-            )));
+        if let Some(p) = self.permutations {
+            check_draws(Draws::Permutations, p)?;
         }
+        let capabilities = analysis.capabilities.len();
         if let ImputeMethod::Pca { rank } = self.impute
-            && (rank == 0 || rank >= n_capabilities.max(1))
+            && (rank == 0 || rank >= capabilities.max(1))
         {
-            return Err(UncertaintyError::BadOption(format!(
-                "--impute-rank must be between 1 and {} (one less than the {} capability benchmarks), got {rank}",
-                n_capabilities.saturating_sub(1),
-                n_capabilities
-            )));
+            return Err(OptionError::ImputeRank {
+                got: rank,
+                capabilities,
+            });
         }
+        Ok(ValidOptions {
+            analysis,
+            extra: self,
+        })
+    }
+}
+
+/// At least [`MIN_DRAWS`] draws.
+fn check_draws(what: Draws, got: usize) -> Result<(), OptionError> {
+    if got < MIN_DRAWS {
+        return Err(OptionError::TooFewDraws {
+            what,
+            min: MIN_DRAWS,
+            got,
+        });
+    }
+    Ok(())
+}
+
+/// A confidence level strictly between 0 and 1.
+pub(crate) fn check_confidence(got: f64) -> Result<(), OptionError> {
+    if got > 0.0 && got < 1.0 {
         Ok(())
+    } else {
+        Err(OptionError::Confidence { got })
+    }
+}
+
+/// Analysis and uncertainty options checked together by
+/// [`UncertaintyOptions::validate`]; what [`analyze_with_uncertainty`] runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidOptions {
+    analysis: AnalysisOptions,
+    extra: UncertaintyOptions,
+}
+
+impl ValidOptions {
+    /// The paper's analysis alone (nothing to check).
+    pub fn plain(analysis: AnalysisOptions) -> ValidOptions {
+        ValidOptions {
+            analysis,
+            extra: UncertaintyOptions::default(),
+        }
+    }
+
+    /// The analysis options.
+    pub fn analysis(&self) -> &AnalysisOptions {
+        &self.analysis
+    }
+
+    /// The uncertainty options.
+    pub fn uncertainty(&self) -> &UncertaintyOptions {
+        &self.extra
     }
 
     /// Units of work [`analyze_with_uncertainty`] reports to its progress
     /// callback for a matrix with `n_benchmarks` columns: one per bootstrap
     /// resample and one per benchmark's set of permutations.
     pub fn work_units(&self, n_benchmarks: usize) -> u64 {
-        let resamples = self.bootstrap.as_ref().map_or(0, |b| b.resamples);
-        let perms = if self.permutations.is_some() {
+        let resamples = self.extra.bootstrap.as_ref().map_or(0, |b| b.resamples);
+        let perms = if self.extra.permutations.is_some() {
             n_benchmarks
         } else {
             0
@@ -205,6 +308,49 @@ pub struct UncertaintyReport {
     pub sensitivity: Option<SensitivityReport>,
     /// What PCA imputation filled in, and the listwise results beside it.
     pub imputation: Option<ImputationReport>,
+}
+
+/// The paper's analysis of one matrix together with what the uncertainty
+/// layer computed around it: the result of [`analyze_with_uncertainty`].
+/// The uncertainty layer wraps the analysis; the analysis knows nothing of
+/// it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullAnalysis {
+    /// The paper's analysis (its point estimates).
+    pub analysis: Analysis,
+    /// Intervals, p-values, sensitivity and imputation, when asked for;
+    /// `None` for the paper's analysis alone.
+    pub uncertainty: Option<UncertaintyReport>,
+}
+
+impl From<Analysis> for FullAnalysis {
+    /// The paper's analysis with nothing around it.
+    fn from(analysis: Analysis) -> Self {
+        FullAnalysis {
+            analysis,
+            uncertainty: None,
+        }
+    }
+}
+
+impl FullAnalysis {
+    /// Each benchmark's bootstrap interval of its capabilities correlation
+    /// (the interval method asked for, else percentile), by benchmark id;
+    /// `None` when no bootstrap was run.
+    pub fn capabilities_intervals(&self) -> Option<std::collections::BTreeMap<String, (f64, f64)>> {
+        let boot = self.uncertainty.as_ref()?.bootstrap.as_ref()?;
+        Some(
+            self.analysis
+                .benchmarks
+                .iter()
+                .zip(&boot.capabilities)
+                .filter_map(|(b, e)| {
+                    let (i, _) = e.interval(boot.interval)?;
+                    Some((b.benchmark.clone(), (i.low, i.high)))
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Purposes of random streams, so that bootstrap and permutation draws never
@@ -271,39 +417,18 @@ pub(crate) fn analyze_aligned(
     Ok(analyze_with_fit_ranked(matrix, options, None, fit, classes))
 }
 
-/// Each benchmark's bootstrap interval of its capabilities correlation (the
-/// interval method asked for, else percentile), by benchmark id; `None`
-/// when the analysis ran without `--bootstrap`.
-pub fn capabilities_intervals(
-    analysis: &crate::analysis::Analysis,
-) -> Option<std::collections::BTreeMap<String, (f64, f64)>> {
-    let boot = analysis.uncertainty.as_ref()?.bootstrap.as_ref()?;
-    Some(
-        analysis
-            .benchmarks
-            .iter()
-            .zip(&boot.capabilities)
-            .filter_map(|(b, e)| {
-                let (i, _) = e.interval(boot.interval)?;
-                Some((b.benchmark.clone(), (i.low, i.high)))
-            })
-            .collect(),
-    )
-}
-
-/// The paper's analysis of `matrix` plus whatever `extra` asks for.
-/// `progress` is called with units of work done (see
-/// [`UncertaintyOptions::work_units`]).
+/// The paper's analysis of `matrix` plus whatever the checked options ask
+/// for. `progress` is called with units of work done (see
+/// [`ValidOptions::work_units`]).
 pub fn analyze_with_uncertainty(
     matrix: &BenchmarkMatrix,
-    options: &AnalysisOptions,
+    valid: &ValidOptions,
     info: Option<&InfoTable>,
-    extra: &UncertaintyOptions,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Analysis, UncertaintyError> {
-    extra.validate(options.capabilities.len())?;
+) -> Result<FullAnalysis, UncertaintyError> {
+    let (options, extra) = (&valid.analysis, &valid.extra);
     if extra.is_plain() {
-        return Ok(analyze(matrix, options, info)?);
+        return Ok(analyze(matrix, options, info)?.into());
     }
     let (working, imputation) = match extra.impute {
         ImputeMethod::None => (None, None),
@@ -323,7 +448,7 @@ pub fn analyze_with_uncertainty(
         }
     };
     let matrix = working.as_ref().unwrap_or(matrix);
-    let mut analysis = analyze(matrix, options, info)?;
+    let analysis = analyze(matrix, options, info)?;
     let bootstrap = match &extra.bootstrap {
         Some(b) => Some(bootstrap::bootstrap(
             matrix, options, &analysis, b, extra.seed, progress,
@@ -340,15 +465,17 @@ pub fn analyze_with_uncertainty(
     } else {
         (None, None)
     };
-    analysis.uncertainty = Some(UncertaintyReport {
-        seed: extra.seed,
-        bootstrap,
-        permutation,
-        leave_one_out,
-        sensitivity,
-        imputation,
-    });
-    Ok(analysis)
+    Ok(FullAnalysis {
+        analysis,
+        uncertainty: Some(UncertaintyReport {
+            seed: extra.seed,
+            bootstrap,
+            permutation,
+            leave_one_out,
+            sensitivity,
+            imputation,
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -427,15 +554,9 @@ mod tests {
     fn plain_options_give_the_plain_analysis() {
         let m = factor_matrix(30, 1);
         let plain = analyze(&m, &options(), None).unwrap();
-        let same = analyze_with_uncertainty(
-            &m,
-            &options(),
-            None,
-            &UncertaintyOptions::default(),
-            &|_| {},
-        )
-        .unwrap();
-        assert_eq!(plain, same);
+        let checked = UncertaintyOptions::default().validate(options()).unwrap();
+        let same = analyze_with_uncertainty(&m, &checked, None, &|_| {}).unwrap();
+        assert_eq!(same, FullAnalysis::from(plain));
     }
 
     #[test]
@@ -451,26 +572,41 @@ mod tests {
             sensitivity: true,
             ..UncertaintyOptions::default()
         };
-        let a = analyze_with_uncertainty(&m, &options(), None, &extra, &|_| {}).unwrap();
-        assert_eq!(a.benchmarks, plain.benchmarks);
-        assert_eq!(a.fit, plain.fit);
+        let checked = extra.validate(options()).unwrap();
+        let a = analyze_with_uncertainty(&m, &checked, None, &|_| {}).unwrap();
+        assert_eq!(a.analysis, plain);
         assert!(a.uncertainty.is_some());
     }
 
     #[test]
-    fn bad_options_fail_before_fitting() {
-        let m = factor_matrix(30, 3);
+    fn bad_options_are_typed_errors_before_fitting() {
         let extra = UncertaintyOptions {
             permutations: Some(3),
             ..UncertaintyOptions::default()
         };
-        let e = analyze_with_uncertainty(&m, &options(), None, &extra, &|_| {}).unwrap_err();
-        assert!(e.to_string().contains("--permutations"), "{e}");
+        assert_eq!(
+            extra.validate(options()).unwrap_err(),
+            OptionError::TooFewDraws {
+                what: Draws::Permutations,
+                min: MIN_DRAWS,
+                got: 3
+            }
+        );
         let extra = UncertaintyOptions {
             impute: ImputeMethod::Pca { rank: 4 },
             ..UncertaintyOptions::default()
         };
-        let e = analyze_with_uncertainty(&m, &options(), None, &extra, &|_| {}).unwrap_err();
-        assert!(e.to_string().contains("--impute-rank"), "{e}");
+        let e = extra.validate(options()).unwrap_err();
+        assert_eq!(
+            e,
+            OptionError::ImputeRank {
+                got: 4,
+                capabilities: 4
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "the imputation rank must be between 1 and 3 (one less than the 4 capability benchmarks), got 4"
+        );
     }
 }

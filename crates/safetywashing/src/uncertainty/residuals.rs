@@ -86,11 +86,7 @@ pub fn residuals(
     benchmark: &str,
     confidence: f64,
 ) -> Result<Residuals, UncertaintyError> {
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(UncertaintyError::BadOption(format!(
-            "--confidence must be strictly between 0 and 1 (e.g. 0.95), got {confidence}"
-        )));
-    }
+    super::check_confidence(confidence)?;
     let column = matrix
         .benchmark(benchmark)
         .ok_or_else(|| UncertaintyError::UnknownBenchmark {
