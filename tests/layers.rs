@@ -42,7 +42,7 @@ const LIBRARY_LAYERS: &[&[&str]] = &[
 
 /// The CLI's layers: each command's code and flags, then the parser that
 /// puts them together and dispatches.
-const CLI_LAYERS: &[&[&str]] = &[&["commands"], &["cli"]];
+const CLI_LAYERS: &[&[&str]] = &[&["errors"], &["commands"], &["cli"]];
 
 type Module = Vec<String>;
 

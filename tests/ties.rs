@@ -159,7 +159,7 @@ fn merged_near_ties_are_named_in_text_output() {
         .collect();
     assert_eq!(merged, vec![("c2", 1), ("s_tie", 1)]);
     let mut text = Vec::new();
-    TextExporter.export(&[a], &mut text).unwrap();
+    TextExporter.export(&[a.into()], &mut text).unwrap();
     let text = String::from_utf8(text).unwrap();
     assert!(
         text.contains(
