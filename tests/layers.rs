@@ -142,10 +142,17 @@ fn paths_from(s: &str) -> Vec<Vec<String>> {
     let mut rest = &s[first.len()..];
     while let Some(r) = rest.strip_prefix("::") {
         if r.starts_with('{') {
-            for tail in paths_from(r) {
-                let mut p = path.clone();
-                p.extend(tail);
-                return vec![p];
+            // Every path of a `{a, b::c}` group, not only the first.
+            let tails = paths_from(r);
+            if !tails.is_empty() {
+                return tails
+                    .into_iter()
+                    .map(|tail| {
+                        let mut p = path.clone();
+                        p.extend(tail);
+                        p
+                    })
+                    .collect();
             }
         }
         let next = ident_at(r);
