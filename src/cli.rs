@@ -57,9 +57,9 @@ pub enum Command {
     Data(commands::data::DataArgs),
 }
 
-/// How to read benchmark matrices; shared by every command that reads one.
+/// How a matrix file is laid out; shared by every command that reads one.
 #[derive(Debug, Clone, Args)]
-pub struct MatrixArgs {
+pub struct LayoutArgs {
     /// Header of the model-id column [default: the first column].
     #[arg(long, value_name = "NAME")]
     pub model_column: Option<String>,
@@ -72,6 +72,14 @@ pub struct MatrixArgs {
         default_value = "model_size,FLOP,name,type"
     )]
     pub meta_columns: Vec<String>,
+}
+
+/// How to read benchmark matrices for analysis: their layout, the compute
+/// column and the info table.
+#[derive(Debug, Clone, Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 
     /// Numeric column of training compute, correlated with every benchmark
     /// [default: FLOP, skipped with a warning when absent; an explicitly named
@@ -80,7 +88,7 @@ pub struct MatrixArgs {
     pub compute_column: Option<String>,
 
     /// Benchmark info table `benchmark,name,metric` for display names and
-    /// metric directions [default with no MATRIX: the paper's].
+    /// metric directions (the paper's data comes with its own).
     #[arg(long, value_name = "FILE")]
     pub info: Option<PathBuf>,
 }

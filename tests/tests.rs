@@ -13,6 +13,7 @@ mod bad_inputs;
 mod check_cli;
 mod cli;
 mod cli_plot;
+mod examples;
 mod figures;
 mod fuzz_regressions;
 mod golden;

@@ -1,7 +1,7 @@
 //! `safetywashing add`: add a benchmark column to a matrix (and its row to
 //! an info table), every other byte kept, written atomically.
 
-use crate::cli::MatrixArgs;
+use crate::cli::LayoutArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::add::{AddRequest, plan_add, read_new_column};
@@ -65,9 +65,13 @@ pub struct AddArgs {
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
 
-    /// How to read the matrix (--info names the info table to add a row to).
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
+
+    /// Benchmark info table `benchmark,name,metric` to add the new
+    /// benchmark's row to (edited in place, like MATRIX).
+    #[arg(long, value_name = "FILE")]
+    pub info: Option<PathBuf>,
 }
 
 /// Run `add`.
@@ -84,7 +88,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
         Some(p) => Some(AliasTable::load(p)?),
         None => None,
     };
-    let info_row = match (&args.matrix.info, &args.metric) {
+    let info_row = match (&args.info, &args.metric) {
         (Some(_), Some(metric)) => {
             if Direction::from_metric(metric) == Direction::Unspecified {
                 eprintln!(
@@ -109,14 +113,14 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
             None
         }
     };
-    let info_bytes = match &args.matrix.info {
+    let info_bytes = match &args.info {
         Some(p) => Some((read(p)?, p.display().to_string())),
         None => None,
     };
     let plan = plan_add(
         &matrix_bytes,
         &matrix_name,
-        &args.matrix.format(),
+        &args.layout.format(),
         &new,
         aliases.as_ref(),
         info_bytes.as_ref().map(|(b, s)| (b.as_slice(), s.as_str())),
@@ -155,7 +159,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
             let _ = writeln!(report, "  {}  {}", m.name, m.describe());
         }
     }
-    if let (Some(p), Some(_)) = (&args.matrix.info, &plan.info) {
+    if let (Some(p), Some(_)) = (&args.info, &plan.info) {
         let _ = writeln!(
             report,
             "{} info row '{}' in {}",
@@ -170,7 +174,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
     }
 
     if args.dry_run {
-        let info_name = args.matrix.info.as_ref().map(|p| p.display().to_string());
+        let info_name = args.info.as_ref().map(|p| p.display().to_string());
         print!("{}", plan.diff(&matrix_name, info_name.as_deref()));
         print!("{report}");
         println!("Dry run: nothing written.");
@@ -178,7 +182,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
     }
     write_atomic(&args.target, &plan.matrix_after)
         .with_context(|| format!("writing {matrix_name} (the original is unchanged)"))?;
-    if let (Some(p), Some((_, after))) = (&args.matrix.info, &plan.info) {
+    if let (Some(p), Some((_, after))) = (&args.info, &plan.info) {
         write_atomic(p, after).with_context(|| {
             format!(
                 "writing {} (the original is unchanged, but {matrix_name} was already updated)",

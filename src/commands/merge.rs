@@ -1,7 +1,7 @@
 //! `safetywashing merge`: outer-join matrices by model.
 
 use super::emit;
-use crate::cli::MatrixArgs;
+use crate::cli::LayoutArgs;
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::load::load_matrix;
@@ -40,7 +40,7 @@ pub struct MergeArgs {
     pub aliases: Option<PathBuf>,
 
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
 }
 
 impl MergeArgs {
@@ -65,7 +65,7 @@ impl MergeArgs {
 /// Run `merge`.
 pub fn run(args: MergeArgs) -> Result<ExitCode> {
     let prefer = args.prefer()?;
-    let format = args.matrix.format();
+    let format = args.layout.format();
     let inputs = args
         .matrices
         .iter()

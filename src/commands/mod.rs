@@ -14,7 +14,7 @@ pub mod residuals;
 pub mod simulate;
 pub mod validate;
 
-use crate::cli::{Cli, Command, MatrixArgs, UncertaintyArgs};
+use crate::cli::{Cli, Command, LayoutArgs, MatrixArgs, UncertaintyArgs};
 use anyhow::{Context, Result};
 use progress::Progress;
 use safetywashing::analysis::{Analysis, AnalysisOptions};
@@ -24,6 +24,7 @@ use safetywashing::load::{
 };
 use safetywashing::matrix::BenchmarkMatrix;
 use safetywashing::uncertainty::{UncertaintyOptions, analyze_with_uncertainty};
+use safetywashing::words::count;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,8 +47,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-impl MatrixArgs {
-    /// The checked matrix format these flags describe.
+impl LayoutArgs {
+    /// The matrix format these flags describe, with the default compute
+    /// column (used when present).
     pub fn format(&self) -> MatrixFormat {
         MatrixFormat {
             model_column: self.model_column.clone(),
@@ -57,12 +59,23 @@ impl MatrixArgs {
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty())
                 .collect(),
+            compute_column: Some(DEFAULT_COMPUTE_COLUMN.to_string()),
+            require_compute_column: false,
+        }
+    }
+}
+
+impl MatrixArgs {
+    /// The checked matrix format these flags describe.
+    pub fn format(&self) -> MatrixFormat {
+        MatrixFormat {
             compute_column: Some(
                 self.compute_column
                     .clone()
                     .unwrap_or_else(|| DEFAULT_COMPUTE_COLUMN.to_string()),
             ),
             require_compute_column: self.compute_column.is_some(),
+            ..self.layout.format()
         }
     }
 }
@@ -77,12 +90,18 @@ pub struct Inputs {
     pub info_path: Option<PathBuf>,
 }
 
+/// Tell the user what a first-use download fetches and where it goes
+/// (stderr, so results on stdout still pipe).
+pub fn say_download(d: &safetywashing::data::Download) {
+    eprintln!("downloading {} from {} to {}", d.file.name, d.url, d.path.display());
+}
+
 /// Load the given matrices, or the paper's two (fetching them if needed)
 /// when none are given. Warns on stderr about a missing compute column.
 pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
     let format = args.format();
     let (paths, default_info) = if paths.is_empty() {
-        let paper = safetywashing::data::paper_data()
+        let paper = safetywashing::data::paper_data_with(&mut say_download)
             .context("no MATRIX given, so the paper's data is used")?;
         (vec![paper.base, paper.chat], Some(paper.info))
     } else {
@@ -135,6 +154,22 @@ pub fn emit_with(
     }
 }
 
+/// What the progress bar counts, e.g. `2 matrices × 1000 resamples`.
+fn progress_units(matrices: usize, extra: &UncertaintyOptions) -> String {
+    let mut per_matrix = Vec::new();
+    if let Some(b) = &extra.bootstrap {
+        per_matrix.push(count(b.resamples, "resample", "resamples"));
+    }
+    if extra.permutations.is_some() {
+        per_matrix.push("one permutation test per benchmark".to_string());
+    }
+    let per_matrix = match per_matrix.len() {
+        1 => per_matrix.remove(0),
+        _ => format!("({})", per_matrix.join(" + ")),
+    };
+    format!("{} × {per_matrix}", count(matrices, "matrix", "matrices"))
+}
+
 /// Analyse every input matrix, with the uncertainty and robustness extras
 /// asked for (`None` = the paper's analysis only), warning on stderr about
 /// each model left out; a progress bar shows for long runs.
@@ -153,7 +188,7 @@ pub fn analyze_all(
         .iter()
         .map(|m| extra.work_units(m.benchmarks.len()))
         .sum();
-    let bar = Progress::new(total);
+    let bar = Progress::new(total, progress_units(inputs.matrices.len(), &extra));
     let mut analyses = Vec::with_capacity(inputs.matrices.len());
     for m in &inputs.matrices {
         let a =

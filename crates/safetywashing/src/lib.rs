@@ -28,6 +28,11 @@
 //! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
 //! - [`merge`]: outer-joining matrices by model name.
 
+/// The seed every command uses unless told otherwise (bootstrap,
+/// permutations, simulation, calibration's tuning split): one default, so
+/// the same command line gives the same bytes everywhere.
+pub const DEFAULT_SEED: u64 = 1;
+
 pub mod add;
 pub mod analysis;
 pub mod atomic;
@@ -52,3 +57,4 @@ pub mod simulate;
 pub mod stats;
 pub mod uncertainty;
 pub mod validate;
+pub mod words;
