@@ -41,7 +41,7 @@ fn stderr_one_error_line(out: &std::process::Output) -> String {
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
     let errors: Vec<&str> = err
         .lines()
-        .filter(|l| !l.starts_with("warning: "))
+        .filter(|l| !l.starts_with("warning: ") && !l.starts_with("info: "))
         .collect();
     assert_eq!(errors.len(), 1, "one error line expected: {err}");
     assert!(errors[0].starts_with("error: "), "{err}");
@@ -235,13 +235,15 @@ fn unknown_capability_lists_closest_columns() {
         .unwrap();
     let err = stderr_one_error_line(&out);
     assert!(
-        err.contains("capability benchmark 'cap_d' is not a column"),
+        err.contains("capability benchmark 'cap_d' is not a benchmark column"),
         "{err}"
     );
     assert!(
-        err.contains("closest columns: cap_a, cap_b, cap_c"),
+        err.contains("closest benchmark columns: cap_a, cap_b, cap_c"),
         "{err}"
     );
+    // Metadata columns are never offered as capability benchmarks.
+    assert!(!err.contains("FLOP") && !err.contains("name,"), "{err}");
 }
 
 #[test]

@@ -413,3 +413,49 @@ fn inspect_folder_skips_other_json_but_named_files_must_be_logs() {
             "logs.json: no 'eval' object: not an Inspect log",
         ));
 }
+
+/// Every info table the importers write carries a direction arrow, so
+/// `validate` has nothing to warn about; `--lower-is-better` marks columns ↓.
+#[test]
+fn written_info_tables_always_carry_an_arrow() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = dir.path().join("board.csv");
+    std::fs::write(
+        &board,
+        "Model,Benchmark,Score\nm1,mmlu,0.5\nm1,harm,0.2\nm2,mmlu,0.6\nm2,harm,0.1\n",
+    )
+    .unwrap();
+    let (matrix, info) = (dir.path().join("m.csv"), dir.path().join("info.csv"));
+    bin()
+        .args(["import", "long"])
+        .arg(&board)
+        .args(["--model-col", "Model", "--benchmark-col", "Benchmark"])
+        .args(["--score-col", "Score", "--lower-is-better", "harm", "-o"])
+        .arg(&matrix)
+        .arg("--info-out")
+        .arg(&info)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("written as higher-is-better (↑)"));
+    let table = load_info(&info).unwrap();
+    let metrics: Vec<&str> = table.entries.iter().map(|e| e.metric.as_str()).collect();
+    assert_eq!(metrics, ["Score (↑)", "Score (↓)"]);
+    bin()
+        .args(["validate"])
+        .arg(&matrix)
+        .arg("--info")
+        .arg(&info)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("direction").not());
+    bin()
+        .args(["import", "long"])
+        .arg(&board)
+        .args(["--model-col", "Model", "--benchmark-col", "Benchmark"])
+        .args(["--score-col", "Score", "--lower-is-better", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--lower-is-better names 1 column not imported: nope",
+        ));
+}

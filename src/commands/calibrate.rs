@@ -57,7 +57,7 @@ pub struct CalibrateArgs {
     pub tune_split: Option<f64>,
 
     /// Seed of the --tune-split shuffle.
-    #[arg(long, default_value_t = 0, value_name = "S")]
+    #[arg(long, default_value_t = safetywashing::DEFAULT_SEED, value_name = "S")]
     pub seed: u64,
 
     /// Skip malformed lines (counted in the output) instead of failing.

@@ -97,7 +97,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     }
     let reference_path = match args.against.as_str() {
         "base" | "chat" => {
-            let paper = safetywashing::data::paper_data()
+            let paper = safetywashing::data::paper_data_with(&mut super::say_download)
                 .context("--against base/chat uses the paper's data")?;
             if args.against == "base" {
                 paper.base

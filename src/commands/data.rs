@@ -7,6 +7,20 @@ use std::process::ExitCode;
 
 /// Flags of `data`.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+The paper's three files (benchmarks_base_models.csv, benchmarks_chat_models.csv,
+benchmarks_info.csv) come from the paper's repository at a pinned commit and are
+checked against pinned SHA-256 sums; commands that need them and get no MATRIX
+fetch them on first use.
+
+Environment:
+  SAFETYWASHING_DATA=DIR      use the files in DIR (verified, never downloaded)
+  SAFETYWASHING_DATA_URL=URL  download from a mirror instead
+
+Examples:
+  safetywashing data fetch          # download into the cache and verify
+  safetywashing data fetch --force  # download again
+  safetywashing data path           # the folder the files are read from")]
 pub struct DataArgs {
     #[command(subcommand)]
     pub action: DataAction,
@@ -30,7 +44,7 @@ pub enum DataAction {
 pub fn run(args: DataArgs) -> Result<ExitCode> {
     match args.action {
         DataAction::Fetch { force } => {
-            for status in data::ensure(force)? {
+            for status in data::ensure_with(force, &mut super::say_download)? {
                 let (word, path) = match &status {
                     FileStatus::Present(p) => ("verified", p),
                     FileStatus::Downloaded(p) => ("downloaded", p),

@@ -9,6 +9,7 @@ use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, Met
 use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
 use safetywashing::import::{ImportError, MatrixBuilder, inspect};
 use safetywashing::load::{MatrixFormat, parse_matrix};
+use safetywashing::words::count;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,6 +31,12 @@ pub struct OutputArgs {
     /// metric's ↑/↓ arrow) for `analyze --info`.
     #[arg(long, value_name = "INFO.csv")]
     pub info_out: Option<PathBuf>,
+
+    /// Columns whose scores are lower-is-better (↓ in the info table),
+    /// comma-separated; every other column the engine recorded no direction
+    /// for is written as higher-is-better (↑).
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub lower_is_better: Vec<String>,
 }
 
 /// The engine whose output is read.
@@ -180,7 +187,7 @@ pub fn run(args: ImportArgs) -> Result<ExitCode> {
                 dedupe: a.dedupe,
             };
             let builder = parse_long(&bytes, &a.file.display().to_string(), &options)?;
-            write(&builder, &a.out)
+            write(builder, &a.out)
         }
     }
 }
@@ -254,7 +261,7 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
     for w in &report.warnings {
         eprintln!("warning: {}", warning(w));
     }
-    write(&builder, &a.out)
+    write(builder, &a.out)
 }
 
 fn run_inspect(a: InspectArgs) -> Result<ExitCode> {
@@ -280,13 +287,39 @@ fn run_inspect(a: InspectArgs) -> Result<ExitCode> {
     for w in &report.warnings {
         eprintln!("warning: {}", warning(w));
     }
-    write(&builder, &a.out)
+    write(builder, &a.out)
 }
 
 /// Write the matrix (and info table), or fail when it is empty.
-fn write(builder: &MatrixBuilder, out: &OutputArgs) -> Result<ExitCode> {
+fn write(mut builder: MatrixBuilder, out: &OutputArgs) -> Result<ExitCode> {
     if builder.models().is_empty() || builder.columns().is_empty() {
         bail!("nothing to import: no model has a usable score (see the messages above)");
+    }
+    let lower: Vec<String> = out
+        .lower_is_better
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let assumed = match builder.resolve_directions(&lower) {
+        Ok(assumed) => assumed,
+        Err(unknown) => bail!(
+            "--lower-is-better names {} not imported: {}; the imported columns are {}",
+            count(unknown.len(), "column", "columns"),
+            unknown.join(", "),
+            builder
+                .columns()
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if out.info_out.is_some() && !assumed.is_empty() {
+        eprintln!(
+            "note: no direction recorded for {}; written as higher-is-better (↑) in the info table (--lower-is-better COLS marks the others)",
+            count(assumed.len(), "column", "columns")
+        );
     }
     let csv = builder.matrix_csv();
     // What is written must load back: a model id with a line break, or a
@@ -305,9 +338,9 @@ fn write(builder: &MatrixBuilder, out: &OutputArgs) -> Result<ExitCode> {
     }
     if let Some(p) = &out.output {
         eprintln!(
-            "wrote {} models × {} columns to {}",
-            builder.models().len(),
-            builder.columns().len(),
+            "wrote {} × {} to {}",
+            count(builder.models().len(), "model", "models"),
+            count(builder.columns().len(), "column", "columns"),
             p.display()
         );
     }

@@ -22,7 +22,10 @@ use safetywashing::atomic::write_atomic_with;
 use safetywashing::escape;
 use safetywashing::load::{InfoTable, load_info, load_matrix};
 use safetywashing::matrix::BenchmarkMatrix;
-use safetywashing::uncertainty::{FullAnalysis, ValidOptions, analyze_with_uncertainty};
+use safetywashing::uncertainty::{
+    FullAnalysis, UncertaintyOptions, ValidOptions, analyze_with_uncertainty,
+};
+use safetywashing::words::count;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -41,7 +44,7 @@ pub struct Inputs {
 pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
     let format = args.format();
     let (paths, default_info) = if paths.is_empty() {
-        let paper = safetywashing::data::paper_data()
+        let paper = safetywashing::data::paper_data_with(&mut say_download)
             .context("no MATRIX given, so the paper's data is used")?;
         (vec![paper.base, paper.chat], Some(paper.info))
     } else {
@@ -95,6 +98,33 @@ pub fn emit_with(
     }
 }
 
+/// What the progress bar counts, e.g. `2 matrices × 1000 resamples`.
+fn progress_units(matrices: usize, extra: &UncertaintyOptions) -> String {
+    let mut per_matrix = Vec::new();
+    if let Some(b) = &extra.bootstrap {
+        per_matrix.push(count(b.resamples, "resample", "resamples"));
+    }
+    if extra.permutations.is_some() {
+        per_matrix.push("one permutation test per benchmark".to_string());
+    }
+    let per_matrix = match per_matrix.len() {
+        1 => per_matrix.remove(0),
+        _ => format!("({})", per_matrix.join(" + ")),
+    };
+    format!("{} × {per_matrix}", count(matrices, "matrix", "matrices"))
+}
+
+/// Tell the user what a first-use download fetches and where it goes
+/// (stderr, so results on stdout still pipe).
+pub fn say_download(d: &safetywashing::data::Download) {
+    eprintln!(
+        "info: downloading {} from {} to {}",
+        d.file.name,
+        d.url,
+        d.path.display()
+    );
+}
+
 /// Analyse every input matrix with the checked options (the paper's
 /// analysis plus any uncertainty and robustness extras), warning on stderr
 /// about each model left out; a progress bar shows for long runs.
@@ -104,7 +134,10 @@ pub fn analyze_all(inputs: &Inputs, options: &ValidOptions) -> Result<Vec<FullAn
         .iter()
         .map(|m| options.work_units(m.benchmarks.len()))
         .sum();
-    let bar = Progress::new(total);
+    let bar = Progress::new(
+        total,
+        progress_units(inputs.matrices.len(), options.uncertainty()),
+    );
     let mut analyses = Vec::with_capacity(inputs.matrices.len());
     for m in &inputs.matrices {
         let full = analyze_with_uncertainty(m, options, inputs.info.as_ref(), &|n| bar.inc(n))?;

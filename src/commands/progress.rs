@@ -19,15 +19,17 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar for `total` units (none at all when `total` is 0).
-    pub fn new(total: u64) -> Self {
+    /// A bar for `total` units (none at all when `total` is 0); `what` says
+    /// what the units are, e.g. `2 matrices × 1000 resamples`.
+    pub fn new(total: u64, what: String) -> Self {
         let bar = (total > 0).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
             if let Ok(style) =
-                ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} resamples · eta {eta}")
+                ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} ({msg}) · eta {eta}")
             {
                 bar.set_style(style);
             }
+            bar.set_message(what);
             bar
         });
         Progress {

@@ -67,7 +67,7 @@ pub struct SimulateArgs {
     pub compute_loading: f64,
 
     /// Seed of every random draw (same seed, same bytes).
-    #[arg(long, value_name = "S", default_value_t = 0)]
+    #[arg(long, value_name = "S", default_value_t = safetywashing::DEFAULT_SEED)]
     pub seed: u64,
 
     /// Write the matrix to FILE (atomically) instead of standard output.

@@ -13,21 +13,7 @@ use crate::stats::{CorrelationMethod, correlate_pairwise, near_ties_merged};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// The paper's 12 capability benchmarks, for base and chat models alike.
-pub const PAPER_CAPABILITIES: [&str; 12] = [
-    "logiqa",
-    "piqa",
-    "hellaswag",
-    "winogrande",
-    "superglue_copa",
-    "medqa_4options",
-    "arc_challenge",
-    "mmlu",
-    "minerva_math",
-    "lambada_openai",
-    "gsm8k",
-    "bbh",
-];
+pub use crate::capabilities::PAPER_CAPABILITIES;
 
 /// What to compute.
 #[derive(Debug, Clone, PartialEq)]

@@ -107,7 +107,7 @@ impl Default for CalibrationOptions {
         CalibrationOptions {
             bin_size: DEFAULT_BIN_SIZE,
             tune_split: None,
-            seed: 0,
+            seed: crate::DEFAULT_SEED,
             skip_bad_lines: false,
         }
     }

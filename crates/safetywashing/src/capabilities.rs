@@ -47,14 +47,21 @@ pub enum CapabilitiesError {
     #[error("capability benchmark '{0}' is listed twice")]
     DuplicateCapability(String),
     /// A capability benchmark is not a column of the matrix.
-    #[error("{matrix}: capability benchmark '{name}' is not a column of the matrix; closest columns: {}", suggestions.join(", "))]
+    #[error(
+        "{matrix}: capability benchmark '{name}' is not a benchmark column of the matrix{}; closest benchmark columns: {}",
+        if *paper_set { " (the capability benchmarks asked for are the paper's 12, the default)" } else { "" },
+        if suggestions.is_empty() { "none".to_string() } else { suggestions.join(", ") }
+    )]
     UnknownCapability {
         /// Matrix source.
         matrix: String,
         /// The missing benchmark.
         name: String,
-        /// Closest column names.
+        /// Closest benchmark column names (never a metadata column).
         suggestions: Vec<String>,
+        /// The capability set asked for is the paper's 12: the matrix is
+        /// probably not laid out like the paper's and needs its own set.
+        paper_set: bool,
     },
     /// A capability benchmark named is a metadata or the compute column.
     #[error("{matrix}: capability benchmark '{name}' is {kind}, not a benchmark")]
@@ -153,6 +160,30 @@ impl CapabilitiesFit {
     }
 }
 
+/// The paper's 12 capability benchmarks, for base and chat models alike.
+pub const PAPER_CAPABILITIES: [&str; 12] = [
+    "logiqa",
+    "piqa",
+    "hellaswag",
+    "winogrande",
+    "superglue_copa",
+    "medqa_4options",
+    "arc_challenge",
+    "mmlu",
+    "minerva_math",
+    "lambada_openai",
+    "gsm8k",
+    "bbh",
+];
+
+/// Whether `capabilities` is the paper's set (in any order).
+fn is_paper_set(capabilities: &[String]) -> bool {
+    capabilities.len() == PAPER_CAPABILITIES.len()
+        && PAPER_CAPABILITIES
+            .iter()
+            .all(|p| capabilities.iter().any(|c| c == p))
+}
+
 /// Check a capability list before fitting: non-empty, no duplicates, every
 /// benchmark a column of the matrix.
 pub fn check_capabilities(
@@ -188,7 +219,12 @@ pub fn check_capabilities(
                 .ok_or_else(|| CapabilitiesError::UnknownCapability {
                     matrix: matrix.source.clone(),
                     name: name.clone(),
-                    suggestions: closest_names(name, matrix.all_column_names(), 5),
+                    suggestions: closest_names(
+                        name,
+                        matrix.benchmarks.iter().map(|b| b.name.as_str()),
+                        5,
+                    ),
+                    paper_set: is_paper_set(capabilities),
                 })?;
         columns.push(index);
     }

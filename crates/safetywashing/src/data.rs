@@ -84,7 +84,7 @@ pub enum DataError {
     },
     /// A download failed.
     #[error(
-        "could not download {url}: {reason}. To work offline, fetch the three files from {base}/ on a connected machine ({}), put them in one folder and set {DATA_ENV}=that folder, or pass matrix files to the command",
+        "could not download {url}: {reason}. To work offline, fetch the three files from {base}/ on a connected machine ({}), put them in one folder and set {DATA_ENV}=that folder, or pass matrix files to the command; to download from a mirror, set {URL_ENV}=its base URL",
         file_list(),
         base = PAPER_BASE_URL
     )]
@@ -201,14 +201,39 @@ pub fn verify(path: &Path, file: PaperFile) -> Result<(), DataError> {
 /// cache what is missing (or, with `force`, everything). Files in a
 /// `SAFETYWASHING_DATA` folder are only verified.
 pub fn ensure(force: bool) -> Result<Vec<FileStatus>, DataError> {
+    ensure_with(force, &mut |_| {})
+}
+
+/// A download about to start: which file, from where, to where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// The file.
+    pub file: PaperFile,
+    /// The URL it comes from.
+    pub url: String,
+    /// Where the verified copy will be kept.
+    pub path: PathBuf,
+}
+
+/// [`ensure`], calling `before_download` before each download so a caller
+/// can say what is fetched from where (the library itself never prints).
+pub fn ensure_with(
+    force: bool,
+    before_download: &mut dyn FnMut(&Download),
+) -> Result<Vec<FileStatus>, DataError> {
     let dir = data_dir()?;
     PAPER_FILES
         .iter()
-        .map(|&file| ensure_file(&dir, file, force))
+        .map(|&file| ensure_file(&dir, file, force, before_download))
         .collect()
 }
 
-fn ensure_file(dir: &DataDir, file: PaperFile, force: bool) -> Result<FileStatus, DataError> {
+fn ensure_file(
+    dir: &DataDir,
+    file: PaperFile,
+    force: bool,
+    before_download: &mut dyn FnMut(&Download),
+) -> Result<FileStatus, DataError> {
     let path = dir.file(file);
     match dir {
         DataDir::User(_) => {
@@ -222,6 +247,11 @@ fn ensure_file(dir: &DataDir, file: PaperFile, force: bool) -> Result<FileStatus
             if !force && path.exists() && verify(&path, file).is_ok() {
                 return Ok(FileStatus::Present(path));
             }
+            before_download(&Download {
+                file,
+                url: url(file),
+                path: path.clone(),
+            });
             let bytes = download(&url(file))?;
             let found = sha256_hex(&bytes);
             if found != file.sha256 {
@@ -283,7 +313,12 @@ pub struct PaperData {
 
 /// The paper's data, fetched first when needed.
 pub fn paper_data() -> Result<PaperData, DataError> {
-    let files = ensure(false)?;
+    paper_data_with(&mut |_| {})
+}
+
+/// [`paper_data`], calling `before_download` before each download.
+pub fn paper_data_with(before_download: &mut dyn FnMut(&Download)) -> Result<PaperData, DataError> {
+    let files = ensure_with(false, before_download)?;
     Ok(PaperData {
         base: files[0].path().to_path_buf(),
         chat: files[1].path().to_path_buf(),

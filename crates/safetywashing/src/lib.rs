@@ -30,6 +30,11 @@
 //! - [`suite`]: the paper's benchmark suite (area, harness, lm-eval task,
 //!   metric, transform of every column).
 
+/// The seed every command uses unless told otherwise (bootstrap,
+/// permutations, simulation, calibration's tuning split): one default, so
+/// the same command line gives the same bytes everywhere.
+pub const DEFAULT_SEED: u64 = 1;
+
 pub mod add;
 pub mod analysis;
 pub mod atomic;
@@ -57,3 +62,4 @@ pub mod stats;
 pub mod suite;
 pub mod uncertainty;
 pub mod validate;
+pub mod words;

@@ -128,7 +128,7 @@ impl Default for SimulationOptions {
             capability_missing: 0.0,
             capability_free_share: 0.25,
             compute_loading: 0.9,
-            seed: 0,
+            seed: crate::DEFAULT_SEED,
         }
     }
 }

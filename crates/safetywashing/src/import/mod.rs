@@ -214,6 +214,35 @@ impl MatrixBuilder {
         &self.columns
     }
 
+    /// Give every column a direction, so the info table always carries an
+    /// arrow: the columns named in `lower_is_better` are `↓`; a column whose
+    /// engine recorded no direction becomes `↑` (scores are higher-is-better
+    /// unless said otherwise). Returns the ids of the columns that were so
+    /// assumed `↑`, or the names in `lower_is_better` that are not columns.
+    pub fn resolve_directions(
+        &mut self,
+        lower_is_better: &[String],
+    ) -> Result<Vec<String>, Vec<String>> {
+        let unknown: Vec<String> = lower_is_better
+            .iter()
+            .filter(|id| !self.column_index.contains_key(id.as_str()))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let mut assumed = Vec::new();
+        for c in &mut self.columns {
+            if lower_is_better.contains(&c.id) {
+                c.better = Better::Lower;
+            } else if c.better == Better::Unknown {
+                c.better = Better::Higher;
+                assumed.push(c.id.clone());
+            }
+        }
+        Ok(assumed)
+    }
+
     /// The matrix as CSV: header `model,<columns>`, empty cells for missing.
     pub fn matrix_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -231,7 +260,8 @@ impl MatrixBuilder {
         w.into_inner().unwrap_or_default()
     }
 
-    /// The info table as CSV: `benchmark,name,metric`.
+    /// The info table as CSV: `benchmark,name,metric` (see
+    /// [`MatrixBuilder::resolve_directions`] for the arrows).
     pub fn info_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(["benchmark", "name", "metric"]);
@@ -277,5 +307,38 @@ mod tests {
         assert_eq!(info.entries[0].direction, Direction::HigherIsBetter);
         assert_eq!(info.entries[1].direction, Direction::LowerIsBetter);
         assert_eq!(info.entries[1].metric, "brier_score (↓)");
+    }
+
+    #[test]
+    fn every_column_gets_an_arrow() {
+        let mut b = MatrixBuilder::new();
+        for (id, better) in [
+            ("recorded_low", Better::Lower),
+            ("unrecorded", Better::Unknown),
+            ("named_low", Better::Unknown),
+        ] {
+            b.column(ColumnInfo {
+                id: id.into(),
+                name: id.into(),
+                metric: "score".into(),
+                better,
+            });
+        }
+        assert_eq!(
+            b.resolve_directions(&["nope".to_string()]),
+            Err(vec!["nope".to_string()])
+        );
+        let assumed = b.resolve_directions(&["named_low".to_string()]).unwrap();
+        assert_eq!(assumed, vec!["unrecorded".to_string()]);
+        let info = parse_info(&b.info_csv(), "info.csv").unwrap();
+        let directions: Vec<_> = info.entries.iter().map(|e| e.direction).collect();
+        assert_eq!(
+            directions,
+            vec![
+                Direction::LowerIsBetter,
+                Direction::HigherIsBetter,
+                Direction::LowerIsBetter
+            ]
+        );
     }
 }

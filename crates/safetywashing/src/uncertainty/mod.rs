@@ -45,8 +45,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
 
-/// Seed used when the user gives none (so every run is reproducible).
-pub const DEFAULT_SEED: u64 = 1;
+pub use crate::DEFAULT_SEED;
 
 /// A capabilities correlation at or above this is "high" (the paper calls
 /// one below 40% low); a benchmark whose verdict differs across composites

@@ -1,0 +1,13 @@
+//! Counted nouns for messages people read: "1 model", "2 models".
+
+/// `n` followed by the singular or plural noun, e.g. `count(1, "column",
+/// "columns")` is `"1 column"`.
+///
+/// ```
+/// use safetywashing::words::count;
+/// assert_eq!(count(1, "capability benchmark", "capability benchmarks"), "1 capability benchmark");
+/// assert_eq!(count(0, "model", "models"), "0 models");
+/// ```
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
