@@ -9,7 +9,6 @@
 use crate::atomic::write_atomic;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use thiserror::Error;
 
 /// Environment variable naming a folder that holds the paper's files.
@@ -284,7 +283,7 @@ fn download(url: &str) -> Result<Vec<u8>, DataError> {
 #[cfg(feature = "download")]
 fn download(url: &str) -> Result<Vec<u8>, DataError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(60)))
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
         .build()
         .into();
     let failed = |reason: String| DataError::Download {
