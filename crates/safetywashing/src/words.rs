@@ -11,3 +11,15 @@
 pub fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn one_is_singular_everything_else_plural() {
+        assert_eq!(count(1, "column", "columns"), "1 column");
+        assert_eq!(count(2, "column", "columns"), "2 columns");
+        assert_eq!(count(0, "matrix", "matrices"), "0 matrices");
+    }
+}

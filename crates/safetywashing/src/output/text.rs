@@ -31,9 +31,13 @@ pub fn sections(full: &FullAnalysis) -> Vec<Section> {
     let mut summary = vec![
         format!("Matrix: {}", a.matrix),
         format!(
-            "Method: {} · {} capability benchmarks",
+            "Method: {} · {}",
             a.method,
-            fit.benchmarks.len()
+            crate::words::count(
+                fit.benchmarks.len(),
+                "capability benchmark",
+                "capability benchmarks"
+            )
         ),
         format!(
             "Models: {} used, {} left out",

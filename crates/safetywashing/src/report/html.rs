@@ -287,8 +287,12 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(
         o,
-        "<p>Capabilities score: the first principal component of the correlation matrix of {} capability benchmarks ({}), each model's z-scores projected on it; every benchmark is then correlated with that score across the models that have both.</p>",
-        report.capabilities.len(),
+        "<p>Capabilities score: the first principal component of the correlation matrix of {} ({}), each model's z-scores projected on it; every benchmark is then correlated with that score across the models that have both.</p>",
+        crate::words::count(
+            report.capabilities.len(),
+            "capability benchmark",
+            "capability benchmarks"
+        ),
         esc(&report.capabilities.join(", "))
     );
     o.push_str("<table>\n<thead><tr><th scope=\"col\">input</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");

@@ -131,10 +131,14 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
     let _ = writeln!(o, "{}\n", code_block(&p.command));
     let _ = writeln!(
         o,
-        "Tool: `{}`. Correlation method: {}. Capabilities score: the first principal component of {} capability benchmarks ({}).\n",
+        "Tool: `{}`. Correlation method: {}. Capabilities score: the first principal component of {} ({}).\n",
         escape::markdown(&p.tool),
         report.method,
-        report.capabilities.len(),
+        crate::words::count(
+            report.capabilities.len(),
+            "capability benchmark",
+            "capability benchmarks"
+        ),
         escape::markdown(&report.capabilities.join(", "))
     );
     let inputs = Table {
