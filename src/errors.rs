@@ -91,6 +91,14 @@ fn capabilities(e: &CapabilitiesError) -> Option<String> {
             };
             Some(format!("{e} (see {flag})"))
         }
+        CapabilitiesError::UnknownCapability {
+            paper_set: true, ..
+        } => Some(format!(
+            "{e}; this matrix does not have the paper's capability benchmarks: name its own with --capabilities A,B,... (benchmark columns that measure general capabilities)"
+        )),
+        CapabilitiesError::UnknownCapability { .. } => Some(format!(
+            "{e}; check the names given to --capabilities against the matrix's header"
+        )),
         _ => None,
     }
 }

@@ -41,10 +41,7 @@ where
                 // The reader went away (`| head`): not an error worth a message.
                 return ExitCode::SUCCESS;
             }
-            match hint(&e) {
-                Some(hint) => eprintln!("error: {}; {hint}", one_line(&e)),
-                None => eprintln!("error: {}", one_line(&e)),
-            }
+            eprintln!("error: {}", one_line(&e));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -60,35 +57,6 @@ fn ignore_file_size_signal() {
     // exists, installs no handler code and touches no Rust state.
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-    }
-}
-
-/// What to do about a library error, in the CLI's words (the library never
-/// names a flag).
-fn hint(e: &anyhow::Error) -> Option<String> {
-    use safetywashing::capabilities::CapabilitiesError;
-    use safetywashing::check::CheckError;
-    use safetywashing::uncertainty::UncertaintyError;
-    let capabilities = e.chain().find_map(|c| {
-        c.downcast_ref::<CapabilitiesError>()
-            .or_else(|| match c.downcast_ref::<UncertaintyError>() {
-                Some(UncertaintyError::Capabilities(inner)) => Some(inner),
-                _ => None,
-            })
-            .or_else(|| match c.downcast_ref::<CheckError>() {
-                Some(CheckError::Capabilities(inner)) => Some(inner),
-                _ => None,
-            })
-    })?;
-    match capabilities {
-        CapabilitiesError::UnknownCapability { paper_set: true, .. } => Some(
-            "this matrix does not have the paper's capability benchmarks: name its own with --capabilities A,B,... (benchmark columns that measure general capabilities)"
-                .to_string(),
-        ),
-        CapabilitiesError::UnknownCapability { .. } => {
-            Some("check the names given to --capabilities against the matrix's header".to_string())
-        }
-        _ => None,
     }
 }
 

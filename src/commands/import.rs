@@ -355,34 +355,14 @@ fn shown(text: &str) -> std::borrow::Cow<'_, str> {
 /// An import warning in the command line's words (naming the flag that
 /// settles it), safe for the terminal.
 fn warning(w: &ImportWarning) -> String {
+    // The library's words, with the flag that settles the warning appended
+    // (the way `errors::flag_message` does for errors).
     let text = match w {
-        ImportWarning::NoMetric {
-            source,
-            task: None,
-            metric,
-            available,
-        } => format!(
-            "{source}: no metric '{metric}' (it has: {}; see --metric): left out",
-            available.join(", ")
-        ),
-        ImportWarning::NoMetric {
-            source,
-            task: Some(task),
-            metric,
-            available,
-        } => format!(
-            "{source}: task '{task}' left out: no metric '{metric}' (it has: {}; see --task-metric)",
-            available.join(" ")
-        ),
-        ImportWarning::AmbiguousFilter {
-            source,
-            task,
-            metric,
-            filters,
-        } => format!(
-            "{source}: task '{task}' left out: metric '{metric}' has filters {}: name one with --task-metric {task}={metric},FILTER",
-            filters.join(", ")
-        ),
+        ImportWarning::NoMetric { task: None, .. } => format!("{w} (see --metric)"),
+        ImportWarning::NoMetric { task: Some(_), .. } => format!("{w} (see --task-metric)"),
+        ImportWarning::AmbiguousFilter { task, metric, .. } => {
+            format!("{w} with --task-metric {task}={metric},FILTER")
+        }
         other => other.to_string(),
     };
     shown(&text).into_owned()

@@ -98,6 +98,23 @@ pub fn emit_with(
     }
 }
 
+/// [`analyze_all`], split for figures and reports: the analyses, and the
+/// capabilities-correlation intervals of each (when bootstrapped).
+pub fn analyze_for_figures(
+    inputs: &Inputs,
+    options: &ValidOptions,
+) -> Result<(
+    Vec<safetywashing::analysis::Analysis>,
+    Vec<Option<safetywashing::plot::Intervals>>,
+)> {
+    let full = analyze_all(inputs, options)?;
+    let intervals = full
+        .iter()
+        .map(FullAnalysis::capabilities_intervals)
+        .collect();
+    Ok((full.into_iter().map(|f| f.analysis).collect(), intervals))
+}
+
 /// What the progress bar counts, e.g. `2 matrices × 1000 resamples`.
 fn progress_units(matrices: usize, extra: &UncertaintyOptions) -> String {
     let mut per_matrix = Vec::new();

@@ -1,15 +1,13 @@
 //! `safetywashing plot`: one figure of the analysis, as SVG or PNG.
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
-use super::{analyze_all, load_inputs};
+use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result};
 use clap::Args;
-use safetywashing::analysis::Analysis;
 use safetywashing::atomic::write_atomic;
 use safetywashing::plot::{
-    FigureInput, FigureKind, ImageFormat, Intervals, Panel, XAxis, render_figure, short_labels,
+    FigureInput, FigureKind, ImageFormat, Panel, XAxis, render_figure, short_labels,
 };
-use safetywashing::uncertainty::FullAnalysis;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -82,12 +80,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
     }
     let options = args.uncertainty.validate(args.analysis.options())?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let full = analyze_all(&inputs, &options)?;
-    let intervals: Vec<Option<Intervals>> = full
-        .iter()
-        .map(FullAnalysis::capabilities_intervals)
-        .collect();
-    let analyses: Vec<Analysis> = full.into_iter().map(|f| f.analysis).collect();
+    let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
     let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
     let labels = short_labels(&sources);
     let input = FigureInput {

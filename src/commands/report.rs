@@ -1,15 +1,12 @@
 //! `safetywashing report`: one self-contained HTML (or Markdown) report.
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
-use super::{analyze_all, load_inputs};
+use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use safetywashing::analysis::Analysis;
 use safetywashing::atomic::write_atomic;
 use safetywashing::data::sha256_hex;
-use safetywashing::plot::Intervals;
 use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
-use safetywashing::uncertainty::FullAnalysis;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -103,12 +100,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let kind = kind(&args.output)?;
     let options = args.uncertainty.validate(args.analysis.options())?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let full = analyze_all(&inputs, &options)?;
-    let intervals: Vec<Option<Intervals>> = full
-        .iter()
-        .map(FullAnalysis::capabilities_intervals)
-        .collect();
-    let analyses: Vec<Analysis> = full.into_iter().map(|f| f.analysis).collect();
+    let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
     let mut files: Vec<(String, String)> = Vec::new();
     for m in &inputs.matrices {
         files.push((m.source.clone(), file_hash(Path::new(&m.source))?));
