@@ -7,6 +7,8 @@
 //!
 //! The modules follow the pipeline:
 //!
+//! - [`records`]: the CSV record reader every input goes through, and the
+//!   policy for problems (stop at the first, or collect all);
 //! - [`load`]: reading benchmark matrices and info tables (strict, with
 //!   file/line/column errors);
 //! - [`matrix`]: the in-memory matrix;
@@ -55,6 +57,7 @@ pub mod output;
 pub mod paired;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod records;
 #[cfg(feature = "report")]
 pub mod report;
 pub mod simulate;
