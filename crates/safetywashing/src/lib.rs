@@ -17,6 +17,8 @@
 //! - [`paired`]: many columns correlated with one target, fast;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
+//! - [`verdict`]: the one rule that names a correlation low, moderate or
+//!   high (by |r|, sign beside), with the bands its interval spans;
 //! - [`add`]: adding a column to a matrix byte-preservingly;
 //! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
@@ -65,4 +67,5 @@ pub mod stats;
 pub mod suite;
 pub mod uncertainty;
 pub mod validate;
+pub mod verdict;
 pub mod words;

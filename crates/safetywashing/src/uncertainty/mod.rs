@@ -47,11 +47,6 @@ use thiserror::Error;
 
 pub use crate::DEFAULT_SEED;
 
-/// A capabilities correlation at or above this is "high" (the paper calls
-/// one below 40% low); a benchmark whose verdict differs across composites
-/// is flagged by the sensitivity analysis.
-pub const HIGH_CORRELATION: f64 = 0.4;
-
 /// The fewest bootstrap resamples or permutations accepted.
 pub const MIN_DRAWS: usize = 10;
 
