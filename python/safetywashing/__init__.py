@@ -144,6 +144,11 @@ def _info(info: Any) -> Optional["_native.Info"]:
     )
 
 
+#: Exact float parsing: pandas before 3 needs asking for it (3 parses
+#: exactly by default and deprecates the option).
+_EXACT = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+
+
 def _read_csv(text: str, index: Optional[str]) -> pd.DataFrame:
     """A CSV document of the library as a DataFrame: numbers exactly as
     written (round trip), only empty cells missing."""
@@ -151,7 +156,7 @@ def _read_csv(text: str, index: Optional[str]) -> pd.DataFrame:
         return pd.DataFrame()
     frame = pd.read_csv(
         io.StringIO(text),
-        float_precision="round_trip",
+        **_EXACT,
         keep_default_na=False,
         na_values=[""],
     )
@@ -557,7 +562,7 @@ def paper_data(which: str = "base") -> pd.DataFrame:
     frame = pd.read_csv(
         path,
         index_col=None if which == "info" else 0,
-        float_precision="round_trip",
+        **_EXACT,
         keep_default_na=False,
         na_values=["", "NaN", "nan", "NA"],
         encoding="utf-8-sig",
