@@ -82,5 +82,10 @@ print(sw.analyze(df, capabilities="a,b,c").to_json())
         {c: g + rng.normal(size=20) for c in "abcs"}, index=[f"m{i}" for i in range(20)]
     )
     assert out == sw.analyze(df, capabilities="a,b,c").to_json() + "\n"
-    version = run(fresh / "bin" / "safetywashing", "--version").stdout
+    # The installed command (pandas and numpy again from the test
+    # environment, whose site-packages holds no copy of the package).
+    env = dict(os.environ, PYTHONPATH=deps)
+    version = run(fresh / "bin" / "safetywashing", "--version", env=env).stdout
     assert version.startswith("safetywashing ")
+    check = run(python, "-c", "import safetywashing, sys; print(safetywashing.__file__)", env=env)
+    assert check.stdout.startswith(str(fresh))
