@@ -512,6 +512,8 @@ pub struct BenchmarkInfo {
     pub metric: String,
     /// Direction parsed from the metric's arrow.
     pub direction: Direction,
+    /// Safety area, from an optional fourth column `area`.
+    pub area: Option<String>,
 }
 
 /// A benchmark info table (`benchmark,name,metric`).
@@ -533,7 +535,8 @@ impl InfoTable {
     }
 }
 
-/// Load a benchmark info table: three columns `benchmark,name,metric` (the
+/// Load a benchmark info table: three columns `benchmark,name,metric`, and
+/// optionally a fourth, `area` (the
 /// first header may be empty, as in the paper's first release).
 pub fn load_info(path: &Path) -> Result<InfoTable, LoadError> {
     let bytes = read_file(path)?;
@@ -552,6 +555,8 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
     let mut table = InfoTable::default();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut first = true;
+    // 3 fields, or 4 when the header names a fourth column `area`.
+    let mut fields = 3;
     loop {
         let more = reader.read_record(&mut record).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -576,11 +581,15 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
         if record.len() == 1 && record[0].is_empty() {
             continue;
         }
-        if record.len() != 3 {
+        if first && record.len() == 4 && record[3].trim() == "area" {
+            fields = 4;
+        }
+        if record.len() != fields {
+            let header = ["benchmark,name,metric", "benchmark,name,metric,area"][fields - 3];
             return Err(at(
                 line,
                 format!(
-                    "expected 3 fields (benchmark,name,metric), found {}",
+                    "expected {fields} fields ({header}), found {}",
                     record.len()
                 ),
             ));
@@ -615,6 +624,11 @@ pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
             name: record[1].trim().to_string(),
             direction: Direction::from_metric(&metric),
             metric,
+            area: record
+                .get(3)
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string),
         });
     }
     if first {
@@ -726,5 +740,20 @@ mod tests {
         );
         assert_eq!(t.display_name("b"), "B");
         assert_eq!(t.display_name("zz"), "zz");
+    }
+
+    #[test]
+    fn info_takes_an_optional_area_column() {
+        let t = parse_info(
+            b"benchmark,name,metric,area\na,A,Score (\xe2\x86\x91),bias\nb,B,Score (\xe2\x86\x91),\n",
+            "info.csv",
+        )
+        .unwrap();
+        assert_eq!(t.get("a").unwrap().area.as_deref(), Some("bias"));
+        assert_eq!(t.get("b").unwrap().area, None);
+        let plain = parse_info(b"benchmark,name,metric\na,A,Score\n", "i.csv").unwrap();
+        assert_eq!(plain.entries[0].area, None);
+        let err = parse_info(b"benchmark,name,metric,area\na,A,Score\n", "i.csv").unwrap_err();
+        assert!(err.to_string().contains("expected 4 fields"), "{err}");
     }
 }

@@ -4,6 +4,7 @@
 //! the correlation — with its interval when known — in the panel title.
 
 use super::labels::{PixelBox, place_labels};
+use super::size::{Frame, Grid};
 use super::style::{self, GREY, INK, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
 use super::{DrawResult, Figure, PlotError};
 use crate::analysis::Analysis;
@@ -14,8 +15,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// Width and height of one panel (px).
+/// Natural width and height of one panel (drawing units).
 const PANEL: (u32, u32) = (640, 560);
+/// Panels narrower than this are stacked instead of side by side.
+const MIN_PANEL_W: u32 = 300;
 /// At most this many point labels per panel when points are many.
 const MAX_LABELS: usize = 30;
 
@@ -274,12 +277,34 @@ fn label_order(p: &ScatterPanel, ols: Option<&Ols>) -> Vec<usize> {
 /// One benchmark against capabilities (or compute, or another benchmark).
 pub struct ScatterFigure {
     panels: Vec<ScatterPanel>,
+    frame: Frame,
+    note: Option<String>,
 }
 
 impl ScatterFigure {
     /// One panel per matrix.
     pub fn new(panels: Vec<ScatterPanel>) -> Self {
-        ScatterFigure { panels }
+        ScatterFigure {
+            panels,
+            frame: Frame::default(),
+            note: None,
+        }
+    }
+
+    /// With `note` (how intervals were computed) under panels that show one.
+    pub fn with_note(self, note: Option<String>) -> Self {
+        ScatterFigure { note, ..self }
+    }
+
+    /// Laid out in `frame`.
+    pub fn with_frame(self, frame: Frame) -> Self {
+        ScatterFigure { frame, ..self }
+    }
+
+    fn grid(&self) -> (Grid, u32) {
+        let grid = self.frame.grid(self.panels.len(), PANEL.0, MIN_PANEL_W);
+        let h = self.frame.panel_h(&grid, |w| w * PANEL.1 / PANEL.0);
+        (grid, h)
     }
 }
 
@@ -294,7 +319,7 @@ pub fn method_symbol(method: CorrelationMethod) -> &'static str {
 
 impl Figure for ScatterFigure {
     fn size(&self) -> (u32, u32) {
-        (PANEL.0 * self.panels.len().max(1) as u32, PANEL.1 + 40)
+        style::grid_size(&self.frame, self.grid())
     }
 
     fn title(&self) -> String {
@@ -305,12 +330,13 @@ impl Figure for ScatterFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        style::titled_panels(
+        style::panel_grid(
             root,
+            &self.frame,
             &self.title(),
-            PANEL.0,
+            self.grid(),
             self.panels.len(),
-            |area, i| draw_panel(area, &self.panels[i], i),
+            |area, i| draw_panel(area, &self.panels[i], i, self.note.as_deref()),
         )
     }
 }
@@ -326,6 +352,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &ScatterPanel,
     index: usize,
+    note: Option<&str>,
 ) -> DrawResult {
     let ols = Ols::fit(&p.x, &p.y);
     let (x0, x1) = span(&p.x);
@@ -446,6 +473,18 @@ fn draw_panel<DB: DrawingBackend>(
             names[l.index].as_str(),
             l.at,
             style::anchored(style::ROW_SIZE, l.h, l.v).color(&INK),
+        ))?;
+    }
+    if let (Some(note), Some(_)) = (note, p.interval) {
+        area.draw(&Text::new(
+            format!("interval: {note}"),
+            (bx0 + 4, by1 - 4),
+            style::anchored(
+                style::ROW_SIZE,
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Bottom,
+            )
+            .color(&GREY),
         ))?;
     }
     if placed.len() < p.x.len() {
