@@ -157,6 +157,19 @@ fn plot_errors_are_one_clear_line() {
             .stderr(predicate::str::contains(message))
             .stderr(predicate::function(|s: &str| s.lines().count() == 1));
     }
+    // --bootstrap would not change a ranking: refused, not ignored.
+    let mut ranking = vec!["plot".to_string(), "ranking".to_string()];
+    ranking.extend(args(dir.path(), "x").into_iter().skip(1));
+    tool()
+        .current_dir(dir.path())
+        .args(&ranking)
+        .args(["--bootstrap", "20", "-o", "r.svg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a ranking figure has none to draw",
+        ))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
     tool()
         .args(["plot", "pie", "-o", "x.svg"])
         .assert()

@@ -133,7 +133,7 @@ impl Figure for CompareFigure<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let body = style::titled(root, &self.frame, &self.title())?;
+        let body = super::size::titled(root, &self.frame, &self.title())?;
         let name_w = self.name_w(self.width());
         let firsts: Vec<_> = self.pairs.iter().map(|p| p.first.clone()).collect();
         let rows = rows(&firsts);

@@ -162,7 +162,7 @@ pub fn text_on(fill: RGBColor) -> RGBColor {
 impl Figure for HeatmapFigure<'_> {
     fn size(&self) -> (u32, u32) {
         let l = self.layout();
-        style::grid_size(&self.frame, (l.grid, l.panel_h))
+        super::size::grid_size(&self.frame, (l.grid, l.panel_h))
     }
 
     fn title(&self) -> String {
@@ -177,7 +177,7 @@ impl Figure for HeatmapFigure<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let layout = self.layout();
-        style::panel_grid(
+        super::size::panel_grid(
             root,
             &self.frame,
             &self.title(),

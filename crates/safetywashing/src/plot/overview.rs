@@ -447,7 +447,7 @@ enum Swatch {
 impl Figure for OverviewFigure<'_> {
     fn size(&self) -> (u32, u32) {
         let (grid, panel_h, _) = self.layout();
-        style::grid_size(&self.frame, (grid, panel_h))
+        super::size::grid_size(&self.frame, (grid, panel_h))
     }
 
     fn title(&self) -> String {
@@ -456,7 +456,7 @@ impl Figure for OverviewFigure<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let (grid, panel_h, name_w) = self.layout();
-        style::panel_grid(
+        super::size::panel_grid(
             root,
             &self.frame,
             &self.title(),

@@ -75,7 +75,7 @@ impl<'a> RankingFigure<'a> {
 impl Figure for RankingFigure<'_> {
     fn size(&self) -> (u32, u32) {
         let (grid, panel_h, _) = self.layout();
-        style::grid_size(&self.frame, (grid, panel_h))
+        super::size::grid_size(&self.frame, (grid, panel_h))
     }
 
     fn title(&self) -> String {
@@ -84,7 +84,7 @@ impl Figure for RankingFigure<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let (grid, panel_h, name_w) = self.layout();
-        style::panel_grid(
+        super::size::panel_grid(
             root,
             &self.frame,
             &self.title(),

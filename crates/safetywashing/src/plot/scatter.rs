@@ -319,7 +319,7 @@ pub fn method_symbol(method: CorrelationMethod) -> &'static str {
 
 impl Figure for ScatterFigure {
     fn size(&self) -> (u32, u32) {
-        style::grid_size(&self.frame, self.grid())
+        super::size::grid_size(&self.frame, self.grid())
     }
 
     fn title(&self) -> String {
@@ -330,7 +330,7 @@ impl Figure for ScatterFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        style::panel_grid(
+        super::size::panel_grid(
             root,
             &self.frame,
             &self.title(),

@@ -40,7 +40,7 @@ impl Figure for ScreeFigure<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let body = style::titled(root, &self.frame, &self.title())?;
+        let body = super::size::titled(root, &self.frame, &self.title())?;
         let k = self
             .panels
             .iter()

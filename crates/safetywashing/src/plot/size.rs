@@ -13,7 +13,10 @@
 //! ([`SizeRequest::resolve`]) before anything is drawn: text never ends up
 //! below [`MIN_TEXT_PT`].
 
-use super::style::{ROW_SIZE, TICK_SIZE};
+use super::style::{self, ROW_SIZE, TICK_SIZE};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -455,6 +458,55 @@ pub struct Grid {
     pub rows: u32,
     /// Width of each panel.
     pub panel_w: u32,
+}
+
+/// Draw the figure title centred at the top of `root` (when the frame has
+/// one) and return the area below it.
+pub fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, super::PlotError> {
+    if !frame.title {
+        return Ok(root.clone());
+    }
+    let (top, body) = root.split_vertically(frame.title_space());
+    let (w, h) = top.dim_in_pixel();
+    top.draw(&Text::new(
+        title.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        style::anchored(style::TITLE_SIZE, HPos::Center, VPos::Center),
+    ))?;
+    Ok(body)
+}
+
+/// Draw the figure title, then `n` panels in `grid`, `panel_h` high, each
+/// drawn by `draw(area, index)`.
+pub fn panel_grid<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &Frame,
+    title: &str,
+    (grid, panel_h): (Grid, u32),
+    n: usize,
+    mut draw: impl FnMut(&DrawingArea<DB, Shift>, usize) -> Result<(), super::PlotError>,
+) -> Result<(), super::PlotError> {
+    let body = titled(root, frame, title)?;
+    for i in 0..n as u32 {
+        let (col, row) = (i % grid.columns, i / grid.columns);
+        let area = body
+            .clone()
+            .shrink((col * grid.panel_w, row * panel_h), (grid.panel_w, panel_h));
+        draw(&area, i as usize)?;
+    }
+    Ok(())
+}
+
+/// Size of `grid`'s panels `panel_h` high, under the frame's title.
+pub fn grid_size(frame: &Frame, (grid, panel_h): (Grid, u32)) -> (u32, u32) {
+    (
+        grid.panel_w * grid.columns,
+        frame.title_space() + panel_h * grid.rows,
+    )
 }
 
 #[cfg(test)]

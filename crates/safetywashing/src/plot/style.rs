@@ -12,8 +12,6 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 use std::sync::Once;
 
-use super::size::{Frame, Grid};
-
 /// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/`).
 pub(crate) static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
@@ -167,47 +165,6 @@ pub fn columns<DB: DrawingBackend>(
     out
 }
 
-/// Draw the figure title centred at the top of `root` (when the frame has
-/// one) and return the area below it.
-pub fn titled<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    frame: &Frame,
-    title: &str,
-) -> Result<DrawingArea<DB, Shift>, super::PlotError> {
-    if !frame.title {
-        return Ok(root.clone());
-    }
-    let (top, body) = root.split_vertically(frame.title_space());
-    let (w, h) = top.dim_in_pixel();
-    top.draw(&Text::new(
-        title.to_string(),
-        (w as i32 / 2, h as i32 / 2),
-        anchored(TITLE_SIZE, HPos::Center, VPos::Center),
-    ))?;
-    Ok(body)
-}
-
-/// Draw the figure title, then `n` panels in `grid`, `panel_h` high, each
-/// drawn by `draw(area, index)`.
-pub fn panel_grid<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    frame: &Frame,
-    title: &str,
-    (grid, panel_h): (Grid, u32),
-    n: usize,
-    mut draw: impl FnMut(&DrawingArea<DB, Shift>, usize) -> Result<(), super::PlotError>,
-) -> Result<(), super::PlotError> {
-    let body = titled(root, frame, title)?;
-    for i in 0..n as u32 {
-        let (col, row) = (i % grid.columns, i / grid.columns);
-        let area = body
-            .clone()
-            .shrink((col * grid.panel_w, row * panel_h), (grid.panel_w, panel_h));
-        draw(&area, i as usize)?;
-    }
-    Ok(())
-}
-
 /// A legend entry's text, right of its 36-unit swatch at `(x, y)`.
 pub fn legend_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -220,14 +177,6 @@ pub fn legend_text<DB: DrawingBackend>(
         anchored(TICK_SIZE, HPos::Left, VPos::Center),
     ))?;
     Ok(())
-}
-
-/// Size of `grid`'s panels `panel_h` high, under the frame's title.
-pub fn grid_size(frame: &Frame, (grid, panel_h): (Grid, u32)) -> (u32, u32) {
-    (
-        grid.panel_w * grid.columns,
-        frame.title_space() + panel_h * grid.rows,
-    )
 }
 
 /// `label`, shortened with `…` until it is at most `max_w` units wide at
