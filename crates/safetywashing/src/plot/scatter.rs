@@ -2,6 +2,7 @@
 //! another benchmark), with the least-squares line and its 95% confidence
 //! band, points labelled by model (thinned where they would collide), and
 //! the correlation — with its interval when known — in the panel title.
+//! Panels share one y range; above 60 points markers are translucent.
 
 use super::labels::{PixelBox, place_labels};
 use super::size::{Frame, Grid};
@@ -330,13 +331,14 @@ impl Figure for ScatterFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let y_range = shared_y_range(&self.panels);
         super::size::panel_grid(
             root,
             &self.frame,
             &self.title(),
             self.grid(),
             self.panels.len(),
-            |area, i| draw_panel(area, &self.panels[i], i, self.note.as_deref()),
+            |area, i| draw_panel(area, &self.panels[i], i, (self.note.as_deref(), y_range)),
         )
     }
 }
@@ -348,17 +350,16 @@ fn span(v: &[f64]) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn draw_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+/// A panel's fit line and band on a grid of x (x, line, band half-width),
+/// and the y range that holds its points, line and band.
+#[allow(clippy::type_complexity)]
+fn line_and_range(
     p: &ScatterPanel,
-    index: usize,
-    note: Option<&str>,
-) -> DrawResult {
-    let ols = Ols::fit(&p.x, &p.y);
+    ols: Option<&Ols>,
+) -> (Vec<(f64, f64, Option<f64>)>, (f64, f64)) {
     let (x0, x1) = span(&p.x);
     let (mut y0, mut y1) = span(&p.y);
-    // Grid of the line and band, and the band's extent on y.
-    let grid: Vec<(f64, f64, Option<f64>)> = match &ols {
+    let grid: Vec<(f64, f64, Option<f64>)> = match ols {
         Some(o) => (0..=100)
             .map(|k| {
                 let x = x0 + (x1 - x0) * k as f64 / 100.0;
@@ -372,6 +373,33 @@ fn draw_panel<DB: DrawingBackend>(
         y0 = y0.min(y - h);
         y1 = y1.max(y + h);
     }
+    (grid, (y0, y1))
+}
+
+/// The y range shared by every panel (the same benchmark on each), so the
+/// panels compare at a glance.
+fn shared_y_range(panels: &[ScatterPanel]) -> (f64, f64) {
+    panels
+        .iter()
+        .map(|p| line_and_range(p, Ols::fit(&p.x, &p.y).as_ref()).1)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+            (a.min(lo), b.max(hi))
+        })
+}
+
+/// Above this many points, markers are translucent so clusters show their
+/// density instead of merging into one blot.
+const DENSE: usize = 60;
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &ScatterPanel,
+    index: usize,
+    (note, (y0, y1)): (Option<&str>, (f64, f64)),
+) -> DrawResult {
+    let ols = Ols::fit(&p.x, &p.y);
+    let (x0, x1) = span(&p.x);
+    let (grid, _) = line_and_range(p, ols.as_ref());
     let title = format!(
         "{}: {} = {}, n = {}",
         p.label,
@@ -401,6 +429,11 @@ fn draw_panel<DB: DrawingBackend>(
         .y_desc(style::ellipsize(&p.y_desc, 60))
         .draw()?;
     let color = style::series_color(index);
+    let marker_fill = if p.x.len() > DENSE {
+        color.mix(0.45).filled()
+    } else {
+        color.filled()
+    };
     if grid.iter().all(|g| g.2.is_some()) && !grid.is_empty() {
         let band: Vec<(f64, f64)> = grid
             .iter()
@@ -427,7 +460,7 @@ fn draw_panel<DB: DrawingBackend>(
     chart.draw_series(
         p.x.iter()
             .zip(&p.y)
-            .map(|(&x, &y)| style::marker(index, (x, y), 4, color.filled())),
+            .map(|(&x, &y)| style::marker(index, (x, y), 4, marker_fill)),
     )?;
 
     // Labels beside the points, thinned where they would collide.
