@@ -4,7 +4,7 @@
 //! follow the first matrix's order), with the ±40% and the first matrix's
 //! "high" line.
 
-use super::overview::{OverviewFilter, Row, area_color, area_order, bars, correlation_chart, rows};
+use super::overview::{OverviewFilter, Row, bars, correlation_chart, rows};
 use super::size::{Frame, TITLE_SPACE};
 use super::style::{self, GREY, ROW_SIZE};
 use super::{DrawResult, Figure, Panel, PlotError};
@@ -39,7 +39,6 @@ pub struct CompareFigure<'a> {
     method: crate::stats::CorrelationMethod,
     high: f64,
     pairs: Vec<Pair>,
-    areas: Vec<String>,
     frame: Frame,
 }
 
@@ -79,12 +78,10 @@ impl<'a> CompareFigure<'a> {
                 a.label, b.label
             )));
         }
-        let firsts: Vec<_> = pairs.iter().map(|p| p.first.clone()).collect();
         Ok(CompareFigure {
             labels: [a.label, b.label],
             method: a.analysis.method,
             high: super::overview::high_line(a.analysis),
-            areas: area_order(&firsts),
             pairs,
             frame: Frame::default(),
         })
@@ -152,15 +149,11 @@ impl Figure for CompareFigure<'_> {
         for (i, row) in rows.iter().enumerate() {
             let (_, py) = style::local(&body, chart.backend_coord(&(-1.0, y(i))));
             match row {
+                // Headings only name the area: colour here means the matrix.
                 Row::Heading(area) => {
-                    let k = self.areas.iter().position(|a| a == area).unwrap_or(0);
-                    body.draw(&Rectangle::new(
-                        [(4, py - 4), (12, py + 4)],
-                        area_color(k).filled(),
-                    ))?;
                     body.draw(&Text::new(
                         style::fit(area, ROW_SIZE, name_w + 40),
-                        (16, py),
+                        (4, py),
                         style::anchored(ROW_SIZE, HPos::Left, VPos::Center),
                     ))?;
                 }
