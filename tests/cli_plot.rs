@@ -64,6 +64,33 @@ fn plot_writes_svg_and_png_by_extension() {
 }
 
 #[test]
+fn plot_writes_a_paper_sized_pdf_png_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["o.pdf", "o.png", "o.svg"] {
+        let mut a = vec!["plot".to_string(), "overview".to_string()];
+        a.extend(args(dir.path(), "x").into_iter().skip(1));
+        tool()
+            .args(&a)
+            .args(["--preset", "paper", "--top", "2", "-o"])
+            .arg(dir.path().join(file))
+            .assert()
+            .success();
+    }
+    assert!(
+        std::fs::read(dir.path().join("o.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF-")
+    );
+    let svg = std::fs::read_to_string(dir.path().join("o.svg")).unwrap();
+    assert!(svg.contains("width=\"3.3in\""), "{}", &svg[..200]);
+    let png = std::fs::read(dir.path().join("o.png")).unwrap();
+    let reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    assert_eq!(reader.info().width, 990, "3.3 in at 300 dpi");
+}
+
+#[test]
 fn plot_scatter_against_each_x_axis() {
     let dir = tempfile::tempdir().unwrap();
     for x in ["capabilities", "compute", "noise"] {
@@ -89,10 +116,26 @@ fn plot_errors_are_one_clear_line() {
         a.extend(args(dir.path(), "x").into_iter().skip(1));
         a
     };
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 8] = [
         (
-            &["--benchmark", "tracks", "-o", "fig.pdf"],
-            "must end in .svg or .png",
+            &["--benchmark", "tracks", "-o", "fig.eps"],
+            "must end in .svg, .png or .pdf",
+        ),
+        (
+            &["--benchmark", "tracks", "--font-size", "5", "-o", "f.svg"],
+            "text must be at least 6 pt",
+        ),
+        (
+            &["--benchmark", "tracks", "--width", "3.3", "-o", "f.svg"],
+            "'3.3' is not a length",
+        ),
+        (
+            &["--benchmark", "tracks", "--preset", "poster", "-o", "f.svg"],
+            "unknown size preset 'poster'",
+        ),
+        (
+            &["--benchmark", "tracks", "--top", "3", "-o", "f.svg"],
+            "--top selects the benchmarks of overview and compare",
         ),
         (&["-o", "fig.svg"], "needs a benchmark"),
         (
@@ -114,6 +157,19 @@ fn plot_errors_are_one_clear_line() {
             .stderr(predicate::str::contains(message))
             .stderr(predicate::function(|s: &str| s.lines().count() == 1));
     }
+    // --bootstrap would not change a ranking: refused, not ignored.
+    let mut ranking = vec!["plot".to_string(), "ranking".to_string()];
+    ranking.extend(args(dir.path(), "x").into_iter().skip(1));
+    tool()
+        .current_dir(dir.path())
+        .args(&ranking)
+        .args(["--bootstrap", "20", "-o", "r.svg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a ranking figure has none to draw",
+        ))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
     tool()
         .args(["plot", "pie", "-o", "x.svg"])
         .assert()

@@ -12,8 +12,9 @@ use safetywashing::load::{
 };
 use safetywashing::matrix::BenchmarkMatrix;
 use safetywashing::plot::{
-    Figure, FigureInput, FigureKind, HeatmapFigure, ImageFormat, Intervals, OverviewFigure, Panel,
-    RankingFigure, ScreeFigure, XAxis, render_figure, render_png, render_svg,
+    CompareFigure, Figure, FigureInput, FigureKind, FigureSize, HeatmapFigure, ImageFormat,
+    Intervals, Length, OverviewFigure, OverviewFilter, Panel, Preset, RankingFigure, ScreeFigure,
+    SizeError, SizeRequest, XAxis, render_figure, render_pdf, render_png, render_svg,
 };
 use safetywashing::stats::CorrelationMethod;
 use std::path::Path;
@@ -75,6 +76,11 @@ impl Fixture {
     }
 }
 
+/// The default (web) size: one drawing unit per CSS pixel.
+fn web() -> FigureSize {
+    FigureSize::default()
+}
+
 fn parse(svg: &str) -> Document<'_> {
     Document::parse(svg).unwrap_or_else(|e| panic!("SVG does not parse: {e}"))
 }
@@ -109,12 +115,12 @@ fn title(doc: &Document) -> String {
 
 /// Render as SVG and PNG; check the PNG decodes at the figure's size.
 fn render_both(figure: &impl Figure) -> String {
-    let png = render_png(figure).unwrap();
+    let png = render_png(figure, &web()).unwrap();
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let reader = decoder.read_info().unwrap();
     let info = reader.info();
     assert_eq!((info.width, info.height), figure.size());
-    render_svg(figure).unwrap()
+    render_svg(figure, &web()).unwrap()
 }
 
 #[test]
@@ -143,12 +149,12 @@ fn ranking_has_a_dot_and_a_name_per_model() {
 #[test]
 fn figures_are_deterministic_and_name_a_font_viewers_have() {
     let f = fixture();
-    let a = render_svg(&OverviewFigure::new(f.panels(2))).unwrap();
-    let b = render_svg(&OverviewFigure::new(f.panels(2))).unwrap();
+    let a = render_svg(&OverviewFigure::new(f.panels(2)), &web()).unwrap();
+    let b = render_svg(&OverviewFigure::new(f.panels(2)), &web()).unwrap();
     assert_eq!(a, b);
     assert!(a.contains("font-family=\"DejaVu Sans, Verdana, sans-serif\""));
-    let p1 = render_png(&RankingFigure::new(f.panels(2))).unwrap();
-    let p2 = render_png(&RankingFigure::new(f.panels(2))).unwrap();
+    let p1 = render_png(&RankingFigure::new(f.panels(2)), &web()).unwrap();
+    let p2 = render_png(&RankingFigure::new(f.panels(2)), &web()).unwrap();
     assert_eq!(p1, p2);
 }
 
@@ -173,7 +179,10 @@ fn heatmap_has_a_cell_and_a_value_per_pair() {
     let f = fixture();
     let svg = render_both(&HeatmapFigure::new(f.panels(2)));
     let doc = parse(&svg);
-    assert_eq!(title(&doc), "Correlations among capability benchmarks");
+    assert_eq!(
+        title(&doc),
+        "Spearman correlations among capability benchmarks"
+    );
     assert_eq!(
         count(&doc, "rect", &[("width", "46"), ("height", "46")]),
         2 * 9
@@ -191,14 +200,21 @@ fn overview_has_a_bar_per_other_benchmark_and_draws_intervals_when_given() {
     let doc = parse(&doc_text);
     assert_eq!(
         title(&doc),
-        "How strongly each benchmark tracks capabilities"
+        "How strongly each benchmark tracks capabilities, by safety area"
     );
-    assert_eq!(count(&doc, "rect", &[("fill", BLUE)]), fixture::OTHERS);
+    // Colour is the safety area's, not the panel's: the fixture's benchmarks
+    // are all `other`, so every bar (and each panel's legend swatch) is blue.
     assert_eq!(
-        count(&doc, "rect", &[("fill", VERMILLION)]),
-        fixture::OTHERS
+        count(&doc, "rect", &[("fill", BLUE)]),
+        2 * fixture::OTHERS + 2
     );
+    assert_eq!(count(&doc, "rect", &[("fill", VERMILLION)]), 0);
     let t = texts(&doc);
+    assert_eq!(
+        t.iter().filter(|x| *x == "other").count(),
+        2 * 2,
+        "heading and legend"
+    );
     assert!(t.contains(&"Noise & Co".to_string()));
     assert!(
         !t.contains(&"Cap A".to_string()),
@@ -210,7 +226,7 @@ fn overview_has_a_bar_per_other_benchmark_and_draws_intervals_when_given() {
     intervals.insert("tracks".into(), (0.5, 0.95));
     let mut panels = f.panels(1);
     panels[0].intervals = Some(&intervals);
-    let doc_text = render_svg(&OverviewFigure::new(panels)).unwrap();
+    let doc_text = render_svg(&OverviewFigure::new(panels), &web()).unwrap();
     let doc = parse(&doc_text);
     assert!(texts(&doc).iter().any(|x| x.starts_with("interval")));
 }
@@ -227,6 +243,8 @@ fn scatter_input<'a>(
         benchmark: Some("tracks"),
         x,
         scatter_intervals: intervals,
+        overview: OverviewFilter::default(),
+        interval_note: None,
     }
 }
 
@@ -234,7 +252,7 @@ fn scatter_input<'a>(
 fn scatter_has_every_point_a_band_and_the_correlation_in_the_title() {
     let f = fixture();
     let input = scatter_input(&f, XAxis::Capabilities, vec![Some((0.5, 0.9)), None]);
-    let svg = render_figure(FigureKind::Scatter, &input, ImageFormat::Svg).unwrap();
+    let svg = render_figure(FigureKind::Scatter, &input, ImageFormat::Svg, &web()).unwrap();
     let svg = String::from_utf8(svg).unwrap();
     let doc = parse(&svg);
     assert_eq!(title(&doc), "Tracks \"Capabilities\" vs capabilities score");
@@ -284,7 +302,7 @@ fn scatter_against_compute_and_another_benchmark() {
     ] {
         let input = scatter_input(&f, x, Vec::new());
         let svg = String::from_utf8(
-            render_figure(FigureKind::Scatter, &input, ImageFormat::Svg).unwrap(),
+            render_figure(FigureKind::Scatter, &input, ImageFormat::Svg, &web()).unwrap(),
         )
         .unwrap();
         let doc = parse(&svg);
@@ -298,7 +316,7 @@ fn scatter_of_an_unknown_benchmark_names_the_closest() {
     let f = fixture();
     let mut input = scatter_input(&f, XAxis::Capabilities, Vec::new());
     input.benchmark = Some("trakcs");
-    let err = render_figure(FigureKind::Scatter, &input, ImageFormat::Svg).unwrap_err();
+    let err = render_figure(FigureKind::Scatter, &input, ImageFormat::Svg, &web()).unwrap_err();
     assert!(err.to_string().contains("closest: tracks"), "{err}");
 }
 
@@ -329,13 +347,15 @@ fn render_all(
         benchmark: Some(scatter),
         x: XAxis::Capabilities,
         scatter_intervals: Vec::new(),
+        overview: OverviewFilter::default(),
+        interval_note: None,
     };
     for kind in FigureKind::ALL {
-        let svg = render_figure(kind, &input, ImageFormat::Svg).unwrap();
+        let svg = render_figure(kind, &input, ImageFormat::Svg, &web()).unwrap();
         let svg = String::from_utf8(svg).unwrap();
         let doc = parse(&svg);
         assert!(!title(&doc).is_empty(), "{kind:?}: no title");
-        let png = render_figure(kind, &input, ImageFormat::Png).unwrap();
+        let png = render_figure(kind, &input, ImageFormat::Png, &web()).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "{kind:?}: not a PNG");
         if kind == FigureKind::Ranking {
             // Every model keeps its (possibly shortened) name.
@@ -375,4 +395,342 @@ fn every_figure_renders_for_148_obsscaling_models() {
         let options = options("MMLU,ARC-C,HellaSwag,Winograd,GSM8K,XWinograd,HumanEval");
         render_all(&[m], None, &options, "TruthfulQA");
     });
+}
+
+// ---- Physical sizes, PDF and PNG resolution (the `paper` preset) ----
+
+fn paper(width: Option<&str>) -> FigureSize {
+    SizeRequest {
+        preset: Some(Preset::Paper),
+        width: width.map(|w| w.parse().unwrap()),
+        ..SizeRequest::default()
+    }
+    .resolve()
+    .unwrap()
+}
+
+/// Physical width in points, viewBox width, and the smallest text in
+/// points at that size.
+fn physical(doc: &Document) -> (f64, f64, f64) {
+    let root = doc.root_element();
+    let width: Length = root.attribute("width").unwrap().parse().unwrap();
+    let height: Length = root.attribute("height").unwrap().parse().unwrap();
+    let view: Vec<f64> = root
+        .attribute("viewBox")
+        .expect("a viewBox")
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let pt_per_unit = width.points() / view[2];
+    // Width and height scale alike (to the rounding of one unit).
+    assert!((height.points() / view[3] - pt_per_unit).abs() / pt_per_unit < 0.01);
+    let smallest = elements(doc, "text")
+        .iter()
+        .filter(|t| !t.text().unwrap_or("").trim().is_empty())
+        .map(|t| {
+            let size = t.attribute("font-size").expect("every text has a size");
+            size.trim_end_matches("px").parse::<f64>().unwrap() * pt_per_unit
+        })
+        .fold(f64::INFINITY, f64::min);
+    (width.points(), view[2], smallest)
+}
+
+#[test]
+fn every_figure_at_the_paper_preset_is_as_wide_as_asked_with_text_of_6_pt_or_more() {
+    let f = fixture();
+    let input = scatter_input(&f, XAxis::Capabilities, Vec::new());
+    for (width, pt) in [
+        (None, 3.3 * 72.0),
+        (Some("7in"), 7.0 * 72.0),
+        (Some("180mm"), 180.0 / 25.4 * 72.0),
+    ] {
+        let size = paper(width);
+        for kind in FigureKind::ALL.into_iter().chain([FigureKind::Compare]) {
+            let svg = render_figure(kind, &input, ImageFormat::Svg, &size).unwrap();
+            let svg = String::from_utf8(svg).unwrap();
+            let doc = parse(&svg);
+            let (w, units, smallest) = physical(&doc);
+            assert!((w - pt).abs() < 1e-6, "{kind:?} at {width:?}: {w} pt wide");
+            assert!(units > 200.0, "{kind:?}: {units} units");
+            assert!(
+                smallest >= 6.0 - 1e-9,
+                "{kind:?} at {width:?}: text of {smallest:.2} pt"
+            );
+            // Body text is the 7 pt asked for.
+            let tick_pt = 13.0 / 1.24 * w / units;
+            assert!(
+                (tick_pt - 7.0).abs() < 0.05,
+                "{kind:?}: ticks at {tick_pt} pt"
+            );
+            // Papers put the title in the caption: none drawn, one for readers.
+            let heading = title(&doc);
+            assert!(!heading.is_empty());
+            assert!(!texts(&doc).contains(&heading), "{kind:?}: title drawn");
+        }
+    }
+}
+
+#[test]
+fn sizes_refuse_text_below_6_pt_and_widths_too_narrow() {
+    let small = SizeRequest {
+        preset: Some(Preset::Paper),
+        font_pt: Some(5.0),
+        ..SizeRequest::default()
+    };
+    let err = small.resolve().unwrap_err();
+    assert!(err.to_string().contains("at least 6 pt"), "{err}");
+    let narrow = SizeRequest {
+        width: Some("1in".parse().unwrap()),
+        ..SizeRequest::default()
+    };
+    assert!(matches!(
+        narrow.resolve(),
+        Err(SizeError::OutOfRange { what: "width", .. })
+    ));
+}
+
+/// The fixture with an `area` column, `noise` renamed to a sub-split of
+/// `tracks`.
+fn area_fixture(info_areas: bool) -> (BenchmarkMatrix, InfoTable) {
+    let matrix = parse_matrix(
+        fixture::matrix_csv()
+            .replace("noise", "tracks_split")
+            .as_bytes(),
+        "d/areas.csv",
+        &MatrixFormat::default(),
+    )
+    .unwrap();
+    let mut info = String::from("benchmark,name,metric,area\n");
+    for line in fixture::info_csv().lines().skip(1) {
+        let id = line.split(',').next().unwrap();
+        let area = match id {
+            "tracks" | "noise" => "alignment",
+            "falls" => "weaponization",
+            _ => "capabilities",
+        };
+        info.push_str(&format!(
+            "{},{area}\n",
+            line.replace("noise", "tracks_split")
+        ));
+    }
+    let info = if info_areas {
+        parse_info(info.as_bytes(), "info.csv").unwrap()
+    } else {
+        parse_info(fixture::info_csv().as_bytes(), "info.csv").unwrap()
+    };
+    (matrix, info)
+}
+
+#[test]
+fn overview_groups_and_colours_by_area_with_an_area_legend() {
+    let (matrix, info) = area_fixture(true);
+    let analysis = analyze(&matrix, &options(fixture::CAPABILITIES), Some(&info)).unwrap();
+    let panel = Panel {
+        analysis: &analysis,
+        label: "areas",
+        intervals: None,
+    };
+    let all = OverviewFilter {
+        all: true,
+        ..OverviewFilter::default()
+    };
+    let figure =
+        OverviewFigure::filtered(vec![panel], Some(&info), &all).with_frame(paper(None).frame());
+    let svg = render_svg(&figure, &paper(None)).unwrap();
+    let doc = parse(&svg);
+    let texts = texts(&doc);
+    // Each area names its group and has a legend entry.
+    for area in ["alignment", "weaponization"] {
+        assert_eq!(
+            texts.iter().filter(|t| *t == area).count(),
+            2,
+            "{area}: {texts:?}"
+        );
+    }
+    // Alignment (the higher mean) comes first and takes the first colour.
+    let bars = &figure.panel_bars()[0].bars;
+    assert_eq!(
+        bars.iter().map(|b| b.area.as_str()).collect::<Vec<_>>(),
+        ["alignment", "alignment", "weaponization"]
+    );
+    assert!(
+        count(&doc, "rect", &[("fill", BLUE)]) >= 3,
+        "alignment bars and swatch in blue"
+    );
+    assert!(count(&doc, "rect", &[("fill", VERMILLION)]) >= 2);
+    assert!(
+        texts.iter().any(|t| t.contains("Spearman ρ")),
+        "method on the axis"
+    );
+    assert!(texts.iter().any(|t| t.starts_with("±40%")));
+}
+
+#[test]
+fn overview_folds_sub_splits_and_filters_by_area_benchmark_and_top() {
+    let (matrix, info) = area_fixture(true);
+    let analysis = analyze(&matrix, &options(fixture::CAPABILITIES), Some(&info)).unwrap();
+    let ids = |filter: OverviewFilter| {
+        let b = safetywashing::plot::overview_bars(&analysis, None, Some(&info), &filter);
+        (
+            b.bars.into_iter().map(|b| b.benchmark).collect::<Vec<_>>(),
+            b.collapsed,
+        )
+    };
+    assert_eq!(
+        ids(OverviewFilter::default()),
+        (vec!["tracks".into(), "falls".into()], 1)
+    );
+    let all = OverviewFilter {
+        all: true,
+        ..OverviewFilter::default()
+    };
+    assert_eq!(ids(all.clone()).0.len(), 3);
+    let top = OverviewFilter {
+        top: Some(1),
+        ..all.clone()
+    };
+    assert_eq!(ids(top).0, vec!["tracks".to_string()]);
+    let area = OverviewFilter {
+        areas: vec!["weaponization".into()],
+        ..all.clone()
+    };
+    assert_eq!(ids(area).0, vec!["falls".to_string()]);
+    let some = OverviewFilter {
+        benchmarks: vec!["tracks_split".into()],
+        ..all
+    };
+    assert_eq!(ids(some).0, vec!["tracks_split".to_string()]);
+    // Without an area column, the paper's manifest or `other`.
+    let (matrix, plain) = area_fixture(false);
+    let a = analyze(&matrix, &options(fixture::CAPABILITIES), Some(&plain)).unwrap();
+    let b = safetywashing::plot::overview_bars(&a, None, Some(&plain), &OverviewFilter::default());
+    assert!(b.bars.iter().all(|b| b.area == "other"));
+}
+
+#[test]
+fn pdf_is_vector_with_the_font_embedded_and_the_page_size_asked_for() {
+    let f = fixture();
+    let size = paper(None);
+    let figure = HeatmapFigure::new(f.panels(2)).with_frame(size.frame());
+    let pdf = render_pdf(&figure, &size).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/FontFile2"), "font not embedded");
+    assert!(text.contains("DejaVuSans"), "not the bundled font");
+    assert!(!text.contains("/Subtype /Image"), "bitmaps in a vector PDF");
+    let media = text.split("/MediaBox [").nth(1).expect("a MediaBox");
+    let numbers: Vec<f64> = media
+        .split(']')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!((numbers[2] - 237.6).abs() < 0.05, "page {numbers:?}");
+    let svg_h: Length = parse(&render_svg(&figure, &size).unwrap())
+        .root_element()
+        .attribute("height")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (numbers[3] - svg_h.points()).abs() < 0.05,
+        "page {numbers:?}"
+    );
+
+    // A real PDF reader renders it at that size.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fig.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = dir.path().join("page");
+    let run = std::process::Command::new("pdftoppm")
+        .args(["-r", "72", "-png", "-singlefile"])
+        .arg(&path)
+        .arg(&out)
+        .output();
+    let Ok(run) = run else {
+        common::skip(
+            "no pdftoppm on PATH (install Debian's poppler-utils)",
+            "SAFETYWASHING_REQUIRE_BROWSER",
+        );
+        return;
+    };
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let png = std::fs::read(out.with_extension("png")).unwrap();
+    let reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let info = reader.info();
+    assert!(
+        (info.width as f64 - 237.6).abs() <= 1.0,
+        "{} px",
+        info.width
+    );
+    assert!(
+        (info.height as f64 - svg_h.points()).abs() <= 1.0,
+        "{} px",
+        info.height
+    );
+}
+
+#[test]
+fn png_has_the_pixels_and_the_resolution_of_its_physical_size() {
+    let f = fixture();
+    let size = SizeRequest {
+        preset: Some(Preset::Paper),
+        dpi: Some(600.0),
+        ..SizeRequest::default()
+    }
+    .resolve()
+    .unwrap();
+    let figure = ScreeFigure::new(f.panels(2)).with_frame(size.frame());
+    let png = render_png(&figure, &size).unwrap();
+    let reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let info = reader.info();
+    assert_eq!(info.width, 1980);
+    let dims = info.pixel_dims.expect("a pHYs chunk");
+    assert_eq!(dims.unit, png::Unit::Meter);
+    assert_eq!((dims.xppu, dims.yppu), (23622, 23622));
+    // Paper's default resolution is 300 dpi.
+    assert_eq!(paper(None).dpi(), 300.0);
+}
+
+#[test]
+fn compare_draws_a_dumbbell_per_shared_benchmark() {
+    let f = fixture();
+    let input = scatter_input(&f, XAxis::Capabilities, Vec::new());
+    let figure = CompareFigure::new(&input.panels, input.info, &OverviewFilter::default()).unwrap();
+    assert_eq!(figure.pairs().len(), fixture::OTHERS);
+    let svg = render_svg(&figure, &web()).unwrap();
+    let doc = parse(&svg);
+    assert_eq!(
+        title(&doc),
+        "base vs chat: capabilities correlation of shared benchmarks"
+    );
+    // A blue circle (first matrix) per benchmark and in the legend; the
+    // second matrix's markers are vermillion triangles.
+    assert_eq!(
+        count(&doc, "circle", &[("fill", BLUE)]),
+        fixture::OTHERS + 1
+    );
+    assert_eq!(
+        count(&doc, "polygon", &[("fill", VERMILLION)]),
+        fixture::OTHERS + 1
+    );
+    let t = texts(&doc);
+    assert!(t.contains(&"Noise & Co".to_string()));
+    // One matrix is not a comparison.
+    let one = CompareFigure::new(&input.panels[..1], None, &OverviewFilter::default());
+    assert!(
+        one.err()
+            .unwrap()
+            .to_string()
+            .contains("exactly two matrices")
+    );
 }

@@ -1,4 +1,5 @@
-//! `safetywashing plot`: one figure of the analysis, as SVG or PNG.
+//! `safetywashing plot`: one figure of the analysis, as SVG, PDF or PNG, at
+//! a physical size.
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use super::{Inputs, analyze_for_figures, load_inputs};
@@ -7,10 +8,14 @@ use clap::Args;
 use safetywashing::analysis::Analysis;
 use safetywashing::atomic::write_atomic;
 use safetywashing::plot::{
-    FigureInput, FigureKind, ImageFormat, Intervals, Panel, XAxis, render_figure, short_labels,
+    FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, Length, OverviewFilter, Panel,
+    Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
 };
+use safetywashing::uncertainty::Resampling;
+use safetywashing::words::count;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
 
 /// Flags of `plot`.
 #[derive(Debug, Args)]
@@ -22,18 +27,22 @@ Figures:
   ranking    models sorted by capabilities score
   scree      eigenvalues of the capability correlation matrix
   heatmap    the capability correlation matrix
+  compare    two matrices' correlations on their shared benchmarks (dumbbells)
 
 With several matrices (the default: the paper's base and chat models), each
 figure shows one panel per matrix, side by side (scree: one line each).
 
 Examples:
   safetywashing plot overview -o overview.svg
+  safetywashing plot overview --preset paper -o overview.pdf
+  safetywashing plot compare --areas alignment,bias -o base-vs-chat.svg
+  safetywashing plot heatmap --width 7in --font-size 8 --dpi 600 -o heatmap.png
   safetywashing plot scatter --benchmark truthfulqa_mc1 -o truthfulqa.png
   safetywashing plot scatter --benchmark mmlu --x compute -o mmlu-compute.svg
   safetywashing plot ranking obs.csv --meta-columns 'Model Family,Model Size (B)' \\
       --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag -o ranking.png")]
 pub struct PlotArgs {
-    /// Figure: overview, scatter, ranking, scree or heatmap.
+    /// Figure: overview, scatter, ranking, scree, heatmap or compare.
     #[arg(value_name = "KIND", value_parser = clap::value_parser!(FigureKind))]
     pub kind: FigureKind,
 
@@ -47,7 +56,8 @@ pub struct PlotArgs {
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 
-    /// Bootstrap and other extras; with --bootstrap, intervals are drawn.
+    /// Bootstrap and other extras; with --bootstrap, overview and scatter
+    /// draw intervals (other figures refuse it: it would not change them).
     #[command(flatten)]
     pub uncertainty: Box<UncertaintyArgs>,
 
@@ -59,9 +69,116 @@ pub struct PlotArgs {
     #[arg(long = "x", value_name = "X", default_value = "capabilities")]
     pub x: String,
 
-    /// Output file; `.svg` or `.png` chooses the format.
+    /// Output file; `.svg`, `.pdf` or `.png` chooses the format.
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
+
+    #[command(flatten)]
+    pub size: SizeArgs,
+
+    #[command(flatten)]
+    pub overview: OverviewArgs,
+}
+
+/// Physical size of the figure.
+#[derive(Debug, Args)]
+pub struct SizeArgs {
+    /// Size preset: `paper` (3.3 in single column, 7 pt text, no title,
+    /// 300 dpi), `slide` (10 × 5.6 in, 16 pt) or `web` (CSS pixels, the default).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+
+    /// Figure width with its unit: `3.3in`, `7in`, `180mm`, `1200px`.
+    #[arg(long, value_name = "LENGTH")]
+    pub width: Option<String>,
+
+    /// Figure height with its unit [default: what the figure needs].
+    #[arg(long, value_name = "LENGTH")]
+    pub height: Option<String>,
+
+    /// Size of tick labels and body text in points (titles are larger, row
+    /// names slightly smaller; nothing goes below 6 pt).
+    #[arg(long, value_name = "PT")]
+    pub font_size: Option<f64>,
+
+    /// PNG resolution in dots per inch [default: 300 for paper, 150 for
+    /// slide, 96 for web].
+    #[arg(long, value_name = "DPI")]
+    pub dpi: Option<f64>,
+}
+
+impl SizeArgs {
+    /// The size asked for, checked (values are parsed here, not by clap, so
+    /// a bad one is one `error:` line naming its flag).
+    pub fn resolve(&self) -> Result<FigureSize> {
+        fn parsed<T: FromStr<Err = SizeError>>(
+            flag: &str,
+            value: &Option<String>,
+        ) -> Result<Option<T>> {
+            value
+                .as_deref()
+                .map(|v| v.parse::<T>().map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+                .transpose()
+        }
+        let size = SizeRequest {
+            preset: parsed::<Preset>("--preset", &self.preset)?,
+            width: parsed::<Length>("--width", &self.width)?,
+            height: parsed::<Length>("--height", &self.height)?,
+            font_pt: self.font_size,
+            dpi: self.dpi,
+            title: None,
+        }
+        .resolve()?;
+        Ok(size)
+    }
+}
+
+/// Which benchmarks `overview` and `compare` show (refused for other
+/// figures, which they would not change).
+#[derive(Debug, Args)]
+pub struct OverviewArgs {
+    /// Overview/compare: only these safety areas (from --info's `area`
+    /// column or the paper's suite), e.g. `alignment,bias`.
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub areas: Vec<String>,
+
+    /// Overview/compare: only these benchmark columns.
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub benchmarks: Vec<String>,
+
+    /// Overview/compare: only the N benchmarks with the highest capabilities
+    /// correlation.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Overview/compare: every column, sub-splits too [default: one headline
+    /// benchmark per family, e.g. HarmBench GCG-T All for its categories].
+    #[arg(long)]
+    pub all: bool,
+}
+
+impl OverviewArgs {
+    /// The filter, as the library takes it.
+    pub fn filter(&self) -> OverviewFilter {
+        OverviewFilter {
+            areas: self.areas.clone(),
+            benchmarks: self.benchmarks.clone(),
+            top: self.top,
+            all: self.all,
+        }
+    }
+
+    /// The first flag given, if any (they only change overview and compare).
+    fn given(&self) -> Option<&'static str> {
+        [
+            (!self.areas.is_empty(), "--areas"),
+            (!self.benchmarks.is_empty(), "--benchmarks"),
+            (self.top.is_some(), "--top"),
+            (self.all, "--all"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
 }
 
 /// The x axis named on the command line.
@@ -76,10 +193,46 @@ pub fn x_axis(x: &str) -> XAxis {
 /// Run `plot`.
 pub fn run(args: PlotArgs) -> Result<ExitCode> {
     let format = ImageFormat::from_path(&args.output)?;
+    let size = args.size.resolve()?;
+    if !matches!(args.kind, FigureKind::Overview | FigureKind::Compare)
+        && let Some(flag) = args.overview.given()
+    {
+        anyhow::bail!(
+            "{flag} selects the benchmarks of overview and compare; it does not change a {} figure",
+            args.kind.name()
+        );
+    }
+    if args.overview.top == Some(0) {
+        anyhow::bail!("--top 0 leaves nothing to draw: give at least 1");
+    }
     if args.kind == FigureKind::Scatter && args.benchmark.is_none() {
         anyhow::bail!("a scatter plot needs a benchmark: add --benchmark B (a column header)");
     }
     let options = args.uncertainty.validate(args.analysis.options())?;
+    let interval_note = options.uncertainty().bootstrap.as_ref().map(|b| {
+        let unit = match b.resampling {
+            Resampling::Models => "models",
+            Resampling::Clusters(_) => "clusters",
+        };
+        format!(
+            "{:.0}% {} bootstrap, {} of {unit}",
+            b.confidence * 100.0,
+            b.interval.as_str(),
+            count(b.resamples, "resample", "resamples")
+        )
+    });
+    if interval_note.is_some()
+        && matches!(
+            args.kind,
+            FigureKind::Ranking | FigureKind::Scree | FigureKind::Heatmap | FigureKind::Compare
+        )
+    {
+        anyhow::bail!(
+            "--bootstrap draws intervals of capabilities correlations, in overview and scatter; \
+             a {} figure has none to draw",
+            args.kind.name()
+        );
+    }
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
     let figure = Figure {
@@ -87,6 +240,9 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         benchmark: args.benchmark.as_deref(),
         x: x_axis(&args.x),
         format,
+        size,
+        overview: args.overview.filter(),
+        interval_note,
     };
     let bytes = figure.render(&inputs, &analyses, &intervals)?;
     write_atomic(&args.output, &bytes)
@@ -104,8 +260,14 @@ pub struct Figure<'a> {
     pub benchmark: Option<&'a str>,
     /// A scatter plot's x axis.
     pub x: XAxis,
-    /// SVG or PNG.
+    /// SVG, PDF or PNG.
     pub format: ImageFormat,
+    /// Physical size, checked.
+    pub size: FigureSize,
+    /// Which benchmarks an overview or compare figure shows.
+    pub overview: OverviewFilter,
+    /// How the intervals drawn were computed, when there are any.
+    pub interval_note: Option<String>,
 }
 
 impl Figure<'_> {
@@ -122,6 +284,9 @@ impl Figure<'_> {
             benchmark,
             x,
             format,
+            size,
+            overview,
+            interval_note,
         } = self;
         let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
         let labels = short_labels(&sources);
@@ -144,7 +309,9 @@ impl Figure<'_> {
                 .iter()
                 .map(|i| i.as_ref()?.get(benchmark?).copied())
                 .collect(),
+            overview,
+            interval_note,
         };
-        Ok(render_figure(kind, &input, format)?)
+        Ok(render_figure(kind, &input, format, &size)?)
     }
 }

@@ -101,12 +101,21 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let options = args.uncertainty.validate(args.analysis.options())?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
+    // Inputs by file name and SHA-256: the hash identifies the file, and a
+    // shared report should not carry the author's local directories.
+    let name = |p: &Path| {
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
     let mut files: Vec<(String, String)> = Vec::new();
     for m in &inputs.matrices {
-        files.push((m.source.clone(), file_hash(Path::new(&m.source))?));
+        let path = Path::new(&m.source);
+        files.push((name(path), file_hash(path)?));
     }
     if let Some(p) = &inputs.info_path {
-        files.push((p.display().to_string(), file_hash(p)?));
+        files.push((name(p), file_hash(p)?));
     }
     let input = ReportInput {
         analyses: &analyses,

@@ -347,6 +347,9 @@ fn plot(
             benchmark: benchmark.as_deref(),
             x: x_axis(x),
             format,
+            size: Default::default(),
+            overview: Default::default(),
+            interval_note: None,
         };
         figure.render(&inputs, &analyses, &intervals).map_err(error)
     })

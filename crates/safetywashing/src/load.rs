@@ -627,6 +627,8 @@ pub struct BenchmarkInfo {
     pub metric: String,
     /// Direction parsed from the metric's arrow.
     pub direction: Direction,
+    /// Safety area, from an optional fourth column `area`.
+    pub area: Option<String>,
 }
 
 /// A benchmark info table (`benchmark,name,metric`).
@@ -648,10 +650,11 @@ impl InfoTable {
     }
 }
 
-/// The headers of an info table's three columns.
-const INFO_HEADERS: [&str; 3] = ["benchmark", "name", "metric"];
+/// The headers of an info table's columns: three, and optionally a fourth.
+const INFO_HEADERS: [&str; 4] = ["benchmark", "name", "metric", "area"];
 
-/// Load a benchmark info table: three columns `benchmark,name,metric` (the
+/// Load a benchmark info table: three columns `benchmark,name,metric`, and
+/// optionally a fourth, `area` (the
 /// first header may be empty, as in the paper's first release).
 pub fn load_info(path: &Path) -> Result<InfoTable, LoadError> {
     let input = open(path)?;
@@ -685,6 +688,8 @@ pub fn read_info(mut input: impl BufRead, problems: &mut Problems) -> Option<Inf
     let mut read = InfoRead::default();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut first = true;
+    // 3 fields, or 4 when the header names a fourth column `area`.
+    let mut width = 3;
     loop {
         let (line, record) = match records.next_record() {
             Ok(Some(next)) => next,
@@ -695,22 +700,26 @@ pub fn read_info(mut input: impl BufRead, problems: &mut Problems) -> Option<Inf
             }
         };
         let header = std::mem::replace(&mut first, false);
-        if record.len() != INFO_HEADERS.len() {
+        if header && record.len() == 4 && record[3].trim_ascii() == b"area" {
+            width = 4;
+        }
+        if record.len() != width {
             let message = format!(
-                "expected 3 fields (benchmark,name,metric), found {}",
+                "expected {width} fields ({}), found {}",
+                INFO_HEADERS[..width].join(","),
                 record.len()
             );
             stop_at(problems, Problem::at(Some(line), message))?;
             continue;
         }
-        let mut fields = [""; 3];
-        for (i, slot) in fields.iter_mut().enumerate() {
+        let mut fields = [""; 4];
+        for (i, slot) in fields.iter_mut().enumerate().take(width) {
             match records::field(record, i, line, INFO_HEADERS[i]) {
                 Ok(text) => *slot = text.trim(),
                 Err(problem) => stop_at(problems, problem)?,
             }
         }
-        let [benchmark, name, metric] = fields;
+        let [benchmark, name, metric, area] = fields;
         if header {
             if name != "name" || metric != "metric" {
                 let message =
@@ -738,6 +747,7 @@ pub fn read_info(mut input: impl BufRead, problems: &mut Problems) -> Option<Inf
             name: name.to_string(),
             direction: Direction::from_metric(metric),
             metric: metric.to_string(),
+            area: (!area.is_empty()).then(|| area.to_string()),
         });
         read.lines.push(line);
     }
@@ -849,5 +859,20 @@ mod tests {
         );
         assert_eq!(t.display_name("b"), "B");
         assert_eq!(t.display_name("zz"), "zz");
+    }
+
+    #[test]
+    fn info_takes_an_optional_area_column() {
+        let t = parse_info(
+            b"benchmark,name,metric,area\na,A,Score (\xe2\x86\x91),bias\nb,B,Score (\xe2\x86\x91),\n",
+            "info.csv",
+        )
+        .unwrap();
+        assert_eq!(t.get("a").unwrap().area.as_deref(), Some("bias"));
+        assert_eq!(t.get("b").unwrap().area, None);
+        let plain = parse_info(b"benchmark,name,metric\na,A,Score\n", "i.csv").unwrap();
+        assert_eq!(plain.entries[0].area, None);
+        let err = parse_info(b"benchmark,name,metric,area\na,A,Score\n", "i.csv").unwrap_err();
+        assert!(err.to_string().contains("expected 4 fields"), "{err}");
     }
 }

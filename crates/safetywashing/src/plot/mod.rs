@@ -1,8 +1,10 @@
-//! Publication figures of an analysis, as SVG or PNG.
+//! Publication figures of an analysis, as SVG, PDF or PNG.
 //!
 //! Every figure is a value implementing [`Figure`]: it knows its pixel size
 //! and title and draws itself on any plotters backend, so one drawing routine
-//! serves both formats ([`render`]). Text is laid out with DejaVu Sans, a
+//! serves every format ([`render`]): the SVG is drawn, and PDF and PNG are
+//! converted from it (with `svg2pdf` and `resvg`, the font embedded), so
+//! the three show the same figure. Sizes are physical ([`size`]). Text is laid out with DejaVu Sans, a
 //! font bundled in the binary and registered with plotters' `ab_glyph`
 //! support, so nothing depends on system font libraries; SVG output names the
 //! generic `sans-serif` family for viewers.
@@ -13,20 +15,27 @@
 //! Okabe–Ito palette and every series also differs in marker shape or line
 //! style, so figures read in greyscale and for colour-blind readers.
 
-mod bitmap;
+mod compare;
+mod convert;
 mod heatmap;
 mod labels;
 mod overview;
 mod ranking;
 mod scatter;
 mod scree;
+pub mod size;
 pub mod style;
 
+pub use compare::{CompareFigure, Pair};
 pub use heatmap::HeatmapFigure;
-pub use overview::OverviewFigure;
+pub use overview::{
+    Bar as OverviewBar, Bars as OverviewBars, OverviewFigure, OverviewFilter, area_of,
+    bars as overview_bars,
+};
 pub use ranking::RankingFigure;
 pub use scatter::{ScatterFigure, ScatterPanel, XAxis, scatter_panel};
 pub use scree::ScreeFigure;
+pub use size::{FigureSize, Frame, Length, Preset, SizeError, SizeRequest, Unit};
 
 use crate::analysis::Analysis;
 use crate::load::InfoTable;
@@ -48,7 +57,7 @@ pub type DrawResult = Result<(), PlotError>;
 #[derive(Debug, Error)]
 pub enum PlotError {
     /// The output file name does not say which format to write.
-    #[error("{0}: the file name must end in .svg or .png")]
+    #[error("{0}: the file name must end in .svg, .png or .pdf")]
     UnknownFormat(String),
     /// The figure has nothing to show (e.g. an unknown benchmark).
     #[error("{0}")]
@@ -78,8 +87,10 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotE
 pub enum ImageFormat {
     /// Scalable vector graphics (text stays text).
     Svg,
-    /// Bitmap, lossless.
+    /// Bitmap, lossless, with its resolution recorded.
     Png,
+    /// Vector PDF with the font embedded.
+    Pdf,
 }
 
 impl std::str::FromStr for FigureKind {
@@ -87,17 +98,19 @@ impl std::str::FromStr for FigureKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         FigureKind::ALL
             .into_iter()
+            .chain([FigureKind::Compare])
             .find(|k| k.name() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown figure '{s}': expected ranking, scree, scatter, heatmap or overview"
+                    "unknown figure '{s}': expected ranking, scree, scatter, heatmap, overview or compare"
                 )
             })
     }
 }
 
 impl ImageFormat {
-    /// The format named by a file's extension (`.svg` or `.png`, any case).
+    /// The format named by a file's extension (`.svg`, `.png` or `.pdf`, any
+    /// case).
     pub fn from_path(path: &Path) -> Result<ImageFormat, PlotError> {
         let ext = path
             .extension()
@@ -106,6 +119,7 @@ impl ImageFormat {
         match ext.as_deref() {
             Some("svg") => Ok(ImageFormat::Svg),
             Some("png") => Ok(ImageFormat::Png),
+            Some("pdf") => Ok(ImageFormat::Pdf),
             _ => Err(PlotError::UnknownFormat(path.display().to_string())),
         }
     }
@@ -113,7 +127,7 @@ impl ImageFormat {
 
 /// A figure that can draw itself on any plotters backend.
 pub trait Figure {
-    /// Size in pixels (width, height).
+    /// Size in drawing units (width, height); see [`size`].
     fn size(&self) -> (u32, u32);
     /// Title, also written as the SVG's `<title>`.
     fn title(&self) -> String;
@@ -180,10 +194,13 @@ pub enum FigureKind {
     Heatmap,
     /// Every non-capability benchmark's capabilities correlation.
     Overview,
+    /// Two matrices' correlations on their shared benchmarks (dumbbells).
+    Compare,
 }
 
 impl FigureKind {
-    /// Every kind, in the order reports show them.
+    /// Every kind a report shows, in its order (`compare` is drawn by `plot`
+    /// only).
     pub const ALL: [FigureKind; 5] = [
         FigureKind::Overview,
         FigureKind::Scatter,
@@ -200,6 +217,7 @@ impl FigureKind {
             FigureKind::Scatter => "scatter",
             FigureKind::Heatmap => "heatmap",
             FigureKind::Overview => "overview",
+            FigureKind::Compare => "compare",
         }
     }
 }
@@ -219,6 +237,11 @@ pub struct FigureInput<'a> {
     pub x: XAxis,
     /// Interval of each scatter panel's correlation, when computed.
     pub scatter_intervals: Vec<Option<(f64, f64)>>,
+    /// Which benchmarks the overview shows.
+    pub overview: OverviewFilter,
+    /// How intervals were computed (level, method, resamples), noted in
+    /// figures that draw them.
+    pub interval_note: Option<String>,
 }
 
 impl FigureInput<'_> {
@@ -239,36 +262,61 @@ impl FigureInput<'_> {
     }
 }
 
-/// Draw a figure of `kind` in `format`.
+/// Draw a figure of `kind` in `format` at `size`.
 pub fn render_figure(
     kind: FigureKind,
     input: &FigureInput,
     format: ImageFormat,
+    size: &FigureSize,
 ) -> Result<Vec<u8>, PlotError> {
     let panels = input.panels.clone();
+    let frame = size.frame();
     match kind {
-        FigureKind::Ranking => render(&RankingFigure::new(panels), format),
-        FigureKind::Scree => render(&ScreeFigure::new(panels), format),
-        FigureKind::Heatmap => render(&HeatmapFigure::new(panels), format),
-        FigureKind::Overview => render(&OverviewFigure::new(panels), format),
-        FigureKind::Scatter => render(&ScatterFigure::new(input.scatter_panels()?), format),
+        FigureKind::Ranking => render(&RankingFigure::new(panels).with_frame(frame), format, size),
+        FigureKind::Scree => render(&ScreeFigure::new(panels).with_frame(frame), format, size),
+        FigureKind::Heatmap => render(&HeatmapFigure::new(panels).with_frame(frame), format, size),
+        FigureKind::Overview => {
+            let figure = OverviewFigure::filtered(panels, input.info, &input.overview)
+                .with_note(input.interval_note.clone());
+            render(&figure.with_frame(frame), format, size)
+        }
+        FigureKind::Compare => {
+            let figure = CompareFigure::new(&input.panels, input.info, &input.overview)?;
+            render(&figure.with_frame(frame), format, size)
+        }
+        FigureKind::Scatter => render(
+            &ScatterFigure::new(input.scatter_panels()?)
+                .with_note(input.interval_note.clone())
+                .with_frame(frame),
+            format,
+            size,
+        ),
     }
 }
 
-/// Render a figure in the given format.
-pub fn render(figure: &impl Figure, format: ImageFormat) -> Result<Vec<u8>, PlotError> {
+/// Render a figure in the given format; `size` gives its physical size
+/// (the figure should be laid out in `size.frame()`).
+pub fn render(
+    figure: &impl Figure,
+    format: ImageFormat,
+    size: &FigureSize,
+) -> Result<Vec<u8>, PlotError> {
+    let svg = render_svg(figure, size)?;
     match format {
-        ImageFormat::Svg => render_svg(figure).map(String::into_bytes),
-        ImageFormat::Png => render_png(figure),
+        ImageFormat::Svg => Ok(svg.into_bytes()),
+        ImageFormat::Png => convert::png(&svg, size.pixels(figure.size()), size.dpi()),
+        ImageFormat::Pdf => convert::pdf(&svg),
     }
 }
 
-/// Render a figure as an SVG document with a `<title>`.
-pub fn render_svg(figure: &impl Figure) -> Result<String, PlotError> {
+/// Render a figure as an SVG document with a `<title>`, its physical width
+/// and height, and a `viewBox` in drawing units.
+pub fn render_svg(figure: &impl Figure, size: &FigureSize) -> Result<String, PlotError> {
     style::register_fonts();
+    let units = figure.size();
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, figure.size()).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, units).into_drawing_area();
         draw_on(figure, &root)?;
     }
     // Labels were measured in DejaVu Sans: ask viewers for it, else for
@@ -277,6 +325,13 @@ pub fn render_svg(figure: &impl Figure) -> Result<String, PlotError> {
         "font-family=\"sans-serif\"",
         "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
     );
+    let (w, h) = size.physical(units);
+    let (uw, uh) = units;
+    let plotters_size = format!("width=\"{uw}\" height=\"{uh}\"");
+    if !svg.contains(&plotters_size) {
+        return Err(PlotError::Draw("the SVG backend wrote no size".into()));
+    }
+    svg = svg.replacen(&plotters_size, &format!("width=\"{w}\" height=\"{h}\""), 1);
     // Give the document an accessible title right after the opening tag.
     let title = format!("<title>{}</title>", xml_escape(&figure.title()));
     match svg.find('>') {
@@ -286,24 +341,14 @@ pub fn render_svg(figure: &impl Figure) -> Result<String, PlotError> {
     Ok(svg)
 }
 
-/// Render a figure as a PNG image (8-bit RGB).
-pub fn render_png(figure: &impl Figure) -> Result<Vec<u8>, PlotError> {
-    style::register_fonts();
-    let (w, h) = figure.size();
-    let mut pixels = vec![255u8; w as usize * h as usize * 3];
-    {
-        let root = bitmap::PngBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-        draw_on(figure, &root)?;
-    }
-    let mut png_bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png_bytes, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let draw_err = |e: png::EncodingError| PlotError::Draw(e.to_string());
-    let mut writer = encoder.write_header().map_err(draw_err)?;
-    writer.write_image_data(&pixels).map_err(draw_err)?;
-    writer.finish().map_err(draw_err)?;
-    Ok(png_bytes)
+/// Render a figure as a PNG image (8-bit RGB) at `size`'s resolution.
+pub fn render_png(figure: &impl Figure, size: &FigureSize) -> Result<Vec<u8>, PlotError> {
+    render(figure, ImageFormat::Png, size)
+}
+
+/// Render a figure as a one-page vector PDF of its physical size.
+pub fn render_pdf(figure: &impl Figure, size: &FigureSize) -> Result<Vec<u8>, PlotError> {
+    render(figure, ImageFormat::Pdf, size)
 }
 
 fn draw_on<DB: DrawingBackend>(
@@ -345,7 +390,11 @@ mod tests {
             ImageFormat::from_path(Path::new("b.png")).unwrap(),
             ImageFormat::Png
         );
-        assert!(ImageFormat::from_path(Path::new("b.pdf")).is_err());
+        assert_eq!(
+            ImageFormat::from_path(Path::new("b.Pdf")).unwrap(),
+            ImageFormat::Pdf
+        );
+        assert!(ImageFormat::from_path(Path::new("b.eps")).is_err());
         assert!(ImageFormat::from_path(Path::new("b")).is_err());
     }
 

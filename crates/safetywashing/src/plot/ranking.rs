@@ -1,6 +1,7 @@
 //! `ranking`: models sorted by capabilities score, as a dot plot (one row per
 //! model, highest score on top), one panel per matrix.
 
+use super::size::{Frame, Grid, TITLE_SPACE};
 use super::style::{self, INK, LIGHT_GREY, ROW_SIZE, TICK_SIZE};
 use super::{DrawResult, Figure, Panel};
 use plotters::coord::Shift;
@@ -17,12 +18,14 @@ const TOP: u32 = 80;
 const BOTTOM: u32 = 60;
 /// Longest model name shown in full.
 const MAX_NAME: usize = 48;
+/// Panels narrower than this are stacked.
+const MIN_PANEL_W: u32 = 260;
 
 /// Models by capabilities score.
 pub struct RankingFigure<'a> {
     panels: Vec<Panel<'a>>,
     names: Vec<Vec<String>>,
-    name_w: u32,
+    frame: Frame,
 }
 
 impl<'a> RankingFigure<'a> {
@@ -38,29 +41,41 @@ impl<'a> RankingFigure<'a> {
                     .collect()
             })
             .collect();
-        let name_w = style::measure_max(names.iter().flatten().map(String::as_str), ROW_SIZE) + 12;
         RankingFigure {
             panels,
             names,
-            name_w,
+            frame: Frame::default(),
         }
     }
 
-    fn panel_w(&self) -> u32 {
-        self.name_w + PLOT_W + 30
+    /// Laid out in `frame`.
+    pub fn with_frame(self, frame: Frame) -> Self {
+        RankingFigure { frame, ..self }
     }
 
     fn rows(&self) -> u32 {
         self.names.iter().map(Vec::len).max().unwrap_or(0) as u32
     }
+
+    /// Panel grid, panel height and the width of the model names.
+    fn layout(&self) -> (Grid, u32, u32) {
+        let name_w =
+            style::measure_max(self.names.iter().flatten().map(String::as_str), ROW_SIZE) + 12;
+        let natural = (name_w + PLOT_W + 30).max(500 / self.panels.len().max(1) as u32);
+        let grid = self.frame.grid(self.panels.len(), natural, MIN_PANEL_W);
+        let name_w = name_w.min(grid.panel_w * 2 / 5);
+        let rows = self.rows().max(3);
+        let panel_h = self
+            .frame
+            .panel_h(&grid, |_| TOP - TITLE_SPACE + BOTTOM + ROW * rows);
+        (grid, panel_h, name_w)
+    }
 }
 
 impl Figure for RankingFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        (
-            (self.panel_w() * self.panels.len() as u32).max(500),
-            TOP + BOTTOM + ROW * self.rows().max(3),
-        )
+        let (grid, panel_h, _) = self.layout();
+        super::size::grid_size(&self.frame, (grid, panel_h))
     }
 
     fn title(&self) -> String {
@@ -68,12 +83,14 @@ impl Figure for RankingFigure<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        style::titled_panels(
+        let (grid, panel_h, name_w) = self.layout();
+        super::size::panel_grid(
             root,
+            &self.frame,
             &self.title(),
-            self.panel_w(),
+            (grid, panel_h),
             self.panels.len(),
-            |area, i| self.draw_panel(area, &self.panels[i], i),
+            |area, i| self.draw_panel(area, &self.panels[i], i, name_w),
         )
     }
 }
@@ -84,6 +101,7 @@ impl RankingFigure<'_> {
         area: &DrawingArea<DB, Shift>,
         panel: &Panel,
         index: usize,
+        name_w: u32,
     ) -> DrawResult {
         let ranking = panel.analysis.ranking();
         let n = self.rows() as f64;
@@ -104,7 +122,7 @@ impl RankingFigure<'_> {
             .margin_top(6)
             .margin_right(20)
             .x_label_area_size(BOTTOM - 10)
-            .y_label_area_size(self.name_w)
+            .y_label_area_size(name_w)
             .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n - 0.5))?;
         chart
             .configure_mesh()
@@ -133,8 +151,8 @@ impl RankingFigure<'_> {
         for (i, name) in self.names[index].iter().enumerate() {
             let (_, py) = style::local(area, chart.backend_coord(&(lo - pad, y(i))));
             area.draw(&Text::new(
-                name.as_str(),
-                (self.name_w as i32 - 6, py),
+                style::fit(name, ROW_SIZE, name_w - 12),
+                (name_w as i32 - 6, py),
                 label_style.clone(),
             ))?;
         }

@@ -2,8 +2,10 @@
 //! another benchmark), with the least-squares line and its 95% confidence
 //! band, points labelled by model (thinned where they would collide), and
 //! the correlation — with its interval when known — in the panel title.
+//! Panels share one y range; above 60 points markers are translucent.
 
 use super::labels::{PixelBox, place_labels};
+use super::size::{Frame, Grid};
 use super::style::{self, GREY, INK, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
 use super::{DrawResult, Figure, PlotError};
 use crate::analysis::Analysis;
@@ -14,8 +16,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// Width and height of one panel (px).
+/// Natural width and height of one panel (drawing units).
 const PANEL: (u32, u32) = (640, 560);
+/// Panels narrower than this are stacked instead of side by side.
+const MIN_PANEL_W: u32 = 300;
 /// At most this many point labels per panel when points are many.
 const MAX_LABELS: usize = 30;
 
@@ -274,12 +278,34 @@ fn label_order(p: &ScatterPanel, ols: Option<&Ols>) -> Vec<usize> {
 /// One benchmark against capabilities (or compute, or another benchmark).
 pub struct ScatterFigure {
     panels: Vec<ScatterPanel>,
+    frame: Frame,
+    note: Option<String>,
 }
 
 impl ScatterFigure {
     /// One panel per matrix.
     pub fn new(panels: Vec<ScatterPanel>) -> Self {
-        ScatterFigure { panels }
+        ScatterFigure {
+            panels,
+            frame: Frame::default(),
+            note: None,
+        }
+    }
+
+    /// With `note` (how intervals were computed) under panels that show one.
+    pub fn with_note(self, note: Option<String>) -> Self {
+        ScatterFigure { note, ..self }
+    }
+
+    /// Laid out in `frame`.
+    pub fn with_frame(self, frame: Frame) -> Self {
+        ScatterFigure { frame, ..self }
+    }
+
+    fn grid(&self) -> (Grid, u32) {
+        let grid = self.frame.grid(self.panels.len(), PANEL.0, MIN_PANEL_W);
+        let h = self.frame.panel_h(&grid, |w| w * PANEL.1 / PANEL.0);
+        (grid, h)
     }
 }
 
@@ -294,7 +320,7 @@ pub fn method_symbol(method: CorrelationMethod) -> &'static str {
 
 impl Figure for ScatterFigure {
     fn size(&self) -> (u32, u32) {
-        (PANEL.0 * self.panels.len().max(1) as u32, PANEL.1 + 40)
+        super::size::grid_size(&self.frame, self.grid())
     }
 
     fn title(&self) -> String {
@@ -305,12 +331,14 @@ impl Figure for ScatterFigure {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        style::titled_panels(
+        let y_range = shared_y_range(&self.panels);
+        super::size::panel_grid(
             root,
+            &self.frame,
             &self.title(),
-            PANEL.0,
+            self.grid(),
             self.panels.len(),
-            |area, i| draw_panel(area, &self.panels[i], i),
+            |area, i| draw_panel(area, &self.panels[i], i, (self.note.as_deref(), y_range)),
         )
     }
 }
@@ -322,16 +350,16 @@ fn span(v: &[f64]) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn draw_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+/// A panel's fit line and band on a grid of x (x, line, band half-width),
+/// and the y range that holds its points, line and band.
+#[allow(clippy::type_complexity)]
+fn line_and_range(
     p: &ScatterPanel,
-    index: usize,
-) -> DrawResult {
-    let ols = Ols::fit(&p.x, &p.y);
+    ols: Option<&Ols>,
+) -> (Vec<(f64, f64, Option<f64>)>, (f64, f64)) {
     let (x0, x1) = span(&p.x);
     let (mut y0, mut y1) = span(&p.y);
-    // Grid of the line and band, and the band's extent on y.
-    let grid: Vec<(f64, f64, Option<f64>)> = match &ols {
+    let grid: Vec<(f64, f64, Option<f64>)> = match ols {
         Some(o) => (0..=100)
             .map(|k| {
                 let x = x0 + (x1 - x0) * k as f64 / 100.0;
@@ -345,6 +373,33 @@ fn draw_panel<DB: DrawingBackend>(
         y0 = y0.min(y - h);
         y1 = y1.max(y + h);
     }
+    (grid, (y0, y1))
+}
+
+/// The y range shared by every panel (the same benchmark on each), so the
+/// panels compare at a glance.
+fn shared_y_range(panels: &[ScatterPanel]) -> (f64, f64) {
+    panels
+        .iter()
+        .map(|p| line_and_range(p, Ols::fit(&p.x, &p.y).as_ref()).1)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+            (a.min(lo), b.max(hi))
+        })
+}
+
+/// Above this many points, markers are translucent so clusters show their
+/// density instead of merging into one blot.
+const DENSE: usize = 60;
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &ScatterPanel,
+    index: usize,
+    (note, (y0, y1)): (Option<&str>, (f64, f64)),
+) -> DrawResult {
+    let ols = Ols::fit(&p.x, &p.y);
+    let (x0, x1) = span(&p.x);
+    let (grid, _) = line_and_range(p, ols.as_ref());
     let title = format!(
         "{}: {} = {}, n = {}",
         p.label,
@@ -374,6 +429,11 @@ fn draw_panel<DB: DrawingBackend>(
         .y_desc(style::ellipsize(&p.y_desc, 60))
         .draw()?;
     let color = style::series_color(index);
+    let marker_fill = if p.x.len() > DENSE {
+        color.mix(0.45).filled()
+    } else {
+        color.filled()
+    };
     if grid.iter().all(|g| g.2.is_some()) && !grid.is_empty() {
         let band: Vec<(f64, f64)> = grid
             .iter()
@@ -400,7 +460,7 @@ fn draw_panel<DB: DrawingBackend>(
     chart.draw_series(
         p.x.iter()
             .zip(&p.y)
-            .map(|(&x, &y)| style::marker(index, (x, y), 4, color.filled())),
+            .map(|(&x, &y)| style::marker(index, (x, y), 4, marker_fill)),
     )?;
 
     // Labels beside the points, thinned where they would collide.
@@ -446,6 +506,18 @@ fn draw_panel<DB: DrawingBackend>(
             names[l.index].as_str(),
             l.at,
             style::anchored(style::ROW_SIZE, l.h, l.v).color(&INK),
+        ))?;
+    }
+    if let (Some(note), Some(_)) = (note, p.interval) {
+        area.draw(&Text::new(
+            format!("interval: {note}"),
+            (bx0 + 4, by1 - 4),
+            style::anchored(
+                style::ROW_SIZE,
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Bottom,
+            )
+            .color(&GREY),
         ))?;
     }
     if placed.len() < p.x.len() {

@@ -1,6 +1,7 @@
 //! `scree`: eigenvalues of the capability correlation matrix, largest first,
 //! one line per matrix (base and chat overlaid), PC1's share in the legend.
 
+use super::size::Frame;
 use super::style::{self, GREY, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
 use super::{DrawResult, Figure, Panel};
 use plotters::coord::Shift;
@@ -10,18 +11,28 @@ use plotters::prelude::*;
 /// Eigenvalues of the capability correlation matrices.
 pub struct ScreeFigure<'a> {
     panels: Vec<Panel<'a>>,
+    frame: Frame,
 }
 
 impl<'a> ScreeFigure<'a> {
     /// One line per analysis.
     pub fn new(panels: Vec<Panel<'a>>) -> Self {
-        ScreeFigure { panels }
+        ScreeFigure {
+            panels,
+            frame: Frame::default(),
+        }
+    }
+
+    /// Laid out in `frame`.
+    pub fn with_frame(self, frame: Frame) -> Self {
+        ScreeFigure { frame, ..self }
     }
 }
 
 impl Figure for ScreeFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        (760, 480)
+        let w = self.frame.width.unwrap_or(760);
+        (w, self.frame.height.unwrap_or(w * 480 / 760))
     }
 
     fn title(&self) -> String {
@@ -29,7 +40,7 @@ impl Figure for ScreeFigure<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let body = style::titled(root, &self.title())?;
+        let body = super::size::titled(root, &self.frame, &self.title())?;
         let k = self
             .panels
             .iter()

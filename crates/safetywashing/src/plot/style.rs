@@ -165,29 +165,30 @@ pub fn columns<DB: DrawingBackend>(
     out
 }
 
-/// Draw the figure title centred at the top of `root` and return the area
-/// below it.
-pub fn titled<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-) -> Result<DrawingArea<DB, Shift>, super::PlotError> {
-    Ok(root.titled(title, text(TITLE_SIZE))?)
+/// A legend entry's text, right of its 36-unit swatch at `(x, y)`.
+pub fn legend_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    (x, y): (i32, i32),
+) -> Result<(), super::PlotError> {
+    area.draw(&Text::new(
+        text.to_string(),
+        (x + 36, y),
+        anchored(TICK_SIZE, HPos::Left, VPos::Center),
+    ))?;
+    Ok(())
 }
 
-/// Draw the figure title, then `n` side-by-side panels `panel_w` px wide,
-/// each drawn by `draw(area, index)`.
-pub fn titled_panels<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    panel_w: u32,
-    n: usize,
-    mut draw: impl FnMut(&DrawingArea<DB, Shift>, usize) -> Result<(), super::PlotError>,
-) -> Result<(), super::PlotError> {
-    let body = titled(root, title)?;
-    for (i, area) in columns(&body, &vec![panel_w; n]).iter().enumerate() {
-        draw(area, i)?;
+/// `label`, shortened with `…` until it is at most `max_w` units wide at
+/// `size`.
+pub fn fit(label: &str, size: f64, max_w: u32) -> String {
+    let mut chars = label.chars().count();
+    let mut out = label.to_string();
+    while chars > 1 && measure(&out, size) > max_w {
+        chars -= 1;
+        out = ellipsize(label, chars);
     }
-    Ok(())
+    out
 }
 
 /// Shorten `label` to at most `max` characters, ending in `…`.

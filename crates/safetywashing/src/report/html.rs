@@ -22,6 +22,7 @@ h1 { font-size: 1.9em; margin: 0.2em 0 0.3em; }
 h2 { font-size: 1.35em; margin: 1.8em 0 0.5em; border-bottom: 2px solid var(--rule); padding-bottom: 0.15em; }
 h3 { font-size: 1.1em; margin: 1.4em 0 0.4em; }
 p.question { font-size: 1.1em; max-width: 60em; }
+p.finding { font-size: 1.1em; font-weight: bold; max-width: 60em; border-left: 4px solid var(--accent); padding-left: 0.6em; }
 p, dl { max-width: 72em; }
 .muted, figcaption { color: var(--muted); }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
@@ -43,12 +44,14 @@ th[aria-sort="descending"] button::after { content: " ▼"; color: var(--ink); }
 figure { margin: 1.2em 0 2em; }
 figure svg { max-width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
 .scroll { overflow-x: auto; }
+@media (min-width: 900px) { .scroll { overflow-x: visible; } }
+td code { overflow-wrap: anywhere; word-break: break-all; }
 code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
 pre { background: var(--zebra); padding: 0.7em 1em; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 dl.legend dt { float: left; clear: left; width: 7.5em; }
 dl.legend dd { margin: 0 0 0.3em 8em; }
 nav a { margin-right: 1em; }
-@media print { thead th { position: static; } figure { break-inside: avoid; } }
+@media print { thead th { position: static; } thead { display: table-header-group; } tr, figure { break-inside: avoid; } nav { display: none; } .scroll { overflow: visible; } body { padding: 0; } }
 "#;
 
 const SCRIPT: &str = r##"
@@ -194,6 +197,9 @@ pub fn render(report: &Report) -> String {
     o.push_str("</style>\n</head>\n<body>\n");
     o.push_str("<header>\n<h1>Safetywashing report</h1>\n");
     let _ = writeln!(o, "<p class=\"question\">{}</p>", esc(super::QUESTION));
+    for line in &report.finding {
+        let _ = writeln!(o, "<p class=\"finding\">{}</p>", esc(line));
+    }
     o.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#figures\">Figures</a><a href=\"#benchmarks\">Benchmarks</a><a href=\"#how\">How this was computed</a></nav>\n</header>\n");
 
     // Summary: one column per matrix.

@@ -56,6 +56,9 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
     let mut o = String::new();
     o.push_str("# Safetywashing report\n\n");
     let _ = writeln!(o, "{}\n", super::QUESTION);
+    for line in &report.finding {
+        let _ = writeln!(o, "**{line}**\n");
+    }
 
     o.push_str("## Summary\n\n");
     let n_lines = report.sections.first().map_or(0, |s| s.summary.len());

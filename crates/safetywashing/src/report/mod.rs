@@ -14,8 +14,8 @@ use crate::analysis::{Analysis, BenchmarkResult, Role};
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
 use crate::plot::{
-    FigureInput, FigureKind, ImageFormat, Intervals, Panel, PlotError, XAxis, render_figure,
-    short_labels,
+    FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, OverviewFilter, Panel, PlotError,
+    XAxis, render_figure, short_labels,
 };
 use crate::verdict::{Band, Lines, PAPER_LOW_BOUND, Verdict as Judged};
 
@@ -132,7 +132,8 @@ pub struct Row {
 pub struct MatrixSection {
     /// Short name (`base`, `chat`, or the file stem).
     pub label: String,
-    /// Matrix path as given.
+    /// Matrix file name (no directories: a shared report carries no local
+    /// paths).
     pub source: String,
     /// Key numbers as (label, value) pairs.
     pub summary: Vec<(String, String)>,
@@ -154,6 +155,8 @@ pub struct RenderedFigure {
 /// A complete report, ready to lay out.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The finding in numbers, one sentence per matrix (see [`finding`]).
+    pub finding: Vec<String>,
     /// One section per matrix.
     pub sections: Vec<MatrixSection>,
     /// The five figures.
@@ -293,8 +296,13 @@ fn summary(a: &Analysis) -> Vec<(String, String)> {
 fn caption(kind: FigureKind, scatter: Option<&str>) -> String {
     match kind {
         FigureKind::Overview => "Capabilities correlation of every benchmark outside the \
-            capabilities score, sorted. Bars right of the dotted line track capabilities as \
-            closely as capability benchmarks track each other."
+            capabilities score, grouped and coloured by safety area (sub-splits folded into \
+            their headline benchmark), sorted within each area. Bars right of the dotted line \
+            track capabilities as closely as capability benchmarks track each other; the \
+            dashed lines are ±40%."
+            .into(),
+        FigureKind::Compare => "The two matrices' capabilities correlations on the \
+            benchmarks they share."
             .into(),
         FigureKind::Scatter => format!(
             "{} against the capabilities score, with the least-squares line and its 95% \
@@ -309,20 +317,67 @@ fn caption(kind: FigureKind, scatter: Option<&str>) -> String {
     }
 }
 
+/// The finding of one matrix in a sentence: how many safety benchmarks sit
+/// at or above the "high" line, the strongest of them, and how many fall
+/// as capabilities rise.
+pub fn finding(section: &MatrixSection) -> String {
+    let safety: Vec<&Row> = section
+        .rows
+        .iter()
+        .filter(|r| !matches!(r.verdict, Verdict::Capability | Verdict::Undefined))
+        .collect();
+    let of = |v: Verdict| safety.iter().filter(|r| r.verdict == v).count();
+    let high: Vec<&&Row> = safety
+        .iter()
+        .filter(|r| r.verdict == Verdict::High)
+        .collect();
+    let strongest: Vec<String> = high
+        .iter()
+        .take(3)
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.name,
+                crate::plot::style::pct(r.capabilities.unwrap_or(0.0))
+            )
+        })
+        .collect();
+    let mut out = format!(
+        "{}: {} of {} track capabilities as closely as capability benchmarks track each other",
+        section.label,
+        high.len(),
+        crate::words::count(safety.len(), "safety benchmark", "safety benchmarks"),
+    );
+    if !strongest.is_empty() {
+        out.push_str(&format!(" (strongest: {})", strongest.join(", ")));
+    }
+    out.push_str(&format!(
+        "; {} more correlate at 40% or above, {} fall as capabilities rise (−40% or below).",
+        of(Verdict::Moderate),
+        of(Verdict::Negative)
+    ));
+    out
+}
+
 impl Report {
     /// Gather the report: rows, summaries and all five figures.
     pub fn build(input: &ReportInput) -> Result<Report, PlotError> {
         let sources: Vec<&str> = input.analyses.iter().map(|a| a.matrix.as_str()).collect();
         let labels = short_labels(&sources);
         let interval = |i: usize| input.intervals.get(i).copied().flatten();
-        let sections = input
+        let sections: Vec<MatrixSection> = input
             .analyses
             .iter()
             .zip(&labels)
             .enumerate()
             .map(|(i, (a, label))| MatrixSection {
                 label: label.clone(),
-                source: a.matrix.clone(),
+                source: a
+                    .matrix
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(&a.matrix)
+                    .to_string(),
                 summary: summary(a),
                 rows: rows(a, input.info, interval(i)),
             })
@@ -363,13 +418,20 @@ impl Report {
                     interval(i)?.get(id).copied()
                 })
                 .collect(),
+            overview: OverviewFilter::default(),
+            interval_note: None,
         };
         let mut figures = Vec::new();
         for kind in FigureKind::ALL {
             if kind == FigureKind::Scatter && scatter.is_none() {
                 continue; // no benchmark outside the score to show
             }
-            let svg = render_figure(kind, &figure_input, ImageFormat::Svg)?;
+            let svg = render_figure(
+                kind,
+                &figure_input,
+                ImageFormat::Svg,
+                &FigureSize::default(),
+            )?;
             figures.push(RenderedFigure {
                 kind,
                 caption: caption(kind, scatter_name),
@@ -378,6 +440,7 @@ impl Report {
         }
         let first = input.analyses.first();
         Ok(Report {
+            finding: sections.iter().map(finding).collect(),
             sections,
             figures,
             method: first.map_or_else(String::new, |a| a.method.to_string()),
@@ -401,6 +464,40 @@ mod tests {
             compute_n: 0,
             compute_correlation: None,
         }
+    }
+
+    #[test]
+    fn the_finding_counts_high_and_negative_benchmarks_and_names_the_strongest() {
+        let row = |name: &str, r: f64, verdict: Verdict| Row {
+            benchmark: name.to_lowercase(),
+            name: name.into(),
+            metric: String::new(),
+            n: 10,
+            capabilities: Some(r),
+            interval: None,
+            compute: None,
+            compute_n: 0,
+            verdict,
+        };
+        let section = MatrixSection {
+            label: "chat".into(),
+            source: "chat.csv".into(),
+            summary: Vec::new(),
+            rows: vec![
+                row("MT Bench", 0.95, Verdict::High),
+                row("TruthfulQA", 0.81, Verdict::High),
+                row("MMLU", 0.9, Verdict::Capability),
+                row("ETHICS", 0.5, Verdict::Moderate),
+                row("BBQ", 0.1, Verdict::Low),
+                row("WMDP", -0.6, Verdict::Negative),
+            ],
+        };
+        assert_eq!(
+            finding(&section),
+            "chat: 2 of 5 safety benchmarks track capabilities as closely as capability \
+             benchmarks track each other (strongest: MT Bench 95.0%, TruthfulQA 81.0%); 1 more \
+             correlate at 40% or above, 1 fall as capabilities rise (−40% or below)."
+        );
     }
 
     #[test]
