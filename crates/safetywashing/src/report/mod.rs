@@ -351,10 +351,16 @@ pub fn finding(section: &MatrixSection) -> String {
     if !strongest.is_empty() {
         out.push_str(&format!(" (strongest: {})", strongest.join(", ")));
     }
+    // Bands are by |r|: a benchmark that falls as capabilities rise is as
+    // entangled with them; the sentence says how many do.
+    let falling = safety
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::High | Verdict::Moderate))
+        .filter(|r| r.capabilities.is_some_and(|c| c < 0.0))
+        .count();
     out.push_str(&format!(
-        "; {} more correlate at 40% or above, {} fall as capabilities rise (−40% or below).",
+        "; {} more have |r| of 40% or above; {falling} of these fall as capabilities rise.",
         of(Verdict::Moderate),
-        of(Verdict::Negative)
     ));
     out
 }
@@ -489,14 +495,14 @@ mod tests {
                 row("MMLU", 0.9, Verdict::Capability),
                 row("ETHICS", 0.5, Verdict::Moderate),
                 row("BBQ", 0.1, Verdict::Low),
-                row("WMDP", -0.6, Verdict::Negative),
+                row("WMDP", -0.6, Verdict::Moderate),
             ],
         };
         assert_eq!(
             finding(&section),
             "chat: 2 of 5 safety benchmarks track capabilities as closely as capability \
-             benchmarks track each other (strongest: MT Bench 95.0%, TruthfulQA 81.0%); 1 more \
-             correlate at 40% or above, 1 fall as capabilities rise (−40% or below)."
+             benchmarks track each other (strongest: MT Bench 95.0%, TruthfulQA 81.0%); 2 more \
+             have |r| of 40% or above; 1 of these fall as capabilities rise."
         );
     }
 
