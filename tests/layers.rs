@@ -36,6 +36,7 @@ const LIBRARY_LAYERS: &[&[&str]] = &[
     &["uncertainty"],
     &["check"],
     &["output"],
+    &["score"],
     &["plot"],
     &["report"],
 ];

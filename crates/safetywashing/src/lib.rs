@@ -16,6 +16,7 @@
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
 //! - [`add`]: adding a column to a matrix byte-preservingly;
+//! - [`score`]: new models placed on a reference's frozen capabilities score;
 //! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
 //!   sensitivity, residuals and imputation around that analysis;
@@ -57,6 +58,7 @@ pub mod paired;
 pub mod plot;
 #[cfg(feature = "report")]
 pub mod report;
+pub mod score;
 pub mod simulate;
 pub mod stats;
 pub mod suite;
