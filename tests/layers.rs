@@ -32,7 +32,7 @@ const LIBRARY_LAYERS: &[&[&str]] = &[
     ],
     &["paired", "capabilities"],
     &["analysis", "add", "import"],
-    &["simulate"],
+    &["simulate", "evaluate"],
     &["uncertainty"],
     &["check"],
     &["output"],

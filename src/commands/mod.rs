@@ -6,6 +6,7 @@ pub mod args;
 pub mod calibrate;
 pub mod check;
 pub mod data;
+pub mod evaluate;
 pub mod import;
 pub mod merge;
 pub mod plot;
@@ -14,6 +15,7 @@ pub mod report;
 pub mod residuals;
 pub mod score;
 pub mod simulate;
+pub mod suite;
 pub mod validate;
 
 use anyhow::{Context, Result};

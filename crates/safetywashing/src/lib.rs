@@ -26,6 +26,8 @@
 //! - [`simulate`]: matrices drawn from a latent-factor model, with the truth;
 //! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
 //! - [`import`]: evaluation output (lm-eval, Inspect, long tables) to a matrix;
+//! - [`evaluate`]: running lm-evaluation-harness on a model (plan, resume,
+//!   collect into a matrix);
 //! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
 //! - [`merge`]: outer-joining matrices by model name;
 //! - [`suite`]: the paper's benchmark suite (area, harness, lm-eval task,
@@ -44,6 +46,8 @@ pub mod capabilities;
 pub mod check;
 pub mod data;
 pub mod escape;
+#[cfg(feature = "evaluate")]
+pub mod evaluate;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod linalg;
