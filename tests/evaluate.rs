@@ -568,6 +568,14 @@ fn evaluate_writes_lm_evals_numbers_and_resumes() {
     assert!(out.join("info.csv").is_file());
 }
 
+/// A failed run's stderr: exit status 2 and exactly one line.
+fn one_line_error(o: std::process::Output) -> String {
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
 /// The server is down: lm-eval fails, the error is one line with its exit
 /// status and log, and the existing matrix.csv is untouched.
 #[test]
@@ -587,9 +595,7 @@ fn evaluate_with_the_server_down_is_one_error_and_keeps_the_matrix() {
         &out,
         &["--tasks", "sw_add"],
     );
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8(o.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = one_line_error(o);
     assert!(
         err.starts_with("error: lm-eval exited with status"),
         "{err}"
@@ -616,9 +622,7 @@ fn evaluate_an_unknown_task_surfaces_lm_evals_message() {
         &out,
         &["--tasks", "no_such_task_xyz"],
     );
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8(o.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = one_line_error(o);
     assert!(err.contains("no_such_task_xyz"), "{err}");
     assert!(!out.join("matrix.csv").exists());
 }
