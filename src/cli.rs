@@ -37,6 +37,12 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Check a new benchmark's capabilities correlation against a reference, with a verdict.
     Check(commands::check::CheckArgs),
+    /// The paper's benchmark suite: area, harness, lm-eval task, metric, transform.
+    Suite(commands::suite::SuiteArgs),
+    /// Run lm-evaluation-harness on a model and turn its output into a matrix (resumable).
+    Evaluate(commands::evaluate::EvaluateArgs),
+    /// Place new models on a reference's frozen capabilities score: score, rank, percentile.
+    Score(commands::score::ScoreArgs),
     /// Add a benchmark column to a matrix (and its info row), keeping every other byte.
     Add(commands::add::AddArgs),
     /// Find every problem in a matrix and its info table, with line and column.
@@ -61,6 +67,9 @@ impl Command {
             Command::Data(args) => commands::data::run(args),
             Command::Check(args) => commands::check::run(args),
             Command::Add(args) => commands::add::run(args),
+            Command::Score(args) => commands::score::run(args),
+            Command::Suite(args) => commands::suite::run(args),
+            Command::Evaluate(args) => commands::evaluate::run(args),
             Command::Validate(args) => commands::validate::run(args),
             Command::Residuals(args) => commands::residuals::run(args),
             Command::Simulate(args) => commands::simulate::run(args),

@@ -9,6 +9,7 @@ use safetywashing::check::CheckError;
 use safetywashing::import::long::LongError;
 use safetywashing::merge::MergeError;
 use safetywashing::plot::PlotError;
+use safetywashing::score::ScoreError;
 use safetywashing::uncertainty::{Draws, OptionError, UncertaintyError};
 use std::error::Error;
 
@@ -43,6 +44,15 @@ pub fn flag_message(e: &(dyn Error + 'static)) -> Option<String> {
     }
     if let Some(e) = e.downcast_ref::<PlotError>() {
         return plot(e);
+    }
+    if let Some(e) = e.downcast_ref::<ScoreError>() {
+        return match e {
+            ScoreError::MissingCapabilities { .. } => Some(format!(
+                "{e} (--impute imputes them from the reference's correlation structure)"
+            )),
+            ScoreError::Capabilities(c) => capabilities(c),
+            _ => None,
+        };
     }
     None
 }

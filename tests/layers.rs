@@ -34,10 +34,11 @@ const LIBRARY_LAYERS: &[&[&str]] = &[
     ],
     &["paired", "capabilities"],
     &["analysis", "add", "import"],
-    &["simulate"],
+    &["simulate", "evaluate"],
     &["uncertainty"],
     &["check"],
     &["output"],
+    &["score"],
     &["plot"],
     &["report"],
 ];

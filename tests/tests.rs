@@ -14,6 +14,7 @@ mod check_cli;
 mod cli;
 mod cli_plot;
 mod escaping;
+mod evaluate;
 mod figures;
 mod fuzz_regressions;
 mod golden;

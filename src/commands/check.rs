@@ -3,11 +3,9 @@
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
 use super::emit;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use safetywashing::check::{CheckOptions, CheckReport, FEW_MODELS, PAPER_LOW_BOUND, check};
-use safetywashing::load::{MatrixFormat, load_matrix};
-use safetywashing::names::{AliasTable, Matcher};
 use safetywashing::output::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -109,30 +107,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     {
         anyhow::bail!("--fail-above must be a fraction between 0 and 1, found {r}");
     }
-    let reference_path = match args.against.as_str() {
-        "base" | "chat" => {
-            let paper = safetywashing::data::paper_data_with(&mut super::say_download)
-                .context("--against base/chat uses the paper's data")?;
-            if args.against == "base" {
-                paper.base
-            } else {
-                paper.chat
-            }
-        }
-        path => PathBuf::from(path),
-    };
-    let reference = load_matrix(&reference_path, &args.matrix.format())?;
-    // The new file: first column = model names; every other column a score.
-    let new_format = MatrixFormat {
-        compute_column: None,
-        ..MatrixFormat::default()
-    };
-    let new = load_matrix(&args.new, &new_format)?;
-    let aliases = match &args.aliases {
-        Some(p) => Some(AliasTable::load(p)?),
-        None => None,
-    };
-    let matcher = Matcher::new(&reference.models, aliases.as_ref());
+    let (reference, new, matcher) = super::load_against(
+        &args.against,
+        &args.matrix,
+        &args.new,
+        args.aliases.as_deref(),
+    )?;
     let options = CheckOptions {
         analysis: args.analysis.options(),
         benchmark: args.benchmark.clone(),

@@ -6,13 +6,16 @@ pub mod args;
 pub mod calibrate;
 pub mod check;
 pub mod data;
+pub mod evaluate;
 pub mod import;
 pub mod merge;
 pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod residuals;
+pub mod score;
 pub mod simulate;
+pub mod suite;
 pub mod validate;
 
 use anyhow::{Context, Result};
@@ -20,8 +23,9 @@ use args::MatrixArgs;
 use progress::Progress;
 use safetywashing::atomic::write_atomic_with;
 use safetywashing::escape;
-use safetywashing::load::{InfoTable, load_info, load_matrix};
+use safetywashing::load::{InfoTable, MatrixFormat, load_info, load_matrix};
 use safetywashing::matrix::BenchmarkMatrix;
+use safetywashing::names::{AliasTable, Matcher};
 use safetywashing::uncertainty::{
     FullAnalysis, UncertaintyOptions, ValidOptions, analyze_with_uncertainty,
 };
@@ -129,6 +133,47 @@ fn progress_units(matrices: usize, extra: &UncertaintyOptions) -> String {
         _ => format!("({})", per_matrix.join(" + ")),
     };
     format!("{} × {per_matrix}", count(matrices, "matrix", "matrices"))
+}
+
+/// The reference matrix an `--against` value names: `base` or `chat` (the
+/// paper's matrices, fetched on first use) or a matrix file.
+pub fn against_path(against: &str) -> Result<PathBuf> {
+    Ok(match against {
+        "base" | "chat" => {
+            let paper = safetywashing::data::paper_data_with(&mut say_download)
+                .context("--against base/chat uses the paper's data")?;
+            if against == "base" {
+                paper.base
+            } else {
+                paper.chat
+            }
+        }
+        path => PathBuf::from(path),
+    })
+}
+
+/// The reference an `--against` value names, the new file (model names in
+/// its first column, every other column a score) and the matcher of its
+/// model names to the reference's (through `aliases` when given): what
+/// `check` and `score` start from.
+pub fn load_against(
+    against: &str,
+    args: &MatrixArgs,
+    new: &Path,
+    aliases: Option<&Path>,
+) -> Result<(BenchmarkMatrix, BenchmarkMatrix, Matcher)> {
+    let reference = load_matrix(&against_path(against)?, &args.format())?;
+    let new_format = MatrixFormat {
+        compute_column: None,
+        ..MatrixFormat::default()
+    };
+    let new = load_matrix(new, &new_format)?;
+    let aliases = match aliases {
+        Some(p) => Some(AliasTable::load(p)?),
+        None => None,
+    };
+    let matcher = Matcher::new(&reference.models, aliases.as_ref());
+    Ok((reference, new, matcher))
 }
 
 /// Tell the user what a first-use download fetches and where it goes

@@ -20,6 +20,7 @@
 //! - [`verdict`]: the one rule that names a correlation low, moderate or
 //!   high (by |r|, sign beside), with the bands its interval spans;
 //! - [`add`]: adding a column to a matrix byte-preservingly;
+//! - [`score`]: new models placed on a reference's frozen capabilities score;
 //! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
 //!   sensitivity, residuals and imputation around that analysis;
@@ -29,6 +30,8 @@
 //! - [`simulate`]: matrices drawn from a latent-factor model, with the truth;
 //! - [`plot`]: publication figures (SVG/PNG) and [`report`]: one-file reports;
 //! - [`import`]: evaluation output (lm-eval, Inspect, long tables) to a matrix;
+//! - [`evaluate`]: running lm-evaluation-harness on a model (plan, resume,
+//!   collect into a matrix);
 //! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
 //! - [`merge`]: outer-joining matrices by model name;
 //! - [`suite`]: the paper's benchmark suite (area, harness, lm-eval task,
@@ -47,6 +50,8 @@ pub mod capabilities;
 pub mod check;
 pub mod data;
 pub mod escape;
+#[cfg(feature = "evaluate")]
+pub mod evaluate;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod linalg;
@@ -62,6 +67,7 @@ pub mod plot;
 pub mod records;
 #[cfg(feature = "report")]
 pub mod report;
+pub mod score;
 pub mod simulate;
 pub mod stats;
 pub mod suite;
