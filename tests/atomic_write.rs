@@ -5,7 +5,7 @@
 //!
 //! - a file-size limit (`ulimit -f`, as a full disk would) in a subprocess;
 //! - SIGKILL while a large output is being written;
-//! - a destination the rename cannot replace (a folder).
+//! - a destination that is a folder (refused before anything is written).
 //!
 //! A rename failing over an existing file is tested in `src/atomic.rs`,
 //! where the rename step can be made to fail directly.
@@ -181,7 +181,7 @@ fn destination_that_cannot_be_replaced_is_left_alone() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("cannot rename the temporary file over it"),
+        stderr.contains("is a directory; nothing written"),
         "{stderr}"
     );
     assert_eq!(std::fs::read(folder.join("inside.txt")).unwrap(), PREVIOUS);

@@ -1,0 +1,182 @@
+//! Reliability against unlucky destinations and concurrent runs (issue 16):
+//! outputs that are devices, FIFOs, links or read-only files; two edits of
+//! one matrix at once; an output that is also an input.
+
+use crate::support::fixture;
+use assert_cmd::Command;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("safetywashing").unwrap()
+}
+
+/// `analyze` of the fixture to `out` (CSV).
+fn analyze_to(matrix: &Path, out: &Path) -> Command {
+    let mut c = bin();
+    c.arg("analyze")
+        .arg(matrix)
+        .args([
+            "--capabilities",
+            fixture::CAPABILITIES,
+            "--format",
+            "csv",
+            "-o",
+        ])
+        .arg(out);
+    c
+}
+
+fn cstr(p: &Path) -> std::ffi::CString {
+    std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap()
+}
+
+/// A scores file for `add`: every fixture model, one score each.
+fn write_scores(dir: &Path, name: &str, offset: f64) -> PathBuf {
+    let mut s = String::from("model,score\n");
+    for line in fixture::matrix_csv().lines().skip(1) {
+        let model = line.split(',').next().unwrap();
+        s.push_str(&format!(
+            "{model},{}\n",
+            offset + model.len() as f64 / 100.0
+        ));
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn character_device_output_is_written_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    // A private copy of /dev/null (char 1:3), never the real one.
+    let node = dir.path().join("null");
+    // SAFETY: a valid NUL-terminated path.
+    let made = unsafe {
+        libc::mknod(
+            cstr(&node).as_ptr(),
+            libc::S_IFCHR | 0o666,
+            libc::makedev(1, 3),
+        )
+    };
+    if made != 0 {
+        eprintln!(
+            "skipped: mknod needs root ({})",
+            std::io::Error::last_os_error()
+        );
+        return;
+    }
+    analyze_to(&matrix, &node).assert().success();
+    let meta = std::fs::symlink_metadata(&node).unwrap();
+    assert!(meta.file_type().is_char_device(), "the device was replaced");
+    assert_eq!(meta.rdev(), libc::makedev(1, 3));
+}
+
+#[test]
+fn fifo_output_reaches_the_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    let fifo = dir.path().join("pipe");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(cstr(&fifo).as_ptr(), 0o644) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    analyze_to(&matrix, &fifo).assert().success();
+    let text = reader.join().unwrap();
+    assert!(
+        text.contains("capabilities_correlation") || text.contains("tracks"),
+        "{text}"
+    );
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn symlinked_output_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    std::fs::create_dir(dir.path().join("results")).unwrap();
+    let target = dir.path().join("results/out.csv");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("out.csv");
+    std::os::unix::fs::symlink("results/out.csv", &link).unwrap();
+    analyze_to(&matrix, &link).assert().success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&target).unwrap().contains("tracks"));
+}
+
+#[test]
+fn add_keeps_hard_links_mode_and_symlinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    let scores = write_scores(dir.path(), "new.csv", 0.1);
+    let twin = dir.path().join("twin.csv");
+    std::fs::hard_link(&matrix, &twin).unwrap();
+    std::fs::set_permissions(&matrix, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let inode = std::fs::metadata(&matrix).unwrap().ino();
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink("fixture_matrix.csv", &link).unwrap();
+    bin()
+        .arg("add")
+        .arg(&link)
+        .arg("--from")
+        .arg(&scores)
+        .args(["--benchmark", "added"])
+        .assert()
+        .success();
+    let meta = std::fs::metadata(&matrix).unwrap();
+    assert_eq!(meta.ino(), inode, "the hard link was split");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let twin_text = std::fs::read_to_string(&twin).unwrap();
+    assert!(
+        twin_text.lines().next().unwrap().ends_with(",added"),
+        "{twin_text}"
+    );
+}
+
+#[test]
+fn read_only_matrix_is_refused_by_name_even_as_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    let scores = write_scores(dir.path(), "new.csv", 0.1);
+    std::fs::set_permissions(&matrix, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&matrix).unwrap();
+    let out = bin()
+        .arg("add")
+        .arg(&matrix)
+        .arg("--from")
+        .arg(&scores)
+        .args(["--benchmark", "added"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("fixture_matrix.csv") && err.contains("read-only"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&matrix).unwrap(), before);
+}
