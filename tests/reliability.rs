@@ -180,3 +180,49 @@ fn read_only_matrix_is_refused_by_name_even_as_root() {
     );
     assert_eq!(std::fs::read(&matrix).unwrap(), before);
 }
+
+#[test]
+fn concurrent_adds_lose_no_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    let runs: Vec<_> = (0..6)
+        .map(|i| {
+            let scores = write_scores(dir.path(), &format!("new{i}.csv"), i as f64);
+            std::process::Command::new(env!("CARGO_BIN_EXE_safetywashing"))
+                .arg("add")
+                .arg(&matrix)
+                .arg("--from")
+                .arg(&scores)
+                .args(["--benchmark", &format!("added{i}")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let text = std::fs::read_to_string(&matrix).unwrap();
+    let header = text.lines().next().unwrap();
+    for i in 0..6 {
+        assert!(
+            header.split(',').any(|h| h == format!("added{i}")),
+            "{header}"
+        );
+    }
+    // Every row has the new cells: no edit worked from a stale copy.
+    let width = header.split(',').count();
+    assert!(
+        text.lines().all(|l| l.split(',').count() == width),
+        "{text}"
+    );
+    // No temporary file was left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}

@@ -2,6 +2,7 @@
 
 use super::args::MatrixArgs;
 use super::emit;
+use super::paths::{lock_for_edit, same_file};
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::load::load_matrix;
@@ -65,6 +66,11 @@ impl MergeArgs {
 /// Run `merge`.
 pub fn run(args: MergeArgs) -> Result<ExitCode> {
     let prefer = args.prefer()?;
+    // `merge A B -o A` edits A in place: lock it as `add` does.
+    let _lock = match &args.output {
+        Some(out) if args.matrices.iter().any(|m| same_file(m, out)) => Some(lock_for_edit(out)?),
+        _ => None,
+    };
     let format = args.matrix.format();
     let inputs = args
         .matrices

@@ -8,6 +8,7 @@ pub mod check;
 pub mod data;
 pub mod import;
 pub mod merge;
+pub mod paths;
 pub mod plot;
 pub mod progress;
 pub mod report;

@@ -27,7 +27,8 @@
 //! file behind, and the destination is intact even then.
 //!
 //! [`EditLock`] serialises read-modify-write edits of one file between
-//! processes (an advisory `flock`).
+//! processes (an advisory `flock`, re-taken if the file was replaced while
+//! waiting).
 
 use std::fs::{self, File, Metadata};
 use std::io::{self, Seek, Write};
@@ -314,6 +315,59 @@ fn sync_dir(dir: &Path) {
     #[cfg(not(unix))]
     let _ = dir;
 }
+/// An exclusive advisory lock (`flock`) on a file being edited in place
+/// (read, changed, written back). Every edit by this tool takes it before
+/// reading, so two edits of one file run one after the other and neither
+/// loses the other's change; readers take no lock and are never blocked.
+/// Released when dropped.
+#[derive(Debug)]
+pub struct EditLock {
+    _file: File,
+}
+
+impl EditLock {
+    /// Lock the file `path` names (a symlink's target). `on_wait` is called
+    /// once if another process holds the lock, before waiting for it.
+    pub fn acquire(path: &Path, on_wait: impl FnOnce()) -> io::Result<EditLock> {
+        let mut on_wait = Some(on_wait);
+        // An edit replaces the file by rename: a lock taken on the old file
+        // while it was being replaced guards nothing, so lock again until
+        // the locked file is the one the path names.
+        for _ in 0..1000 {
+            let file = File::open(path)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    if let Some(f) = on_wait.take() {
+                        f();
+                    }
+                    file.lock()?;
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(e),
+            }
+            if same_inode(&file.metadata()?, &fs::metadata(path)?) {
+                return Ok(EditLock { _file: file });
+            }
+        }
+        Err(err(
+            io::ErrorKind::WouldBlock,
+            path,
+            "keeps being replaced by another process; nothing written",
+        ))
+    }
+}
+
+#[cfg(unix)]
+fn same_inode(a: &Metadata, b: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &Metadata, _: &Metadata) -> bool {
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
