@@ -226,3 +226,20 @@ fn concurrent_adds_lose_no_column() {
         .collect();
     assert!(names.is_empty(), "{names:?}");
 }
+
+#[test]
+fn output_hard_linked_to_the_input_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    let twin = dir.path().join("twin.csv");
+    std::fs::hard_link(&matrix, &twin).unwrap();
+    let before = std::fs::read(&matrix).unwrap();
+    let out = analyze_to(&matrix, &twin).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("MATRIX") && err.contains("--output") && err.contains("same file"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&matrix).unwrap(), before);
+}

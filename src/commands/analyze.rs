@@ -1,6 +1,7 @@
 //! `safetywashing analyze`: the paper's analysis of one or more matrices.
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
+use super::paths::{Files, Use};
 use super::{analyze_all, emit_with, load_inputs};
 use anyhow::Result;
 use clap::Args;
@@ -50,6 +51,11 @@ pub struct AnalyzeArgs {
 /// Run `analyze`.
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let options = args.uncertainty.validate(args.analysis.options())?;
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", args.output.as_deref(), Use::Write)
+        .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let analyses = analyze_all(&inputs, &options)?;
     let exporter = args.format.exporter();

@@ -3,6 +3,7 @@
 
 use super::args::formats;
 use super::emit_with;
+use super::paths::{Files, Use};
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::calibration::{
@@ -92,6 +93,10 @@ impl CalibrateArgs {
 /// Run `calibrate`.
 pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
     let options = args.options()?;
+    Files::default()
+        .with_all("FILE", &args.files, Use::Read)
+        .with("--output", args.output.as_deref(), Use::Write)
+        .check()?;
     let mut reports = Vec::with_capacity(args.files.len());
     for f in &args.files {
         let r = calibrate_file(f, &options)?;

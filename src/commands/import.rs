@@ -1,6 +1,7 @@
 //! `safetywashing import`: evaluation engines' output → a benchmark matrix.
 
 use super::emit;
+use super::paths::{Files, Use};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use safetywashing::calibration::{CalibrationOptions, DEFAULT_BIN_SIZE, RmsVariant};
@@ -37,6 +38,17 @@ pub struct OutputArgs {
     /// for is written as higher-is-better (↑).
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     pub lower_is_better: Vec<String>,
+}
+
+impl OutputArgs {
+    /// Refuse an output that is also an input or the other output.
+    fn check(&self, role: &'static str, inputs: &[PathBuf]) -> Result<()> {
+        Files::default()
+            .with_all(role, inputs, Use::Read)
+            .with("--output", self.output.as_deref(), Use::Write)
+            .with("--info-out", self.info_out.as_deref(), Use::Write)
+            .check()
+    }
 }
 
 /// The engine whose output is read.
@@ -175,9 +187,16 @@ pub struct LongArgs {
 /// Run `import`.
 pub fn run(args: ImportArgs) -> Result<ExitCode> {
     match args.source {
-        ImportSource::LmEval(a) => run_lm_eval(a),
-        ImportSource::Inspect(a) => run_inspect(a),
+        ImportSource::LmEval(a) => {
+            a.out.check("DIR", &a.dirs)?;
+            run_lm_eval(a)
+        }
+        ImportSource::Inspect(a) => {
+            a.out.check("LOG", &a.logs)?;
+            run_inspect(a)
+        }
         ImportSource::Long(a) => {
+            a.out.check("FILE.csv", std::slice::from_ref(&a.file))?;
             let bytes = std::fs::read(&a.file).map_err(|e| ImportError::io(&a.file, e))?;
             let options = LongOptions {
                 model_col: a.model_col,

@@ -53,3 +53,74 @@ pub fn lock_for_edit(path: &Path) -> Result<EditLock> {
     })
     .with_context(|| format!("locking {shown} for editing"))
 }
+
+/// What a command does with a file it is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Read only.
+    Read,
+    /// Read, and the output may replace it (`merge A B -o A`).
+    ReadMayReplace,
+    /// Written.
+    Write,
+    /// Read and written back (`add`'s MATRIX and --info).
+    Edit,
+}
+
+/// The files one command run is given, each with the flag (or argument
+/// name) it came from.
+#[derive(Debug, Default)]
+pub struct Files<'a>(Vec<(&'static str, &'a Path, Use)>);
+
+impl<'a> Files<'a> {
+    /// Add `path` (if given) under `role`.
+    pub fn with(mut self, role: &'static str, path: Option<&'a Path>, how: Use) -> Self {
+        self.0.extend(path.map(|p| (role, p, how)));
+        self
+    }
+
+    /// Add every path of `paths` under `role`.
+    pub fn with_all(
+        mut self,
+        role: &'static str,
+        paths: &'a [std::path::PathBuf],
+        how: Use,
+    ) -> Self {
+        self.0
+            .extend(paths.iter().map(|p| (role, p.as_path(), how)));
+        self
+    }
+
+    /// Refuse, before anything is read or written, a file written that is
+    /// also another file of the run (an input, or another output), unless
+    /// that input is one the output may replace.
+    pub fn check(&self) -> Result<()> {
+        for (i, &(role_a, a, use_a)) in self.0.iter().enumerate() {
+            for &(role_b, b, use_b) in &self.0[i + 1..] {
+                let writes = |u| matches!(u, Use::Write | Use::Edit);
+                if !(writes(use_a) || writes(use_b)) || !same_file(a, b) {
+                    continue;
+                }
+                let replace_ok = |w, r| w == Use::Write && r == Use::ReadMayReplace;
+                if replace_ok(use_a, use_b) || replace_ok(use_b, use_a) {
+                    continue;
+                }
+                let what = if writes(use_a) && writes(use_b) {
+                    "one output would overwrite the other"
+                } else {
+                    "the output would overwrite an input"
+                };
+                anyhow::bail!(
+                    "{role_a} {} and {role_b} {} are the same file: {what}; nothing written",
+                    shown(a),
+                    shown(b)
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn shown(p: &Path) -> String {
+    escape::control(&p.display().to_string()).into_owned()
+}

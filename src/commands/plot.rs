@@ -1,6 +1,7 @@
 //! `safetywashing plot`: one figure of the analysis, as SVG or PNG.
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
+use super::paths::{Files, Use};
 use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -79,6 +80,11 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         anyhow::bail!("a scatter plot needs a benchmark: add --benchmark B (a column header)");
     }
     let options = args.uncertainty.validate(args.analysis.options())?;
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", Some(&args.output), Use::Write)
+        .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
     let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();

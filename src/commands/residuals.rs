@@ -2,6 +2,7 @@
 //! benchmark on the capabilities score and rank models by residual.
 
 use super::args::{AnalysisArgs, MatrixArgs, formats};
+use super::paths::{Files, Use};
 use super::{emit_with, load_inputs};
 use anyhow::Result;
 use clap::Args;
@@ -53,6 +54,11 @@ pub struct ResidualsArgs {
 /// Run `residuals`.
 pub fn run(args: ResidualsArgs) -> Result<ExitCode> {
     let options = args.analysis.options();
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", args.output.as_deref(), Use::Write)
+        .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let results = inputs
         .matrices

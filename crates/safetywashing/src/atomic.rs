@@ -67,14 +67,10 @@ enum Destination {
     InPlace(PathBuf),
 }
 
-fn err(kind: io::ErrorKind, path: &Path, what: impl std::fmt::Display) -> io::Error {
-    io::Error::new(
-        kind,
-        format!(
-            "{}: {what}",
-            crate::escape::control(&path.display().to_string())
-        ),
-    )
+/// An error about the destination; callers name the path they were given
+/// (as `writing PATH: …`).
+fn err(kind: io::ErrorKind, what: impl std::fmt::Display) -> io::Error {
+    io::Error::new(kind, what.to_string())
 }
 
 /// Decide how `path` is written, refusing what must not be.
@@ -94,7 +90,6 @@ fn destination(path: &Path) -> io::Result<Destination> {
     if kind.is_dir() {
         return Err(err(
             io::ErrorKind::IsADirectory,
-            path,
             "is a directory; nothing written",
         ));
     }
@@ -105,7 +100,6 @@ fn destination(path: &Path) -> io::Result<Destination> {
             if kind.is_socket() {
                 return Err(err(
                     io::ErrorKind::InvalidInput,
-                    path,
                     "is a socket; nothing written",
                 ));
             }
@@ -152,7 +146,6 @@ fn resolve_dangling(path: &Path) -> io::Result<PathBuf> {
     }
     Err(err(
         io::ErrorKind::InvalidInput,
-        path,
         "too many levels of symbolic links",
     ))
 }
@@ -173,9 +166,9 @@ fn refuse_read_only(path: &Path, meta: &Metadata) -> io::Result<()> {
         if no_bits || denied {
             return Err(err(
                 io::ErrorKind::PermissionDenied,
-                path,
                 format_args!(
-                    "the file is read-only (mode {:o}); nothing written (make it writable with chmod u+w to allow this)",
+                    "the file {} is read-only (mode {:o}); nothing written (make it writable with chmod u+w to allow this)",
+                    crate::escape::control(&path.display().to_string()),
                     mode & 0o7777
                 ),
             ));
@@ -185,7 +178,6 @@ fn refuse_read_only(path: &Path, meta: &Metadata) -> io::Result<()> {
     if meta.permissions().readonly() {
         return Err(err(
             io::ErrorKind::PermissionDenied,
-            path,
             "the file is read-only; nothing written",
         ));
     }
@@ -351,7 +343,6 @@ impl EditLock {
         }
         Err(err(
             io::ErrorKind::WouldBlock,
-            path,
             "keeps being replaced by another process; nothing written",
         ))
     }
