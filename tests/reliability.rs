@@ -243,3 +243,57 @@ fn output_hard_linked_to_the_input_is_refused_and_nothing_written() {
     );
     assert_eq!(std::fs::read(&matrix).unwrap(), before);
 }
+
+/// Copy a committed lm-eval output folder into `dir/out`, and put a link
+/// back to `dir` inside it.
+fn lm_eval_folder_with_loop(dir: &Path) -> PathBuf {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lm-eval-0.4.2");
+    let run = dir.join("out/EleutherAI__pythia-160m");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::copy(
+        fixtures.join("EleutherAI__pythia-160m/results.json"),
+        run.join("results.json"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../..", run.join("back")).unwrap();
+    dir.join("out")
+}
+
+#[test]
+fn a_symlink_loop_in_an_import_folder_is_walked_once_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = lm_eval_folder_with_loop(dir.path());
+    let out = bin()
+        .args(["import", "lm-eval"])
+        .arg(&out_dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("note: skipped") && err.contains("back"),
+        "{err}"
+    );
+    // One file, one model row.
+    assert_eq!(err.matches(": using ").count(), 1, "{err}");
+    let matrix = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(matrix.lines().count(), 2, "{matrix}");
+}
+
+#[test]
+fn a_symlink_loop_in_an_inspect_folder_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs/a/b");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::os::unix::fs::symlink("../..", logs.join("up")).unwrap();
+    let out = bin()
+        .args(["import", "inspect"])
+        .arg(dir.path().join("logs"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("note: skipped") && err.contains("up"), "{err}");
+}

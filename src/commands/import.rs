@@ -8,6 +8,7 @@ use safetywashing::calibration::{CalibrationOptions, DEFAULT_BIN_SIZE, RmsVarian
 use safetywashing::import::ImportWarning;
 use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, MetricChoice};
 use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
+use safetywashing::import::walk::Walk;
 use safetywashing::import::{ImportError, MatrixBuilder, inspect};
 use safetywashing::load::{MatrixFormat, parse_matrix};
 use safetywashing::words::count;
@@ -236,7 +237,9 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("--task-metric {e}"))?;
         options.task_metrics.insert(task.trim().to_string(), choice);
     }
-    let paths = lmeval::find_results_files(&a.dirs)?;
+    let found = lmeval::find_results_files(&a.dirs)?;
+    say_skipped_links(&found);
+    let paths: Vec<_> = found.files.into_iter().map(|(p, _)| p).collect();
     if paths.is_empty() {
         bail!(
             "no results_*.json or results.json under {}",
@@ -283,9 +286,21 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
     write(builder, &a.out)
 }
 
+/// Name each symbolic link a folder walk did not follow.
+fn say_skipped_links(found: &Walk) {
+    for link in &found.skipped_links {
+        eprintln!(
+            "note: skipped {}: the same folder or file as one already read (a link or a repeated path)",
+            shown(&link.display().to_string())
+        );
+    }
+}
+
 fn run_inspect(a: InspectArgs) -> Result<ExitCode> {
     let mut logs = Vec::new();
-    for (path, explicit) in inspect::find_logs(&a.logs)? {
+    let found = inspect::find_logs(&a.logs)?;
+    say_skipped_links(&found);
+    for (path, explicit) in found.files {
         match inspect::read_log(&path) {
             Ok(log) => logs.push(log),
             // A file found in a folder that is not an Inspect log (e.g. the

@@ -176,33 +176,16 @@ pub fn read_log(path: &Path) -> Result<InspectLog, ImportError> {
 }
 
 /// The logs among the given paths, sorted: files as given (`true`), and
-/// the `.eval` and `.json` files found in folders, recursively (`false`:
-/// callers may skip those that turn out not to be Inspect logs).
-pub fn find_logs(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, ImportError> {
-    let mut found = Vec::new();
-    for p in paths {
-        if !p.is_dir() {
-            found.push((p.clone(), true));
-            continue;
-        }
-        let mut stack = vec![p.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).map_err(|e| ImportError::io(&dir, e))? {
-                let path = entry.map_err(|e| ImportError::io(&dir, e))?.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("eval" | "json")
-                ) {
-                    found.push((path, false));
-                }
-            }
-        }
-    }
-    found.sort();
-    found.dedup_by(|a, b| a.0 == b.0);
-    Ok(found)
+/// the `.eval` and `.json` files found in folders, recursively, each real
+/// folder once (`false`: callers may skip those that turn out not to be
+/// Inspect logs), with the links skipped (see [`super::walk`]).
+pub fn find_logs(paths: &[PathBuf]) -> Result<super::walk::Walk, ImportError> {
+    super::walk::walk(paths, |p| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("eval" | "json")
+        )
+    })
 }
 
 /// What an Inspect import did, for the user.

@@ -286,35 +286,15 @@ fn is_results_name(name: &str) -> bool {
     name == "results.json" || (name.starts_with("results_") && name.ends_with(".json"))
 }
 
-/// Every results file under the given folders (recursively; a file given
-/// directly is taken as is), in sorted path order.
-pub fn find_results_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
-    let mut found = Vec::new();
-    for p in paths {
-        if p.is_file() {
-            found.push(p.clone());
-            continue;
-        }
-        let mut stack = vec![p.clone()];
-        while let Some(dir) = stack.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| ImportError::io(&dir, e))?;
-            for entry in entries {
-                let path = entry.map_err(|e| ImportError::io(&dir, e))?.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(is_results_name)
-                {
-                    found.push(path);
-                }
-            }
-        }
-    }
-    found.sort();
-    found.dedup();
-    Ok(found)
+/// Every results file under the given folders (recursively, each real
+/// folder once; a file given directly is taken as is), in sorted path
+/// order, with the links skipped (see [`super::walk`]).
+pub fn find_results_files(paths: &[PathBuf]) -> Result<super::walk::Walk, ImportError> {
+    super::walk::walk(paths, |p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_results_name)
+    })
 }
 
 /// Which metric a task's column holds.
