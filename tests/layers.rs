@@ -18,7 +18,7 @@ use std::path::Path;
 /// and those below, never one above. A new top-level module must be placed
 /// here (and in the list in lib.rs's documentation).
 const LIBRARY_LAYERS: &[&[&str]] = &[
-    &["escape", "numbers", "words", "atomic", "matrix"],
+    &["escape", "numbers", "words", "atomic", "matrix", "memory"],
     &["load"],
     &[
         "names",

@@ -297,3 +297,110 @@ fn a_symlink_loop_in_an_inspect_folder_ends() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("note: skipped") && err.contains("up"), "{err}");
 }
+
+/// Run the binary in `dir` under a 2 GB address-space limit (`ulimit -v`).
+fn under_2gb(dir: &Path, args: &[&str]) -> std::process::Output {
+    let script = format!(
+        "ulimit -v 2000000 && exec \"$0\" {}",
+        args.iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_safetywashing"))
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap()
+}
+
+/// Exit 2 with one `error:` line naming the memory needed, no abort.
+fn assert_refused_for_memory(out: &std::process::Output, what: &str) {
+    let err = stderr_of(out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: not enough memory for") && err.contains(what),
+        "{err}"
+    );
+    assert!(err.contains(" GB") || err.contains(" TB"), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        !err.contains("backtrace") && !err.contains("memory allocation of"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_huge_simulation_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = under_2gb(
+        dir.path(),
+        &["simulate", "--models", "100000000", "--benchmarks", "100"],
+    );
+    assert_refused_for_memory(&out, "100000000 models × 100 benchmarks");
+}
+
+#[test]
+fn ten_million_bootstrap_resamples_are_refused_before_they_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    let started = std::time::Instant::now();
+    let out = under_2gb(
+        dir.path(),
+        &[
+            "analyze",
+            matrix.to_str().unwrap(),
+            "--capabilities",
+            fixture::CAPABILITIES,
+            "--bootstrap",
+            "10000000",
+        ],
+    );
+    assert_refused_for_memory(&out, "10000000 bootstrap resamples");
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "ran {:?} before refusing",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn twenty_thousand_capability_benchmarks_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = 20_000;
+    let names: Vec<String> = (0..k).map(|i| format!("c{i}")).collect();
+    let mut text = format!("model,{}\n", names.join(","));
+    for m in 0..4 {
+        let row: Vec<String> = (0..k)
+            .map(|i| ((i * 7 + m * 13) % 101).to_string())
+            .collect();
+        text.push_str(&format!("m{m},{}\n", row.join(",")));
+    }
+    std::fs::write(dir.path().join("wide.csv"), text).unwrap();
+    let caps = names.join(",");
+    let out = under_2gb(
+        dir.path(),
+        &["analyze", "wide.csv", "--capabilities", &caps],
+    );
+    assert_refused_for_memory(&out, "correlation matrix of 20000 capability benchmarks");
+}
+
+#[test]
+fn a_matrix_too_big_to_read_is_refused_by_validate_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    // 1.4 GB long, but sparse: it takes no disk, and is refused unread.
+    let big = std::fs::File::create(dir.path().join("big.csv")).unwrap();
+    big.set_len(1_400_000_000).unwrap();
+    std::fs::write(dir.path().join("small.csv"), fixture::matrix_csv()).unwrap();
+    let out = under_2gb(dir.path(), &["validate", "big.csv"]);
+    assert_refused_for_memory(&out, "reading big.csv (1.4 GB)");
+    let out = under_2gb(dir.path(), &["merge", "small.csv", "big.csv"]);
+    assert_refused_for_memory(&out, "reading big.csv (1.4 GB)");
+}

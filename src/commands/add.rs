@@ -73,7 +73,7 @@ pub struct AddArgs {
 
 /// Run `add`.
 pub fn run(args: AddArgs) -> Result<ExitCode> {
-    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let read = |p: &PathBuf| super::paths::read_whole(p);
     Files::default()
         .with("MATRIX", Some(&args.target), Use::Edit)
         .with("--info", args.matrix.info.as_deref(), Use::Edit)

@@ -2,7 +2,7 @@
 
 use super::args::MatrixArgs;
 use super::emit;
-use super::paths::{Files, Use, lock_for_edit, same_file};
+use super::paths::{Files, Use, ensure_fits, lock_for_edit, same_file};
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::load::load_matrix;
@@ -81,8 +81,11 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
     let inputs = args
         .matrices
         .iter()
-        .map(|p| load_matrix(p, &format))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|p| {
+            ensure_fits(p)?;
+            Ok(load_matrix(p, &format)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let aliases = match &args.aliases {
         Some(p) => Some(AliasTable::load(p)?),
         None => None,

@@ -58,6 +58,7 @@ pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
     };
     let mut matrices = Vec::with_capacity(paths.len());
     for p in &paths {
+        paths::ensure_fits(p)?;
         let m = load_matrix(p, &format)?;
         if m.compute.is_none()
             && let Some(c) = &format.compute_column

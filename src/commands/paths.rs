@@ -54,6 +54,21 @@ pub fn lock_for_edit(path: &Path) -> Result<EditLock> {
     .with_context(|| format!("locking {shown} for editing"))
 }
 
+/// Refuse, before reading, an input file too big to be read whole and
+/// parsed in the memory this process can get.
+pub fn ensure_fits(path: &Path) -> Result<()> {
+    Ok(safetywashing::memory::ensure_file(
+        path,
+        safetywashing::memory::MATRIX_BYTES_PER_FILE_BYTE,
+    )?)
+}
+
+/// Read a whole input file, refusing first one too big for memory.
+pub fn read_whole(path: &Path) -> Result<Vec<u8>> {
+    ensure_fits(path)?;
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
 /// What a command does with a file it is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
