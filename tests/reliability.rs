@@ -404,3 +404,59 @@ fn a_matrix_too_big_to_read_is_refused_by_validate_and_merge() {
     let out = under_2gb(dir.path(), &["merge", "small.csv", "big.csv"]);
     assert_refused_for_memory(&out, "reading big.csv (1.4 GB)");
 }
+
+/// Names from an info table that try HTML, a link and terminal escapes.
+const HOSTILE_INFO: &str = "benchmark,name,metric\n\
+    tracks,[click](javascript:alert(1)) <img src=x onerror=alert(1)> <script>x</script> a|b & \u{1b}]0;t\u{7},Score \u{1b}[31m(↑)\n";
+
+/// What no Markdown written from data may hold.
+fn assert_markdown_is_inert(md: &str) {
+    // An escaped bracket (`\]`) starts no link.
+    let unescaped = md.replace("\\]", "");
+    for bad in ["<script", "<img", "](javascript:", "\u{1b}", "\u{7}", "a|b"] {
+        assert!(!unescaped.contains(bad), "Markdown holds {bad:?}:\n{md}");
+    }
+    assert!(
+        md.contains("&lt;script&gt;") && md.contains("a\\|b &amp;"),
+        "{md}"
+    );
+}
+
+#[test]
+fn markdown_outputs_escape_html_pipes_links_and_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let (matrix, _) = fixture::write(dir.path());
+    let info = dir.path().join("hostile_info.csv");
+    std::fs::write(&info, HOSTILE_INFO).unwrap();
+    let analyze = bin()
+        .arg("analyze")
+        .arg(&matrix)
+        .args([
+            "--capabilities",
+            fixture::CAPABILITIES,
+            "--format",
+            "markdown",
+            "--info",
+        ])
+        .arg(&info)
+        .output()
+        .unwrap();
+    assert!(analyze.status.success(), "{}", stderr_of(&analyze));
+    assert_markdown_is_inert(&String::from_utf8_lossy(&analyze.stdout));
+    let report = dir.path().join("report.md");
+    bin()
+        .arg("report")
+        .arg(&matrix)
+        .args(["--capabilities", fixture::CAPABILITIES, "--info"])
+        .arg(&info)
+        .arg("-o")
+        .arg(&report)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert_markdown_is_inert(&md);
+    // The only links are the report's own figures.
+    for line in md.lines().filter(|l| l.replace("\\]", "").contains("](")) {
+        assert!(line.starts_with("![") && line.ends_with(".svg)"), "{line}");
+    }
+}
