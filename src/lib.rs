@@ -10,7 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod errors;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -25,7 +25,10 @@ where
     T: Into<OsString> + Clone,
 {
     ignore_file_size_signal();
-    let cli = match cli::Cli::try_parse_from(args) {
+    let parsed = negative_numbers(cli::Cli::command())
+        .try_get_matches_from(args)
+        .and_then(|m| cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors
@@ -45,6 +48,20 @@ where
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Let every flag's value be a negative number (`--confidence -0.5` is then
+/// refused for its value, not reported as an unknown argument '-0'), in
+/// every subcommand.
+fn negative_numbers(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if a.get_action().takes_values() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(negative_numbers)
 }
 
 /// Past a file-size limit (`ulimit -f`) the kernel sends SIGXFSZ, whose
