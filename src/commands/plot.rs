@@ -73,6 +73,29 @@ pub fn x_axis(x: &str) -> XAxis {
     }
 }
 
+/// A log axis has no place for compute ≤ 0: say which models are left out.
+fn say_nonpositive_compute(matrices: &[safetywashing::matrix::BenchmarkMatrix]) {
+    for m in matrices {
+        let Some(c) = &m.compute else { continue };
+        let left: Vec<&str> = m
+            .models
+            .iter()
+            .zip(&c.values)
+            .filter(|(_, v)| **v <= 0.0)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !left.is_empty() {
+            eprintln!(
+                "note: {}: {} left out of the compute axis (log scale): {} ≤ 0 for {}",
+                safetywashing::escape::control(&m.source),
+                safetywashing::words::count(left.len(), "model", "models"),
+                safetywashing::escape::control(&c.name),
+                safetywashing::escape::control(&left.join(", "))
+            );
+        }
+    }
+}
+
 /// Run `plot`.
 pub fn run(args: PlotArgs) -> Result<ExitCode> {
     let format = ImageFormat::from_path(&args.output)?;
@@ -86,6 +109,9 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         .with("--output", Some(&args.output), Use::Write)
         .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
+    if args.kind == FigureKind::Scatter && x_axis(&args.x) == XAxis::Compute {
+        say_nonpositive_compute(&inputs.matrices);
+    }
     let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
     let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
     let labels = short_labels(&sources);
