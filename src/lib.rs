@@ -25,6 +25,7 @@ where
     T: Into<OsString> + Clone,
 {
     ignore_file_size_signal();
+    remove_temp_files_on_signal();
     let parsed = negative_numbers(cli::Cli::command())
         .try_get_matches_from(args)
         .and_then(|m| cli::Cli::from_arg_matches(&m));
@@ -62,6 +63,26 @@ fn negative_numbers(cmd: clap::Command) -> clap::Command {
         }
     })
     .mut_subcommands(negative_numbers)
+}
+
+/// On SIGINT or SIGTERM, remove the temporary files being written (the
+/// outputs stay as they were) and exit as the signal would (128 + its
+/// number). The handler only wakes a thread; the work happens there.
+fn remove_temp_files_on_signal() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    #[cfg(unix)]
+    ONCE.call_once(|| {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+            return; // without a handler the default action applies
+        };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                safetywashing::atomic::remove_temp_files();
+                std::process::exit(128 + signal);
+            }
+        });
+    });
 }
 
 /// Past a file-size limit (`ulimit -f`) the kernel sends SIGXFSZ, whose

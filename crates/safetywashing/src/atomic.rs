@@ -22,9 +22,11 @@
 //! - **a directory or a socket**: refused.
 //!
 //! On any error the destination is untouched and the temporary file is
-//! removed (the `tempfile` guard deletes it on drop). Only a process killed
-//! outright (SIGKILL, power loss) can leave the hidden `.NAME.XXXXXX.tmp`
-//! file behind, and the destination is intact even then.
+//! removed (the `tempfile` guard deletes it on drop; [`remove_temp_files`]
+//! is for a SIGINT/SIGTERM handler). Only a process killed outright
+//! (SIGKILL, power loss) can leave the hidden `.NAME.XXXXXX.tmp` file
+//! behind, and the destination is intact even then; the next write to NAME
+//! removes such leftovers (unlocked, over a minute old).
 //!
 //! [`EditLock`] serialises read-modify-write edits of one file between
 //! processes (an advisory `flock`, re-taken if the file was replaced while
@@ -203,11 +205,11 @@ fn write_in_place(
 ) -> io::Result<()> {
     let mut tmp = temp_file_beside(path)?;
     {
-        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+        let mut buffered = io::BufWriter::new(tmp.file().as_file_mut());
         fill(&mut buffered)?;
         buffered.flush()?;
     }
-    let staged = tmp.as_file_mut();
+    let staged = tmp.file().as_file_mut();
     staged.rewind()?;
     let mut dest = fs::OpenOptions::new().write(true).open(path)?;
     dest.set_len(0)?;
@@ -234,10 +236,13 @@ fn temp_prefix(path: &Path) -> io::Result<std::ffi::OsString> {
     Ok(prefix)
 }
 
-/// A new hidden temporary file beside `path`, removed when dropped.
-fn temp_file_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+/// A new hidden temporary file beside `path`, removed when dropped (or by
+/// [`remove_temp_files`]), and locked while it lives so that a later run can
+/// tell it from one a killed run left behind.
+fn temp_file_beside(path: &Path) -> io::Result<Temp> {
     let dir = dir_of(path);
     let prefix = temp_prefix(path)?;
+    remove_stale_temp_files(dir, &prefix);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     // A new file gets the usual mode (0666 less the umask), not tempfile's 0600.
@@ -249,7 +254,90 @@ fn temp_file_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
             format!("cannot create a temporary file in {}: {e}", dir.display()),
         )
     })?;
-    Ok(tmp)
+    // Best effort: a file system without locks only loses the stale check.
+    let _ = tmp.as_file().try_lock();
+    Ok(Temp::register(tmp))
+}
+
+/// Temporary files being written now, for [`remove_temp_files`].
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary file, listed in [`LIVE`] while it exists.
+struct Temp(Option<tempfile::NamedTempFile>);
+
+impl Temp {
+    fn register(tmp: tempfile::NamedTempFile) -> Temp {
+        if let Ok(mut live) = LIVE.lock() {
+            live.push(tmp.path().to_path_buf());
+        }
+        Temp(Some(tmp))
+    }
+
+    fn file(&mut self) -> &mut tempfile::NamedTempFile {
+        self.0.as_mut().expect("present until taken")
+    }
+
+    /// The file, no longer listed (the caller renames it away).
+    fn take(mut self) -> tempfile::NamedTempFile {
+        let tmp = self.0.take().expect("present until taken");
+        unlist(tmp.path());
+        tmp
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if let Some(tmp) = &self.0 {
+            unlist(tmp.path());
+        }
+    }
+}
+
+fn unlist(path: &Path) {
+    if let Ok(mut live) = LIVE.lock() {
+        live.retain(|p| p != path);
+    }
+}
+
+/// Remove every temporary file this process is writing now. For a signal
+/// handler (SIGINT, SIGTERM) run in a normal thread just before the process
+/// exits: the destinations stay as they were.
+pub fn remove_temp_files() {
+    if let Ok(live) = LIVE.lock() {
+        for p in live.iter() {
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+/// Remove `.NAME.XXXXXX.tmp` files a killed run left in `dir`: unlocked
+/// (their writer is gone) and over a minute old (not one being created
+/// this moment). Best effort.
+fn remove_stale_temp_files(dir: &Path, prefix: &std::ffi::OsStr) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = prefix.as_encoded_bytes();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let bytes = name.as_encoded_bytes();
+        if !(bytes.starts_with(prefix) && bytes.ends_with(b".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 60);
+        let path = entry.path();
+        if old
+            && let Ok(f) = File::open(&path)
+            && f.try_lock().is_ok()
+        {
+            let _ = fs::remove_file(&path);
+        }
+    }
 }
 
 /// The steps of [`write_atomic_with`] for a file replaced by rename, with
@@ -263,15 +351,15 @@ fn write_then_persist(
 ) -> io::Result<()> {
     let mut tmp = temp_file_beside(path)?;
     {
-        let mut buffered = io::BufWriter::new(tmp.as_file_mut());
+        let mut buffered = io::BufWriter::new(tmp.file().as_file_mut());
         fill(&mut buffered)?;
         buffered.flush()?;
     }
-    tmp.as_file().sync_all()?;
+    tmp.file().as_file().sync_all()?;
     if let Some(meta) = old {
-        keep_mode_and_owner(tmp.as_file(), meta)?;
+        keep_mode_and_owner(tmp.file().as_file(), meta)?;
     }
-    persist(tmp, path).map_err(|e| {
+    persist(tmp.take(), path).map_err(|e| {
         io::Error::new(
             e.kind(),
             format!("cannot rename the temporary file over it: {e}"),
