@@ -40,11 +40,13 @@ pub fn walk(roots: &[PathBuf], wanted: impl Fn(&Path) -> bool) -> Result<Walk, I
             for entry in std::fs::read_dir(&dir).map_err(|e| ImportError::io(&dir, e))? {
                 entries.push(entry.map_err(|e| ImportError::io(&dir, e))?.path());
             }
-            // Sorted, so which of two paths to one file is kept is stable.
+            // Sorted, so which of two paths to one file is kept is stable:
+            // the first in path order.
             entries.sort();
-            for path in entries.into_iter().rev() {
+            let mut folders = Vec::new();
+            for path in entries {
                 if path.is_dir() {
-                    stack.push(path);
+                    folders.push(path);
                 } else if wanted(&path) {
                     if seen.insert(identity(&path)) {
                         out.files.push((path, false));
@@ -53,6 +55,8 @@ pub fn walk(roots: &[PathBuf], wanted: impl Fn(&Path) -> bool) -> Result<Walk, I
                     }
                 }
             }
+            // Popped in path order.
+            stack.extend(folders.into_iter().rev());
         }
     }
     out.files.sort();
