@@ -100,6 +100,49 @@ pub fn emit_with(
     }
 }
 
+/// Stream a table in `format` to `path` (or stdout) like [`emit_with`];
+/// with `excel_safe` (CSV only), every cell that a spreadsheet would take
+/// for a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return,
+/// and not a number) is prefixed with `'`.
+pub fn emit_table(
+    path: Option<&Path>,
+    format: safetywashing::output::Format,
+    excel_safe: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    if !excel_safe {
+        return emit_with(path, fill);
+    }
+    if format != safetywashing::output::Format::Csv {
+        anyhow::bail!("--excel-safe applies to CSV output: add --format csv");
+    }
+    let mut raw = Vec::new();
+    fill(&mut raw)?;
+    emit(&excel_safe_csv(&raw)?, path)
+}
+
+/// `csv` with formula-like cells prefixed (see [`emit_table`]).
+fn excel_safe_csv(csv_bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv_bytes);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for record in reader.records() {
+        let record = record?;
+        let safe = record.iter().map(|cell| {
+            let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            if formula && cell.trim().parse::<f64>().is_err() {
+                format!("'{cell}")
+            } else {
+                cell.to_string()
+            }
+        });
+        writer.write_record(safe)?;
+    }
+    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+}
+
 /// [`analyze_all`], split for figures and reports: the analyses, and the
 /// capabilities-correlation intervals of each (when bootstrapped).
 pub fn analyze_for_figures(
