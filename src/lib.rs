@@ -107,8 +107,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 /// The error and its causes on one line, like `{:#}`, but without repeating a
 /// cause whose text the message before it already ends with (library errors
-/// such as `path: reason` also expose `reason` as their source).
-fn one_line(e: &anyhow::Error) -> String {
+/// such as `path: reason` also expose `reason` as their source). The Python
+/// package raises its errors with this same line.
+pub fn one_line(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
         let text = errors::flag_message(cause).unwrap_or_else(|| cause.to_string());

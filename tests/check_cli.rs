@@ -174,3 +174,64 @@ fn a_bad_new_file_is_one_clear_error() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("new.csv:3: column 2 'score'"), "{err}");
 }
+
+#[test]
+fn fail_above_cannot_pass_what_it_cannot_judge() {
+    with_shared!(shared => {
+        let dir = tempfile::tempdir().unwrap();
+        // No name matches the reference: the correlation is undefined.
+        let unknown = dir.path().join("unknown.csv");
+        std::fs::write(&unknown, "model,score\nnobody-1,0.1\nnobody-2,0.5\nnobody-3,0.9\n").unwrap();
+        let out = cmd(&shared).arg("check").arg(&unknown).args(["--fail-above", "0.7"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("--fail-above cannot judge: 'score' has no defined correlation (0 models matched"), "{err}");
+        // A defined correlation from too few models fails the guard too.
+        let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
+        let full = dir.path().join("full.csv");
+        write_rewritten_column(&chat, "truthfulqa_mc1", &full);
+        let text = std::fs::read_to_string(&full).unwrap();
+        let few = dir.path().join("few.csv");
+        std::fs::write(&few, text.lines().take(6).collect::<Vec<_>>().join("\n")).unwrap();
+        let out = cmd(&shared).arg("check").arg(&few).args(["--fail-above", "0.99"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("fewer than --min-models 10"));
+        cmd(&shared).arg("check").arg(&few).args(["--fail-above", "0.99", "--min-models", "5"]).assert().code(0);
+    });
+}
+
+#[test]
+fn bootstrap_verdict_names_the_bands_its_interval_allows() {
+    with_shared!(shared => {
+        let dir = tempfile::tempdir().unwrap();
+        let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
+        let new = dir.path().join("new.csv");
+        write_rewritten_column(&chat, "truthfulqa_mc1", &new);
+        let out = cmd(&shared)
+            .args(["check", "--bootstrap", "200", "--format", "json"])
+            .arg(&new)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let b = &json["benchmarks"][0];
+        let (lower, upper) = (
+            b["capabilities_interval"]["lower"].as_f64().unwrap(),
+            b["capabilities_interval"]["upper"].as_f64().unwrap(),
+        );
+        let (low, high) = (json["low_below"].as_f64().unwrap(), json["high_at"].as_f64().unwrap());
+        // The definition, independently: bands of |r| over the interval.
+        let band = |a: f64| if a >= high { "high" } else if a >= low { "moderate" } else { "low" };
+        let smallest = if lower <= 0.0 && upper >= 0.0 { 0.0 } else { lower.abs().min(upper.abs()) };
+        let (from, to) = (band(smallest), band(lower.abs().max(upper.abs())));
+        let order = ["low", "moderate", "high"];
+        let (i, j) = (
+            order.iter().position(|b| *b == from).unwrap(),
+            order.iter().position(|b| *b == to).unwrap(),
+        );
+        let want: Vec<&str> = order[i..=j].to_vec();
+        let got: Vec<&str> = b["verdict_interval_bands"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(got, want);
+        assert_eq!(b["verdict_settled"], want.len() == 1);
+        assert_eq!(b["verdict"], band(b["capabilities_correlation"].as_f64().unwrap().abs()));
+    });
+}

@@ -18,7 +18,9 @@ use std::path::Path;
 /// and those below, never one above. A new top-level module must be placed
 /// here (and in the list in lib.rs's documentation).
 const LIBRARY_LAYERS: &[&[&str]] = &[
-    &["escape", "numbers", "words", "atomic", "matrix", "memory"],
+    &[
+        "escape", "numbers", "words", "atomic", "matrix", "records", "verdict", "memory",
+    ],
     &["load"],
     &[
         "names",

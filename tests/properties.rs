@@ -9,7 +9,9 @@
 //!   Kendall correlations unchanged; an increasing affine map leaves its
 //!   Pearson correlation unchanged (and a decreasing one flips its sign).
 //!
-//! Case counts are kept modest so `cargo test` stays quick.
+//! Case counts are kept modest so `cargo test` stays quick. A case the
+//! analysis refuses is rejected with `prop_assume!` (proptest fails a test
+//! that rejects too many), so no property passes while checking nothing.
 
 use proptest::prelude::*;
 use safetywashing::analysis::{Analysis, AnalysisOptions, analyze};
@@ -184,36 +186,36 @@ proptest! {
     /// output that parses.
     #[test]
     fn never_panics_and_results_are_finite_and_bounded(case in case_with(wild_cell())) {
-        if let Some(a) = case.run() {
-            let fit = &a.fit;
-            for v in fit.eigenvalues.iter().chain(&fit.loadings).chain(&fit.scores) {
-                prop_assert!(v.is_finite(), "non-finite value {v} in {:?}", fit);
-            }
-            for row in &fit.correlation_matrix {
-                for r in row {
-                    prop_assert!((-1.0..=1.0).contains(r), "capability correlation {r}");
-                }
-            }
-            let all = a.benchmarks.iter()
-                .flat_map(|b| [b.capabilities_correlation, b.compute_correlation])
-                .chain([a.capabilities_score_compute_correlation])
-                .flatten();
-            for r in all {
-                prop_assert!((-1.0..=1.0).contains(&r), "correlation {r} out of [-1, 1]");
-            }
-            let json = JsonExporter.export_to_vec(&[FullAnalysis::from(a.clone())]);
-            prop_assert!(serde_json::from_slice::<serde_json::Value>(&json).is_ok());
+        // An error is a valid outcome here (not a rejected case).
+        let Some(a) = case.run() else { return Ok(()) };
+        let fit = &a.fit;
+        for v in fit.eigenvalues.iter().chain(&fit.loadings).chain(&fit.scores) {
+            prop_assert!(v.is_finite(), "non-finite value {v} in {:?}", fit);
         }
+        for row in &fit.correlation_matrix {
+            for r in row {
+                prop_assert!((-1.0..=1.0).contains(r), "capability correlation {r}");
+            }
+        }
+        let all = a.benchmarks.iter()
+            .flat_map(|b| [b.capabilities_correlation, b.compute_correlation])
+            .chain([a.capabilities_score_compute_correlation])
+            .flatten();
+        for r in all {
+            prop_assert!((-1.0..=1.0).contains(&r), "correlation {r} out of [-1, 1]");
+        }
+        let json = JsonExporter.export_to_vec(&[FullAnalysis::from(a.clone())]);
+        prop_assert!(serde_json::from_slice::<serde_json::Value>(&json).is_ok());
     }
 
     /// The trace of a correlation matrix is its size.
     #[test]
     fn eigenvalues_sum_to_the_number_of_capability_benchmarks(case in tied_case()) {
-        if let Some(a) = case.run() {
-            let sum: f64 = a.fit.eigenvalues.iter().sum();
-            let k = case.capabilities.len() as f64;
-            prop_assert!((sum - k).abs() <= TOL * k, "eigenvalues sum to {sum}, k = {k}");
-        }
+        let a = case.run();
+        prop_assume!(a.is_some(), "the analysis refused the case");
+        let sum: f64 = a.unwrap().fit.eigenvalues.iter().sum();
+        let k = case.capabilities.len() as f64;
+        prop_assert!((sum - k).abs() <= TOL * k, "eigenvalues sum to {sum}, k = {k}");
     }
 
     /// Shuffling the models changes nothing but order.
@@ -225,28 +227,28 @@ proptest! {
         let shuffled = Case { matrix: permute_rows(&case.matrix, &order), ..case.clone() };
         let (a, b) = (case.run(), shuffled.run());
         prop_assert_eq!(a.is_some(), b.is_some());
-        if let (Some(a), Some(b)) = (a, b) {
-            for (x, y) in a.fit.eigenvalues.iter().zip(&b.fit.eigenvalues) {
-                prop_assert!((x - y).abs() <= TOL, "eigenvalues {x} vs {y}");
-            }
-            let mut used_a = a.models_used();
-            let mut used_b = b.models_used();
-            used_a.sort_unstable();
-            used_b.sort_unstable();
-            prop_assert_eq!(used_a, used_b);
-            for bench in &a.benchmarks {
-                let other = b.benchmarks.iter().find(|x| x.benchmark == bench.benchmark).unwrap();
-                prop_assert_eq!(bench.compute_n, other.compute_n);
-                prop_assert!(close(bench.compute_correlation, other.compute_correlation));
-                if pc1_well_defined(&a) {
-                    prop_assert!(close(bench.capabilities_correlation, other.capabilities_correlation),
-                        "{}: {:?} vs {:?}", bench.benchmark, bench.capabilities_correlation, other.capabilities_correlation);
-                }
-            }
+        prop_assume!(a.is_some(), "the analysis refused the case");
+        let (a, b) = (a.unwrap(), b.unwrap());
+        for (x, y) in a.fit.eigenvalues.iter().zip(&b.fit.eigenvalues) {
+            prop_assert!((x - y).abs() <= TOL, "eigenvalues {x} vs {y}");
+        }
+        let mut used_a = a.models_used();
+        let mut used_b = b.models_used();
+        used_a.sort_unstable();
+        used_b.sort_unstable();
+        prop_assert_eq!(used_a, used_b);
+        for bench in &a.benchmarks {
+            let other = b.benchmarks.iter().find(|x| x.benchmark == bench.benchmark).unwrap();
+            prop_assert_eq!(bench.compute_n, other.compute_n);
+            prop_assert!(close(bench.compute_correlation, other.compute_correlation));
             if pc1_well_defined(&a) {
-                for m in a.models_used() {
-                    prop_assert!(close(score_of(&a, m), score_of(&b, m)), "score of {m}");
-                }
+                prop_assert!(close(bench.capabilities_correlation, other.capabilities_correlation),
+                    "{}: {:?} vs {:?}", bench.benchmark, bench.capabilities_correlation, other.capabilities_correlation);
+            }
+        }
+        if pc1_well_defined(&a) {
+            for m in a.models_used() {
+                prop_assert!(close(score_of(&a, m), score_of(&b, m)), "score of {m}");
             }
         }
     }
@@ -263,18 +265,18 @@ proptest! {
         shuffled.capabilities = caps.iter().map(|&i| case.capabilities[i].clone()).collect();
         let (a, b) = (case.run(), shuffled.run());
         prop_assert_eq!(a.is_some(), b.is_some());
-        if let (Some(a), Some(b)) = (a, b) {
-            for (x, y) in a.fit.eigenvalues.iter().zip(&b.fit.eigenvalues) {
-                prop_assert!((x - y).abs() <= TOL, "eigenvalues {x} vs {y}");
-            }
-            prop_assert!((a.fit.correlation_mean - b.fit.correlation_mean).abs() <= TOL);
-            for bench in &a.benchmarks {
-                let (cap_a, comp_a) = correlations_of(&a, &bench.benchmark);
-                let (cap_b, comp_b) = correlations_of(&b, &bench.benchmark);
-                prop_assert!(close(comp_a, comp_b));
-                if pc1_well_defined(&a) {
-                    prop_assert!(close(cap_a, cap_b), "{}: {cap_a:?} vs {cap_b:?}", bench.benchmark);
-                }
+        prop_assume!(a.is_some(), "the analysis refused the case");
+        let (a, b) = (a.unwrap(), b.unwrap());
+        for (x, y) in a.fit.eigenvalues.iter().zip(&b.fit.eigenvalues) {
+            prop_assert!((x - y).abs() <= TOL, "eigenvalues {x} vs {y}");
+        }
+        prop_assert!((a.fit.correlation_mean - b.fit.correlation_mean).abs() <= TOL);
+        for bench in &a.benchmarks {
+            let (cap_a, comp_a) = correlations_of(&a, &bench.benchmark);
+            let (cap_b, comp_b) = correlations_of(&b, &bench.benchmark);
+            prop_assert!(close(comp_a, comp_b));
+            if pc1_well_defined(&a) {
+                prop_assert!(close(cap_a, cap_b), "{}: {cap_a:?} vs {cap_b:?}", bench.benchmark);
             }
         }
     }
@@ -287,22 +289,25 @@ proptest! {
         // Strictly increasing on the generated values, and far from linear.
         let f = |x: f64| (x / 2.0).exp() + x * x * x;
         let transformed = Case { matrix: map_column(&case.matrix, "s0", f), ..case.clone() };
-        if let (Some(a), Some(b)) = (case.run(), transformed.run()) {
-            let (cap_a, comp_a) = correlations_of(&a, "s0");
-            let (cap_b, comp_b) = correlations_of(&b, "s0");
-            prop_assert!(close(cap_a, cap_b), "{cap_a:?} vs {cap_b:?}");
-            prop_assert!(close(comp_a, comp_b), "{comp_a:?} vs {comp_b:?}");
-        }
+        let (a, b) = (case.run(), transformed.run());
+        prop_assume!(a.is_some(), "the analysis refused the case");
+        prop_assert!(b.is_some(), "a monotone transform made the analysis fail");
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let (cap_a, comp_a) = correlations_of(&a, "s0");
+        let (cap_b, comp_b) = correlations_of(&b, "s0");
+        prop_assert!(close(cap_a, cap_b), "{cap_a:?} vs {cap_b:?}");
+        prop_assert!(close(comp_a, comp_b), "{comp_a:?} vs {comp_b:?}");
         // On a capability benchmark: the capability correlation matrix (of
         // ranks) and so its eigenvalues are unchanged too.
         let capability = Case { matrix: map_column(&case.matrix, "c0", f), ..case.clone() };
-        if let (Some(a), Some(c)) = (case.run(), capability.run()) {
-            for (ra, rc) in a.fit.correlation_matrix.iter().flatten().zip(c.fit.correlation_matrix.iter().flatten()) {
-                prop_assert!((ra - rc).abs() <= TOL, "{ra} vs {rc}");
-            }
-            for (x, y) in a.fit.eigenvalues.iter().zip(&c.fit.eigenvalues) {
-                prop_assert!((x - y).abs() <= TOL, "eigenvalues {x} vs {y}");
-            }
+        let c = capability.run();
+        prop_assert!(c.is_some(), "a monotone transform of a capability made the fit fail");
+        let c = c.unwrap();
+        for (ra, rc) in a.fit.correlation_matrix.iter().flatten().zip(c.fit.correlation_matrix.iter().flatten()) {
+            prop_assert!((ra - rc).abs() <= TOL, "{ra} vs {rc}");
+        }
+        for (x, y) in a.fit.eigenvalues.iter().zip(&c.fit.eigenvalues) {
+            prop_assert!((x - y).abs() <= TOL, "eigenvalues {x} vs {y}");
         }
     }
 
@@ -313,7 +318,9 @@ proptest! {
     #[test]
     fn affine_map_keeps_pearson(case in tied_case(), scale in 0.25f64..8.0, shift in -50f64..50.0, flip: bool) {
         let case = Case { method: CorrelationMethod::Pearson, ..case };
-        let Some(a) = case.run() else { return Ok(()); };
+        let a = case.run();
+        prop_assume!(a.is_some(), "the analysis refused the case");
+        let a = a.unwrap();
         let sign = if flip { -1.0 } else { 1.0 };
         let safety = Case { matrix: map_column(&case.matrix, "s0", |x| sign * scale * x + shift), ..case.clone() };
         let b = safety.run().expect("a safety column cannot make the fit fail");
@@ -334,6 +341,58 @@ proptest! {
             let (cap_a, _) = correlations_of(&a, &bench.benchmark);
             let (cap_c, _) = correlations_of(&c, &bench.benchmark);
             prop_assert!(close(cap_a, cap_c), "{}: {cap_a:?} vs {cap_c:?}", bench.benchmark);
+        }
+    }
+}
+
+/// Short CSV texts that are sometimes valid matrices: numbers, gaps, bad
+/// cells, control characters, quoted line breaks, ragged rows.
+fn matrix_text() -> impl Strategy<Value = String> {
+    let cell = prop_oneof![
+        Just("1"),
+        Just("0.5"),
+        Just(""),
+        Just("NaN"),
+        Just("n/a"),
+        Just("x"),
+        Just("m1"),
+        Just("inf"),
+        Just("FLOP"),
+        Just("\u{7}"),
+        Just("\"a\nb\""),
+    ];
+    let row = prop::collection::vec(cell, 1..4).prop_map(|cells| cells.join(","));
+    prop::collection::vec(row, 0..6).prop_map(|rows| rows.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// `validate` and loading are one reader: validate finds an error exactly
+    /// when loading fails, and the line loading names is its first error's.
+    #[test]
+    fn validate_refuses_exactly_what_loading_refuses(text in matrix_text()) {
+        use safetywashing::load::{LoadError, MatrixFormat, parse_matrix};
+        use safetywashing::validate::{Severity, ValidateOptions, validate};
+        let loaded = parse_matrix(text.as_bytes(), "m.csv", &MatrixFormat::default());
+        let found = validate(text.as_bytes(), "m.csv", None, &ValidateOptions::default());
+        prop_assert_eq!(loaded.is_err(), found.errors() > 0, "{:?}: {:?}", text, found);
+        if let Err(e) = loaded {
+            let line = match e {
+                LoadError::AtLine { line, .. } => Some(line),
+                _ => None,
+            };
+            let lines: Vec<Option<u64>> = found
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.line)
+                .collect();
+            prop_assert!(lines.contains(&line), "{:?}: {:?} vs {:?}", text, line, lines);
+            if let Some(line) = line {
+                let earlier = lines.iter().flatten().any(|l| *l < line);
+                prop_assert!(!earlier, "{:?}: loading stopped at {}, validate found {:?}", text, line, lines);
+            }
         }
     }
 }

@@ -40,9 +40,7 @@ fn errors_exit_2_and_clean_files_exit_0() {
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains(
-            "bad.csv:3: error: column 'model': duplicate model id 'm1' (first on line 2)"
-        ),
+        text.contains("bad.csv:3: error: duplicate model id 'm1' (first seen on line 2)"),
         "{text}"
     );
     assert!(
@@ -66,5 +64,5 @@ fn errors_exit_2_and_clean_files_exit_0() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["errors"], 3);
     assert_eq!(json["findings"][0]["line"], 3);
-    assert_eq!(json["findings"][0]["column"], "model");
+    assert_eq!(json["findings"][1]["column"], "a");
 }

@@ -215,8 +215,8 @@ pub fn long_import(data: &[u8]) {
             Some(Dedupe::Last),
         ][usize::from(knob >> 1) % 4],
     };
-    if let Ok(builder) = parse_long(rest, "fuzz.csv", &options) {
-        check_round_trip(&builder);
+    if let Ok(table) = parse_long(rest, "fuzz.csv", &options) {
+        check_round_trip(&table.builder);
     }
 }
 

@@ -5,7 +5,7 @@ use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
 use super::emit;
 use anyhow::{Context, Result};
 use clap::Args;
-use safetywashing::check::{CheckOptions, PAPER_LOW_BOUND, check};
+use safetywashing::check::{CheckOptions, CheckReport, FEW_MODELS, PAPER_LOW_BOUND, check};
 use safetywashing::load::{MatrixFormat, load_matrix};
 use safetywashing::names::{AliasTable, Matcher};
 use safetywashing::output::Format;
@@ -14,6 +14,10 @@ use std::process::ExitCode;
 
 /// Exit status when `--fail-above` is exceeded.
 const EXIT_ABOVE: u8 = 1;
+
+/// Exit status when `--fail-above` cannot judge: a correlation undefined,
+/// or fewer than `--min-models` models matched.
+const EXIT_UNJUDGED: u8 = 3;
 
 /// Flags of `check`.
 #[derive(Debug, Args)]
@@ -26,8 +30,12 @@ an ambiguous name is never guessed.
 
 Verdict: LOW when |r| < --low-below (the paper's 40%), HIGH when |r| reaches
 --high-at (default: the mean correlation among the reference's capability
-benchmarks), MODERATE in between. Exit status: 0, or 1 when --fail-above is
-reached, 2 on an error.
+benchmarks), MODERATE in between, by |r| (the sign is shown beside). With
+--bootstrap the verdict also names every band its interval allows.
+
+Exit status: 0; 1 when --fail-above is reached; 3 when --fail-above cannot
+judge (a correlation is undefined, or fewer than --min-models models
+matched); 2 on an error.
 
 Examples:
   safetywashing check my_bench.csv                    # against the paper's chat models
@@ -67,9 +75,15 @@ pub struct CheckArgs {
     #[arg(long, value_name = "R")]
     pub high_at: Option<f64>,
 
-    /// Exit with status 1 when any checked |r| is at or above R.
+    /// Exit with status 1 when any checked |r| is at or above R (and with
+    /// status 3 when a correlation is undefined or too few models matched).
     #[arg(long, value_name = "R")]
     pub fail_above: Option<f64>,
+
+    /// With --fail-above: the fewest matched models a correlation needs to
+    /// pass the guard.
+    #[arg(long, value_name = "N", default_value_t = FEW_MODELS)]
+    pub min_models: usize,
 
     /// Capability benchmarks and correlation method of the reference.
     #[command(flatten)]
@@ -136,14 +150,41 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         report.text().into_bytes()
     };
     emit(&bytes, None)?;
-    match args.fail_above {
-        Some(r) if report.any_at_or_above(r) => {
-            eprintln!(
-                "check failed: a capabilities correlation reaches --fail-above {:.1}%",
-                r * 100.0
-            );
-            Ok(ExitCode::from(EXIT_ABOVE))
-        }
-        _ => Ok(ExitCode::SUCCESS),
+    let Some(r) = args.fail_above else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    if let Some(reason) = unjudged(&report, args.min_models) {
+        eprintln!("check failed: --fail-above cannot judge: {reason}");
+        return Ok(ExitCode::from(EXIT_UNJUDGED));
     }
+    if report.any_at_or_above(r) {
+        eprintln!(
+            "check failed: a capabilities correlation reaches --fail-above {:.1}%",
+            r * 100.0
+        );
+        return Ok(ExitCode::from(EXIT_ABOVE));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Why the guard cannot pass a benchmark, if it cannot: no correlation, or
+/// fewer matched models than `min_models`.
+fn unjudged(report: &CheckReport, min_models: usize) -> Option<String> {
+    let b = report
+        .benchmarks
+        .iter()
+        .find(|b| b.capabilities_correlation.is_none() || b.n < min_models)?;
+    Some(if b.capabilities_correlation.is_none() {
+        format!(
+            "'{}' has no defined correlation ({} matched with a capabilities score)",
+            b.benchmark,
+            safetywashing::words::count(b.n, "model", "models")
+        )
+    } else {
+        format!(
+            "'{}' has {} matched, fewer than --min-models {min_models}",
+            b.benchmark,
+            safetywashing::words::count(b.n, "model", "models")
+        )
+    })
 }

@@ -206,8 +206,11 @@ pub fn run(args: ImportArgs) -> Result<ExitCode> {
                 percent: a.percent,
                 dedupe: a.dedupe,
             };
-            let builder = parse_long(&bytes, &a.file.display().to_string(), &options)?;
-            write(builder, &a.out)
+            let table = parse_long(&bytes, &a.file.display().to_string(), &options)?;
+            for w in &table.warnings {
+                eprintln!("warning: {}", warning(w));
+            }
+            write(table.builder, &a.out)
         }
     }
 }

@@ -2,12 +2,13 @@
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
 use super::paths::{Files, Use};
-use super::{analyze_for_figures, load_inputs};
+use super::{Inputs, analyze_for_figures, load_inputs};
 use anyhow::{Context, Result};
 use clap::Args;
+use safetywashing::analysis::Analysis;
 use safetywashing::atomic::write_atomic;
 use safetywashing::plot::{
-    FigureInput, FigureKind, ImageFormat, Panel, XAxis, render_figure, short_labels,
+    FigureInput, FigureKind, ImageFormat, Intervals, Panel, XAxis, render_figure, short_labels,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,30 +114,69 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         say_nonpositive_compute(&inputs.matrices);
     }
     let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
-    let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
-    let labels = short_labels(&sources);
-    let input = FigureInput {
-        panels: analyses
-            .iter()
-            .zip(&labels)
-            .zip(&intervals)
-            .map(|((analysis, label), intervals)| Panel {
-                analysis,
-                label,
-                intervals: intervals.as_ref(),
-            })
-            .collect(),
-        matrices: &inputs.matrices,
-        info: inputs.info.as_ref(),
+    let figure = Figure {
+        kind: args.kind,
         benchmark: args.benchmark.as_deref(),
         x: x_axis(&args.x),
-        scatter_intervals: intervals
-            .iter()
-            .map(|i| i.as_ref()?.get(args.benchmark.as_deref()?).copied())
-            .collect(),
+        format,
     };
-    let bytes = render_figure(args.kind, &input, format)?;
+    let bytes = figure.render(&inputs, &analyses, &intervals)?;
     write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to draw: a figure kind, its benchmark and x axis, and the image
+/// format. The CLI's `plot` and the Python package's `plot` both draw
+/// through [`Figure::render`].
+pub struct Figure<'a> {
+    /// Which figure.
+    pub kind: FigureKind,
+    /// Benchmark on a scatter plot's y axis.
+    pub benchmark: Option<&'a str>,
+    /// A scatter plot's x axis.
+    pub x: XAxis,
+    /// SVG or PNG.
+    pub format: ImageFormat,
+}
+
+impl Figure<'_> {
+    /// The image of the analyses of `inputs` (one panel per matrix), with
+    /// each one's capabilities-correlation intervals when bootstrapped.
+    pub fn render(
+        self,
+        inputs: &Inputs,
+        analyses: &[Analysis],
+        intervals: &[Option<Intervals>],
+    ) -> Result<Vec<u8>> {
+        let Figure {
+            kind,
+            benchmark,
+            x,
+            format,
+        } = self;
+        let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
+        let labels = short_labels(&sources);
+        let input = FigureInput {
+            panels: analyses
+                .iter()
+                .zip(&labels)
+                .zip(intervals)
+                .map(|((analysis, label), intervals)| Panel {
+                    analysis,
+                    label,
+                    intervals: intervals.as_ref(),
+                })
+                .collect(),
+            matrices: &inputs.matrices,
+            info: inputs.info.as_ref(),
+            benchmark,
+            x,
+            scatter_intervals: intervals
+                .iter()
+                .map(|i| i.as_ref()?.get(benchmark?).copied())
+                .collect(),
+        };
+        Ok(render_figure(kind, &input, format)?)
+    }
 }

@@ -22,12 +22,12 @@ use crate::names::{Matcher, NameMatch};
 use crate::uncertainty::{
     OptionError, UncertaintyError, UncertaintyOptions, analyze_with_uncertainty,
 };
+use crate::verdict::{Band, Lines, Verdict};
 use serde::Serialize;
 use std::fmt::Write as _;
 use thiserror::Error;
 
-/// The paper's bound below which a capabilities correlation counts as low.
-pub const PAPER_LOW_BOUND: f64 = 0.40;
+pub use crate::verdict::PAPER_LOW_BOUND;
 
 /// Below this many models a verdict carries an explicit caution.
 pub const FEW_MODELS: usize = 10;
@@ -117,32 +117,6 @@ pub struct Interval {
     pub upper: f64,
 }
 
-/// The verdict on one new benchmark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// |r| below the low bound.
-    Low,
-    /// Between the bounds.
-    Moderate,
-    /// |r| at or above the high bound.
-    High,
-    /// No correlation could be computed.
-    Undefined,
-}
-
-impl Verdict {
-    /// Upper-case word for reports.
-    pub fn word(self) -> &'static str {
-        match self {
-            Verdict::Low => "LOW",
-            Verdict::Moderate => "MODERATE",
-            Verdict::High => "HIGH",
-            Verdict::Undefined => "UNDEFINED",
-        }
-    }
-}
-
 /// The result for one new benchmark column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BenchmarkCheck {
@@ -168,7 +142,9 @@ pub struct BenchmarkCheck {
     /// The most correlated reference safety benchmark at or below this |r|
     /// and the least one above it, for orientation.
     pub neighbours: Vec<String>,
-    /// Low, moderate, high or undefined.
+    /// Low, moderate, high or undefined, and the bands its interval spans
+    /// (JSON: `verdict`, `verdict_interval_bands`, `verdict_settled`).
+    #[serde(flatten)]
     pub verdict: Verdict,
     /// Why, in words.
     pub reason: String,
@@ -254,7 +230,8 @@ pub fn check(
             capabilities: analysis.fit.benchmarks.len(),
         });
     }
-    let high_at = options.high_at.unwrap_or(cap_mean);
+    let lines = Lines::new(options.low_below, options.high_at.unwrap_or(cap_mean));
+    let high_at = lines.high;
     let safety: Vec<(&str, f64)> = analysis.benchmarks[..first_new]
         .iter()
         .filter(|b| b.role == Role::Safety)
@@ -269,20 +246,21 @@ pub fn check(
         .zip(&analysis.benchmarks[first_new..])
         .map(|(column, result)| {
             let r = result.capabilities_correlation;
-            let (verdict, reason) = judge(r, result.n, options.low_below, high_at, options);
+            let interval = intervals
+                .as_ref()
+                .and_then(|i| i.get(&result.benchmark))
+                .copied();
+            let (verdict, reason) = judge(r, interval, result.n, &lines, options);
             BenchmarkCheck {
                 benchmark: column.name.clone(),
                 flipped: options.lower_is_better,
                 n: result.n,
                 capabilities_correlation: r,
-                capabilities_interval: intervals
-                    .as_ref()
-                    .and_then(|i| i.get(&result.benchmark))
-                    .map(|&(lower, upper)| Interval {
-                        level,
-                        lower,
-                        upper,
-                    }),
+                capabilities_interval: interval.map(|(lower, upper)| Interval {
+                    level,
+                    lower,
+                    upper,
+                }),
                 compute_n: result.compute_n,
                 compute_correlation: result.compute_correlation,
                 percentile: r.and_then(|r| percentile(r.abs(), &safety)),
@@ -354,58 +332,39 @@ fn selected_columns<'a>(
     }
 }
 
-/// The verdict and its reason.
+/// The verdict on a correlation and why, in words.
 fn judge(
     r: Option<f64>,
+    interval: Option<(f64, f64)>,
     n: usize,
-    low: f64,
-    high: f64,
+    lines: &Lines,
     options: &CheckOptions,
 ) -> (Verdict, String) {
     let pct = |v: f64| format!("{:.1}%", v * 100.0);
-    let high_what = if options.high_at.is_some() {
-        "the given high bound".to_string()
-    } else {
-        "the mean correlation among the capability benchmarks".to_string()
-    };
-    let Some(r) = r else {
-        return (
-            Verdict::Undefined,
-            format!(
-                "no correlation: {n} matched model(s) with a capabilities score, or constant scores"
-            ),
+    let verdict = Verdict::judge(r, interval, lines);
+    let (Some(r), Some(band)) = (r, verdict.band) else {
+        let reason = format!(
+            "no correlation: {n} matched model(s) with a capabilities score, or constant scores"
         );
+        return (verdict, reason);
     };
-    let a = r.abs();
-    let low_what = if low == PAPER_LOW_BOUND {
+    let high_what = if options.high_at.is_some() {
+        "the given high bound"
+    } else {
+        "the mean correlation among the capability benchmarks"
+    };
+    let low_what = if lines.low == PAPER_LOW_BOUND {
         "the paper's bound for a low correlation"
     } else {
         "the given low bound"
     };
-    let (verdict, mut reason) = if a >= high {
-        (
-            Verdict::High,
-            format!(
-                "|r| = {} ≥ {} ({high_what}): the scores largely track capabilities",
-                pct(a),
-                pct(high)
-            ),
-        )
-    } else if a < low {
-        (
-            Verdict::Low,
-            format!("|r| = {} < {} ({low_what})", pct(a), pct(low)),
-        )
-    } else {
-        (
-            Verdict::Moderate,
-            format!(
-                "{} ≤ |r| = {} < {} ({high_what})",
-                pct(low),
-                pct(a),
-                pct(high)
-            ),
-        )
+    let (a, low, high) = (pct(r.abs()), pct(lines.low), pct(lines.high));
+    let mut reason = match band {
+        Band::High => {
+            format!("|r| = {a} ≥ {high} ({high_what}): the scores largely track capabilities")
+        }
+        Band::Low => format!("|r| = {a} < {low} ({low_what})"),
+        Band::Moderate => format!("{low} ≤ |r| = {a} < {high} ({high_what})"),
     };
     if n < FEW_MODELS {
         reason.push_str(&format!(
@@ -535,7 +494,8 @@ impl CheckReport {
                     }
                 );
             }
-            let _ = writeln!(out, "  Verdict: {}: {}", b.verdict.word(), b.reason);
+            let level = b.capabilities_interval.map(|i| i.level);
+            let _ = writeln!(out, "  Verdict: {}: {}", b.verdict.text(level), b.reason);
         }
         out
     }
@@ -610,7 +570,7 @@ mod tests {
         assert!((u + d).abs() < 1e-12 && u > 0.9, "{u} {d}");
         assert!(down.benchmarks[0].flipped);
         assert!(down.text().contains("lower is better"));
-        assert_eq!(up.benchmarks[0].verdict, Verdict::High);
+        assert_eq!(up.benchmarks[0].verdict.band, Some(Band::High));
     }
 
     #[test]
@@ -619,7 +579,7 @@ mod tests {
         let new = new_scores("model,x\nA-1,1\nB-2,2\nZ-9,3\n");
         let report = check(&r, &new, &Matcher::new(&r.models, None), &options()).unwrap();
         assert_eq!(report.benchmarks[0].n, 2);
-        assert_eq!(report.benchmarks[0].verdict, Verdict::High); // two points: |r| = 1
+        assert_eq!(report.benchmarks[0].verdict.band, Some(Band::High)); // two points: |r| = 1
         assert_eq!(
             report.reference_models_without_score,
             vec!["C-3", "D-4", "E-5"]
@@ -684,21 +644,19 @@ mod tests {
     #[test]
     fn verdict_thresholds() {
         let o = CheckOptions::default();
-        assert_eq!(judge(Some(0.39), 10, 0.4, 0.7, &o).0, Verdict::Low);
-        assert_eq!(judge(Some(-0.5), 10, 0.4, 0.7, &o).0, Verdict::Moderate);
-        assert_eq!(judge(Some(0.7), 10, 0.4, 0.7, &o).0, Verdict::High);
-        assert_eq!(judge(None, 1, 0.4, 0.7, &o).0, Verdict::Undefined);
-        assert!(
-            judge(Some(0.1), 5, 0.4, 0.7, &o)
-                .1
-                .contains("only 5 models")
-        );
-        assert!(!judge(Some(0.1), 20, 0.4, 0.7, &o).1.contains("only"));
-        assert!(
-            judge(Some(0.1), 20, 0.3, 0.7, &o)
-                .1
-                .contains("the given low bound")
-        );
+        let lines = Lines::new(0.4, 0.7);
+        let band = |r: Option<f64>| judge(r, None, 10, &lines, &o).0.band;
+        assert_eq!(band(Some(0.39)), Some(Band::Low));
+        assert_eq!(band(Some(-0.5)), Some(Band::Moderate));
+        assert_eq!(band(Some(0.7)), Some(Band::High));
+        assert_eq!(band(None), None);
+        let reason = |r: f64, n: usize, lines: &Lines| judge(Some(r), None, n, lines, &o).1;
+        assert!(reason(0.1, 5, &lines).contains("only 5 models"));
+        assert!(!reason(0.1, 20, &lines).contains("only"));
+        assert!(reason(0.1, 20, &Lines::new(0.3, 0.7)).contains("the given low bound"));
+        let (v, _) = judge(Some(0.388), Some((0.007, 0.657)), 26, &lines, &o);
+        assert_eq!(v.interval_bands, Some(vec![Band::Low, Band::Moderate]));
+        assert_eq!(v.settled(), Some(false));
         let bad = CheckOptions {
             high_at: Some(0.2),
             ..CheckOptions::default()

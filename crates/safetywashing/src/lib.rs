@@ -7,6 +7,8 @@
 //!
 //! The modules follow the pipeline:
 //!
+//! - [`records`]: the CSV record reader every input goes through, and the
+//!   policy for problems (stop at the first, or collect all);
 //! - [`load`]: reading benchmark matrices and info tables (strict, with
 //!   file/line/column errors);
 //! - [`matrix`]: the in-memory matrix;
@@ -15,6 +17,8 @@
 //! - [`paired`]: many columns correlated with one target, fast;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
 //! - [`analysis`]: every benchmark's capabilities and compute correlation;
+//! - [`verdict`]: the one rule that names a correlation low, moderate or
+//!   high (by |r|, sign beside), with the bands its interval spans;
 //! - [`add`]: adding a column to a matrix byte-preservingly;
 //! - [`check`]: a new benchmark's capabilities correlation and verdict;
 //! - [`uncertainty`]: bootstrap intervals, permutation p-values, leave-one-out,
@@ -57,6 +61,7 @@ pub mod output;
 pub mod paired;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod records;
 #[cfg(feature = "report")]
 pub mod report;
 pub mod simulate;
@@ -64,4 +69,5 @@ pub mod stats;
 pub mod suite;
 pub mod uncertainty;
 pub mod validate;
+pub mod verdict;
 pub mod words;

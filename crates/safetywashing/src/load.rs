@@ -7,9 +7,10 @@
 //! the CSV record's bytes, without a `String` per cell.
 
 use crate::matrix::{BenchmarkMatrix, Column, MetaColumn, closest_names};
+use crate::records::{self, Policy, Problem, Problems, Records};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use thiserror::Error;
 
@@ -129,15 +130,66 @@ fn is_missing_lookalike(t: &str) -> bool {
     LOOKALIKES.iter().any(|l| t.eq_ignore_ascii_case(l))
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let mut bytes = Vec::new();
+/// Open `path` for reading through a buffer.
+fn open(path: &Path) -> Result<BufReader<File>, LoadError> {
     File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|error| LoadError::Io {
-            path: path.display().to_string(),
-            error,
-        })?;
-    Ok(bytes)
+        .map(|f| BufReader::with_capacity(1 << 16, f))
+        .map_err(|error| LoadError::io(path, error))
+}
+
+/// The loading error for a problem found in `source`.
+pub fn problem_error(problem: Problem, source: &str) -> LoadError {
+    let message = match &problem.column {
+        Some(c) => format!("column {} '{}': {}", c.number, c.header, problem.message),
+        None => problem.message,
+    };
+    match problem.line {
+        Some(line) => LoadError::AtLine {
+            path: source.to_string(),
+            line,
+            message,
+        },
+        None => LoadError::File {
+            path: source.to_string(),
+            message,
+        },
+    }
+}
+
+/// Run a reader under [`Policy::FirstError`]: its value, or its first
+/// problem as a [`LoadError`].
+fn first_error<T>(
+    source: &str,
+    read: impl FnOnce(&mut Problems) -> Option<T>,
+) -> Result<T, LoadError> {
+    let mut problems = Problems::new(Policy::FirstError);
+    let value = read(&mut problems);
+    match (problems.first_error(), value) {
+        (Some(problem), _) => Err(problem_error(problem, source)),
+        (None, Some(value)) => Ok(value),
+        // Every reader reports why it gives up; this is the safety net.
+        (None, None) => Err(LoadError::file(source, "could not be read")),
+    }
+}
+
+/// Drop a UTF-8 byte-order mark from the start of `input`, or report a
+/// UTF-16/UTF-32 one. `false` when reading must stop.
+fn skip_bom(input: &mut impl BufRead, problems: &mut Problems) -> bool {
+    let start = match input.fill_buf() {
+        Ok(start) => start,
+        Err(e) => {
+            problems.fatal(Problem::at(None, e.to_string()));
+            return false;
+        }
+    };
+    if let Some(problem) = records::encoding_problem(start) {
+        problems.fatal(problem);
+        return false;
+    }
+    if start.starts_with(records::UTF8_BOM) {
+        input.consume(records::UTF8_BOM.len());
+    }
+    true
 }
 
 /// Load a wide benchmark matrix from a CSV file.
@@ -145,42 +197,12 @@ fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// The file is streamed through a buffer, not read whole, so memory holds
 /// little more than the parsed numbers.
 pub fn load_matrix(path: &Path, format: &MatrixFormat) -> Result<BenchmarkMatrix, LoadError> {
-    let io = |error| LoadError::Io {
-        path: path.display().to_string(),
-        error,
-    };
-    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
-    if reader.fill_buf().map_err(io)?.starts_with(BOM) {
-        reader.consume(BOM.len());
-    }
-    parse_matrix_from(reader, &path.display().to_string(), format)
-}
-
-/// The UTF-8 byte-order mark some spreadsheet programs write first.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// The CSV reader every input of the tool goes through: a leading byte-order
-/// mark dropped, no header handling (callers read the first record
-/// themselves) and records of any length, so each caller can word a ragged
-/// row as an error naming its line.
-pub fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
-    csv_reader_from(bytes.strip_prefix(BOM).unwrap_or(bytes))
-}
-
-/// [`csv_reader`] over a stream (after any byte-order mark).
-fn csv_reader_from<R: Read>(input: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input)
-}
-
-/// Where each header goes.
-enum Role {
-    Model,
-    Meta,
-    Compute,
-    Benchmark,
+    let input = open(path)?;
+    let source = path.display().to_string();
+    first_error(&source, |problems| {
+        read_matrix(input, &source, format, problems)
+    })
+    .map(|read| read.matrix)
 }
 
 /// Parse a wide benchmark matrix held in memory; `source` names it in errors.
@@ -189,277 +211,370 @@ pub fn parse_matrix(
     source: &str,
     format: &MatrixFormat,
 ) -> Result<BenchmarkMatrix, LoadError> {
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    parse_matrix_from(bytes, source, format)
+    first_error(source, |problems| {
+        read_matrix(bytes, source, format, problems)
+    })
+    .map(|read| read.matrix)
 }
 
-/// Parse a wide benchmark matrix from a reader (after any byte-order mark).
-fn parse_matrix_from(
-    input: impl Read,
+/// Where each header goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Model,
+    Meta,
+    Compute,
+    Benchmark,
+}
+
+/// A matrix as read, with the lines its parts came from.
+///
+/// When the reader reported errors (under [`Policy::CollectAll`]) the
+/// matrix holds what could be read — rows with bad cells carry a missing
+/// value there, ragged rows are left out — and serves only to diagnose the
+/// file further.
+#[derive(Debug, Clone)]
+pub struct MatrixRead {
+    /// The matrix.
+    pub matrix: BenchmarkMatrix,
+    /// Line of the header row.
+    pub header_line: u64,
+    /// Every column header, in file order.
+    pub headers: Vec<String>,
+    /// Line of each model row, in the order of `matrix.models`.
+    pub row_lines: Vec<u64>,
+}
+
+/// Read a wide benchmark matrix, reporting every problem to `problems`: the
+/// one reader behind [`load_matrix`], [`parse_matrix`] and
+/// [`crate::validate`]. `None` when reading stopped (the policy said stop,
+/// or the file has no usable header or no rows).
+pub fn read_matrix(
+    mut input: impl BufRead,
     source: &str,
     format: &MatrixFormat,
-) -> Result<BenchmarkMatrix, LoadError> {
-    let at = |line: u64, message: String| LoadError::AtLine {
-        path: source.to_string(),
-        line,
-        message,
-    };
-    let whole = |message: String| LoadError::File {
-        path: source.to_string(),
-        message,
-    };
-    let mut reader = csv_reader_from(input);
-    let mut record = csv::ByteRecord::new();
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map(|p| p.line()).unwrap_or(0);
-        at(line, format!("not valid CSV: {e}"))
-    };
-    if !reader.read_byte_record(&mut record).map_err(csv_error)? {
-        return Err(whole(
-            "the file is empty: expected a header row naming the model column and benchmarks"
-                .into(),
-        ));
+    problems: &mut Problems,
+) -> Option<MatrixRead> {
+    if !skip_bom(&mut input, problems) {
+        return None;
     }
-    let header_line = record.position().map(|p| p.line()).unwrap_or(1);
-    let headers = decode_headers(&record, header_line, &at)?;
-    let roles = assign_roles(&headers, format, source, header_line)?;
-
-    let mut models: Vec<String> = Vec::new();
-    let mut model_lines: HashMap<String, u64> = HashMap::new();
-    let mut numeric: Vec<Vec<f64>> = vec![Vec::new(); headers.len()];
-    let mut text: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.len() == 1 && record[0].is_empty() {
-            continue; // a blank line
+    let mut records = Records::new(input);
+    let (header_line, headers) = match records.next_record() {
+        Err(problem) => {
+            problems.fatal(problem);
+            return None;
         }
+        Ok(None) => {
+            problems.fatal(Problem::at(
+                None,
+                "the file is empty: expected a header row naming the model column and benchmarks",
+            ));
+            return None;
+        }
+        Ok(Some((line, record))) => (line, record.clone()),
+    };
+    let headers = read_headers(&headers, header_line, problems)?;
+    let roles = assign_roles(&headers, format, header_line, problems)?;
+
+    let model_index = roles.iter().position(|r| *r == Role::Model).unwrap_or(0);
+    let mut rows = Rows {
+        models: Vec::new(),
+        row_lines: Vec::new(),
+        first_line: HashMap::new(),
+        numeric: vec![Vec::new(); headers.len()],
+        text: vec![Vec::new(); headers.len()],
+    };
+    loop {
+        let (line, record) = match records.next_record() {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            Err(problem) => {
+                if problems.report(problem).is_break() {
+                    return None;
+                }
+                break; // the rest of the file cannot be read
+            }
+        };
         if record.len() != headers.len() {
             let hint = if record.iter().any(|f| f.contains(&b'\n')) {
                 " (a quoted field runs across lines: is a closing quote missing?)"
             } else {
                 ""
             };
-            return Err(at(
-                line,
+            let problem = Problem::at(
+                Some(line),
                 format!(
                     "expected {} fields like the header, found {}{hint}",
                     headers.len(),
                     record.len()
                 ),
-            ));
+            );
+            if problems.report(problem).is_break() {
+                return None;
+            }
+            // Still note its model id, so a later duplicate is reported.
+            if let Some(id) = record
+                .get(model_index)
+                .and_then(|f| std::str::from_utf8(f).ok())
+            {
+                rows.first_line.entry(id.trim().to_string()).or_insert(line);
+            }
+            continue;
         }
+        rows.read(record, line, &headers, &roles, problems)?;
+    }
+    if rows.models.is_empty() {
+        problems.fatal(Problem::at(
+            None,
+            "no model rows: the file has a header but no data",
+        ));
+        return None;
+    }
+    let row_lines = std::mem::take(&mut rows.row_lines);
+    Some(MatrixRead {
+        matrix: rows.into_matrix(source, headers.clone(), roles),
+        header_line,
+        headers,
+        row_lines,
+    })
+}
+
+/// The rows read so far, column by column.
+struct Rows {
+    models: Vec<String>,
+    row_lines: Vec<u64>,
+    /// First line of each model id (also of ragged rows).
+    first_line: HashMap<String, u64>,
+    numeric: Vec<Vec<f64>>,
+    text: Vec<Vec<String>>,
+}
+
+impl Rows {
+    /// Read one row of the header's length. `None` when the policy says
+    /// stop; under [`Policy::CollectAll`] a bad cell becomes a missing value.
+    fn read(
+        &mut self,
+        record: &csv::ByteRecord,
+        line: u64,
+        headers: &[String],
+        roles: &[Role],
+        problems: &mut Problems,
+    ) -> Option<()> {
+        let mut id = String::new();
         for (col, role) in roles.iter().enumerate() {
-            let cell = std::str::from_utf8(&record[col]).map_err(|_| {
-                at(
-                    line,
-                    format!(
-                        "column {} '{}': the cell is not valid UTF-8",
-                        col + 1,
-                        headers[col]
-                    ),
-                )
-            })?;
+            let header = &headers[col];
+            let cell = match records::field(record, col, line, header) {
+                Ok(cell) => cell,
+                Err(problem) => {
+                    // Reported once; the cell is read as missing.
+                    stop_at(problems, problem)?;
+                    match role {
+                        Role::Model => id = String::from_utf8_lossy(&record[col]).trim().into(),
+                        Role::Meta => self.text[col].push(String::new()),
+                        Role::Compute | Role::Benchmark => self.numeric[col].push(f64::NAN),
+                    }
+                    continue;
+                }
+            };
             match role {
                 Role::Model => {
-                    let id = cell.trim();
-                    if id.is_empty() {
-                        return Err(at(
-                            line,
-                            format!(
-                                "column {} '{}': the model id is empty",
-                                col + 1,
-                                headers[col]
-                            ),
-                        ));
+                    id = cell.trim().to_string();
+                    if let Some(problem) = self.model_problem(&id, line, col, header) {
+                        stop_at(problems, problem)?;
                     }
-                    if id.chars().any(char::is_control) {
-                        return Err(at(
-                            line,
-                            format!(
-                                "column {} '{}': the model id '{}' contains a line break or other control character",
-                                col + 1,
-                                headers[col],
-                                truncate_for_message(id)
-                            ),
-                        ));
-                    }
-                    if let Some(first) = model_lines.insert(id.to_string(), line) {
-                        return Err(at(
-                            line,
-                            format!(
-                                "duplicate model id '{}' (first seen on line {first})",
-                                truncate_for_message(id)
-                            ),
-                        ));
-                    }
-                    models.push(id.to_string());
                 }
-                Role::Meta => text[col].push(cell.to_string()),
+                Role::Meta => self.text[col].push(cell.to_string()),
                 Role::Compute | Role::Benchmark => {
-                    let value = parse_cell(cell).map_err(|expected| {
-                        at(
-                            line,
-                            format!(
-                                "column {} '{}': expected {expected}, found '{}'",
-                                col + 1,
-                                headers[col],
-                                truncate_for_message(cell)
-                            ),
-                        )
-                    })?;
-                    numeric[col].push(value.unwrap_or(f64::NAN));
+                    let value = match parse_cell(cell) {
+                        Ok(value) => value,
+                        Err(expected) => {
+                            let found = records::shown(cell);
+                            let message = format!("expected {expected}, found '{found}'");
+                            stop_at(problems, Problem::in_column(line, col + 1, header, message))?;
+                            None
+                        }
+                    };
+                    self.numeric[col].push(value.unwrap_or(f64::NAN));
                 }
             }
         }
-    }
-    if models.is_empty() {
-        return Err(whole(
-            "no model rows: the file has a header but no data".into(),
-        ));
+        self.models.push(id);
+        self.row_lines.push(line);
+        Some(())
     }
 
-    let mut matrix = BenchmarkMatrix {
-        source: source.to_string(),
-        models,
-        benchmarks: Vec::new(),
-        meta: Vec::new(),
-        compute: None,
-    };
-    for ((name, role), (values, cells)) in headers
-        .into_iter()
-        .zip(roles)
-        .zip(numeric.into_iter().zip(text))
-    {
-        match role {
-            Role::Model => {}
-            Role::Meta => matrix.meta.push(MetaColumn { name, cells }),
-            Role::Compute => matrix.compute = Some(Column { name, values }),
-            Role::Benchmark => matrix.benchmarks.push(Column { name, values }),
+    /// What is wrong with a model id, if anything (empty, control
+    /// characters, a duplicate); records its first line.
+    fn model_problem(&mut self, id: &str, line: u64, col: usize, header: &str) -> Option<Problem> {
+        if id.is_empty() {
+            return Some(Problem::in_column(
+                line,
+                col + 1,
+                header,
+                "the model id is empty",
+            ));
         }
+        if id.chars().any(char::is_control) {
+            return Some(Problem::in_column(
+                line,
+                col + 1,
+                header,
+                format!(
+                    "the model id '{}' contains a line break or other control character",
+                    records::shown(id)
+                ),
+            ));
+        }
+        if let Some(first) = self.first_line.get(id) {
+            return Some(Problem::at(
+                Some(line),
+                format!(
+                    "duplicate model id '{}' (first seen on line {first})",
+                    records::shown(id)
+                ),
+            ));
+        }
+        self.first_line.insert(id.to_string(), line);
+        None
     }
-    Ok(matrix)
+
+    fn into_matrix(self, source: &str, headers: Vec<String>, roles: Vec<Role>) -> BenchmarkMatrix {
+        let mut matrix = BenchmarkMatrix {
+            source: source.to_string(),
+            models: self.models,
+            benchmarks: Vec::new(),
+            meta: Vec::new(),
+            compute: None,
+        };
+        for ((name, role), (values, cells)) in headers
+            .into_iter()
+            .zip(roles)
+            .zip(self.numeric.into_iter().zip(self.text))
+        {
+            match role {
+                Role::Model => {}
+                Role::Meta => matrix.meta.push(MetaColumn { name, cells }),
+                Role::Compute => matrix.compute = Some(Column { name, values }),
+                Role::Benchmark => matrix.benchmarks.push(Column { name, values }),
+            }
+        }
+        matrix
+    }
 }
 
-/// Shorten a huge cell and escape control characters (an embedded newline
-/// from a quoted field), so an error message stays one readable line.
-fn truncate_for_message(cell: &str) -> String {
-    const MAX: usize = 60;
-    let mut shown = String::new();
-    for (i, c) in cell.chars().enumerate() {
-        if i == MAX {
-            shown.push_str(&format!("… ({} bytes)", cell.len()));
-            break;
-        }
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
+/// Report `problem`; `None` when the policy says stop.
+fn stop_at(problems: &mut Problems, problem: Problem) -> Option<()> {
+    problems.report(problem).is_continue().then_some(())
 }
 
-fn decode_headers(
+/// The header row: every column after the first named, names unique,
+/// valid UTF-8 without control characters. `None` when the policy says
+/// stop.
+fn read_headers(
     record: &csv::ByteRecord,
     line: u64,
-    at: &impl Fn(u64, String) -> LoadError,
-) -> Result<Vec<String>, LoadError> {
+    problems: &mut Problems,
+) -> Option<Vec<String>> {
     let mut headers: Vec<String> = Vec::with_capacity(record.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, raw) in record.iter().enumerate() {
-        let h = std::str::from_utf8(raw)
-            .map_err(|_| {
-                at(
-                    line,
-                    format!("header of column {} is not valid UTF-8", i + 1),
-                )
-            })?
-            .trim()
-            .to_string();
-        if h.chars().any(char::is_control) {
-            return Err(at(
-                line,
-                format!(
-                    "header of column {} ('{}') contains a line break or other control character",
-                    i + 1,
-                    truncate_for_message(&h)
-                ),
-            ));
-        }
-        if h.is_empty() && i > 0 {
-            return Err(at(
-                line,
-                format!(
-                    "column {} has an empty header: every column after the first needs a name",
-                    i + 1
-                ),
-            ));
-        }
-        if let Some(first) = seen.insert(h.clone(), i) {
-            return Err(at(
-                line,
+        let h = match std::str::from_utf8(raw) {
+            Ok(h) => h.trim().to_string(),
+            Err(_) => {
+                stop_at(
+                    problems,
+                    Problem::at(
+                        Some(line),
+                        format!("header of column {} is not valid UTF-8", i + 1),
+                    ),
+                )?;
+                String::from_utf8_lossy(raw).trim().to_string()
+            }
+        };
+        let problem = if h.chars().any(char::is_control) {
+            Some(format!(
+                "header of column {} ('{}') contains a line break or other control character",
+                i + 1,
+                records::shown(&h)
+            ))
+        } else if h.is_empty() && i > 0 {
+            Some(format!(
+                "column {} has an empty header: every column after the first needs a name",
+                i + 1
+            ))
+        } else {
+            seen.insert(h.clone(), i).map(|first| {
                 format!(
                     "duplicate column header '{}' (columns {} and {})",
-                    truncate_for_message(&h),
+                    records::shown(&h),
                     first + 1,
                     i + 1
-                ),
-            ));
+                )
+            })
+        };
+        if let Some(message) = problem {
+            stop_at(problems, Problem::at(Some(line), message))?;
         }
         headers.push(h);
     }
-    Ok(headers)
+    Some(headers)
 }
 
+/// The role of each column; `None` when the model column is missing (or
+/// the policy says stop at a missing compute column).
 fn assign_roles(
     headers: &[String],
     format: &MatrixFormat,
-    source: &str,
     header_line: u64,
-) -> Result<Vec<Role>, LoadError> {
+    problems: &mut Problems,
+) -> Option<Vec<Role>> {
+    let closest =
+        |name: &str| closest_names(name, headers.iter().map(String::as_str), 3).join(", ");
     let model_index = match &format.model_column {
         None => 0,
-        Some(name) => headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| LoadError::AtLine {
-                path: source.to_string(),
-                line: header_line,
-                message: format!(
-                    "no model column '{name}'; closest headers: {}",
-                    closest_names(name, headers.iter().map(String::as_str), 3).join(", ")
-                ),
-            })?,
+        Some(name) => match headers.iter().position(|h| h == name) {
+            Some(i) => i,
+            None => {
+                problems.fatal(Problem::at(
+                    Some(header_line),
+                    format!(
+                        "no model column '{name}'; closest headers: {}",
+                        closest(name)
+                    ),
+                ));
+                return None;
+            }
+        },
     };
     let compute = format.compute_column.as_deref();
     if let Some(c) = compute
         && format.require_compute_column
         && !headers.iter().any(|h| h == c)
     {
-        return Err(LoadError::AtLine {
-            path: source.to_string(),
-            line: header_line,
-            message: format!(
-                "no compute column '{c}'; closest headers: {}",
-                closest_names(c, headers.iter().map(String::as_str), 3).join(", ")
+        stop_at(
+            problems,
+            Problem::at(
+                Some(header_line),
+                format!("no compute column '{c}'; closest headers: {}", closest(c)),
             ),
-        });
+        )?;
     }
-    Ok(headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            if i == model_index {
-                Role::Model
-            } else if Some(h.as_str()) == compute {
-                Role::Compute
-            } else if format.meta_columns.iter().any(|m| m == h) {
-                Role::Meta
-            } else {
-                Role::Benchmark
-            }
-        })
-        .collect())
+    Some(
+        headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                if i == model_index {
+                    Role::Model
+                } else if Some(h.as_str()) == compute {
+                    Role::Compute
+                } else if format.meta_columns.iter().any(|m| m == h) {
+                    Role::Meta
+                } else {
+                    Role::Benchmark
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The direction arrow in a benchmark's metric description.
@@ -533,97 +648,105 @@ impl InfoTable {
     }
 }
 
+/// The headers of an info table's three columns.
+const INFO_HEADERS: [&str; 3] = ["benchmark", "name", "metric"];
+
 /// Load a benchmark info table: three columns `benchmark,name,metric` (the
 /// first header may be empty, as in the paper's first release).
 pub fn load_info(path: &Path) -> Result<InfoTable, LoadError> {
-    let bytes = read_file(path)?;
-    parse_info(&bytes, &path.display().to_string())
+    let input = open(path)?;
+    let source = path.display().to_string();
+    first_error(&source, |problems| read_info(input, problems)).map(|read| read.table)
 }
 
 /// Parse a benchmark info table held in memory.
 pub fn parse_info(bytes: &[u8], source: &str) -> Result<InfoTable, LoadError> {
-    let at = |line: u64, message: String| LoadError::AtLine {
-        path: source.to_string(),
-        line,
-        message,
-    };
-    let mut reader = csv_reader(bytes);
-    let mut record = csv::StringRecord::new();
-    let mut table = InfoTable::default();
+    first_error(source, |problems| read_info(bytes, problems)).map(|read| read.table)
+}
+
+/// An info table as read, with the line of each row.
+#[derive(Debug, Clone, Default)]
+pub struct InfoRead {
+    /// The table (under [`Policy::CollectAll`] with errors: the rows that
+    /// could be read).
+    pub table: InfoTable,
+    /// Line of each entry, in the order of `table.entries`.
+    pub lines: Vec<u64>,
+}
+
+/// Read an info table, reporting every problem to `problems`: the one reader
+/// behind [`load_info`], [`parse_info`] and [`crate::validate`]. `None` when
+/// reading stopped.
+pub fn read_info(mut input: impl BufRead, problems: &mut Problems) -> Option<InfoRead> {
+    if !skip_bom(&mut input, problems) {
+        return None;
+    }
+    let mut records = Records::new(input);
+    let mut read = InfoRead::default();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut first = true;
     loop {
-        let more = reader.read_record(&mut record).map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            match e.kind() {
-                csv::ErrorKind::Utf8 { err, .. } => at(
-                    line,
-                    format!(
-                        "column {} ({}): the cell is not valid UTF-8",
-                        err.field() + 1,
-                        ["benchmark", "name", "metric"]
-                            .get(err.field())
-                            .unwrap_or(&"extra")
-                    ),
-                ),
-                _ => at(line, format!("not valid CSV: {e}")),
+        let (line, record) = match records.next_record() {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            Err(problem) => {
+                problems.fatal(problem);
+                return None; // the rest cannot be read
             }
-        })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.len() == 1 && record[0].is_empty() {
+        };
+        let header = std::mem::replace(&mut first, false);
+        if record.len() != INFO_HEADERS.len() {
+            let message = format!(
+                "expected 3 fields (benchmark,name,metric), found {}",
+                record.len()
+            );
+            stop_at(problems, Problem::at(Some(line), message))?;
             continue;
         }
-        if record.len() != 3 {
-            return Err(at(
-                line,
-                format!(
-                    "expected 3 fields (benchmark,name,metric), found {}",
-                    record.len()
-                ),
-            ));
-        }
-        if first {
-            first = false;
-            if record[1].trim() == "name" && record[2].trim() == "metric" {
-                continue;
+        let mut fields = [""; 3];
+        for (i, slot) in fields.iter_mut().enumerate() {
+            match records::field(record, i, line, INFO_HEADERS[i]) {
+                Ok(text) => *slot = text.trim(),
+                Err(problem) => stop_at(problems, problem)?,
             }
-            return Err(at(
-                line,
-                "expected the header 'benchmark,name,metric' (the first header may be empty)"
-                    .into(),
-            ));
         }
-        let benchmark = record[0].trim().to_string();
+        let [benchmark, name, metric] = fields;
+        if header {
+            if name != "name" || metric != "metric" {
+                let message =
+                    "expected the header 'benchmark,name,metric' (the first header may be empty)";
+                stop_at(problems, Problem::at(Some(line), message))?;
+            }
+            continue;
+        }
         if benchmark.is_empty() {
-            return Err(at(
-                line,
-                "column 1 (benchmark): the benchmark id is empty".into(),
-            ));
+            let problem = Problem::in_column(line, 1, "benchmark", "the benchmark id is empty");
+            stop_at(problems, problem)?;
+            continue;
         }
-        if let Some(prev) = seen.insert(benchmark.clone(), line) {
-            return Err(at(
-                line,
-                format!("duplicate benchmark '{benchmark}' (first on line {prev})"),
-            ));
+        if let Some(prev) = seen.get(benchmark) {
+            let message = format!(
+                "duplicate benchmark '{}' (first on line {prev})",
+                records::shown(benchmark)
+            );
+            stop_at(problems, Problem::at(Some(line), message))?;
+            continue;
         }
-        let metric = record[2].trim().to_string();
-        table.entries.push(BenchmarkInfo {
-            benchmark,
-            name: record[1].trim().to_string(),
-            direction: Direction::from_metric(&metric),
-            metric,
+        seen.insert(benchmark.to_string(), line);
+        read.table.entries.push(BenchmarkInfo {
+            benchmark: benchmark.to_string(),
+            name: name.to_string(),
+            direction: Direction::from_metric(metric),
+            metric: metric.to_string(),
         });
+        read.lines.push(line);
     }
     if first {
-        return Err(LoadError::File {
-            path: source.to_string(),
-            message: "the file is empty: expected the header 'benchmark,name,metric'".into(),
-        });
+        let message = "the file is empty: expected the header 'benchmark,name,metric'";
+        problems.fatal(Problem::at(None, message));
+        return None;
     }
-    Ok(table)
+    Some(read)
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@
 //! wins such a collision; otherwise none of the colliding names is used.
 
 use crate::load::LoadError;
-use crate::load::csv_reader;
 use crate::matrix::closest_names;
+use crate::records::csv_reader;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;

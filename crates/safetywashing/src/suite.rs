@@ -272,7 +272,7 @@ impl Manifest {
     /// Parse a manifest file (the columns of [`COLUMNS`]); errors name the
     /// line and column.
     pub fn parse(bytes: &[u8], source: &str) -> Result<Manifest, LoadError> {
-        let mut reader = crate::load::csv_reader(bytes);
+        let mut reader = crate::records::csv_reader(bytes);
         let headers = reader
             .headers()
             .map_err(|e| LoadError::file(source, format!("cannot read the header: {e}")))?

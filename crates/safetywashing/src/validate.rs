@@ -14,10 +14,9 @@
 //!   accuracy-like metrics outside [0, 1], a percent among fractions, and a
 //!   model missing most benchmarks.
 
-use crate::load::csv_reader;
-use crate::load::{Direction, MatrixFormat, parse_cell, parse_info};
+use crate::load::{Direction, InfoRead, MatrixFormat, MatrixRead, read_info, read_matrix};
+use crate::records::{self, Policy, Problem, Problems};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::fmt;
 
 /// How serious a finding is.
@@ -104,77 +103,70 @@ impl Validation {
     }
 }
 
-/// Collects findings for one file.
-struct Sink<'a> {
-    file: &'a str,
-    out: &'a mut Vec<Finding>,
-}
-
-impl Sink<'_> {
-    fn push(
-        &mut self,
-        severity: Severity,
-        line: Option<u64>,
-        column: Option<&str>,
-        message: String,
-    ) {
-        self.out.push(Finding {
-            severity,
-            file: self.file.to_string(),
-            line,
-            column: column.map(str::to_string),
-            message,
-        });
+impl Finding {
+    /// The finding for a problem the reader (or a check here) found in `file`.
+    fn from_problem(problem: Problem, file: &str) -> Finding {
+        Finding {
+            severity: if problem.warning {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            file: file.to_string(),
+            line: problem.line,
+            column: problem.column.map(|c| c.header),
+            message: problem.message,
+        }
     }
 }
 
-/// One numeric column as read.
-struct NumericColumn {
-    header: String,
-    benchmark: bool,
-    /// (line, value) for every parsed cell, missing ones as NaN.
-    cells: Vec<(u64, f64)>,
-}
-
-/// What the matrix pass learned, for the info checks.
-struct MatrixSummary {
-    header_line: u64,
-    benchmarks: Vec<String>,
-    columns: Vec<NumericColumn>,
-}
-
 /// Validate a matrix held in memory, and optionally its info table.
+///
+/// The matrix and the info table are read by the same readers as for an
+/// analysis ([`read_matrix`], [`read_info`]), collecting every problem
+/// instead of stopping at the first; the warnings are checked here.
 pub fn validate(
     matrix: &[u8],
     matrix_source: &str,
     info: Option<(&[u8], &str)>,
     options: &ValidateOptions,
 ) -> Validation {
-    let mut findings = Vec::new();
-    let summary = check_matrix(
-        matrix,
-        &mut Sink {
-            file: matrix_source,
-            out: &mut findings,
-        },
-        options,
-    );
-    if let Some(summary) = &summary {
-        check_columns(
-            summary,
-            &mut Sink {
-                file: matrix_source,
-                out: &mut findings,
-            },
+    let mut matrix_problems = Problems::new(Policy::CollectAll);
+    let read = read_matrix(matrix, matrix_source, &options.format, &mut matrix_problems);
+    if let Some(read) = &read {
+        row_warnings(read, options, &mut matrix_problems);
+        column_warnings(read, &mut matrix_problems);
+    }
+    let mut info_problems = Problems::new(Policy::CollectAll);
+    // An info table with errors is reported as such; its warnings would be
+    // about a table that is not what the author meant.
+    if let Some((bytes, source)) = info
+        && let Some(table) = read_info(bytes, &mut info_problems)
+        && !info_problems.has_error()
+    {
+        let files = Files {
+            info: source,
+            matrix: matrix_source,
+        };
+        info_warnings(
+            &table,
+            read.as_ref(),
+            &options.format,
+            files,
+            (&mut info_problems, &mut matrix_problems),
         );
     }
-    if let Some((bytes, source)) = info {
-        check_info(
-            bytes,
-            (source, matrix_source),
-            summary.as_ref(),
-            &options.format,
-            &mut findings,
+    let mut findings: Vec<Finding> = matrix_problems
+        .into_vec()
+        .into_iter()
+        .map(|p| Finding::from_problem(p, matrix_source))
+        .collect();
+    if let Some((_, source)) = info {
+        findings.extend(
+            info_problems
+                .into_vec()
+                .into_iter()
+                .map(|p| Finding::from_problem(p, source)),
         );
     }
     // Stable: errors first, each file's findings in line order.
@@ -187,201 +179,56 @@ pub fn validate(
     Validation { findings }
 }
 
-fn check_matrix(bytes: &[u8], sink: &mut Sink, options: &ValidateOptions) -> Option<MatrixSummary> {
-    use Severity::*;
-    let format = &options.format;
-    let mut reader = csv_reader(bytes);
-    let mut records = reader.byte_records();
-    let header = match records.next() {
-        None => {
-            sink.push(
-                Error,
-                None,
-                None,
-                "the file is empty: expected a header row".into(),
-            );
-            return None;
-        }
-        Some(Err(e)) => {
-            sink.push(
-                Error,
-                e.position().map(|p| p.line()),
-                None,
-                format!("not valid CSV: {e}"),
-            );
-            return None;
-        }
-        Some(Ok(r)) => r,
-    };
-    let header_line = header.position().map_or(1, |p| p.line());
-    let mut headers = Vec::with_capacity(header.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, raw) in header.iter().enumerate() {
-        let h = String::from_utf8_lossy(raw).trim().to_string();
-        if h.is_empty() && i > 0 {
-            sink.push(
-                Error,
-                Some(header_line),
-                None,
-                format!("column {} has an empty header", i + 1),
-            );
-        } else if let Some(first) = seen.insert(h.clone(), i) {
-            sink.push(
-                Error,
-                Some(header_line),
-                Some(&h),
-                format!(
-                    "duplicate column header (columns {} and {})",
-                    first + 1,
-                    i + 1
-                ),
-            );
-        }
-        headers.push(h);
-    }
-    let model_index = match &format.model_column {
-        None => 0,
-        Some(name) => match headers.iter().position(|h| h == name) {
-            Some(i) => i,
-            None => {
-                sink.push(
-                    Error,
-                    Some(header_line),
-                    None,
-                    format!("no model column '{name}'"),
-                );
-                return None;
-            }
-        },
-    };
-    let compute = format.compute_column.as_deref();
-    let mut columns: Vec<Option<NumericColumn>> = headers
+/// A problem in column `header` of the matrix, at `line`.
+fn in_column(read: &MatrixRead, line: u64, header: &str, message: String) -> Problem {
+    let number = read
+        .headers
         .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let meta = format.meta_columns.iter().any(|m| m == h);
-            (i != model_index && !meta).then(|| NumericColumn {
-                header: h.clone(),
-                benchmark: Some(h.as_str()) != compute,
-                cells: Vec::new(),
-            })
-        })
-        .collect();
-    let n_benchmarks = columns.iter().flatten().filter(|c| c.benchmark).count();
-    let mut models: HashMap<String, u64> = HashMap::new();
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                sink.push(
-                    Error,
-                    e.position().map(|p| p.line()),
-                    None,
-                    format!("not valid CSV: {e}"),
-                );
-                break;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].is_empty() {
-            continue;
-        }
-        if record.len() != headers.len() {
-            sink.push(
-                Error,
-                Some(line),
-                None,
-                format!(
-                    "expected {} fields like the header, found {}",
-                    headers.len(),
-                    record.len()
-                ),
+        .position(|h| h == header)
+        .map_or(0, |i| i + 1);
+    Problem::in_column(line, number, header, message)
+}
+
+/// A model missing most benchmarks.
+fn row_warnings(read: &MatrixRead, options: &ValidateOptions, problems: &mut Problems) {
+    let benchmarks = &read.matrix.benchmarks;
+    let n = benchmarks.len();
+    if n == 0 {
+        return;
+    }
+    for (row, (model, &line)) in read.matrix.models.iter().zip(&read.row_lines).enumerate() {
+        let missing = benchmarks.iter().filter(|c| c.values[row].is_nan()).count();
+        if missing as f64 > options.mostly_missing * n as f64 {
+            let message = format!(
+                "model '{}' has no value for {missing} of {n} benchmarks",
+                records::shown(model)
             );
-            continue;
-        }
-        let id = String::from_utf8_lossy(&record[model_index])
-            .trim()
-            .to_string();
-        if id.is_empty() {
-            sink.push(
-                Error,
-                Some(line),
-                Some(&headers[model_index]),
-                "the model id is empty".into(),
-            );
-        } else if let Some(first) = models.insert(id.clone(), line) {
-            sink.push(
-                Error,
-                Some(line),
-                Some(&headers[model_index]),
-                format!("duplicate model id '{id}' (first on line {first})"),
-            );
-        }
-        let mut missing = 0;
-        for (col, slot) in columns.iter_mut().enumerate() {
-            let Some(c) = slot else { continue };
-            let text = String::from_utf8_lossy(&record[col]);
-            match parse_cell(&text) {
-                Ok(v) => {
-                    missing += usize::from(v.is_none() && c.benchmark);
-                    c.cells.push((line, v.unwrap_or(f64::NAN)));
-                }
-                Err(expected) => sink.push(
-                    Error,
-                    Some(line),
-                    Some(&c.header),
-                    format!("expected {expected}, found '{}'", text.trim()),
-                ),
-            }
-        }
-        if n_benchmarks > 0 && missing as f64 > options.mostly_missing * n_benchmarks as f64 {
-            sink.push(
-                Warning,
-                Some(line),
-                None,
-                format!("model '{id}' has no value for {missing} of {n_benchmarks} benchmarks"),
-            );
+            problems.warn(Problem::at(Some(line), message));
         }
     }
-    let columns: Vec<NumericColumn> = columns.into_iter().flatten().collect();
-    Some(MatrixSummary {
-        header_line,
-        benchmarks: columns
-            .iter()
-            .filter(|c| c.benchmark)
-            .map(|c| c.header.clone())
-            .collect(),
-        columns,
-    })
 }
 
 /// All-missing, constant, and percent-among-fractions columns.
-fn check_columns(summary: &MatrixSummary, sink: &mut Sink) {
-    use Severity::Warning;
-    let line = Some(summary.header_line);
-    for c in summary.columns.iter().filter(|c| c.benchmark) {
-        let present: Vec<(u64, f64)> = c
-            .cells
+fn column_warnings(read: &MatrixRead, problems: &mut Problems) {
+    let header_line = read.header_line;
+    for c in &read.matrix.benchmarks {
+        let present: Vec<(u64, f64)> = read
+            .row_lines
             .iter()
             .copied()
+            .zip(c.values.iter().copied())
             .filter(|(_, v)| !v.is_nan())
             .collect();
         let Some(&(_, first)) = present.first() else {
-            sink.push(
-                Warning,
-                line,
-                Some(&c.header),
-                "every value is missing (the analysis drops it)".into(),
-            );
+            let message = "every value is missing (the analysis drops it)".to_string();
+            problems.warn(in_column(read, header_line, &c.name, message));
             continue;
         };
         if present.iter().all(|(_, v)| *v == first) {
-            sink.push(
-                Warning,
-                line,
-                Some(&c.header),
-                format!("every value is {first} (constant: no correlation is defined; the analysis drops it)"),
+            let message = format!(
+                "every value is {first} (constant: no correlation is defined; the analysis drops it)"
             );
+            problems.warn(in_column(read, header_line, &c.name, message));
             continue;
         }
         let fractions = present
@@ -390,92 +237,78 @@ fn check_columns(summary: &MatrixSummary, sink: &mut Sink) {
             .count();
         if present.len() >= 4 && fractions * 4 >= present.len() * 3 && fractions < present.len() {
             for (l, v) in present.iter().filter(|(_, v)| *v > 1.0 && *v <= 100.0) {
-                sink.push(
-                    Warning,
-                    Some(*l),
-                    Some(&c.header),
-                    format!("{v} looks like a percent among fractions ({fractions} of {} values are between 0 and 1)", present.len()),
+                let message = format!(
+                    "{v} looks like a percent among fractions ({fractions} of {} values are between 0 and 1)",
+                    present.len()
                 );
+                problems.warn(in_column(read, *l, &c.name, message));
             }
         }
     }
 }
 
-/// Info-table checks: readable, each benchmark described, each row used,
-/// each metric with a direction, accuracy-like metrics in [0, 1].
-fn check_info(
-    bytes: &[u8],
-    (source, matrix_source): (&str, &str),
-    matrix: Option<&MatrixSummary>,
+/// The two files an info check can point at.
+#[derive(Clone, Copy)]
+struct Files<'a> {
+    info: &'a str,
+    matrix: &'a str,
+}
+
+/// Info-table checks: each benchmark described, each row used, each metric
+/// with a direction, accuracy-like metrics in [0, 1].
+fn info_warnings(
+    info: &InfoRead,
+    matrix: Option<&MatrixRead>,
     format: &MatrixFormat,
-    out: &mut Vec<Finding>,
+    files: Files,
+    (info_problems, matrix_problems): (&mut Problems, &mut Problems),
 ) {
-    use Severity::*;
     // Rows describing metadata columns (model size, FLOP, ...) need no
     // direction and are not benchmarks.
     let is_meta = |id: &str| {
         format.meta_columns.iter().any(|m| m == id) || format.compute_column.as_deref() == Some(id)
     };
-    let mut sink = Sink { file: source, out };
-    let table = match parse_info(bytes, source) {
-        Ok(t) => t,
-        Err(e) => {
-            let (line, message) = match e {
-                crate::load::LoadError::AtLine { line, message, .. } => (Some(line), message),
-                other => (None, other.to_string()),
-            };
-            sink.push(Error, line, None, message);
-            return;
-        }
-    };
-    let lines = info_lines(bytes);
-    let line_of = |b: &str| lines.get(b).copied();
-    for e in table.entries.iter().filter(|e| !is_meta(&e.benchmark)) {
+    let rows = info
+        .table
+        .entries
+        .iter()
+        .zip(&info.lines)
+        .filter(|(e, _)| !is_meta(&e.benchmark));
+    for (e, &line) in rows.clone() {
         if e.direction == Direction::Unspecified {
-            sink.push(
-                Warning,
-                line_of(&e.benchmark),
-                None,
-                format!(
-                    "metric '{}' of '{}' has no direction arrow (↑ higher is better, ↓ lower is better)",
-                    e.metric, e.benchmark
-                ),
+            let message = format!(
+                "metric '{}' of '{}' has no direction arrow (↑ higher is better, ↓ lower is better)",
+                records::shown(&e.metric),
+                records::shown(&e.benchmark)
             );
+            info_problems.warn(Problem::at(Some(line), message));
         }
     }
     let Some(m) = matrix else { return };
-    for e in table.entries.iter().filter(|e| !is_meta(&e.benchmark)) {
-        if !m.benchmarks.contains(&e.benchmark) {
-            sink.push(
-                Warning,
-                line_of(&e.benchmark),
-                None,
-                format!(
-                    "info row for '{}', which is not a benchmark of {matrix_source}",
-                    e.benchmark
-                ),
+    for (e, &line) in rows {
+        if !m.matrix.benchmarks.iter().any(|c| c.name == e.benchmark) {
+            let message = format!(
+                "info row for '{}', which is not a benchmark of {}",
+                records::shown(&e.benchmark),
+                files.matrix
             );
+            info_problems.warn(Problem::at(Some(line), message));
         }
     }
-    let mut sink = Sink {
-        file: matrix_source,
-        out: sink.out,
-    };
-    for c in m.columns.iter().filter(|c| c.benchmark) {
-        let Some(e) = table.get(&c.header) else {
-            sink.push(
-                Warning,
-                Some(m.header_line),
-                Some(&c.header),
-                format!("no info row in {source} (no display name or metric direction)"),
+    for c in &m.matrix.benchmarks {
+        let Some(e) = info.table.get(&c.name) else {
+            let message = format!(
+                "no info row in {} (no display name or metric direction)",
+                files.info
             );
+            matrix_problems.warn(in_column(m, m.header_line, &c.name, message));
             continue;
         };
         let metric = e.metric.to_lowercase();
         if !(metric.contains("accuracy") || metric.contains("exact match")) {
             continue;
         }
-        let present = c.cells.iter().map(|(_, v)| *v).filter(|v| !v.is_nan());
+        let present = c.values.iter().copied().filter(|v| !v.is_nan());
         let (lo, hi) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
@@ -485,31 +318,13 @@ fn check_info(
             } else {
                 ""
             };
-            sink.push(
-                Warning,
-                Some(m.header_line),
-                Some(&c.header),
-                format!(
-                    "metric '{}' is a proportion, but values range from {lo} to {hi}{hint}",
-                    e.metric
-                ),
+            let message = format!(
+                "metric '{}' is a proportion, but values range from {lo} to {hi}{hint}",
+                records::shown(&e.metric)
             );
+            matrix_problems.warn(in_column(m, m.header_line, &c.name, message));
         }
     }
-}
-
-/// Line of each benchmark id in an info table.
-fn info_lines(bytes: &[u8]) -> HashMap<String, u64> {
-    let mut reader = csv_reader(bytes);
-    let mut lines = HashMap::new();
-    for r in reader.byte_records().flatten() {
-        if let (Some(first), Some(p)) = (r.get(0), r.position()) {
-            lines
-                .entry(String::from_utf8_lossy(first).trim().to_string())
-                .or_insert(p.line());
-        }
-    }
-    lines
 }
 
 #[cfg(test)]
@@ -535,8 +350,8 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                "m.csv:1: error: column 'a': duplicate column header (columns 2 and 3)",
-                "m.csv:3: error: column 'model': duplicate model id 'x' (first on line 2)",
+                "m.csv:1: error: duplicate column header 'a' (columns 2 and 3)",
+                "m.csv:3: error: duplicate model id 'x' (first seen on line 2)",
                 "m.csv:3: error: column 'a': expected a number without a percent sign (write 77 or 0.77, not 77%), found '77%'",
                 "m.csv:4: error: expected 4 fields like the header, found 3",
                 "m.csv:5: error: column 'b': expected a number, or an empty cell / NaN / NA for a missing value, found 'abc'",
@@ -581,6 +396,54 @@ mod tests {
         assert_eq!(
             bad,
             vec!["i.csv:1: error: expected 3 fields (benchmark,name,metric), found 2"]
+        );
+    }
+
+    #[test]
+    fn refuses_what_loading_refuses() {
+        // Each of these stops an analysis; validate reports it as an error.
+        let cases = [
+            ("model,a\n", "no model rows"),
+            ("model,a\nx\u{7}y,1\n", "control character"),
+            ("model,a\u{1b}[2J\nx,1\n", "control character"),
+            (
+                "model,a,FLOP\nx,1,lots\n",
+                "column 'FLOP': expected a number",
+            ),
+            ("model,a,FLOP\nx,1,inf\n", "finite"),
+            ("model,a\nx,1\nx,2\n", "duplicate model id 'x'"),
+        ];
+        for (text, expected) in cases {
+            let got = run(text, None);
+            assert!(
+                got.iter()
+                    .any(|f| f.contains(": error: ") && f.contains(expected)),
+                "{text:?}: {got:?}"
+            );
+            let loaded =
+                crate::load::parse_matrix(text.as_bytes(), "m.csv", &MatrixFormat::default());
+            assert!(loaded.is_err(), "{text:?}");
+        }
+        let invalid_utf8 = validate(
+            b"model,a\nx\xff,1\n",
+            "m.csv",
+            None,
+            &ValidateOptions::default(),
+        );
+        assert_eq!(invalid_utf8.errors(), 1, "{invalid_utf8:?}");
+        let utf16 = validate(b"\xFF\xFEm\x00", "m.csv", None, &ValidateOptions::default());
+        assert!(utf16.findings[0].message.contains("save it as UTF-8"));
+    }
+
+    #[test]
+    fn duplicate_after_a_ragged_row_is_found() {
+        let got = run("model,a,b\nx,1\nx,1,2\ny,3,4\n", None);
+        assert_eq!(
+            got,
+            vec![
+                "m.csv:2: error: expected 3 fields like the header, found 2",
+                "m.csv:3: error: duplicate model id 'x' (first seen on line 2)",
+            ]
         );
     }
 }

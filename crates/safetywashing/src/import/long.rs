@@ -7,9 +7,9 @@
 //! missing values. A model × benchmark pair given twice is an error naming
 //! both lines unless a [`Dedupe`] rule is chosen.
 
-use super::{Better, ColumnInfo, ImportError, MatrixBuilder};
-use crate::load::csv_reader;
+use super::{Better, ColumnInfo, ImportError, ImportWarning, MatrixBuilder};
 use crate::load::parse_cell;
+use crate::records::{self, Problem, Records};
 use std::collections::HashMap;
 
 /// What to do with a model × benchmark pair given more than once.
@@ -89,35 +89,60 @@ pub struct LongOptions {
     pub dedupe: Option<Dedupe>,
 }
 
+/// A long table read into a matrix.
+#[derive(Debug)]
+pub struct LongTable {
+    /// The matrix.
+    pub builder: MatrixBuilder,
+    /// Rows left out (an empty model or benchmark name), in words.
+    pub warnings: Vec<ImportWarning>,
+}
+
 /// Parse a long-format CSV held in memory into a matrix.
+///
+/// Rows go through the record reader every CSV input uses
+/// ([`crate::records`]): byte-order marks, blank lines, line numbers and
+/// cells are handled as for a wide matrix.
 pub fn parse_long(
     bytes: &[u8],
     source: &str,
     options: &LongOptions,
-) -> Result<MatrixBuilder, LongError> {
-    let at = |line: u64, message: String| ImportError::AtLine {
-        path: source.into(),
-        line,
-        message,
-    };
-    let mut reader = csv_reader(bytes);
-    let mut records = reader.records();
-    let header = match records.next() {
+) -> Result<LongTable, LongError> {
+    let problem = |p: Problem| crate::load::problem_error(p, source);
+    let at = |line: u64, message: String| problem(Problem::at(Some(line), message));
+    if let Some(p) = records::encoding_problem(bytes) {
+        return Err(problem(p).into());
+    }
+    let mut records = Records::new(bytes.strip_prefix(records::UTF8_BOM).unwrap_or(bytes));
+    let header: Vec<String> = match records.next_record().map_err(problem)? {
         None => {
             return Err(
                 ImportError::file(source, "the file is empty: expected a header row").into(),
             );
         }
-        Some(r) => r.map_err(|e| at(1, format!("not valid UTF-8 CSV: {e}")))?,
+        Some((line, record)) => record
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                std::str::from_utf8(raw)
+                    .map(|h| h.trim().to_string())
+                    .map_err(|_| {
+                        at(
+                            line,
+                            format!("header of column {} is not valid UTF-8", i + 1),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?,
     };
     let find = |name: &str| {
-        header.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            let headers: Vec<&str> = header.iter().collect();
+        header.iter().position(|h| h == name).ok_or_else(|| {
             at(
                 1,
                 format!(
                     "no column '{name}'; closest headers: {}",
-                    crate::matrix::closest_names(name, headers, 3).join(", ")
+                    crate::matrix::closest_names(name, header.iter().map(String::as_str), 3)
+                        .join(", ")
                 ),
             )
         })
@@ -128,25 +153,19 @@ pub fn parse_long(
         find(&options.score_col)?,
     );
     let mut builder = MatrixBuilder::new();
+    let mut unnamed: Vec<u64> = Vec::new();
     // (model, benchmark) → (first line, values so far)
     let mut seen: HashMap<(String, String), (u64, Vec<f64>)> = HashMap::new();
     let mut order: Vec<(String, String)> = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            at(line, format!("not valid UTF-8 CSV: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].trim().is_empty() {
-            continue;
-        }
+    while let Some((line, record)) = records.next_record().map_err(problem)? {
         let cell = |i: usize, what: &str| {
-            record.get(i).map(str::trim).ok_or_else(|| {
-                at(
-                    line,
-                    format!("no {what} field (the row has {} fields)", record.len()),
-                )
-            })
+            if i >= record.len() {
+                let message = format!("no {what} field (the row has {} fields)", record.len());
+                return Err(at(line, message));
+            }
+            records::field(record, i, line, &header[i])
+                .map(str::trim)
+                .map_err(problem)
         };
         let (model, bench, score) = (
             cell(mc, "model")?,
@@ -154,7 +173,8 @@ pub fn parse_long(
             cell(sc, "score")?,
         );
         if model.is_empty() || bench.is_empty() {
-            return Err(at(line, "empty model or benchmark name".into()).into());
+            unnamed.push(line);
+            continue;
         }
         if !options.percent && score.ends_with('%') {
             return Err(LongError::Percentage {
@@ -209,7 +229,29 @@ pub fn parse_long(
             ImportError::file(source, "no scores: the file has a header but no data").into(),
         );
     }
-    Ok(builder)
+    let warnings = unnamed_rows_warning(source, &unnamed).into_iter().collect();
+    Ok(LongTable { builder, warnings })
+}
+
+/// The warning for rows left out because their model or benchmark name is
+/// empty (the first few lines named).
+fn unnamed_rows_warning(source: &str, lines: &[u64]) -> Option<ImportWarning> {
+    let (first, rest) = lines.split_first()?;
+    const SHOWN: usize = 5;
+    let mut shown: Vec<String> = std::iter::once(first)
+        .chain(rest)
+        .take(SHOWN)
+        .map(u64::to_string)
+        .collect();
+    if lines.len() > SHOWN {
+        shown.push("…".into());
+    }
+    Some(ImportWarning::Other(format!(
+        "{source}: left out {} with an empty model or benchmark name (line{} {})",
+        crate::words::count(lines.len(), "row", "rows"),
+        if lines.len() == 1 { "" } else { "s" },
+        shown.join(", ")
+    )))
 }
 
 /// A score cell: `Ok(None)` when missing.
@@ -246,13 +288,19 @@ mod tests {
             e.to_string(),
             "l.csv:5: model 'Org, Inc/m1' has a second score for 'MMLU' (first on line 2); choose a rule (max, mean or last)"
         );
-        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Mean), true)).unwrap();
+        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Mean), true))
+            .unwrap()
+            .builder;
         assert!((b.get("Org, Inc/m1", "MMLU").unwrap() - 0.78).abs() < 1e-15);
         assert_eq!(b.get("m2", "MMLU"), Some(0.5));
         assert_eq!(b.models().len(), 2); // m1b has only a missing score
-        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Max), true)).unwrap();
+        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Max), true))
+            .unwrap()
+            .builder;
         assert_eq!(b.get("Org, Inc/m1", "MMLU"), Some(0.79));
-        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Last), true)).unwrap();
+        let b = parse_long(TEXT.as_bytes(), "l.csv", &options(Some(Dedupe::Last), true))
+            .unwrap()
+            .builder;
         assert_eq!(b.get("Org, Inc/m1", "MMLU"), Some(0.79));
     }
 
@@ -276,5 +324,22 @@ mod tests {
                 .starts_with("l.csv:1: no column 'Scor'; closest headers: Score"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn rows_without_a_name_are_left_out_with_a_warning() {
+        let text = "Model,Benchmark,Score\nm1,MMLU,0.5\n,MMLU,0.7\nm2,,0.1\nm2,MMLU,0.6\n";
+        let t = parse_long(text.as_bytes(), "l.csv", &options(None, false)).unwrap();
+        assert_eq!(t.builder.models().len(), 2);
+        assert_eq!(
+            t.warnings[0].to_string(),
+            "l.csv: left out 2 rows with an empty model or benchmark name (lines 3, 4)"
+        );
+    }
+
+    #[test]
+    fn utf16_files_are_refused_with_advice() {
+        let e = parse_long(b"\xFF\xFEM\x00", "l.csv", &options(None, false)).unwrap_err();
+        assert!(e.to_string().contains("save it as UTF-8"), "{e}");
     }
 }

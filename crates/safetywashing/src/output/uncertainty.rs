@@ -12,8 +12,9 @@ use super::percent;
 use super::table::Table;
 use crate::analysis::{Analysis, Role};
 use crate::uncertainty::{
-    BootstrapEstimate, BootstrapReport, ClusterSource, FullAnalysis, ImputationReport, ImputedCell,
-    Interval, IntervalMethod, PermutationReport, Resampling, SensitivityReport, UncertaintyReport,
+    BenchmarkSensitivity, BootstrapEstimate, BootstrapReport, ClusterSource, FullAnalysis,
+    ImputationReport, ImputedCell, Interval, IntervalMethod, PermutationReport, Resampling,
+    SensitivityReport, UncertaintyReport,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -218,9 +219,11 @@ impl PermutationJson {
 
 #[derive(Serialize)]
 struct SensitivityJson<'a> {
-    threshold: f64,
+    lines: crate::verdict::Lines,
     variants: [&'static str; 4],
     verdict_flips: Vec<&'a str>,
+    verdict_flips_by_composite: Vec<&'a str>,
+    verdict_flips_by_compute: Vec<&'a str>,
     drop_one: DropOne<'a>,
 }
 
@@ -280,22 +283,28 @@ impl<'a> UncertaintyJson<'a> {
             seed: u.seed,
             bootstrap: u.bootstrap.as_ref().map(BootstrapJson::new),
             permutation: u.permutation.as_ref().map(PermutationJson::new),
-            sensitivity: u.sensitivity.as_ref().map(|s| SensitivityJson {
-                threshold: s.threshold,
-                variants: [
-                    "drop-one capability composites",
-                    "mean z-score composite",
-                    "PC1 of the Pearson matrix",
-                    "compute",
-                ],
-                verdict_flips: a
-                    .benchmarks
-                    .iter()
-                    .zip(&s.benchmarks)
-                    .filter(|(_, b)| b.verdict_flips)
-                    .map(|(r, _)| r.benchmark.as_str())
-                    .collect(),
-                drop_one: DropOne(a, s),
+            sensitivity: u.sensitivity.as_ref().map(|s| {
+                let flagged = |flag: fn(&BenchmarkSensitivity) -> bool| {
+                    a.benchmarks
+                        .iter()
+                        .zip(&s.benchmarks)
+                        .filter(|(_, b)| flag(b))
+                        .map(|(r, _)| r.benchmark.as_str())
+                        .collect()
+                };
+                SensitivityJson {
+                    lines: s.lines,
+                    variants: [
+                        "drop-one capability composites",
+                        "mean z-score composite",
+                        "PC1 of the Pearson matrix",
+                        "compute",
+                    ],
+                    verdict_flips: flagged(|b| b.verdict_flips),
+                    verdict_flips_by_composite: flagged(|b| b.flips_by_composite),
+                    verdict_flips_by_compute: flagged(|b| b.flips_by_compute),
+                    drop_one: DropOne(a, s),
+                }
             }),
             imputation: u.imputation.as_ref().map(|i| ImputationJson::new(a, i)),
         })
@@ -431,11 +440,13 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
     }
     if let Some(s) = &u.sensitivity {
         lines.push(format!(
-            "Sensitivity: {} drop-one composites, mean z-score, Pearson PC1, compute; verdict (≥ {}) flips for {} of {} other benchmarks",
+            "Sensitivity: {} drop-one composites, mean z-score, Pearson PC1, compute; verdict band (|r| < {} low, ≥ {} high) changes for {} of {} other benchmarks under another composite, for {} with compute in place of capabilities",
             s.capabilities.len(),
-            percent(Some(s.threshold)),
-            s.flipped(a, Role::Safety),
-            a.benchmarks.iter().filter(|b| b.role == Role::Safety).count()
+            percent(Some(s.lines.low)),
+            percent(Some(s.lines.high)),
+            s.count(a, Role::Safety, |b| b.flips_by_composite),
+            a.benchmarks.iter().filter(|b| b.role == Role::Safety).count(),
+            s.count(a, Role::Safety, |b| b.flips_by_compute),
         ));
     }
     if let Some(i) = &u.imputation {

@@ -23,7 +23,7 @@ mod scree;
 pub mod style;
 
 pub use heatmap::HeatmapFigure;
-pub use overview::{LOW_BOUND, OverviewFigure};
+pub use overview::OverviewFigure;
 pub use ranking::RankingFigure;
 pub use scatter::{ScatterFigure, ScatterPanel, XAxis, scatter_panel};
 pub use scree::ScreeFigure;

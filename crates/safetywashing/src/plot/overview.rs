@@ -11,9 +11,6 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// The paper calls a capabilities correlation below this "low".
-pub const LOW_BOUND: f64 = 0.4;
-
 /// Height of one benchmark's row (px).
 const ROW: u32 = 16;
 /// Width of a panel's plotting area (px).
@@ -193,7 +190,7 @@ impl OverviewFigure<'_> {
         let mean = panel.analysis.fit.correlation_mean;
         let full = [-0.5, n - 0.5];
         chart.draw_series(DashedLineSeries::new(
-            full.map(|y| (LOW_BOUND, y)),
+            full.map(|y| (crate::verdict::PAPER_LOW_BOUND, y)),
             6,
             4,
             GREY.stroke_width(2),

@@ -164,7 +164,6 @@ fn row_html(out: &mut String, r: &Row) {
         Verdict::High => "4",
         Verdict::Moderate => "3",
         Verdict::Low => "2",
-        Verdict::Negative => "1",
         Verdict::Undefined => "",
     };
     let _ = write!(

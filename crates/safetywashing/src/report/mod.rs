@@ -17,6 +17,7 @@ use crate::plot::{
     FigureInput, FigureKind, ImageFormat, Intervals, Panel, PlotError, XAxis, render_figure,
     short_labels,
 };
+use crate::verdict::{Band, Lines, PAPER_LOW_BOUND, Verdict as Judged};
 
 /// The question the tool answers, in two sentences.
 pub const QUESTION: &str = "Does a safety benchmark measure safety, or mostly how capable a model \
@@ -40,32 +41,31 @@ pub struct Provenance {
 pub enum Verdict {
     /// Part of the capabilities score itself.
     Capability,
-    /// At least the mean correlation among capability benchmarks: tracks
+    /// |r| at least the mean correlation among capability benchmarks: tracks
     /// capabilities as closely as capability benchmarks track each other.
     High,
-    /// At least 40% (the paper's "low" bound) but below that mean.
+    /// |r| at least 40% (the paper's "low" bound) but below that mean.
     Moderate,
-    /// Between −40% and 40%.
+    /// |r| below 40%.
     Low,
-    /// −40% or below: falls as capabilities rise.
-    Negative,
     /// No correlation (too few models or a constant column).
     Undefined,
 }
 
 impl Verdict {
-    /// Judge a benchmark given the mean capability–capability correlation.
+    /// Judge a benchmark given the mean capability–capability correlation:
+    /// the one rule of [`crate::verdict`] (bands by |r|), with capability
+    /// benchmarks named as such.
     pub fn of(result: &BenchmarkResult, mean_capability_correlation: f64) -> Verdict {
-        const LOW: f64 = crate::plot::LOW_BOUND;
         if result.role == Role::Capability {
             return Verdict::Capability;
         }
-        match result.capabilities_correlation {
+        let lines = Lines::new(PAPER_LOW_BOUND, mean_capability_correlation);
+        match Judged::judge(result.capabilities_correlation, None, &lines).band {
             None => Verdict::Undefined,
-            Some(r) if r >= mean_capability_correlation.max(LOW) => Verdict::High,
-            Some(r) if r >= LOW => Verdict::Moderate,
-            Some(r) if r > -LOW => Verdict::Low,
-            Some(_) => Verdict::Negative,
+            Some(Band::High) => Verdict::High,
+            Some(Band::Moderate) => Verdict::Moderate,
+            Some(Band::Low) => Verdict::Low,
         }
     }
 
@@ -76,7 +76,6 @@ impl Verdict {
             Verdict::High => "high",
             Verdict::Moderate => "moderate",
             Verdict::Low => "low",
-            Verdict::Negative => "negative",
             Verdict::Undefined => "–",
         }
     }
@@ -89,19 +88,17 @@ impl Verdict {
                 "at least the mean correlation among capability benchmarks: tracks capabilities \
                  as closely as they track each other"
             }
-            Verdict::Moderate => "40% or more, below that mean",
-            Verdict::Low => "between −40% and 40% (the paper calls below 40% \"low\")",
-            Verdict::Negative => "−40% or less: scores fall as capabilities rise",
+            Verdict::Moderate => "|r| of 40% or more, below that mean",
+            Verdict::Low => "|r| below 40% (the paper calls below 40% \"low\")",
             Verdict::Undefined => "no correlation (too few models, or a constant column)",
         }
     }
 
     /// Every verdict, in legend order.
-    pub const ALL: [Verdict; 6] = [
+    pub const ALL: [Verdict; 5] = [
         Verdict::High,
         Verdict::Moderate,
         Verdict::Low,
-        Verdict::Negative,
         Verdict::Capability,
         Verdict::Undefined,
     ];
@@ -286,12 +283,7 @@ fn summary(a: &Analysis) -> Vec<(String, String)> {
         ),
         ("Other benchmarks".into(), safety.len().to_string()),
     ];
-    for v in [
-        Verdict::High,
-        Verdict::Moderate,
-        Verdict::Low,
-        Verdict::Negative,
-    ] {
+    for v in [Verdict::High, Verdict::Moderate, Verdict::Low] {
         out.push((format!("… of which “{}”", v.word()), count(v).to_string()));
     }
     out
@@ -420,7 +412,9 @@ mod tests {
         assert_eq!(v(0.4), Verdict::Moderate);
         assert_eq!(v(0.39), Verdict::Low);
         assert_eq!(v(-0.39), Verdict::Low);
-        assert_eq!(v(-0.4), Verdict::Negative);
+        // Bands by |r|: a strong negative correlation is as entangled.
+        assert_eq!(v(-0.4), Verdict::Moderate);
+        assert_eq!(v(-0.8), Verdict::High);
         assert_eq!(
             Verdict::of(&result(Role::Safety, None), 0.7),
             Verdict::Undefined

@@ -13,7 +13,7 @@
 
 use super::intervals::{self, BootstrapEstimate, IntervalMethod};
 use super::{
-    Draws, OptionError, Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng,
+    Draws, Hooks, OptionError, Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng,
 };
 use crate::analysis::{Analysis, AnalysisOptions};
 use crate::matrix::BenchmarkMatrix;
@@ -252,7 +252,7 @@ pub(crate) fn bootstrap(
     full: &Analysis,
     settings: &BootstrapOptions,
     seed: u64,
-    progress: &(dyn Fn(u64) + Sync),
+    hooks: &Hooks,
 ) -> Result<BootstrapReport, UncertaintyError> {
     let units = units(matrix, &settings.resampling)?;
     let reference = &full.fit.loadings;
@@ -283,25 +283,27 @@ pub(crate) fn bootstrap(
     let draws: Vec<Option<Vec<f64>>> = (0..settings.resamples)
         .into_par_iter()
         .map(|b| {
+            hooks.check()?;
             let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
             let rows = draw(&units, &mut rng);
             let stats = rerun(matrix, options, reference, &rows, width, classes);
-            progress(1);
-            stats
+            (hooks.progress)(1);
+            Ok(stats)
         })
-        .collect();
+        .collect::<Result<_, UncertaintyError>>()?;
     let jackknife: Vec<Option<Vec<f64>>> = (0..units.len())
         .into_par_iter()
         .map(|left_out| {
+            hooks.check()?;
             let rows: Vec<usize> = units
                 .iter()
                 .enumerate()
                 .filter(|(u, _)| *u != left_out)
                 .flat_map(|(_, rows)| rows.iter().copied())
                 .collect();
-            rerun(matrix, options, reference, &rows, width, classes)
+            Ok(rerun(matrix, options, reference, &rows, width, classes))
         })
-        .collect();
+        .collect::<Result<_, UncertaintyError>>()?;
     let failed_fits = draws.iter().filter(|d| d.is_none()).count();
     let column = |rows: &[Option<Vec<f64>>], k: usize| -> Vec<f64> {
         rows.iter()
@@ -342,6 +344,7 @@ pub(crate) fn bootstrap(
 
 #[cfg(test)]
 mod tests {
+    use super::super::NO_HOOKS;
     use super::super::test_support::{factor_matrix, options};
     use super::*;
     use crate::analysis::analyze;
@@ -349,7 +352,7 @@ mod tests {
 
     fn run(m: &BenchmarkMatrix, settings: &BootstrapOptions, seed: u64) -> BootstrapReport {
         let full = analyze(m, &options(), None).unwrap();
-        bootstrap(m, &options(), &full, settings, seed, &|_| {}).unwrap()
+        bootstrap(m, &options(), &full, settings, seed, &NO_HOOKS).unwrap()
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! another (each bootstrap is itself parallel), with seeds `seed + d`, so the
 //! study is reproducible.
 
+use super::NO_HOOKS;
 use super::bootstrap::{BootstrapOptions, bootstrap};
 use super::intervals::{BootstrapEstimate, IntervalMethod};
 use crate::analysis::{AnalysisOptions, Role, analyze};
@@ -252,7 +253,7 @@ pub fn coverage(options: &CoverageOptions, progress: &(dyn Fn(u64) + Sync)) -> C
                     &full,
                     &settings,
                     options.seed.wrapping_add(d as u64),
-                    &|_| {},
+                    &NO_HOOKS,
                 )
                 .ok()
             });

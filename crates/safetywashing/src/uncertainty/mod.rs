@@ -47,13 +47,32 @@ use thiserror::Error;
 
 pub use crate::DEFAULT_SEED;
 
-/// A capabilities correlation at or above this is "high" (the paper calls
-/// one below 40% low); a benchmark whose verdict differs across composites
-/// is flagged by the sensitivity analysis.
-pub const HIGH_CORRELATION: f64 = 0.4;
-
 /// The fewest bootstrap resamples or permutations accepted.
 pub const MIN_DRAWS: usize = 10;
+
+/// The caller's hooks into a long run: `progress` is told of units of work
+/// done, `stop` is asked before each unit whether to give up.
+pub(crate) struct Hooks<'a> {
+    pub(crate) progress: &'a (dyn Fn(u64) + Sync),
+    pub(crate) stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+/// Hooks that report nowhere and never stop.
+pub(crate) const NO_HOOKS: Hooks<'static> = Hooks {
+    progress: &|_| {},
+    stop: &|| false,
+};
+
+impl Hooks<'_> {
+    /// [`UncertaintyError::Cancelled`] once the caller asks to stop.
+    pub(crate) fn check(&self) -> Result<(), UncertaintyError> {
+        if (self.stop)() {
+            Err(UncertaintyError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// What a count of random draws counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +171,9 @@ pub enum UncertaintyError {
         /// Closest column names.
         suggestions: Vec<String>,
     },
+    /// The caller asked to stop (see [`analyze_with_uncertainty_until`]).
+    #[error("cancelled")]
+    Cancelled,
     /// Too little data for a regression.
     #[error("{matrix}: '{benchmark}' {reason}")]
     Regression {
@@ -428,6 +450,21 @@ pub fn analyze_with_uncertainty(
     info: Option<&InfoTable>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<FullAnalysis, UncertaintyError> {
+    analyze_with_uncertainty_until(matrix, valid, info, progress, &|| false)
+}
+
+/// [`analyze_with_uncertainty`] that can be stopped: `stop` is asked before
+/// each bootstrap resample, jackknife sample and permutation test, and once
+/// it answers `true` the run ends with [`UncertaintyError::Cancelled`] (an
+/// interrupt from a notebook, say). It never changes a number: a run that is
+/// not stopped gives exactly [`analyze_with_uncertainty`]'s result.
+pub fn analyze_with_uncertainty_until(
+    matrix: &BenchmarkMatrix,
+    valid: &ValidOptions,
+    info: Option<&InfoTable>,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<FullAnalysis, UncertaintyError> {
     let (options, extra) = (&valid.analysis, &valid.extra);
     if extra.is_plain() {
         return Ok(analyze(matrix, options, info)?.into());
@@ -453,13 +490,27 @@ pub fn analyze_with_uncertainty(
     let analysis = analyze(matrix, options, info)?;
     let bootstrap = match &extra.bootstrap {
         Some(b) => Some(bootstrap::bootstrap(
-            matrix, options, &analysis, b, extra.seed, progress,
+            matrix,
+            options,
+            &analysis,
+            b,
+            extra.seed,
+            &Hooks { progress, stop },
         )?),
         None => None,
     };
     let permutation = extra
         .permutations
-        .map(|n| permutation::permutation_test(matrix, &analysis, n, extra.seed, progress));
+        .map(|n| {
+            permutation::permutation_test(
+                matrix,
+                &analysis,
+                n,
+                extra.seed,
+                &Hooks { progress, stop },
+            )
+        })
+        .transpose()?;
     let (leave_one_out, sensitivity) = if extra.sensitivity || extra.leave_one_out {
         let s = sensitivity::sensitivity(matrix, options, &analysis);
         let loo = s.leave_one_out(&analysis);

@@ -11,7 +11,7 @@
 //! Spearman permutations shuffle the ranks once computed (identical to
 //! ranking each shuffled sample), so a permutation costs one Pearson pass.
 
-use super::{Purpose, stream_rng};
+use super::{Hooks, Purpose, UncertaintyError, stream_rng};
 use crate::analysis::Analysis;
 use crate::matrix::BenchmarkMatrix;
 use crate::stats::{CorrelationMethod, average_ranks, complete_pairs, kendall_tau_b, pearson};
@@ -45,8 +45,8 @@ pub(crate) fn permutation_test(
     analysis: &Analysis,
     permutations: usize,
     seed: u64,
-    progress: &(dyn Fn(u64) + Sync),
-) -> PermutationReport {
+    hooks: &Hooks,
+) -> Result<PermutationReport, UncertaintyError> {
     let mut score_by_row = vec![f64::NAN; matrix.n_models()];
     for (&row, &s) in analysis.fit.rows.iter().zip(&analysis.fit.scores) {
         score_by_row[row] = s;
@@ -57,21 +57,22 @@ pub(crate) fn permutation_test(
         .zip(analysis.benchmarks.par_iter())
         .enumerate()
         .map(|(i, (column, result))| {
+            hooks.check()?;
             let p = result.capabilities_correlation.map(|observed| {
                 let (x, y) = complete_pairs(&column.values, &score_by_row);
                 let mut rng = stream_rng(seed, Purpose::Permutation, i as u64);
                 p_value(analysis.method, x, y, observed, permutations, &mut rng)
             });
-            progress(1);
-            p
+            (hooks.progress)(1);
+            Ok(p)
         })
-        .collect();
+        .collect::<Result<_, UncertaintyError>>()?;
     let q_values = benjamini_hochberg(&p_values);
-    PermutationReport {
+    Ok(PermutationReport {
         permutations,
         p_values,
         q_values,
-    }
+    })
 }
 
 /// Two-sided permutation p-value of `observed` = corr(x, y).
@@ -123,6 +124,7 @@ pub fn benjamini_hochberg(p_values: &[Option<f64>]) -> Vec<Option<f64>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::NO_HOOKS;
     use super::super::test_support::{factor_matrix, options};
     use super::*;
     use crate::analysis::analyze;
@@ -151,7 +153,7 @@ mod tests {
     fn loaded_benchmark_is_significant_and_free_one_is_not() {
         let m = factor_matrix(40, 21);
         let a = analyze(&m, &options(), None).unwrap();
-        let r = permutation_test(&m, &a, 999, 3, &|_| {});
+        let r = permutation_test(&m, &a, 999, 3, &NO_HOOKS).unwrap();
         let p = |name: &str| {
             let i = a
                 .benchmarks

@@ -2,18 +2,20 @@
 //! of composite: the drop-one-capability composites (which also give every
 //! capability benchmark's leave-one-out correlation), the mean z-score
 //! composite, PC1 of the Pearson correlation matrix, and compute in place of
-//! capabilities. A benchmark whose verdict (capabilities correlation at or
-//! above [`HIGH_CORRELATION`]) differs across these is flagged.
+//! capabilities. A benchmark whose verdict band ([`crate::verdict`]: by |r|,
+//! against the paper's low line and the mean capability correlation)
+//! differs under an alternative composite, or under compute, is flagged —
+//! the two separately, since compute alone accounts for most flips.
 //!
 //! Every variant runs through the same pipeline ([`analyze_with_fit`]); a
 //! variant's PC1 is aligned with the full composite's loadings on the
 //! benchmarks they share.
 
-use super::HIGH_CORRELATION;
 use crate::analysis::{Analysis, AnalysisOptions, Role, analyze_with_fit};
 use crate::capabilities::fit_capabilities;
 use crate::matrix::BenchmarkMatrix;
 use crate::stats::{CorrelationMethod, z_scores};
+use crate::verdict::{Lines, PAPER_LOW_BOUND};
 use rayon::prelude::*;
 
 /// One benchmark's capabilities correlation under other composites.
@@ -36,7 +38,12 @@ pub struct BenchmarkSensitivity {
     pub min: Option<f64>,
     /// Largest of the full value and every variant.
     pub max: Option<f64>,
-    /// The verdict (≥ [`HIGH_CORRELATION`] or not) differs across them.
+    /// The verdict band ([`crate::verdict`]) of an alternative composite
+    /// (drop-one, mean z-score, Pearson PC1) differs from the full value's.
+    pub flips_by_composite: bool,
+    /// The band of the compute correlation differs from the full value's.
+    pub flips_by_compute: bool,
+    /// Either of the above.
     pub verdict_flips: bool,
 }
 
@@ -47,8 +54,9 @@ pub struct SensitivityReport {
     pub capabilities: Vec<String>,
     /// Per benchmark, in `Analysis::benchmarks` order.
     pub benchmarks: Vec<BenchmarkSensitivity>,
-    /// Threshold of a "high" correlation.
-    pub threshold: f64,
+    /// The verdict lines the bands are judged by (the paper's low line and
+    /// the mean correlation among capability benchmarks).
+    pub lines: Lines,
 }
 
 impl SensitivityReport {
@@ -68,11 +76,21 @@ impl SensitivityReport {
 
     /// Number of benchmarks whose verdict flips, among those of `role`.
     pub fn flipped(&self, analysis: &Analysis, role: Role) -> usize {
+        self.count(analysis, role, |s| s.verdict_flips)
+    }
+
+    /// Number of benchmarks of `role` for which `flag` holds.
+    pub fn count(
+        &self,
+        analysis: &Analysis,
+        role: Role,
+        flag: impl Fn(&BenchmarkSensitivity) -> bool,
+    ) -> usize {
         analysis
             .benchmarks
             .iter()
             .zip(&self.benchmarks)
-            .filter(|(b, s)| b.role == role && s.verdict_flips)
+            .filter(|(b, s)| b.role == role && flag(s))
             .count()
     }
 }
@@ -175,6 +193,7 @@ pub(crate) fn sensitivity(
     let drops = drop_one(matrix, options, full);
     let mean = mean_z(matrix, options, full);
     let pearson = pearson_pc1(matrix, options, full);
+    let lines = Lines::new(PAPER_LOW_BOUND, full.fit.correlation_mean);
     let benchmarks = full
         .benchmarks
         .iter()
@@ -198,7 +217,16 @@ pub(crate) fn sensitivity(
                 .flatten()
                 .collect();
             let (min, max) = min_max(all.iter().copied());
-            let high = all.iter().filter(|r| **r >= HIGH_CORRELATION).count();
+            let band = |r: Option<f64>| r.map(|r| lines.band(r));
+            let full_band = band(b.capabilities_correlation);
+            let differs =
+                |r: Option<f64>| full_band.is_some() && r.is_some() && band(r) != full_band;
+            let flips_by_composite = drop_one
+                .iter()
+                .copied()
+                .chain([mean[i], pearson_pc1])
+                .any(differs);
+            let flips_by_compute = differs(b.compute_correlation);
             BenchmarkSensitivity {
                 drop_one,
                 drop_one_min,
@@ -208,14 +236,16 @@ pub(crate) fn sensitivity(
                 compute: b.compute_correlation,
                 min,
                 max,
-                verdict_flips: high > 0 && high < all.len(),
+                flips_by_composite,
+                flips_by_compute,
+                verdict_flips: flips_by_composite || flips_by_compute,
             }
         })
         .collect();
     SensitivityReport {
         capabilities: full.fit.benchmarks.clone(),
         benchmarks,
-        threshold: HIGH_CORRELATION,
+        lines,
     }
 }
 
@@ -264,12 +294,22 @@ mod tests {
         for (b, bs) in full.benchmarks.iter().zip(&s.benchmarks) {
             let r = b.capabilities_correlation.unwrap();
             assert!(bs.min.unwrap() <= r && r <= bs.max.unwrap());
-            let flips =
-                (bs.min.unwrap() >= HIGH_CORRELATION) != (bs.max.unwrap() >= HIGH_CORRELATION);
-            assert_eq!(bs.verdict_flips, flips);
+            let band = |v: Option<f64>| v.map(|v| s.lines.band(v));
+            let composites = bs
+                .drop_one
+                .iter()
+                .copied()
+                .chain([bs.mean_z, bs.pearson_pc1]);
+            let by_composite = composites
+                .clone()
+                .any(|v| v.is_some() && band(v) != band(Some(r)));
+            let by_compute = bs.compute.is_some() && band(bs.compute) != band(Some(r));
+            assert_eq!(bs.flips_by_composite, by_composite);
+            assert_eq!(bs.flips_by_compute, by_compute);
+            assert_eq!(bs.verdict_flips, by_composite || by_compute);
         }
         // The capability-free benchmark is low under every composite.
-        assert!(!s.benchmarks[5].verdict_flips);
-        assert!(s.benchmarks[5].max.unwrap() < HIGH_CORRELATION);
+        assert!(!s.benchmarks[5].flips_by_composite);
+        assert!(s.benchmarks[5].max.unwrap() < s.lines.low);
     }
 }

@@ -1,0 +1,91 @@
+"""The package as users get it: the wheel (`maturin build --release`)
+installs into a fresh virtual environment, and its `safetywashing` command
+is the command line."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+import safetywashing as sw
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def run(*args, **kwargs):
+    done = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, timeout=600, **kwargs
+    )
+    assert done.returncode == 0, f"{args[:3]} failed: {done.stdout}{done.stderr}"
+    return done
+
+
+def test_console_script_is_the_cli(paper, cli):
+    script = shutil.which("safetywashing", path=str(BIN))
+    assert script, "pip install puts the safetywashing command beside python"
+    path = paper / "benchmarks_chat_models.csv"
+    ours = run(script, "analyze", path, "--format", "json")
+    assert ours.stdout == cli("analyze", path, "--format", "json").stdout
+    assert run(script, "--version").stdout == cli("--version").stdout
+    # Errors: the same line and exit status 2.
+    bad = subprocess.run(
+        [script, "analyze", "/nonexistent.csv"], capture_output=True, text=True, timeout=60
+    )
+    assert bad.returncode == 2
+    assert bad.stderr == cli("analyze", "/nonexistent.csv", check=False).stderr
+
+
+@pytest.mark.slow
+def test_wheel_installs_in_a_fresh_environment(tmp_path):
+    maturin = shutil.which("maturin", path=str(BIN)) or shutil.which("maturin")
+    assert maturin, "maturin is in the test environment (tests/python/requirements.txt)"
+    wheels = tmp_path / "wheels"
+    # scripts/test built the release library just before (maturin develop
+    # --release), so this only links and packages.
+    run(maturin, "build", "--release", "--quiet", "--out", wheels, cwd=ROOT)
+    [wheel] = list(wheels.glob("*.whl"))
+    assert "abi3" in wheel.name, "one stable-ABI wheel for every CPython >= 3.9"
+    fresh = tmp_path / "fresh"
+    venv.create(fresh, with_pip=True)
+    python = fresh / "bin" / "python"
+    run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", wheel)
+    # pandas and numpy come from the test environment, after the fresh
+    # environment's own packages (offline: nothing is downloaded).
+    deps = sysconfig.get_paths()["purelib"]
+    code = f"""
+import sys, json
+sys.path.append({deps!r})
+import numpy as np, pandas as pd
+import safetywashing as sw
+assert sw.__file__.startswith({str(fresh)!r}), sw.__file__
+rng = np.random.default_rng(0)
+g = rng.normal(size=20)
+df = pd.DataFrame({{c: g + rng.normal(size=20) for c in "abcs"}},
+                  index=[f"m{{i}}" for i in range(20)])
+print(sw.analyze(df, capabilities="a,b,c").to_json())
+"""
+    out = run(python, "-c", code).stdout
+    assert json.loads(out)["capability_benchmarks"] == ["a", "b", "c"]
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    g = rng.normal(size=20)
+    df = pd.DataFrame(
+        {c: g + rng.normal(size=20) for c in "abcs"}, index=[f"m{i}" for i in range(20)]
+    )
+    assert out == sw.analyze(df, capabilities="a,b,c").to_json() + "\n"
+    # The installed command (pandas and numpy again from the test
+    # environment, whose site-packages holds no copy of the package).
+    env = dict(os.environ, PYTHONPATH=deps)
+    version = run(fresh / "bin" / "safetywashing", "--version", env=env).stdout
+    assert version.startswith("safetywashing ")
+    check = run(python, "-c", "import safetywashing, sys; print(safetywashing.__file__)", env=env)
+    assert check.stdout.startswith(str(fresh))
