@@ -10,7 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod errors;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -25,7 +25,11 @@ where
     T: Into<OsString> + Clone,
 {
     ignore_file_size_signal();
-    let cli = match cli::Cli::try_parse_from(args) {
+    remove_temp_files_on_signal();
+    let parsed = negative_numbers(cli::Cli::command())
+        .try_get_matches_from(args)
+        .and_then(|m| cli::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors
@@ -45,6 +49,40 @@ where
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Let every flag's value be a negative number (`--confidence -0.5` is then
+/// refused for its value, not reported as an unknown argument '-0'), in
+/// every subcommand.
+fn negative_numbers(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if a.get_action().takes_values() {
+            a.allow_negative_numbers(true)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(negative_numbers)
+}
+
+/// On SIGINT or SIGTERM, remove the temporary files being written (the
+/// outputs stay as they were) and exit as the signal would (128 + its
+/// number). The handler only wakes a thread; the work happens there.
+fn remove_temp_files_on_signal() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    #[cfg(unix)]
+    ONCE.call_once(|| {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+            return; // without a handler the default action applies
+        };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                safetywashing::atomic::remove_temp_files();
+                std::process::exit(128 + signal);
+            }
+        });
+    });
 }
 
 /// Past a file-size limit (`ulimit -f`) the kernel sends SIGXFSZ, whose

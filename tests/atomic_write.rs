@@ -4,8 +4,10 @@
 //! next write fail in a real way, and compares bytes.
 //!
 //! - a file-size limit (`ulimit -f`, as a full disk would) in a subprocess;
-//! - SIGKILL while a large output is being written;
-//! - a destination the rename cannot replace (a folder).
+//! - SIGKILL while a large output is being written, and SIGTERM (whose
+//!   handler also removes the temporary file);
+//! - a stale temporary file of a killed run, removed by the next write;
+//! - a destination that is a folder (refused before anything is written).
 //!
 //! A rename failing over an existing file is tested in `src/atomic.rs`,
 //! where the rename step can be made to fail directly.
@@ -68,21 +70,23 @@ fn other_entries(dir: &Path, keep: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// Run `analyze` from `input` to `output`; it must succeed.
+fn analyze_ok(input: &Path, output: &Path) {
+    let out = Command::new(binary())
+        .args(analyze_args(input, output))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+}
+
 #[test]
 fn successful_output_replaces_the_file_and_leaves_no_temp_file() {
     let dir = scratch();
     let (input, output) = (dir.path().join("m.csv"), dir.path().join("out.json"));
     write_matrix(&input, 20, 8);
     std::fs::write(&output, PREVIOUS).unwrap();
-    let out = Command::new(binary())
-        .args(analyze_args(&input, &output))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    analyze_ok(&input, &output);
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
     assert_eq!(written["models_used"].as_array().unwrap().len(), 20);
@@ -116,13 +120,11 @@ fn file_size_limit_leaves_previous_output_byte_identical() {
     assert!(other_entries(dir.path(), &["m.csv", "out.json"]).is_empty());
 }
 
-#[cfg(unix)]
-#[test]
-fn sigkill_mid_write_leaves_previous_output_byte_identical() {
-    use std::os::unix::process::ExitStatusExt;
-
-    let dir = scratch();
-    let (input, output) = (dir.path().join("m.csv"), dir.path().join("out.json"));
+/// Start `analyze` writing about 50 MB of JSON over a previous `out.json`
+/// in `dir`, and return once its temporary file (`.out.json.XXXXXX.tmp`)
+/// exists: from then on the process is inside the atomic write.
+fn start_a_long_write(dir: &Path) -> (std::process::Child, String) {
+    let (input, output) = (dir.join("m.csv"), dir.join("out.json"));
     // 150,000 models with 150-character ids: about 50 MB of JSON to write
     // and sync, so the write takes real time.
     write_matrix(&input, 150_000, 150);
@@ -133,22 +135,68 @@ fn sigkill_mid_write_leaves_previous_output_byte_identical() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Wait for the writer's temporary file (`.out.json.XXXXXX.tmp`): from
-    // then on the process is inside the atomic write. Kill it there.
     let start = Instant::now();
-    let temp = loop {
-        let found = other_entries(dir.path(), &["m.csv", "out.json"])
+    loop {
+        let found = other_entries(dir, &["m.csv", "out.json"])
             .into_iter()
             .find(|n| n.starts_with(".out.json.") && n.ends_with(".tmp"));
         if let Some(name) = found {
-            break name;
+            return (child, name);
         }
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the process finished ({status}) before its write could be interrupted");
         }
         assert!(start.elapsed() < Duration::from_secs(300), "no write began");
         std::thread::sleep(Duration::from_micros(200));
-    };
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_mid_write_removes_the_temp_file_and_keeps_the_output() {
+    let dir = scratch();
+    let (mut child, _) = start_a_long_write(dir.path());
+    // Past the microseconds between creating the file and listing it.
+    std::thread::sleep(Duration::from_millis(20));
+    // SAFETY: signalling our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let status = child.wait().unwrap();
+    // The handler exits 128 + 15, the output as it was.
+    assert_eq!(status.code(), Some(143), "{status}");
+    assert_eq!(
+        std::fs::read(dir.path().join("out.json")).unwrap(),
+        PREVIOUS
+    );
+    let left = other_entries(dir.path(), &["m.csv", "out.json"]);
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn a_stale_temp_file_of_a_killed_run_is_removed_by_the_next_write() {
+    let dir = scratch();
+    let (input, output) = (dir.path().join("m.csv"), dir.path().join("out.json"));
+    write_matrix(&input, 20, 8);
+    let stale = dir.path().join(".out.json.AbC123.tmp");
+    let file = std::fs::File::create(&stale).unwrap();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    file.set_modified(hour_ago).unwrap();
+    drop(file);
+    // A fresh one may belong to a run writing now: it stays.
+    let fresh = dir.path().join(".out.json.XyZ789.tmp");
+    std::fs::write(&fresh, "").unwrap();
+    analyze_ok(&input, &output);
+    assert!(!stale.exists(), "the stale temporary file is still there");
+    assert!(fresh.exists(), "a fresh temporary file was removed");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigkill_mid_write_leaves_previous_output_byte_identical() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let dir = scratch();
+    let (mut child, temp) = start_a_long_write(dir.path());
+    let output = dir.path().join("out.json");
     child.kill().unwrap(); // SIGKILL
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(9), "not killed by SIGKILL: {status}");
@@ -181,7 +229,7 @@ fn destination_that_cannot_be_replaced_is_left_alone() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("cannot rename the temporary file over it"),
+        stderr.contains("is a directory; nothing written"),
         "{stderr}"
     );
     assert_eq!(std::fs::read(folder.join("inside.txt")).unwrap(), PREVIOUS);

@@ -22,6 +22,7 @@ mod import;
 mod layers;
 mod merge_cli;
 mod properties;
+mod reliability;
 mod report_browser;
 mod simulate;
 mod spec;

@@ -2,6 +2,7 @@
 //! an info table), every other byte kept, written atomically.
 
 use super::args::MatrixArgs;
+use super::paths::{Files, Use, lock_for_edit};
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::add::{AddRequest, plan_add, read_new_column};
@@ -72,7 +73,23 @@ pub struct AddArgs {
 
 /// Run `add`.
 pub fn run(args: AddArgs) -> Result<ExitCode> {
-    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let read = |p: &PathBuf| super::paths::read_whole(p);
+    Files::default()
+        .with("MATRIX", Some(&args.target), Use::Edit)
+        .with("--info", args.matrix.info.as_deref(), Use::Edit)
+        .with("--from", Some(&args.from), Use::Read)
+        .with("--aliases", args.aliases.as_deref(), Use::Read)
+        .check()?;
+    // Held until the end: a second `add` of this matrix waits, then reads
+    // the file with this run's column in it.
+    let _locks = if args.dry_run {
+        Vec::new()
+    } else {
+        std::iter::once(&args.target)
+            .chain(&args.matrix.info)
+            .map(|p| lock_for_edit(p))
+            .collect::<Result<Vec<_>>>()?
+    };
     let matrix_bytes = read(&args.target)?;
     let matrix_name = args.target.display().to_string();
     let new = read_new_column(

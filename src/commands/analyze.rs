@@ -1,7 +1,8 @@
 //! `safetywashing analyze`: the paper's analysis of one or more matrices.
 
-use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
-use super::{analyze_all, emit_with, load_inputs};
+use super::args::{AnalysisArgs, ExcelSafeArgs, MatrixArgs, UncertaintyArgs, formats};
+use super::paths::{Files, Use};
+use super::{analyze_all, emit_table, load_inputs};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::Format;
@@ -39,6 +40,9 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "text", value_parser = formats(&Format::ALL))]
     pub format: Format,
 
+    #[command(flatten)]
+    pub excel: ExcelSafeArgs,
+
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -50,11 +54,19 @@ pub struct AnalyzeArgs {
 /// Run `analyze`.
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let options = args.uncertainty.validate(args.analysis.options())?;
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", args.output.as_deref(), Use::Write)
+        .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let analyses = analyze_all(&inputs, &options)?;
     let exporter = args.format.exporter();
-    emit_with(args.output.as_deref(), |out| {
-        exporter.export(&analyses, out)
-    })?;
+    emit_table(
+        args.output.as_deref(),
+        args.format,
+        args.excel.excel_safe,
+        |out| exporter.export(&analyses, out),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

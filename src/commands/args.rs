@@ -208,3 +208,13 @@ pub fn formats(
 ) -> impl Fn(&str) -> Result<Format, String> + Clone + Send + Sync + 'static {
     move |name| Format::parse_among(name, offered)
 }
+
+/// `--excel-safe`, for commands with CSV output.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ExcelSafeArgs {
+    /// With --format csv: prefix with ' every cell a spreadsheet would run as
+    /// a formula (starting with = + - @, and not a number), so that opening
+    /// the file in Excel or LibreOffice runs nothing.
+    #[arg(long)]
+    pub excel_safe: bool,
+}

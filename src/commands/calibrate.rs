@@ -1,8 +1,9 @@
 //! `safetywashing calibrate`: accuracy, Brier score and RMS calibration
 //! error of lm-eval per-sample files.
 
-use super::args::formats;
-use super::emit_with;
+use super::args::{ExcelSafeArgs, formats};
+use super::emit_table;
+use super::paths::{Files, Use};
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::calibration::{
@@ -43,6 +44,9 @@ pub struct CalibrateArgs {
     /// Output format: text, json or csv.
     #[arg(long, default_value = "text", value_parser = formats(&CALIBRATION_FORMATS))]
     pub format: Format,
+
+    #[command(flatten)]
+    pub excel: ExcelSafeArgs,
 
     /// RMS calibration error shown in text output: reference or corrected.
     #[arg(long, default_value = "reference", value_parser = clap::value_parser!(RmsVariant))]
@@ -92,6 +96,10 @@ impl CalibrateArgs {
 /// Run `calibrate`.
 pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
     let options = args.options()?;
+    Files::default()
+        .with_all("FILE", &args.files, Use::Read)
+        .with("--output", args.output.as_deref(), Use::Write)
+        .check()?;
     let mut reports = Vec::with_capacity(args.files.len());
     for f in &args.files {
         let r = calibrate_file(f, &options)?;
@@ -104,8 +112,11 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
         }
         reports.push(r);
     }
-    emit_with(args.output.as_deref(), |out| {
-        write_calibration(args.format, &reports, args.rms_variant, out)
-    })?;
+    emit_table(
+        args.output.as_deref(),
+        args.format,
+        args.excel.excel_safe,
+        |out| write_calibration(args.format, &reports, args.rms_variant, out),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,14 @@
 //! `safetywashing import`: evaluation engines' output → a benchmark matrix.
 
 use super::emit;
+use super::paths::{Files, Use};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use safetywashing::calibration::{CalibrationOptions, DEFAULT_BIN_SIZE, RmsVariant};
 use safetywashing::import::ImportWarning;
 use safetywashing::import::lmeval::{self, CalibrationColumns, LmEvalOptions, MetricChoice};
 use safetywashing::import::long::{Dedupe, LongOptions, parse_long};
+use safetywashing::import::walk::Walk;
 use safetywashing::import::{ImportError, MatrixBuilder, inspect};
 use safetywashing::load::{MatrixFormat, parse_matrix};
 use safetywashing::words::count;
@@ -37,6 +39,17 @@ pub struct OutputArgs {
     /// for is written as higher-is-better (↑).
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     pub lower_is_better: Vec<String>,
+}
+
+impl OutputArgs {
+    /// Refuse an output that is also an input or the other output.
+    fn check(&self, role: &'static str, inputs: &[PathBuf]) -> Result<()> {
+        Files::default()
+            .with_all(role, inputs, Use::Read)
+            .with("--output", self.output.as_deref(), Use::Write)
+            .with("--info-out", self.info_out.as_deref(), Use::Write)
+            .check()
+    }
 }
 
 /// The engine whose output is read.
@@ -175,9 +188,16 @@ pub struct LongArgs {
 /// Run `import`.
 pub fn run(args: ImportArgs) -> Result<ExitCode> {
     match args.source {
-        ImportSource::LmEval(a) => run_lm_eval(a),
-        ImportSource::Inspect(a) => run_inspect(a),
+        ImportSource::LmEval(a) => {
+            a.out.check("DIR", &a.dirs)?;
+            run_lm_eval(a)
+        }
+        ImportSource::Inspect(a) => {
+            a.out.check("LOG", &a.logs)?;
+            run_inspect(a)
+        }
         ImportSource::Long(a) => {
+            a.out.check("FILE.csv", std::slice::from_ref(&a.file))?;
             let bytes = std::fs::read(&a.file).map_err(|e| ImportError::io(&a.file, e))?;
             let options = LongOptions {
                 model_col: a.model_col,
@@ -220,7 +240,9 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("--task-metric {e}"))?;
         options.task_metrics.insert(task.trim().to_string(), choice);
     }
-    let paths = lmeval::find_results_files(&a.dirs)?;
+    let found = lmeval::find_results_files(&a.dirs)?;
+    say_skipped_links(&found);
+    let paths: Vec<_> = found.files.into_iter().map(|(p, _)| p).collect();
     if paths.is_empty() {
         bail!(
             "no results_*.json or results.json under {}",
@@ -267,9 +289,21 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
     write(builder, &a.out)
 }
 
+/// Name each symbolic link a folder walk did not follow.
+fn say_skipped_links(found: &Walk) {
+    for link in &found.skipped_links {
+        eprintln!(
+            "note: skipped {}: the same folder or file as one already read (a link or a repeated path)",
+            shown(&link.display().to_string())
+        );
+    }
+}
+
 fn run_inspect(a: InspectArgs) -> Result<ExitCode> {
     let mut logs = Vec::new();
-    for (path, explicit) in inspect::find_logs(&a.logs)? {
+    let found = inspect::find_logs(&a.logs)?;
+    say_skipped_links(&found);
+    for (path, explicit) in found.files {
         match inspect::read_log(&path) {
             Ok(log) => logs.push(log),
             // A file found in a folder that is not an Inspect log (e.g. the

@@ -2,6 +2,7 @@
 
 use super::args::MatrixArgs;
 use super::emit;
+use super::paths::{Files, Use, ensure_fits, lock_for_edit, same_file};
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::load::load_matrix;
@@ -65,12 +66,26 @@ impl MergeArgs {
 /// Run `merge`.
 pub fn run(args: MergeArgs) -> Result<ExitCode> {
     let prefer = args.prefer()?;
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::ReadMayReplace)
+        .with("--aliases", args.aliases.as_deref(), Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", args.output.as_deref(), Use::Write)
+        .check()?;
+    // `merge A B -o A` edits A in place: lock it as `add` does.
+    let _lock = match &args.output {
+        Some(out) if args.matrices.iter().any(|m| same_file(m, out)) => Some(lock_for_edit(out)?),
+        _ => None,
+    };
     let format = args.matrix.format();
     let inputs = args
         .matrices
         .iter()
-        .map(|p| load_matrix(p, &format))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|p| {
+            ensure_fits(p)?;
+            Ok(load_matrix(p, &format)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let aliases = match &args.aliases {
         Some(p) => Some(AliasTable::load(p)?),
         None => None,

@@ -9,6 +9,7 @@ pub mod data;
 pub mod evaluate;
 pub mod import;
 pub mod merge;
+pub mod paths;
 pub mod plot;
 pub mod progress;
 pub mod report;
@@ -61,6 +62,7 @@ pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
     };
     let mut matrices = Vec::with_capacity(paths.len());
     for p in &paths {
+        paths::ensure_fits(p)?;
         let m = load_matrix(p, &format)?;
         if m.compute.is_none()
             && let Some(c) = &format.compute_column
@@ -100,6 +102,49 @@ pub fn emit_with(
             Ok(())
         }
     }
+}
+
+/// Stream a table in `format` to `path` (or stdout) like [`emit_with`];
+/// with `excel_safe` (CSV only), every cell that a spreadsheet would take
+/// for a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return,
+/// and not a number) is prefixed with `'`.
+pub fn emit_table(
+    path: Option<&Path>,
+    format: safetywashing::output::Format,
+    excel_safe: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    if !excel_safe {
+        return emit_with(path, fill);
+    }
+    if format != safetywashing::output::Format::Csv {
+        anyhow::bail!("--excel-safe applies to CSV output: add --format csv");
+    }
+    let mut raw = Vec::new();
+    fill(&mut raw)?;
+    emit(&excel_safe_csv(&raw)?, path)
+}
+
+/// `csv` with formula-like cells prefixed (see [`emit_table`]).
+fn excel_safe_csv(csv_bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv_bytes);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for record in reader.records() {
+        let record = record?;
+        let safe = record.iter().map(|cell| {
+            let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            if formula && cell.trim().parse::<f64>().is_err() {
+                format!("'{cell}")
+            } else {
+                cell.to_string()
+            }
+        });
+        writer.write_record(safe)?;
+    }
+    Ok(writer.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// [`analyze_all`], split for figures and reports: the analyses, and the

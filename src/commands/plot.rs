@@ -2,6 +2,7 @@
 //! a physical size.
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
+use super::paths::{Files, Use};
 use super::{Inputs, analyze_for_figures, load_inputs};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -190,6 +191,29 @@ pub fn x_axis(x: &str) -> XAxis {
     }
 }
 
+/// A log axis has no place for compute ≤ 0: say which models are left out.
+fn say_nonpositive_compute(matrices: &[safetywashing::matrix::BenchmarkMatrix]) {
+    for m in matrices {
+        let Some(c) = &m.compute else { continue };
+        let left: Vec<&str> = m
+            .models
+            .iter()
+            .zip(&c.values)
+            .filter(|(_, v)| **v <= 0.0)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !left.is_empty() {
+            eprintln!(
+                "note: {}: {} left out of the compute axis (log scale): {} ≤ 0 for {}",
+                safetywashing::escape::control(&m.source),
+                safetywashing::words::count(left.len(), "model", "models"),
+                safetywashing::escape::control(&c.name),
+                safetywashing::escape::control(&left.join(", "))
+            );
+        }
+    }
+}
+
 /// Run `plot`.
 pub fn run(args: PlotArgs) -> Result<ExitCode> {
     let format = ImageFormat::from_path(&args.output)?;
@@ -233,7 +257,15 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
             args.kind.name()
         );
     }
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", Some(&args.output), Use::Write)
+        .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
+    if args.kind == FigureKind::Scatter && x_axis(&args.x) == XAxis::Compute {
+        say_nonpositive_compute(&inputs.matrices);
+    }
     let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
     let figure = Figure {
         kind: args.kind,

@@ -1,6 +1,7 @@
 //! `safetywashing report`: one self-contained HTML (or Markdown) report.
 
 use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
+use super::paths::{Files, Use};
 use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -99,6 +100,11 @@ fn file_hash(path: &Path) -> Result<String> {
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let kind = kind(&args.output)?;
     let options = args.uncertainty.validate(args.analysis.options())?;
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", Some(&args.output), Use::Write)
+        .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
     // Inputs by file name and SHA-256: the hash identifies the file, and a

@@ -1,8 +1,9 @@
 //! `safetywashing residuals`: safety beyond capabilities — regress one
 //! benchmark on the capabilities score and rank models by residual.
 
-use super::args::{AnalysisArgs, MatrixArgs, formats};
-use super::{emit_with, load_inputs};
+use super::args::{AnalysisArgs, ExcelSafeArgs, MatrixArgs, formats};
+use super::paths::{Files, Use};
+use super::{emit_table, load_inputs};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::{Format, write_residuals};
@@ -45,6 +46,9 @@ pub struct ResidualsArgs {
     #[arg(long, default_value = "text", value_parser = formats(&Format::ALL))]
     pub format: Format,
 
+    #[command(flatten)]
+    pub excel: ExcelSafeArgs,
+
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -53,14 +57,22 @@ pub struct ResidualsArgs {
 /// Run `residuals`.
 pub fn run(args: ResidualsArgs) -> Result<ExitCode> {
     let options = args.analysis.options();
+    Files::default()
+        .with_all("MATRIX", &args.matrices, Use::Read)
+        .with("--info", args.matrix.info.as_deref(), Use::Read)
+        .with("--output", args.output.as_deref(), Use::Write)
+        .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let results = inputs
         .matrices
         .iter()
         .map(|m| residuals(m, &options, &args.benchmark, args.confidence))
         .collect::<Result<Vec<_>, _>>()?;
-    emit_with(args.output.as_deref(), |out| {
-        write_residuals(args.format, &results, out)
-    })?;
+    emit_table(
+        args.output.as_deref(),
+        args.format,
+        args.excel.excel_safe,
+        |out| write_residuals(args.format, &results, out),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

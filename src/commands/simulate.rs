@@ -1,6 +1,7 @@
 //! `safetywashing simulate`: a benchmark matrix drawn from a latent-factor
 //! model, and a sidecar JSON of the truth that generated it.
 
+use super::paths::{Files, Use};
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::atomic::{write_atomic, write_atomic_with};
@@ -118,6 +119,11 @@ fn sidecar_path(csv: &Path) -> PathBuf {
 
 /// Run `simulate`.
 pub fn run(args: SimulateArgs) -> Result<ExitCode> {
+    let truth = args.truth_path();
+    Files::default()
+        .with("--output", args.output.as_deref(), Use::Write)
+        .with("--truth", truth.as_deref(), Use::Write)
+        .check()?;
     let sim = simulate(&args.options())?;
     match &args.output {
         Some(path) => write_atomic_with(path, |w| sim.write_csv(w))
@@ -128,7 +134,6 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             out.flush()?;
         }
     }
-    let truth = args.truth_path();
     if let Some(path) = &truth {
         write_atomic(path, &sim.truth_json())
             .with_context(|| format!("writing {}", path.display()))?;

@@ -2,7 +2,7 @@
 //! with file, line and column.
 
 use super::args::{MatrixArgs, formats};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use safetywashing::output::{Format, VALIDATION_FORMATS, write_validation};
 use safetywashing::validate::{ValidateOptions, validate};
@@ -62,7 +62,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
             args.mostly_missing
         );
     }
-    let read = |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+    let read = |p: &PathBuf| super::paths::read_whole(p);
     let matrix = read(&args.target)?;
     let info = match &args.matrix.info {
         Some(p) => Some((read(p)?, p.display().to_string())),

@@ -473,6 +473,7 @@ fn calibrate(
         seed,
         skip_bad_lines,
         output: None,
+        excel: safetywashing_cli::commands::args::ExcelSafeArgs { excel_safe: false },
     };
     if args.files.is_empty() {
         return Err(SafetywashingError::new_err(

@@ -43,6 +43,9 @@ pub enum CapabilitiesError {
     /// No capability benchmarks were given.
     #[error("no capability benchmarks given")]
     NoCapabilities,
+    /// The capability benchmarks' correlation matrix would not fit in memory.
+    #[error(transparent)]
+    Memory(#[from] crate::memory::MemoryError),
     /// A capability benchmark was listed twice.
     #[error("capability benchmark '{0}' is listed twice")]
     DuplicateCapability(String),
@@ -250,6 +253,13 @@ pub fn fit_capabilities_with(
     classes: Option<&RowClasses>,
 ) -> Result<CapabilitiesFit, CapabilitiesError> {
     let columns = check_capabilities(matrix, capabilities)?;
+    let k = columns.len() as u128;
+    // The k × k correlation matrix, the eigensolver's copy and its vectors.
+    crate::memory::ensure(
+        crate::memory::bytes_of::<f64>(k * k * 3),
+        || format!("the correlation matrix of {k} capability benchmarks"),
+        "name fewer capability benchmarks",
+    )?;
     let unusable = |name: &str, reason: &str| CapabilitiesError::UnusableCapability {
         matrix: matrix.source.clone(),
         name: name.to_string(),

@@ -88,6 +88,15 @@ pub enum CheckError {
     /// A threshold is out of range.
     #[error("{0}")]
     BadThreshold(String),
+    /// The *high* threshold defaults to the mean correlation among the
+    /// capability benchmarks, which needs at least two of them.
+    #[error(
+        "the high threshold is the mean correlation among the capability benchmarks, undefined with {capabilities} capability benchmark; name at least two capability benchmarks, or give the high threshold"
+    )]
+    NoCapabilityMean {
+        /// How many capability benchmarks were given.
+        capabilities: usize,
+    },
     /// The bootstrap could not run.
     #[error(transparent)]
     Uncertainty(#[from] UncertaintyError),
@@ -216,6 +225,11 @@ pub fn check(
         .as_ref()
         .map_or(0.0, |b| b.confidence);
     let cap_mean = analysis.fit.correlation_mean;
+    if options.high_at.is_none() && !cap_mean.is_finite() {
+        return Err(CheckError::NoCapabilityMean {
+            capabilities: analysis.fit.benchmarks.len(),
+        });
+    }
     let lines = Lines::new(options.low_below, options.high_at.unwrap_or(cap_mean));
     let high_at = lines.high;
     let safety: Vec<(&str, f64)> = analysis.benchmarks[..first_new]

@@ -227,8 +227,9 @@ fn results_under(dir: &Path) -> Result<Vec<ResultsFile>, EvaluateError> {
         return Ok(Vec::new());
     }
     find_results_files(&[dir.to_path_buf()])?
+        .files
         .iter()
-        .map(|p| read_results_file(p).map_err(EvaluateError::from))
+        .map(|(p, _)| read_results_file(p).map_err(EvaluateError::from))
         .collect()
 }
 

@@ -34,6 +34,7 @@
 //!   collect into a matrix);
 //! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
 //! - [`merge`]: outer-joining matrices by model name;
+//! - [`memory`]: refusing, before it starts, work that would not fit in memory;
 //! - [`suite`]: the paper's benchmark suite (area, harness, lm-eval task,
 //!   metric, transform of every column).
 
@@ -57,6 +58,7 @@ pub mod import;
 pub mod linalg;
 pub mod load;
 pub mod matrix;
+pub mod memory;
 pub mod merge;
 pub mod names;
 pub mod numbers;

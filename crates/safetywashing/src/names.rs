@@ -276,16 +276,16 @@ impl Matcher {
         let mut exact = HashMap::new();
         let mut normalised: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, name) in reference.iter().enumerate() {
-            exact.entry(name.trim().to_string()).or_insert(i);
+            exact.entry(nfc(name.trim())).or_insert(i);
             normalised.entry(normalise(name)).or_default().push(i);
         }
         let mut alias_map = HashMap::new();
         let mut normalised_aliases: HashMap<String, Vec<usize>> = HashMap::new();
         let mut unusable_aliases = Vec::new();
         for (from, to) in aliases.map_or(&[][..], |a| a.entries.as_slice()) {
-            match exact.get(to.as_str()) {
+            match exact.get(&nfc(to.trim())) {
                 Some(&i) => {
-                    alias_map.insert(from.clone(), i);
+                    alias_map.insert(nfc(from.trim()), i);
                     let slot = normalised_aliases.entry(normalise(from)).or_default();
                     if !slot.contains(&i) {
                         slot.push(i);
@@ -316,7 +316,10 @@ impl Matcher {
 
     /// Resolve one name.
     pub fn match_name(&self, name: &str) -> MatchOutcome {
-        let name = name.trim();
+        // Canonically equivalent spellings (NFC and NFD, e.g. a precomposed
+        // é and e + combining accent) are the same name.
+        let composed = nfc(name.trim());
+        let name = composed.as_str();
         if let Some(&i) = self.exact.get(name) {
             return MatchOutcome::Exact {
                 target: self.reference[i].clone(),
@@ -406,9 +409,17 @@ pub fn normalise(name: &str) -> String {
     normalise_with(name, &Rule::ALL)
 }
 
-/// Apply only the given rules (in the fixed order of [`Rule::ALL`]).
+/// `s` in Unicode Normalization Form C.
+fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
+}
+
+/// Apply only the given rules (in the fixed order of [`Rule::ALL`]), to the
+/// NFC form of the name.
 fn normalise_with(name: &str, rules: &[Rule]) -> String {
-    let mut s = name.trim();
+    let composed = nfc(name);
+    let mut s = composed.trim();
     if rules.contains(&Rule::OrgPrefix)
         && let Some((_, rest)) = s.rsplit_once('/')
         && !rest.trim().is_empty()
@@ -630,6 +641,17 @@ mod tests {
             "{}",
             got[1].describe()
         );
+    }
+
+    #[test]
+    fn canonically_equivalent_names_match_exactly() {
+        let m = Matcher::new(&["Caf\u{e9}-7b"], None);
+        // e + combining acute accent (NFD) is the same name as é (NFC).
+        match m.match_name("Cafe\u{301}-7b") {
+            MatchOutcome::Exact { target } => assert_eq!(target, "Caf\u{e9}-7b"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(normalise("CAFE\u{301}"), normalise("caf\u{e9}"));
     }
 
     #[test]

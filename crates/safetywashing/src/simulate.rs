@@ -136,6 +136,9 @@ impl Default for SimulationOptions {
 /// Options that describe no simulation.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum SimulationError {
+    /// The simulated matrix would not fit in memory.
+    #[error(transparent)]
+    Memory(#[from] crate::memory::MemoryError),
     /// An option is out of range.
     #[error("simulation option '{option}': expected {expected}, found {found}")]
     Invalid {
@@ -431,6 +434,18 @@ fn round_flop(v: f64) -> f64 {
 pub fn simulate(options: &SimulationOptions) -> Result<Simulation, SimulationError> {
     check(options)?;
     let o = options;
+    // The latent traits, the matrix, and its CSV text (about 20 bytes a cell).
+    let cells = (o.models as u128) * (o.benchmarks as u128 + o.factors as u128 + 1);
+    crate::memory::ensure(
+        crate::memory::bytes_of::<f64>(cells).saturating_add(cells.saturating_mul(20)),
+        || {
+            format!(
+                "a simulated matrix of {} models × {} benchmarks",
+                o.models, o.benchmarks
+            )
+        },
+        "simulate fewer models or benchmarks",
+    )?;
     let params = draw_params(o);
     let n = o.models;
 

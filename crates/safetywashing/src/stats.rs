@@ -99,6 +99,18 @@ pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
     Some(values.iter().map(|v| (v - m) / sd).collect())
 }
 
+/// Why [`z_scores`] gave `None` for `values`, in words that fit after a
+/// column's name: too few distinct values, or values so large that their
+/// mean or standard deviation overflows.
+pub fn why_no_z_scores(values: &[f64]) -> &'static str {
+    let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    if present.is_empty() || is_constant(&present) {
+        "has fewer than two distinct values"
+    } else {
+        "has values too large to standardise (its mean or standard deviation overflows); rescale the column"
+    }
+}
+
 /// Significant digits to which two values must agree to be tied when ranked.
 pub const TIE_DIGITS: usize = 12;
 

@@ -148,12 +148,22 @@ pub fn parse_eval_archive<R: Read + Seek>(
         let raw = archive.by_index_raw(index).map_err(zip_err)?;
         let decoder = ruzstd::decoding::StreamingDecoder::new(raw)
             .map_err(|e| ImportError::file(source, format!("header.json: bad zstd data: {e}")))?;
-        decoder.take(MAX_HEADER_BYTES).read_to_end(&mut bytes)
+        decoder.take(MAX_HEADER_BYTES + 1).read_to_end(&mut bytes)
     } else {
         let member = archive.by_index(index).map_err(zip_err)?;
-        member.take(MAX_HEADER_BYTES).read_to_end(&mut bytes)
+        member.take(MAX_HEADER_BYTES + 1).read_to_end(&mut bytes)
     };
     read.map_err(|e| ImportError::file(source, format!("header.json: {e}")))?;
+    // Past the limit the JSON would end mid-way: say which limit, not
+    // "EOF while parsing".
+    if bytes.len() as u64 > MAX_HEADER_BYTES {
+        return Err(ImportError::file(
+            source,
+            format!(
+                "header.json is larger than {MAX_HEADER_BYTES} bytes once unpacked (the most this tool reads); not read"
+            ),
+        ));
+    }
     parse_log_json(bytes.as_slice(), &format!("{source}:header.json")).map(|log| InspectLog {
         source: source.to_string(),
         ..log
@@ -176,33 +186,16 @@ pub fn read_log(path: &Path) -> Result<InspectLog, ImportError> {
 }
 
 /// The logs among the given paths, sorted: files as given (`true`), and
-/// the `.eval` and `.json` files found in folders, recursively (`false`:
-/// callers may skip those that turn out not to be Inspect logs).
-pub fn find_logs(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, ImportError> {
-    let mut found = Vec::new();
-    for p in paths {
-        if !p.is_dir() {
-            found.push((p.clone(), true));
-            continue;
-        }
-        let mut stack = vec![p.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).map_err(|e| ImportError::io(&dir, e))? {
-                let path = entry.map_err(|e| ImportError::io(&dir, e))?.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if matches!(
-                    path.extension().and_then(|e| e.to_str()),
-                    Some("eval" | "json")
-                ) {
-                    found.push((path, false));
-                }
-            }
-        }
-    }
-    found.sort();
-    found.dedup_by(|a, b| a.0 == b.0);
-    Ok(found)
+/// the `.eval` and `.json` files found in folders, recursively, each real
+/// folder once (`false`: callers may skip those that turn out not to be
+/// Inspect logs), with the links skipped (see [`super::walk`]).
+pub fn find_logs(paths: &[PathBuf]) -> Result<super::walk::Walk, ImportError> {
+    super::walk::walk(paths, |p| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("eval" | "json")
+        )
+    })
 }
 
 /// What an Inspect import did, for the user.
@@ -341,6 +334,32 @@ mod tests {
             e.to_string().starts_with("x.eval: not a readable .eval"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_header_past_the_size_limit_is_named_as_such() {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true);
+            w.start_file("header.json", opts).unwrap();
+            w.write_all(b"{\"eval\": \"").unwrap();
+            let spaces = vec![b' '; 1 << 20];
+            for _ in 0..=(MAX_HEADER_BYTES >> 20) {
+                w.write_all(&spaces).unwrap();
+            }
+            w.write_all(b"\"}").unwrap();
+            w.finish().unwrap();
+        }
+        buf.set_position(0);
+        let e = parse_eval_archive(buf, "big.eval").unwrap_err().to_string();
+        assert!(
+            e.contains("larger than") && e.contains("the most this tool reads"),
+            "{e}"
+        );
+        assert!(!e.contains("EOF"), "{e}");
     }
 
     #[test]

@@ -165,7 +165,10 @@ pub fn parse_results(
     source: &str,
     folder: Option<&str>,
 ) -> Result<ResultsFile, ImportError> {
-    let root: Value = serde_json::from_slice(bytes).map_err(|e| ImportError::AtLine {
+    // Python's json module writes NaN and ±Infinity as bare tokens (lm-eval
+    // does, for a NaN stderr or perplexity); strict JSON has no such tokens.
+    let cleaned = non_finite_as_strings(bytes);
+    let root: Value = serde_json::from_slice(&cleaned).map_err(|e| ImportError::AtLine {
         path: source.into(),
         line: e.line() as u64,
         message: format!("not valid JSON: {e}"),
@@ -252,8 +255,11 @@ fn task_metrics(
         if metric.ends_with("_stderr") {
             continue;
         }
-        // Non-numbers ("N/A", null, lists) are not scores.
-        let Some(v) = value.as_f64() else { continue };
+        // Non-numbers ("N/A", null, lists) are not scores; NaN and
+        // ±Infinity are scores that are not numbers: kept, to be reported.
+        let Some(v) = value.as_f64().or_else(|| non_finite(value)) else {
+            continue;
+        };
         out.push(MetricValue {
             metric: metric.to_string(),
             filter: filter.to_string(),
@@ -262,6 +268,65 @@ fn task_metrics(
         });
     }
     out
+}
+
+/// What a bare `NaN`, `Infinity` or `-Infinity` token becomes before
+/// parsing: a string no results file holds (it starts with a NUL).
+const NON_FINITE: [(&str, &str, f64); 3] = [
+    ("NaN", "\\u0000NaN", f64::NAN),
+    ("Infinity", "\\u0000Infinity", f64::INFINITY),
+    ("-Infinity", "\\u0000-Infinity", f64::NEG_INFINITY),
+];
+
+/// The value a [`non_finite_as_strings`] string stands for.
+fn non_finite(v: &Value) -> Option<f64> {
+    let s = v.as_str()?.strip_prefix('\0')?;
+    NON_FINITE
+        .iter()
+        .find(|(t, _, _)| *t == s)
+        .map(|(_, _, x)| *x)
+}
+
+/// `bytes` with every bare `NaN`, `Infinity` and `-Infinity` outside a
+/// string replaced by a marked string (borrowed unchanged when none).
+fn non_finite_as_strings(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let (mut in_string, mut escaped, mut copied) = (false, false, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if let Some((token, marked, _)) = NON_FINITE
+            .iter()
+            .rev() // -Infinity before Infinity
+            .find(|(t, _, _)| bytes[i..].starts_with(t.as_bytes()))
+        {
+            let o = out.get_or_insert_with(Vec::new);
+            o.extend_from_slice(&bytes[copied..i]);
+            o.push(b'"');
+            o.extend_from_slice(marked.as_bytes());
+            o.push(b'"');
+            i += token.len();
+            copied = i;
+            continue;
+        }
+        i += 1;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(bytes),
+        Some(mut o) => {
+            o.extend_from_slice(&bytes[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
 }
 
 /// Read a results file from disk, taking the timestamp from its name and
@@ -286,35 +351,15 @@ fn is_results_name(name: &str) -> bool {
     name == "results.json" || (name.starts_with("results_") && name.ends_with(".json"))
 }
 
-/// Every results file under the given folders (recursively; a file given
-/// directly is taken as is), in sorted path order.
-pub fn find_results_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
-    let mut found = Vec::new();
-    for p in paths {
-        if p.is_file() {
-            found.push(p.clone());
-            continue;
-        }
-        let mut stack = vec![p.clone()];
-        while let Some(dir) = stack.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| ImportError::io(&dir, e))?;
-            for entry in entries {
-                let path = entry.map_err(|e| ImportError::io(&dir, e))?.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(is_results_name)
-                {
-                    found.push(path);
-                }
-            }
-        }
-    }
-    found.sort();
-    found.dedup();
-    Ok(found)
+/// Every results file under the given folders (recursively, each real
+/// folder once; a file given directly is taken as is), in sorted path
+/// order, with the links skipped (see [`super::walk`]).
+pub fn find_results_files(paths: &[PathBuf]) -> Result<super::walk::Walk, ImportError> {
+    super::walk::walk(paths, |p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_results_name)
+    })
 }
 
 /// Which metric a task's column holds.
@@ -541,6 +586,17 @@ fn add_task_columns(
     for m in selected {
         let (info, value) = column_for(&t.task, m, options, options.all_metrics);
         let col = builder.column(info);
+        if !value.is_finite() {
+            builder.model(&file.model);
+            report.warnings.push(
+                format!(
+                    "{}: model '{}', task '{}', metric '{}' is {}: left as a missing cell",
+                    file.source, file.model, t.task, m.metric, m.value
+                )
+                .into(),
+            );
+            continue;
+        }
         builder
             .set(&file.model, col, value)
             .map_err(|e| ImportError::file(&file.source, format!("{}: {e}", t.task)))?;
@@ -693,6 +749,20 @@ fn add_calibration_columns(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_finite_tokens_outside_strings_become_marked_strings() {
+        let text = br#"{"a": NaN, "b": [-Infinity, Infinity], "c": "x\" NaN", "d": 1}"#;
+        let v: Value = serde_json::from_slice(&non_finite_as_strings(text)).unwrap();
+        assert!(non_finite(&v["a"]).unwrap().is_nan());
+        assert_eq!(non_finite(&v["b"][0]), Some(f64::NEG_INFINITY));
+        assert_eq!(non_finite(&v["b"][1]), Some(f64::INFINITY));
+        assert_eq!(v["c"], "x\" NaN");
+        assert!(matches!(
+            non_finite_as_strings(br#"{"a": 1}"#),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     /// A 0.4.0-style file: `results.json`, model_args string, bare metric
     /// keys, "N/A" stderr, date as a string, two filters, a group.

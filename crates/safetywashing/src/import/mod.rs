@@ -15,6 +15,7 @@
 pub mod inspect;
 pub mod lmeval;
 pub mod long;
+pub mod walk;
 
 use std::collections::HashMap;
 

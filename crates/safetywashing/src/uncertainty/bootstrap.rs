@@ -267,6 +267,19 @@ pub(crate) fn bootstrap(
                 .collect()
         });
     let classes = classes.as_deref();
+    // Every resample's statistics are kept for the intervals (and, per
+    // statistic, gathered into one column while summarising).
+    let kept = (settings.resamples as u128) * (width as u128 * 2 + 4);
+    crate::memory::ensure(
+        crate::memory::bytes_of::<f64>(kept),
+        || {
+            format!(
+                "{} bootstrap resamples of {width} statistics",
+                settings.resamples
+            )
+        },
+        "use fewer bootstrap resamples",
+    )?;
     let draws: Vec<Option<Vec<f64>>> = (0..settings.resamples)
         .into_par_iter()
         .map(|b| {

@@ -109,12 +109,15 @@ pub fn impute_pca(
             .collect();
         let (m, sd) = (mean(&present), population_std(&present));
         match (m, sd) {
-            (Some(m), Some(sd)) if sd > 0.0 => scale.push((m, sd)),
+            (Some(m), Some(sd)) if sd > 0.0 && sd.is_finite() => scale.push((m, sd)),
             _ => {
                 return Err(CapabilitiesError::UnusableCapability {
                     matrix: matrix.source.clone(),
                     name: name.clone(),
-                    reason: "has fewer than two distinct values, so it cannot be imputed".into(),
+                    reason: format!(
+                        "{}, so it cannot be imputed",
+                        crate::stats::why_no_z_scores(&present)
+                    ),
                 }
                 .into());
             }

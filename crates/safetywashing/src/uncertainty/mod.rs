@@ -133,6 +133,9 @@ pub enum UncertaintyError {
     /// The capabilities score could not be fitted on the full sample.
     #[error(transparent)]
     Capabilities(#[from] CapabilitiesError),
+    /// The resamples' statistics would not fit in memory.
+    #[error(transparent)]
+    Memory(#[from] crate::memory::MemoryError),
     /// An option is out of range.
     #[error(transparent)]
     Option(#[from] OptionError),

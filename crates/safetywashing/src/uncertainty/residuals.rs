@@ -101,7 +101,7 @@ pub fn residuals(
     };
     let analysis = analyze(matrix, options, None)?;
     let z = z_scores(&column.values)
-        .ok_or_else(|| fail("has fewer than two distinct values".into()))?;
+        .ok_or_else(|| fail(crate::stats::why_no_z_scores(&column.values).into()))?;
     let pairs: Vec<(usize, f64)> = analysis
         .fit
         .rows
