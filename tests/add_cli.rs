@@ -27,6 +27,14 @@ fn setup(shared: &Path) -> Setup {
     let new = dir.path().join("new.csv");
     std::fs::copy(paper.join("benchmarks_chat_models.csv"), &matrix).unwrap();
     std::fs::copy(paper.join("benchmarks_info.csv"), &info).unwrap();
+    // The shared files are read-only, and so are byte copies of them; `add`
+    // refuses to rewrite a read-only file.
+    for path in [&matrix, &info] {
+        let mut permissions = std::fs::metadata(path).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(path, permissions).unwrap();
+    }
     rewrite::write_rewritten_column(&matrix, "truthfulqa_mc1", &new);
     Setup {
         _dir: dir,

@@ -57,7 +57,8 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
     o.push_str("# Safetywashing report\n\n");
     let _ = writeln!(o, "{}\n", super::QUESTION);
     for line in &report.finding {
-        let _ = writeln!(o, "**{line}**\n");
+        // Benchmark names in the sentence come from the data: escaped.
+        let _ = writeln!(o, "**{}**\n", crate::escape::markdown(line));
     }
 
     o.push_str("## Summary\n\n");
