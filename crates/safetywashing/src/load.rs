@@ -424,6 +424,19 @@ impl Rows {
                 ),
             ));
         }
+        if let Some(c) = id.chars().find(|c| is_invisible_control(*c)) {
+            return Some(Problem::in_column(
+                line,
+                col + 1,
+                header,
+                format!(
+                    "the model id '{}' contains an invisible or text-direction character (U+{:04X}), \
+                     which would make two ids that look the same differ",
+                    records::shown(&id.replace(is_invisible_control, "\u{FFFD}")),
+                    c as u32
+                ),
+            ));
+        }
         if let Some(first) = self.first_line.get(id) {
             return Some(Problem::at(
                 Some(line),
@@ -459,6 +472,14 @@ impl Rows {
         }
         matrix
     }
+}
+
+/// Zero-width and text-direction (bidi) characters: invisible in a terminal
+/// or spreadsheet, so an id holding one looks like another id.
+fn is_invisible_control(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// Report `problem`; `None` when the policy says stop.
@@ -826,6 +847,17 @@ mod tests {
     fn ragged_row_is_an_error() {
         let e = parse("model,a,b\nx,1\n").unwrap_err().to_string();
         assert_eq!(e, "m.csv:2: expected 3 fields like the header, found 2");
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_in_ids_are_errors() {
+        for id in ["m\u{200B}1", "\u{202E}1m", "m1\u{FEFF}"] {
+            let e = parse(&format!("model,a\n{id},1\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("invisible or text-direction character"), "{e}");
+            assert!(!e.contains(id), "the raw id is not echoed: {e}");
+        }
     }
 
     #[test]

@@ -258,6 +258,10 @@ fn unnamed_rows_warning(source: &str, lines: &[u64]) -> Option<ImportWarning> {
 fn parse_score(text: &str, percent: bool) -> Result<Option<f64>, String> {
     if percent {
         let t = text.trim().strip_suffix('%').unwrap_or(text).trim();
+        if t.is_empty() && text.contains('%') {
+            // Not a missing value: a percent sign with no number before it.
+            return Err(format!("expected a number before the '%', found '{text}'"));
+        }
         return parse_cell(t)
             .map(|v| v.map(|x| x / 100.0))
             .map_err(|e| format!("expected {e}, found '{text}'"));
@@ -341,5 +345,15 @@ mod tests {
     fn utf16_files_are_refused_with_advice() {
         let e = parse_long(b"\xFF\xFEM\x00", "l.csv", &options(None, false)).unwrap_err();
         assert!(e.to_string().contains("save it as UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn a_lone_percent_sign_is_an_error() {
+        let text = "Model,Benchmark,Score\nm1,MMLU,%\nm2,MMLU,50%\n";
+        let e = parse_long(text.as_bytes(), "l.csv", &options(None, true)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "l.csv:2: column 'Score': expected a number before the '%', found '%'"
+        );
     }
 }
