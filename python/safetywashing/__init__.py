@@ -43,6 +43,7 @@ __all__ = [
     "paper_data",
     "plot",
     "residuals",
+    "score",
 ]
 
 __version__ = _native.__version__
@@ -464,6 +465,47 @@ def check(
             high_at,
         )
     )
+
+
+# ------------------------------------------------------------------ score
+
+
+def score(
+    new: Union[PathLike, pd.DataFrame],
+    *,
+    against: Union[str, PathLike, pd.DataFrame] = "chat",
+    impute: bool = False,
+    refit: bool = False,
+    aliases: Union[None, PathLike, Dict[str, str], pd.DataFrame] = None,
+    capabilities: Union[None, str, Sequence[str]] = None,
+    method: str = "spearman",
+    meta_columns: Union[None, str, Sequence[str]] = None,
+    compute_column: Optional[str] = DEFAULT_COMPUTE_COLUMN,
+    model_column: Optional[str] = None,
+) -> pd.DataFrame:
+    """Place new models on a reference's frozen capabilities score
+    (``safetywashing score``), without refitting: each capability value
+    z-scored with the reference's mean and population std, dotted with the
+    reference's first principal component.
+
+    Returns one row per new model (indexed by model) with the CLI's CSV
+    columns: ``capabilities_score``, ``rank_among_reference`` (1 = highest),
+    ``percentile``, ``imputed``, and with ``refit=True`` the refitted
+    placement too. The CLI's JSON document is in ``.attrs["json"]``. A model
+    missing a capability benchmark raises ``SafetywashingError`` unless
+    ``impute=True``.
+    """
+    new_matrix = _matrix(new, scores=True)
+    reference = _reference(
+        against, model_column=model_column, meta_columns=meta_columns, compute_column=compute_column
+    )
+    opts = _options(capabilities=capabilities, method=method)
+    doc_json, table_csv = _native.score(
+        new_matrix, reference, opts, _aliases(aliases), impute, refit
+    )
+    frame = pd.read_csv(io.StringIO(table_csv), index_col="model")
+    frame.attrs["json"] = doc_json
+    return frame
 
 
 # ------------------------------------------------------------- residuals

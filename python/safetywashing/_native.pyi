@@ -93,6 +93,14 @@ def check(
     low_below: float = 0.4,
     high_at: Optional[float] = None,
 ) -> Check: ...
+def score(
+    new: Matrix,
+    reference: Matrix,
+    options: Options,
+    aliases: Optional[str] = None,
+    impute: bool = False,
+    refit: bool = False,
+) -> Tuple[str, str]: ...
 def calibrate(
     files: Sequence[str],
     format: str = "csv",

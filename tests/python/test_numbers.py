@@ -102,6 +102,30 @@ def test_check_is_the_cli_json(paper, cli, tmp_path):
     assert str(sw.check(str(path))) == cli("check", path).stdout
 
 
+def test_score_is_the_cli_csv_and_json(paper, cli, tmp_path):
+    # Two paper base models, held out of the chat reference's fit.
+    base = sw.paper_data("base")
+    caps = ["mmlu", "arc_challenge", "gsm8k"]
+    new = base[caps].iloc[:2]
+    path = tmp_path / "new.csv"
+    new.to_csv(path)
+    args = ("score", path, "--against", "base", "--capabilities", ",".join(caps))
+    expected_csv = cli(*args, "--format", "csv").stdout
+    expected_json = cli(*args, "--format", "json").stdout
+    assert sw.score(str(path), against="base", capabilities=caps).attrs["json"] == expected_json
+    got = sw.score(new, against="base", capabilities=caps)
+    want = pd.read_csv(io.StringIO(expected_csv), index_col="model")
+    pd.testing.assert_frame_equal(got, want)
+    assert list(got.index) == list(new.index)
+    # A model missing a capability benchmark is refused unless imputing.
+    gap = new.copy()
+    gap.iloc[0, 0] = np.nan
+    with pytest.raises(sw.SafetywashingError, match="capability benchmark"):
+        sw.score(gap, against="base", capabilities=caps)
+    imputed = sw.score(gap, against="base", capabilities=caps, impute=True)["imputed"]
+    assert imputed.iloc[0] == "mmlu"
+
+
 def test_residuals_are_the_cli_json(paper, cli):
     path = paper / "benchmarks_base_models.csv"
     expected = cli("residuals", path, "--benchmark", "truthfulqa_mc1", "--format", "json").stdout

@@ -447,6 +447,42 @@ fn check(
     })
 }
 
+/// Place the models of `new` on `reference`'s frozen capabilities score
+/// (what `safetywashing score` computes): the JSON document and the CSV
+/// table the CLI writes.
+#[pyfunction]
+#[pyo3(signature = (new, reference, options, aliases=None, impute=false, refit=false))]
+fn score(
+    py: Python<'_>,
+    new: Py<Matrix>,
+    reference: Py<Matrix>,
+    options: &Options,
+    aliases: Option<String>,
+    impute: bool,
+    refit: bool,
+) -> PyResult<(String, String)> {
+    let aliases = match aliases {
+        Some(text) => Some(guard(|| {
+            AliasTable::parse(text.as_bytes(), "aliases").map_err(error)
+        })?),
+        None => None,
+    };
+    let options = safetywashing::score::ScoreOptions {
+        analysis: options.valid.analysis().clone(),
+        impute,
+        refit,
+    };
+    interruptible(py, move |_| {
+        let reference = &reference.get().inner;
+        let matcher = Matcher::new(&reference.models, aliases.as_ref());
+        let report = safetywashing::score::score(reference, &new.get().inner, &matcher, &options)
+            .map_err(error)?;
+        let mut json = serde_json::to_string_pretty(&report.json()).map_err(error)?;
+        json.push('\n');
+        Ok((json, report.csv()))
+    })
+}
+
 /// Calibration of lm-eval samples files (what `safetywashing calibrate`
 /// computes), in `format` (json or csv).
 #[pyfunction]
@@ -531,6 +567,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plot, m)?)?;
     m.add_function(wrap_pyfunction!(residuals, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(write_file, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
