@@ -171,6 +171,13 @@ def _float(value: Optional[float]) -> float:
 # -------------------------------------------------------------- analysis
 
 
+def _series(values: Dict[str, Any], name: str, index_name: str) -> pd.Series:
+    """A float Series from a JSON object (null → NaN), its index named."""
+    s = pd.Series({k: _float(v) for k, v in values.items()}, name=name, dtype="float64")
+    s.index.name = index_name
+    return s
+
+
 class Analysis:
     """The analysis of one benchmark matrix (``safetywashing analyze``).
 
@@ -193,24 +200,12 @@ class Analysis:
     @property
     def scores(self) -> pd.Series:
         """Capabilities score of each model used, indexed by model id."""
-        s = pd.Series(
-            {k: _float(v) for k, v in self._doc["capabilities_scores"].items()},
-            name="capabilities_score",
-            dtype="float64",
-        )
-        s.index.name = "model"
-        return s
+        return _series(self._doc["capabilities_scores"], "capabilities_score", "model")
 
     @property
     def loadings(self) -> pd.Series:
         """PC1 loading of each capability benchmark."""
-        s = pd.Series(
-            {k: _float(v) for k, v in self._doc["pc1_loadings"].items()},
-            name="pc1_loading",
-            dtype="float64",
-        )
-        s.index.name = "benchmark"
-        return s
+        return _series(self._doc["pc1_loadings"], "pc1_loading", "benchmark")
 
     @property
     def eigenvalues(self) -> np.ndarray:

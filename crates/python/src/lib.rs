@@ -408,6 +408,12 @@ impl Check {
     }
 }
 
+/// An alias table given as CSV text (`from,to`), if any.
+fn parse_aliases(text: Option<String>) -> PyResult<Option<AliasTable>> {
+    text.map(|text| guard(|| AliasTable::parse(text.as_bytes(), "aliases").map_err(error)))
+        .transpose()
+}
+
 /// Check `new` (model ids and score columns) against `reference`.
 #[pyfunction]
 #[pyo3(signature = (new, reference, options, benchmark=None, lower_is_better=false,
@@ -424,12 +430,7 @@ fn check(
     low_below: f64,
     high_at: Option<f64>,
 ) -> PyResult<Check> {
-    let aliases = match aliases {
-        Some(text) => Some(guard(|| {
-            AliasTable::parse(text.as_bytes(), "aliases").map_err(error)
-        })?),
-        None => None,
-    };
+    let aliases = parse_aliases(aliases)?;
     let options = CheckOptions {
         analysis: options.valid.analysis().clone(),
         benchmark,
@@ -461,12 +462,7 @@ fn score(
     impute: bool,
     refit: bool,
 ) -> PyResult<(String, String)> {
-    let aliases = match aliases {
-        Some(text) => Some(guard(|| {
-            AliasTable::parse(text.as_bytes(), "aliases").map_err(error)
-        })?),
-        None => None,
-    };
+    let aliases = parse_aliases(aliases)?;
     let options = safetywashing::score::ScoreOptions {
         analysis: options.valid.analysis().clone(),
         impute,

@@ -172,26 +172,6 @@ fn first_error<T>(
     }
 }
 
-/// Drop a UTF-8 byte-order mark from the start of `input`, or report a
-/// UTF-16/UTF-32 one. `false` when reading must stop.
-fn skip_bom(input: &mut impl BufRead, problems: &mut Problems) -> bool {
-    let start = match input.fill_buf() {
-        Ok(start) => start,
-        Err(e) => {
-            problems.fatal(Problem::at(None, e.to_string()));
-            return false;
-        }
-    };
-    if let Some(problem) = records::encoding_problem(start) {
-        problems.fatal(problem);
-        return false;
-    }
-    if start.starts_with(records::UTF8_BOM) {
-        input.consume(records::UTF8_BOM.len());
-    }
-    true
-}
-
 /// Load a wide benchmark matrix from a CSV file.
 ///
 /// The file is streamed through a buffer, not read whole, so memory holds
@@ -254,7 +234,8 @@ pub fn read_matrix(
     format: &MatrixFormat,
     problems: &mut Problems,
 ) -> Option<MatrixRead> {
-    if !skip_bom(&mut input, problems) {
+    if let Err(problem) = records::skip_bom(&mut input) {
+        problems.fatal(problem);
         return None;
     }
     let mut records = Records::new(input);
@@ -702,7 +683,8 @@ pub struct InfoRead {
 /// behind [`load_info`], [`parse_info`] and [`crate::validate`]. `None` when
 /// reading stopped.
 pub fn read_info(mut input: impl BufRead, problems: &mut Problems) -> Option<InfoRead> {
-    if !skip_bom(&mut input, problems) {
+    if let Err(problem) = records::skip_bom(&mut input) {
+        problems.fatal(problem);
         return None;
     }
     let mut records = Records::new(input);

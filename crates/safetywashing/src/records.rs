@@ -107,12 +107,6 @@ impl Problems {
         }
     }
 
-    /// Whether warnings are wanted (heuristic checks cost time; loading
-    /// skips them).
-    pub fn wants_warnings(&self) -> bool {
-        self.policy == Policy::CollectAll
-    }
-
     /// Record a problem; `Break` when the reader must stop (an error under
     /// [`Policy::FirstError`]).
     pub fn report(&mut self, problem: Problem) -> ControlFlow<()> {
@@ -173,6 +167,21 @@ pub fn encoding_problem(start: &[u8]) -> Option<Problem> {
             "the file is {name} text (it starts with a {name} byte-order mark): save it as UTF-8 CSV"
         ),
     ))
+}
+
+/// Drop a UTF-8 byte-order mark from the start of `input`, or give the
+/// problem with its first bytes (a UTF-16/UTF-32 mark, or a read error).
+pub fn skip_bom(input: &mut impl std::io::BufRead) -> Result<(), Problem> {
+    let start = input
+        .fill_buf()
+        .map_err(|e| Problem::at(None, e.to_string()))?;
+    if let Some(problem) = encoding_problem(start) {
+        return Err(problem);
+    }
+    if start.starts_with(UTF8_BOM) {
+        input.consume(UTF8_BOM.len());
+    }
+    Ok(())
 }
 
 /// A CSV reader over `input` (after any UTF-8 byte-order mark): no header

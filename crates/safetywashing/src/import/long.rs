@@ -110,10 +110,9 @@ pub fn parse_long(
 ) -> Result<LongTable, LongError> {
     let problem = |p: Problem| crate::load::problem_error(p, source);
     let at = |line: u64, message: String| problem(Problem::at(Some(line), message));
-    if let Some(p) = records::encoding_problem(bytes) {
-        return Err(problem(p).into());
-    }
-    let mut records = Records::new(bytes.strip_prefix(records::UTF8_BOM).unwrap_or(bytes));
+    let mut input = bytes;
+    records::skip_bom(&mut input).map_err(problem)?;
+    let mut records = Records::new(input);
     let header: Vec<String> = match records.next_record().map_err(problem)? {
         None => {
             return Err(
