@@ -3,6 +3,7 @@
 //! a stand-in OpenAI-compatible server and turns its output into a matrix.
 
 use crate::common;
+use crate::support::lm_eval::{Server, closed_port, lm_eval, write_tasks};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -323,104 +324,6 @@ fn lm_eval_not_found_names_the_path_and_the_install_line() {
     assert!(err.contains(&missing.display().to_string()), "{err}");
     assert!(err.contains("pip install \"lm_eval[api]\""), "{err}");
     assert!(!dir.path().join("out/matrix.csv").exists());
-}
-
-/// The real lm_eval, or `None` after a visible skip.
-fn lm_eval() -> Option<std::path::PathBuf> {
-    match std::env::var_os("SAFETYWASHING_LM_EVAL") {
-        Some(p) => Some(p.into()),
-        None => {
-            common::skip(
-                "SAFETYWASHING_LM_EVAL is not set (scripts/test sets it to its lm_eval 0.4.13)",
-                "SAFETYWASHING_REQUIRE_LM_EVAL",
-            );
-            None
-        }
-    }
-}
-
-/// The stand-in completions server, stopped when dropped.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Server {
-    fn start() -> Server {
-        use std::io::BufRead;
-        let python = std::env::var_os("SAFETYWASHING_PYTHON").unwrap_or_else(|| "python3".into());
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/completions_server.py");
-        let mut child = std::process::Command::new(python)
-            .arg(script)
-            .arg("0")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("start the stand-in server");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A port nothing listens on (bound, then released).
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Two multiple-choice arithmetic tasks with local JSONL data, 12 questions each.
-fn write_tasks(dir: &Path) -> std::path::PathBuf {
-    let tasks = dir.join("tasks");
-    std::fs::create_dir_all(tasks.join("data")).unwrap();
-    for (name, op) in [("sw_add", '+'), ("sw_mul", '*')] {
-        let mut data = String::new();
-        for i in 0..12i64 {
-            let (a, b) = (3 + 7 * i % 23, 2 + 5 * i % 17);
-            let answer = if op == '+' { a + b } else { a * b };
-            let choices = [answer + 1, answer, answer - 2, answer + 3];
-            let rotation = (i % 4) as usize;
-            let rotated: Vec<String> = (0..4)
-                .map(|k| choices[(k + rotation) % 4].to_string())
-                .collect();
-            let target = (5 - rotation) % 4;
-            data.push_str(
-                &serde_json::json!({
-                    "question": format!("What is {a} {op} {b}?"),
-                    "choices": rotated,
-                    "answer": target,
-                })
-                .to_string(),
-            );
-            data.push('\n');
-        }
-        let data_path = tasks.join("data").join(format!("{name}.jsonl"));
-        std::fs::write(&data_path, data).unwrap();
-        let yaml = format!(
-            "task: {name}\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: {}\n\
-             test_split: test\noutput_type: multiple_choice\n\
-             doc_to_text: \"Question: {{{{question}}}}\\nAnswer:\"\n\
-             doc_to_choice: \"{{{{choices}}}}\"\ndoc_to_target: answer\n\
-             metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n\
-             metadata:\n  version: 1.0\n",
-            data_path.display()
-        );
-        std::fs::write(tasks.join(format!("{name}.yaml")), yaml).unwrap();
-    }
-    tasks
 }
 
 /// `evaluate` with the local-completions backend against `port`.

@@ -15,6 +15,7 @@ mod cli;
 mod cli_plot;
 mod escaping;
 mod evaluate;
+mod examples;
 mod figures;
 mod fuzz_regressions;
 mod golden;

@@ -27,7 +27,9 @@ never half-written.
 Examples:
   safetywashing add benchmarks_chat_models.csv --from my_bench.csv --benchmark my_bench \\
       --info benchmarks_info.csv --name 'My Bench' --metric 'Accuracy (↑)' --dry-run
-  safetywashing add matrix.csv --from scores.csv --column refusal_rate --benchmark refusal --replace")]
+  safetywashing add matrix.csv --from refusals.csv --column refusal_rate --benchmark refusal
+  safetywashing add matrix.csv --from more.csv --column over_refusal --benchmark refusal \\
+      --aliases aliases.csv --replace    # replace the column just added")]
 pub struct AddArgs {
     /// The matrix to edit.
     #[arg(value_name = "MATRIX")]

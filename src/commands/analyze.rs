@@ -14,16 +14,21 @@ use std::process::ExitCode;
 #[command(after_help = "\
 Examples:
   safetywashing analyze                      # the paper's base and chat matrices
-  safetywashing analyze my_matrix.csv --info info.csv --format json
-  safetywashing analyze obs.csv --meta-columns 'Model Family,Model Size (B)' \\
+  safetywashing analyze benchmarks_chat_models.csv --info benchmarks_info.csv --format json
+  safetywashing analyze base_llm_benchmark_eval.csv \\
+      --meta-columns 'Model Family,Model Size (B),Pretraining Data Size (T)' \\
       --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag
 
 Uncertainty and robustness (nothing changes unless asked):
-  safetywashing analyze --bootstrap 10000 --seed 7      # 95% BCa intervals: 81.2% [72.0, 88.1] n=26
+  safetywashing analyze benchmarks_chat_models.csv --bootstrap 1000 --seed 7
+      # 95% BCa intervals; truthfulqa_mc1 → 81.2% [58.6, 92.9] n=26
   safetywashing analyze --bootstrap 2000 --cluster-by-prefix   # resample model families
   safetywashing analyze --permutations 10000            # p-values and BH q-values
   safetywashing analyze --sensitivity                   # other composites, leave-one-out
-  safetywashing analyze m.csv --impute pca              # score models missing a capability")]
+  safetywashing analyze base_llm_benchmark_eval.csv --impute pca \\
+      --meta-columns 'Model Family,Model Size (B),Pretraining Data Size (T)' \\
+      --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag
+      # models missing a capability are scored → 3 cell(s) filled")]
 pub struct AnalyzeArgs {
     /// Benchmark matrices (wide CSV: one row per model) [default: the paper's
     /// base and chat matrices, downloaded on first use].

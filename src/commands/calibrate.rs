@@ -33,9 +33,10 @@ Temperature-tuned metrics fit one T minimising the mean NLL of softmax(ll/T)
 reported on the rest. Files are streamed (memory: a few bytes per choice).
 
 Examples:
-  safetywashing calibrate out/org__model/samples_mmlu_*.jsonl
-  safetywashing calibrate samples_*.jsonl --format csv -o calibration.csv
-  safetywashing calibrate s.jsonl --tune-split 0.5 --seed 1 --rms-variant corrected")]
+  safetywashing calibrate out/org-d__Delta-120B/samples_fix_*.jsonl
+  safetywashing calibrate out/*/samples_fix_arith_*.jsonl --format csv -o calibration.csv
+  safetywashing calibrate out/org-d__Delta-120B/samples_fix_arith_*.jsonl \\
+      --tune-split 0.5 --seed 1 --rms-variant corrected")]
 pub struct CalibrateArgs {
     /// lm-eval samples files (`samples_<task>_<timestamp>.jsonl`).
     #[arg(value_name = "SAMPLES.jsonl", required = true)]

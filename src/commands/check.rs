@@ -37,9 +37,9 @@ matched); 2 on an error.
 
 Examples:
   safetywashing check my_bench.csv                    # against the paper's chat models
-  safetywashing check my_bench.csv --against base --lower-is-better
-  safetywashing check scores.csv --benchmark refusal --aliases names.csv --format json
-  safetywashing check my_bench.csv --fail-above 0.7   # in a benchmark's own CI")]
+  safetywashing check my_bench.csv --lower-is-better  # → scores negated before correlating
+  safetywashing check my_bench.csv --benchmark my_truthfulness --aliases aliases.csv --format json
+  safetywashing check my_bench.csv --fail-above 0.7   # in a benchmark's own CI: |r| ≥ 0.7, exit 1")]
 pub struct CheckArgs {
     /// The new benchmark's scores (CSV, model names in the first column).
     #[arg(value_name = "NEW.csv")]

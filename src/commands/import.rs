@@ -66,10 +66,10 @@ flagged and left out unless --allow-limited.
 
 Examples:
   safetywashing import lm-eval out/ -o matrix.csv --info-out info.csv
-  safetywashing import lm-eval out/ --task-metric gsm8k=exact_match,strict-match -o m.csv
+  safetywashing import lm-eval out/ --task-metric fix_arith=acc_norm,none -o m.csv
   safetywashing import lm-eval out/ --metric brier_score --orient -o m.csv
   safetywashing import lm-eval out/ --calibration -o m.csv --info-out info.csv
-  safetywashing analyze m.csv --info info.csv --capabilities mmlu,arc_challenge")]
+  safetywashing analyze m.csv --info info.csv --capabilities fix_arith,fix_compare,fix_unit")]
     LmEval(LmEvalArgs),
     /// Inspect AI logs (.eval archives or .json), or folders of them.
     #[command(after_help = "\
@@ -87,7 +87,7 @@ Examples:
   safetywashing import long board.csv --model-col Model --benchmark-col Benchmark \\
       --score-col Score --percent -o matrix.csv
   safetywashing import long runs.csv --model-col model --benchmark-col task \\
-      --score-col acc --dedupe max")]
+      --score-col acc --dedupe max    # a model's task twice: keep the higher")]
     Long(LongArgs),
 }
 

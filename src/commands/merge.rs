@@ -20,8 +20,8 @@ ignoring case, an org/ prefix, a -hf suffix and separators. Every non-exact
 match is listed on stderr; an ambiguous name stops the merge.
 
 Examples:
-  safetywashing merge base.csv extra_safety.csv -o merged.csv
-  safetywashing merge a.csv b.csv --prefer b.csv --aliases aliases.csv -o merged.csv")]
+  safetywashing merge benchmarks_chat_models.csv llm_trustworthy_241001_safety.csv -o merged.csv
+  safetywashing merge matrix.csv more.csv --prefer more.csv --aliases aliases.csv -o merged.csv")]
 pub struct MergeArgs {
     /// Matrices to join, at least two; the first one's model names are kept.
     #[arg(value_name = "MATRIX", num_args = 2.., required = true)]

@@ -40,7 +40,8 @@ Examples:
   safetywashing plot heatmap --width 7in --font-size 8 --dpi 600 -o heatmap.png
   safetywashing plot scatter --benchmark truthfulqa_mc1 -o truthfulqa.png
   safetywashing plot scatter --benchmark mmlu --x compute -o mmlu-compute.svg
-  safetywashing plot ranking obs.csv --meta-columns 'Model Family,Model Size (B)' \\
+  safetywashing plot ranking base_llm_benchmark_eval.csv \\
+      --meta-columns 'Model Family,Model Size (B),Pretraining Data Size (T)' \\
       --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag -o ranking.png")]
 pub struct PlotArgs {
     /// Figure: overview, scatter, ranking, scree, heatmap or compare.

@@ -20,8 +20,9 @@ written as SVG files beside it (REPORT-overview.svg, ...).
 
 Examples:
   safetywashing report -o report.html        # the paper's base and chat models
-  safetywashing report my_matrix.csv --info info.csv -o report.md
-  safetywashing report obs.csv --meta-columns 'Model Family,Model Size (B)' \\
+  safetywashing report benchmarks_chat_models.csv --info benchmarks_info.csv -o report.md
+  safetywashing report base_llm_benchmark_eval.csv \\
+      --meta-columns 'Model Family,Model Size (B),Pretraining Data Size (T)' \\
       --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag -o obs.html")]
 pub struct ReportArgs {
     /// Benchmark matrices [default: the paper's base and chat matrices].

@@ -16,8 +16,10 @@ use std::process::ExitCode;
 #[command(after_help = "\
 Examples:
   safetywashing residuals --benchmark truthfulqa_mc1      # the paper's base and chat matrices
-  safetywashing residuals my_matrix.csv --benchmark refusal --format csv -o residuals.csv
-  safetywashing residuals m.csv --benchmark B --method pearson   # OLS of z-scores on the score
+  safetywashing residuals benchmarks_chat_models.csv --benchmark truthfulqa_mc1 --format csv \\
+      -o residuals.csv
+  safetywashing residuals benchmarks_base_models.csv --benchmark truthfulqa_mc1 --method pearson
+      # OLS of z-scores on the score
 
 A model with a positive residual is safer on the benchmark than its capabilities
 predict. With Spearman (the default) the regression is on standardised ranks.")]

@@ -23,10 +23,10 @@ scoring lower (ties half). Model names are matched to the reference's as in
 `check`; a new model that is a reference model is noted.
 
 Examples:
-  safetywashing score eval/matrix.csv --against base
-  safetywashing score new_models.csv --against chat --format json
+  safetywashing score my_model.csv --against base     # → 21 of 28
+  safetywashing score my_model.csv --against chat --format json
   safetywashing score partial.csv --against base --impute     # fill missing benchmarks
-  safetywashing score new_models.csv --against my_matrix.csv --refit --format csv")]
+  safetywashing score my_model.csv --against benchmarks_base_models.csv --refit --format csv")]
 pub struct ScoreArgs {
     /// The new models' capability benchmark values (CSV, model names in the
     /// first column).

@@ -27,7 +27,7 @@ estimates, per method.
 Examples:
   safetywashing simulate --models 500 --benchmarks 60 --seed 1 -o sim.csv
   safetywashing analyze sim.csv
-  safetywashing simulate --models 10000 --benchmarks 1000 --missing 0.1 -o big.csv")]
+  safetywashing simulate --models 5000 --benchmarks 200 --missing 0.1 -o big.csv")]
 pub struct SimulateArgs {
     /// Number of models (rows).
     #[arg(long, value_name = "N", default_value_t = 200)]

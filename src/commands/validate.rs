@@ -26,7 +26,7 @@ Exit status: 0 clean (or warnings only), 1 warnings only with --strict,
 
 Examples:
   safetywashing validate benchmarks_chat_models.csv --info benchmarks_info.csv
-  safetywashing validate my_matrix.csv --strict --format json")]
+  safetywashing validate matrix.csv --info info.csv --strict --format json")]
 pub struct ValidateArgs {
     /// The matrix to validate.
     #[arg(value_name = "MATRIX")]
