@@ -105,7 +105,8 @@ pub struct LmEvalArgs {
     #[arg(long, default_value = "acc", value_name = "METRIC[,FILTER]")]
     pub metric: MetricChoice,
 
-    /// Per-task metric: TASK=METRIC or TASK=METRIC,FILTER (repeatable).
+    /// Per-task metric: TASK=METRIC or TASK=METRIC,FILTER (repeatable; a
+    /// task given twice gets one column per metric, named TASK:METRIC,FILTER).
     #[arg(long, value_name = "TASK=METRIC[,FILTER]")]
     pub task_metric: Vec<String>,
 
@@ -238,7 +239,11 @@ fn run_lm_eval(a: LmEvalArgs) -> Result<ExitCode> {
         let choice: MetricChoice = choice
             .parse()
             .map_err(|e| anyhow::anyhow!("--task-metric {e}"))?;
-        options.task_metrics.insert(task.trim().to_string(), choice);
+        options
+            .task_metrics
+            .entry(task.trim().to_string())
+            .or_default()
+            .push(choice);
     }
     let found = lmeval::find_results_files(&a.dirs)?;
     say_skipped_links(&found);

@@ -1,5 +1,6 @@
-"""The package as users get it: the wheel (`maturin build --release`)
-installs into a fresh virtual environment, and its `safetywashing` command
+"""The package as users get it: `pip install .` (how scripts/test installed
+this environment), the wheel (`maturin build --release`) in a fresh virtual
+environment, and its `safetywashing` command
 is the command line."""
 
 import json
@@ -47,8 +48,8 @@ def test_wheel_installs_in_a_fresh_environment(tmp_path):
     maturin = shutil.which("maturin", path=str(BIN)) or shutil.which("maturin")
     assert maturin, "maturin is in the test environment (tests/python/requirements.txt)"
     wheels = tmp_path / "wheels"
-    # scripts/test built the release library just before (maturin develop
-    # --release), so this only links and packages.
+    # scripts/test built the release library just before (pip install .,
+    # through maturin), so this only links and packages.
     run(maturin, "build", "--release", "--quiet", "--out", wheels, cwd=ROOT)
     [wheel] = list(wheels.glob("*.whl"))
     assert "abi3" in wheel.name, "one stable-ABI wheel for every CPython >= 3.9"

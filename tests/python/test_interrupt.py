@@ -1,5 +1,5 @@
-"""A long bootstrap releases the GIL and stops on Ctrl-C (SIGINT) with
-KeyboardInterrupt within about a second."""
+"""A long bootstrap (in analyze and in check) releases the GIL and stops on
+Ctrl-C (SIGINT) with KeyboardInterrupt within about a second."""
 
 import os
 import signal
@@ -22,8 +22,19 @@ def big_matrix(n=300, k=12, seed=2):
     return frame, list(caps)
 
 
+def long_analyze(frame, caps):
+    return sw.analyze(frame, capabilities=caps, bootstrap=10_000_000)
+
+
+def long_check(frame, caps):
+    new = frame[["s0"]].rename(columns={"s0": "mine"})
+    reference = frame.drop(columns=["s0"])
+    return sw.check(new, against=reference, capabilities=caps, bootstrap=10_000_000)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
-def test_ctrl_c_interrupts_a_long_bootstrap():
+@pytest.mark.parametrize("long_call", [long_analyze, long_check], ids=["analyze", "check"])
+def test_ctrl_c_interrupts_a_long_bootstrap(long_call):
     frame, caps = big_matrix()
     sent = {}
     ticks = []
@@ -44,7 +55,7 @@ def test_ctrl_c_interrupts_a_long_bootstrap():
     start = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
-            sw.analyze(frame, capabilities=caps, bootstrap=10_000_000)
+            long_call(frame, caps)
     finally:
         timer.cancel()
     assert "at" in sent, "the bootstrap finished before the interrupt"

@@ -439,11 +439,18 @@ fn check(
         high_at,
         uncertainty: options.valid.uncertainty().clone(),
     };
-    interruptible(py, move |_| {
+    interruptible(py, move |stop| {
         let reference = &reference.get().inner;
         let matcher = Matcher::new(&reference.models, aliases.as_ref());
-        let inner = safetywashing::check::check(reference, &new.get().inner, &matcher, &options)
-            .map_err(error)?;
+        let stop = || stop.load(std::sync::atomic::Ordering::Relaxed);
+        let inner = safetywashing::check::check_until(
+            reference,
+            &new.get().inner,
+            &matcher,
+            &options,
+            &stop,
+        )
+        .map_err(error)?;
         Ok(Check { inner })
     })
 }

@@ -20,7 +20,7 @@ use crate::capabilities::CapabilitiesError;
 use crate::matrix::{BenchmarkMatrix, Column, closest_names};
 use crate::names::{Matcher, NameMatch};
 use crate::uncertainty::{
-    OptionError, UncertaintyError, UncertaintyOptions, analyze_with_uncertainty,
+    OptionError, UncertaintyError, UncertaintyOptions, analyze_with_uncertainty_until,
 };
 use crate::verdict::{Band, Lines, Verdict};
 use serde::Serialize;
@@ -184,6 +184,19 @@ pub fn check(
     matcher: &Matcher,
     options: &CheckOptions,
 ) -> Result<CheckReport, CheckError> {
+    check_until(reference, new, matcher, options, &|| false)
+}
+
+/// [`check`] that can be stopped: `stop` is asked before each bootstrap
+/// resample (see [`analyze_with_uncertainty_until`]); once it answers
+/// `true` the check ends with the uncertainty layer's `Cancelled` error.
+pub fn check_until(
+    reference: &BenchmarkMatrix,
+    new: &BenchmarkMatrix,
+    matcher: &Matcher,
+    options: &CheckOptions,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<CheckReport, CheckError> {
     check_thresholds(options)?;
     // Every option is checked once, before any fitting.
     let valid = options
@@ -216,7 +229,7 @@ pub fn check(
             values,
         });
     }
-    let full = analyze_with_uncertainty(&augmented, &valid, None, &|_| {})?;
+    let full = analyze_with_uncertainty_until(&augmented, &valid, None, &|_| {}, stop)?;
     let intervals = full.capabilities_intervals();
     let analysis = full.analysis;
     let level = options

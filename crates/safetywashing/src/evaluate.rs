@@ -21,7 +21,7 @@ use crate::import::lmeval::{
     find_results_files, read_results_file,
 };
 use crate::import::{Better, ColumnInfo, ImportError, MatrixBuilder};
-use crate::suite::{Kind, Manifest, Transform};
+use crate::suite::{Entry, Kind, Manifest, Transform};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -323,18 +323,21 @@ pub struct CollectOptions {
     pub calibration: Option<CalibrationColumns>,
 }
 
-/// The importer's options for an output folder: the manifest's metric for
-/// each of its lm-eval tasks (the first entry of a task), `acc` otherwise.
+/// The importer's options for an output folder: the manifest's metrics for
+/// each of its lm-eval tasks (every entry of a task: `drop` gives `em` and
+/// `f1`), `acc` otherwise.
 pub fn import_options(manifest: &Manifest, options: &CollectOptions) -> LmEvalOptions {
-    let mut task_metrics = BTreeMap::new();
+    let mut task_metrics: BTreeMap<String, Vec<MetricChoice>> = BTreeMap::new();
     for e in manifest.entries().iter().filter(|e| e.kind == Kind::LmEval) {
         if let (Some(task), Some((metric, filter))) = (&e.task, e.metric_key()) {
-            task_metrics
-                .entry(task.clone())
-                .or_insert_with(|| MetricChoice {
-                    metric: metric.to_string(),
-                    filter: filter.map(str::to_string),
-                });
+            let choice = MetricChoice {
+                metric: metric.to_string(),
+                filter: filter.map(str::to_string),
+            };
+            let choices = task_metrics.entry(task.clone()).or_default();
+            if !choices.contains(&choice) {
+                choices.push(choice);
+            }
         }
     }
     LmEvalOptions {
@@ -388,7 +391,7 @@ fn apply_manifest(imported: &MatrixBuilder, manifest: &Manifest) -> (MatrixBuild
         let entry = manifest
             .entries()
             .iter()
-            .find(|e| e.kind == Kind::LmEval && e.task.as_deref() == Some(column.id.as_str()));
+            .find(|e| e.kind == Kind::LmEval && is_entry_column(e, &column.id));
         let (info, transform) = match entry {
             Some(e) if e.transform != Transform::Unknown => {
                 if let Some(c) = e.caveat() {
@@ -433,6 +436,28 @@ fn apply_manifest(imported: &MatrixBuilder, manifest: &Manifest) -> (MatrixBuild
         }
     }
     (out, caveats)
+}
+
+/// Whether an imported column holds a manifest entry's number: the
+/// column of its task (`drop`), or, where the task has several metrics,
+/// the column of its metric (`drop:f1,none`).
+fn is_entry_column(entry: &Entry, column_id: &str) -> bool {
+    let Some(task) = entry.task.as_deref() else {
+        return false;
+    };
+    if column_id == task {
+        return true;
+    }
+    let Some(rest) = column_id
+        .strip_prefix(task)
+        .and_then(|r| r.strip_prefix(':'))
+    else {
+        return false;
+    };
+    let (metric, filter) = rest.split_once(',').unwrap_or((rest, ""));
+    entry
+        .metric_key()
+        .is_some_and(|(m, f)| m == metric && f.is_none_or(|f| f == filter))
 }
 
 /// Write `output/matrix.csv` and `output/info.csv` atomically.
@@ -543,6 +568,7 @@ mod tests {
         let text = r#"{"results": {
               "crows_pairs_english": {"likelihood_diff,none": 3.5, "pct_stereotype,none": 0.6},
               "copa": {"acc,none": 0.9},
+              "drop": {"em,none": 0.31, "f1,none": 0.42},
               "wmdp": {"acc,none": 0.4},
               "mine": {"acc,none": 0.25}},
             "config": {"model_args": "model=x", "limit": null},
@@ -553,6 +579,9 @@ mod tests {
         assert_eq!(m.models(), ["org/M-1"]);
         assert_eq!(m.get("org/M-1", "crows_pairs_english"), Some(-3.5));
         assert_eq!(m.get("org/M-1", "superglue_copa"), Some(0.9));
+        // One task, two of the paper's columns.
+        assert_eq!(m.get("org/M-1", "drop_em"), Some(0.31));
+        assert_eq!(m.get("org/M-1", "drop_f1"), Some(0.42));
         assert_eq!(m.get("org/M-1", "wmdp:acc"), Some(0.4));
         assert_eq!(m.get("org/M-1", "wmdp"), None);
         assert_eq!(m.get("org/M-1", "mine"), Some(0.25));

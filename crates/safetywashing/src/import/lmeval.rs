@@ -403,8 +403,9 @@ pub struct CalibrationColumns {
 pub struct LmEvalOptions {
     /// Metric of every task's column.
     pub metric: MetricChoice,
-    /// Per-task overrides.
-    pub task_metrics: BTreeMap<String, MetricChoice>,
+    /// Per-task overrides: one column per choice. A task with several
+    /// choices gets columns `task:metric,filter`; with one, column `task`.
+    pub task_metrics: BTreeMap<String, Vec<MetricChoice>>,
     /// One column per `task:metric,filter` instead.
     pub all_metrics: bool,
     /// Turn lower-is-better metrics into `1 - value`.
@@ -574,17 +575,27 @@ fn add_task_columns(
     let selected: Vec<&MetricValue> = if options.all_metrics {
         t.metrics.iter().collect()
     } else {
-        let choice = options.task_metrics.get(&t.task).unwrap_or(&options.metric);
-        match pick_metric(t, choice, &file.source) {
-            Ok(m) => vec![m],
-            Err(why) => {
-                report.warnings.push(why);
-                return Ok(());
+        let choices = options
+            .task_metrics
+            .get(&t.task)
+            .map_or(std::slice::from_ref(&options.metric), Vec::as_slice);
+        let mut picked = Vec::new();
+        for choice in choices {
+            match pick_metric(t, choice, &file.source) {
+                Ok(m) => picked.push(m),
+                Err(why) => report.warnings.push(why),
             }
         }
+        picked
     };
+    // Several columns of one task are told apart by metric and filter.
+    let qualified = options.all_metrics
+        || options
+            .task_metrics
+            .get(&t.task)
+            .is_some_and(|choices| choices.len() > 1);
     for m in selected {
-        let (info, value) = column_for(&t.task, m, options, options.all_metrics);
+        let (info, value) = column_for(&t.task, m, options, qualified);
         let col = builder.column(info);
         if !value.is_finite() {
             builder.model(&file.model);
@@ -832,7 +843,7 @@ mod tests {
         let mut ambiguous = LmEvalOptions::default();
         ambiguous
             .task_metrics
-            .insert("gen".into(), "exact_match".parse().unwrap());
+            .insert("gen".into(), vec!["exact_match".parse().unwrap()]);
         let (_, report) = build_matrix(std::slice::from_ref(&f), &ambiguous).unwrap();
         assert!(matches!(
             &report.warnings[0],
@@ -845,15 +856,29 @@ mod tests {
         };
         options
             .task_metrics
-            .insert("bare".into(), "brier_score".parse().unwrap());
+            .insert("bare".into(), vec!["brier_score".parse().unwrap()]);
         options.task_metrics.insert(
             "gen".into(),
-            "exact_match,flexible-extract".parse().unwrap(),
+            vec!["exact_match,flexible-extract".parse().unwrap()],
         );
         let (b, _) = build_matrix(std::slice::from_ref(&f), &options).unwrap();
         let m = "EleutherAI/pythia-70m";
         assert_eq!(b.get(m, "bare:1-brier_score"), Some(1.0 - 0.4));
         assert_eq!(b.get(m, "gen"), Some(0.3));
+
+        // Two metrics of one task: two columns, told apart by metric and filter.
+        let mut two = LmEvalOptions::default();
+        two.task_metrics.insert(
+            "gen".into(),
+            vec![
+                "exact_match,strict-match".parse().unwrap(),
+                "exact_match,flexible-extract".parse().unwrap(),
+            ],
+        );
+        let (b, _) = build_matrix(std::slice::from_ref(&f), &two).unwrap();
+        assert_eq!(b.get(m, "gen:exact_match,strict-match"), Some(0.1));
+        assert_eq!(b.get(m, "gen:exact_match,flexible-extract"), Some(0.3));
+        assert_eq!(b.get(m, "gen"), None);
 
         let all = LmEvalOptions {
             all_metrics: true,
