@@ -10,6 +10,7 @@ use safetywashing::import::long::LongError;
 use safetywashing::merge::MergeError;
 use safetywashing::plot::PlotError;
 use safetywashing::score::ScoreError;
+use safetywashing::simulate::SimulationError;
 use safetywashing::uncertainty::{Draws, OptionError, UncertaintyError};
 use std::error::Error;
 
@@ -47,6 +48,17 @@ pub fn flag_message(e: &(dyn Error + 'static)) -> Option<String> {
     }
     if let Some(e) = e.downcast_ref::<PlotError>() {
         return plot(e);
+    }
+    if let Some(SimulationError::Invalid {
+        option,
+        expected,
+        found,
+    }) = e.downcast_ref::<SimulationError>()
+    {
+        return Some(format!(
+            "--{}: expected {expected}, found {found}",
+            simulate_flag(option)
+        ));
     }
     if let Some(e) = e.downcast_ref::<ScoreError>() {
         return match e {
@@ -202,5 +214,14 @@ mod tests {
         );
         let plain = CheckError::NoBenchmark("n.csv".into());
         assert_eq!(flag_message(&plain), None);
+    }
+}
+
+/// The `simulate` flag of a [`safetywashing::simulate::SimulationOptions`]
+/// field (the error names the field, which is not always the flag).
+fn simulate_flag(field: &str) -> String {
+    match field {
+        "capability_free_share" => "capability-free".into(),
+        other => other.replace('_', "-"),
     }
 }

@@ -32,6 +32,10 @@ where
     let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
+            if let Some(line) = whole_number_error(&e) {
+                eprintln!("error: {line}\n\nFor more information, try '--help'.");
+                return ExitCode::from(EXIT_ERROR);
+            }
             // clap prints help/version to stdout (exit 0) and usage errors
             // to stderr (exit 2), as `Cli::parse` would.
             let _ = e.print();
@@ -49,6 +53,38 @@ where
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// What is wrong with a count flag's value, in words: the integer parser's
+/// own "invalid digit found in string" is what `--bootstrap -5` or
+/// `--seed 1.5` would otherwise say.
+fn whole_number_error(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use std::num::IntErrorKind;
+    if e.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let parse = std::error::Error::source(e)?.downcast_ref::<std::num::ParseIntError>()?;
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let (flag, value) = (
+        context(ContextKind::InvalidArg)?,
+        context(ContextKind::InvalidValue)?,
+    );
+    let why = match parse.kind() {
+        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => {
+            "a whole number, but it is too large"
+        }
+        _ if value.trim_start().starts_with('-') => {
+            "a whole number of 0 or more, not a negative one"
+        }
+        _ => "a whole number (digits only)",
+    };
+    Some(format!(
+        "invalid value '{value}' for '{flag}': expected {why}"
+    ))
 }
 
 /// Let every flag's value be a negative number (`--confidence -0.5` is then

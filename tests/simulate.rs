@@ -159,7 +159,7 @@ fn bad_options_fail_with_one_line() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
         err,
-        "error: simulation option 'benchmarks': expected at least the 12 capability benchmarks, found 5\n"
+        "error: --benchmarks: expected at least the 12 capability benchmarks, found 5\n"
     );
 }
 

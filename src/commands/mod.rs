@@ -193,7 +193,16 @@ pub fn against_path(against: &str) -> Result<PathBuf> {
                 paper.chat
             }
         }
-        path => PathBuf::from(path),
+        path => {
+            let path = PathBuf::from(path);
+            // A missing file may be a misspelt `base`/`chat`: say both.
+            if !path.exists() {
+                anyhow::bail!(
+                    "--against '{against}': expected base, chat or a matrix file, and there is no file {against}"
+                );
+            }
+            path
+        }
     })
 }
 

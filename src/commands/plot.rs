@@ -91,11 +91,13 @@ pub struct SizeArgs {
     pub preset: Option<String>,
 
     /// Figure width with its unit: `3.3in`, `7in`, `180mm`, `1200px`.
-    #[arg(long, value_name = "LENGTH")]
+    // Hyphen values reach the length parser, so `-3in` is refused as a
+    // length instead of as an unknown flag '-3'.
+    #[arg(long, value_name = "LENGTH", allow_hyphen_values = true)]
     pub width: Option<String>,
 
     /// Figure height with its unit [default: what the figure needs].
-    #[arg(long, value_name = "LENGTH")]
+    #[arg(long, value_name = "LENGTH", allow_hyphen_values = true)]
     pub height: Option<String>,
 
     /// Size of tick labels and body text in points (titles are larger, row

@@ -184,7 +184,17 @@ struct SampleLine {
 /// Parse one line of an lm-eval samples file; `Err` says what is wrong.
 pub fn parse_sample_line(line: &[u8]) -> Result<McSample, String> {
     let parsed: SampleLine =
-        serde_json::from_slice(line).map_err(|e| format!("not a JSON object: {e}"))?;
+        serde_json::from_slice(line).map_err(|e| {
+            if e.is_eof() {
+                // A results_*.json (or any pretty-printed JSON) opens with a
+                // lone `{`: the object does not end on its line.
+                format!(
+                    "not one JSON object per line ({e}): lm-eval samples files (samples_<task>_<timestamp>.jsonl, written with --log_samples) hold one object per line; a results_*.json file is not one"
+                )
+            } else {
+                format!("not a JSON object: {e}")
+            }
+        })?;
     let resps = parsed
         .filtered_resps
         .ok_or("no 'filtered_resps' field: not an lm-eval samples line")?;
