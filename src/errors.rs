@@ -190,6 +190,15 @@ fn plot(e: &PlotError) -> Option<String> {
     }
 }
 
+/// The `simulate` flag of a [`safetywashing::simulate::SimulationOptions`]
+/// field (the error names the field, which is not always the flag).
+fn simulate_flag(field: &str) -> String {
+    match field {
+        "capability_free_share" => "capability-free".into(),
+        other => other.replace('_', "-"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,14 +223,5 @@ mod tests {
         );
         let plain = CheckError::NoBenchmark("n.csv".into());
         assert_eq!(flag_message(&plain), None);
-    }
-}
-
-/// The `simulate` flag of a [`safetywashing::simulate::SimulationOptions`]
-/// field (the error names the field, which is not always the flag).
-fn simulate_flag(field: &str) -> String {
-    match field {
-        "capability_free_share" => "capability-free".into(),
-        other => other.replace('_', "-"),
     }
 }

@@ -49,6 +49,10 @@ const NOT_RUN: [(&str, &str); 3] = [
 #[derive(Debug)]
 struct Example {
     origin: String,
+    /// The fenced block it is in (README), so that when one example is
+    /// skipped the ones after it in its block, which may read its output,
+    /// are skipped too.
+    block: usize,
     command: String,
     shown: Vec<String>,
 }
@@ -57,11 +61,13 @@ struct Example {
 fn readme_examples(text: &str) -> Vec<Example> {
     let mut examples: Vec<Example> = Vec::new();
     let mut in_fence = false;
+    let mut block = 0;
     let mut current: Option<Example> = None;
     let mut lines = text.lines().enumerate();
     while let Some((i, line)) = lines.next() {
         if line.starts_with("```") {
             in_fence = !in_fence;
+            block += 1;
             examples.extend(current.take());
             continue;
         }
@@ -78,6 +84,7 @@ fn readme_examples(text: &str) -> Vec<Example> {
             }
             current = Some(Example {
                 origin: format!("README.md:{}", i + 1),
+                block,
                 command,
                 shown: Vec::new(),
             });
@@ -275,12 +282,16 @@ fn readme_examples_print_what_the_readme_shows() {
         assert!(examples.len() >= 20, "found only {} examples", examples.len());
         let scenario = Scenario::new(&shared, examples.iter().any(|e| needs_lm_eval(&e.command)));
         let mut failures = Vec::new();
+        let mut skipped_block = None;
         for example in &examples {
             if let Some(why) = not_run(&example.command) {
                 panic!("{}: README examples are all run, but this one is listed as not run ({why})", example.origin);
             }
             if needs_lm_eval(&example.command) && scenario.lm_eval.is_none() {
-                eprintln!("SKIPPED {}: lm_eval is not available", example.origin);
+                skipped_block = Some(example.block);
+            }
+            if skipped_block == Some(example.block) {
+                eprintln!("SKIPPED {}: lm_eval is not available (for it or an example before it in its block)", example.origin);
                 continue;
             }
             let (status, output) = scenario.run(&example.command);
@@ -358,6 +369,7 @@ fn help_examples(help: &str, origin: &str) -> Vec<(Example, String)> {
         let comment = comment.trim().to_string();
         let example = Example {
             origin: origin.to_string(),
+            block: 0,
             command,
             shown: Vec::new(),
         };

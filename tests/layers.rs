@@ -19,7 +19,7 @@ use std::path::Path;
 /// here (and in the list in lib.rs's documentation).
 const LIBRARY_LAYERS: &[&[&str]] = &[
     &[
-        "escape", "numbers", "words", "atomic", "matrix", "records", "verdict", "memory",
+        "escape", "numbers", "words", "atomic", "matrix", "records", "verdict", "memory", "random",
     ],
     &["load"],
     &[

@@ -512,26 +512,18 @@ fn fit_temperature(store: &Store, fit: Option<&[bool]>) -> f64 {
     1.0 / (0.5 * (lo + hi)).exp()
 }
 
-/// splitmix64: a tiny, well-known deterministic generator for the split.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// The fit-set mask of a seeded split: the first round(F·n) of a
 /// Fisher–Yates shuffle of 0..n are fitted on, the rest reported on.
 /// `None` (no split) = fit and report on all.
 fn split_mask(n: usize, split: Option<f64>, seed: u64) -> Option<Vec<bool>> {
     let fraction = split?;
+    use rand::seq::SliceRandom;
     let mut order: Vec<u32> = (0..n as u32).collect();
-    let mut state = seed;
-    for i in (1..n).rev() {
-        let j = (splitmix64(&mut state) % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
+    order.shuffle(&mut crate::random::stream_rng(
+        seed,
+        crate::random::Purpose::CalibrationSplit,
+        0,
+    ));
     let n_fit = ((n as f64 * fraction).round() as usize).clamp(1, n.saturating_sub(1).max(1));
     let mut mask = vec![false; n];
     for &i in &order[..n_fit] {
@@ -721,15 +713,14 @@ mod tests {
     fn temperature_recovers_a_known_scale() {
         // Log-likelihoods drawn so that softmax(ll / 2) is the true model:
         // the fitted temperature should be close to 2.
-        let mut state = 7u64;
+        use rand::RngExt;
+        let mut rng = crate::random::stream_rng(7, crate::random::Purpose::Simulation, 0);
         let mut text = String::new();
         for _ in 0..4000 {
-            let lls: Vec<f64> = (0..4)
-                .map(|_| (splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64 * 6.0)
-                .collect();
+            let lls: Vec<f64> = (0..4).map(|_| rng.random::<f64>() * 6.0).collect();
             let mut p = Vec::new();
             softmax_into(lls.iter().copied(), 0.5, &mut p);
-            let u = (splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
+            let u: f64 = rng.random();
             let mut cum = 0.0;
             let gold = p.iter().position(|x| {
                 cum += x;

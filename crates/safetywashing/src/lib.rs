@@ -34,6 +34,8 @@
 //!   collect into a matrix);
 //! - [`calibration`]: calibration metrics from per-sample log-likelihoods;
 //! - [`merge`]: outer-joining matrices by model name;
+//! - [`random`]: the one random-number set-up (ChaCha8 keyed by seed and
+//!   purpose, numbered streams);
 //! - [`memory`]: refusing, before it starts, work that would not fit in memory;
 //! - [`suite`]: the paper's benchmark suite (area, harness, lm-eval task,
 //!   metric, transform of every column).
@@ -66,6 +68,7 @@ pub mod output;
 pub mod paired;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod random;
 pub mod records;
 #[cfg(feature = "report")]
 pub mod report;

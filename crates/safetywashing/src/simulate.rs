@@ -64,8 +64,8 @@ use crate::linalg::symmetric_eigen;
 use crate::load::DEFAULT_COMPUTE_COLUMN;
 use crate::matrix::{BenchmarkMatrix, Column};
 use crate::stats::CorrelationMethod;
+use rand::RngExt;
 use rand::seq::SliceRandom;
-use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -342,11 +342,9 @@ fn check(options: &SimulationOptions) -> Result<(), SimulationError> {
     Ok(())
 }
 
-/// A ChaCha8 generator for `seed` on its own `stream`.
+/// The simulation's stream `stream` under `seed` (the library's one set-up).
 fn stream_rng(seed: u64, stream: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(stream);
-    rng
+    crate::random::stream_rng(seed, crate::random::Purpose::Simulation, stream)
 }
 
 /// Stream numbers: parameters, latent traits, then one per column.

@@ -41,8 +41,6 @@ use crate::capabilities::{CapabilitiesError, fit_capabilities_with};
 use crate::load::InfoTable;
 use crate::matrix::{BenchmarkMatrix, Column};
 use crate::paired::RowClasses;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use thiserror::Error;
 
 pub use crate::DEFAULT_SEED;
@@ -377,27 +375,7 @@ impl FullAnalysis {
     }
 }
 
-/// Purposes of random streams, so that bootstrap and permutation draws never
-/// share numbers even with the same seed.
-#[derive(Debug, Clone, Copy)]
-#[repr(u64)]
-pub(crate) enum Purpose {
-    Bootstrap = 1,
-    Permutation = 2,
-    #[cfg_attr(not(test), allow(dead_code))]
-    Simulation = 3,
-}
-
-/// The random stream `index` of `purpose` under `seed`: independent of which
-/// thread asks, or in which order.
-pub(crate) fn stream_rng(seed: u64, purpose: Purpose, index: u64) -> ChaCha8Rng {
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    key[8..16].copy_from_slice(&(purpose as u64).to_le_bytes());
-    let mut rng = ChaCha8Rng::from_seed(key);
-    rng.set_stream(index);
-    rng
-}
+pub(crate) use crate::random::{Purpose, stream_rng};
 
 /// The matrix restricted to `rows` (repeats allowed), in that order, for
 /// rerunning the pipeline on a resample: only its numbers are read back.
