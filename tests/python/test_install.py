@@ -1,5 +1,5 @@
 """The package as users get it: `pip install .` (how scripts/test installed
-this environment), the wheel (`maturin build --release`) in a fresh virtual
+this environment), the wheel (`maturin build`, dev profile as scripts/test's) in a fresh virtual
 environment, and its `safetywashing` command
 is the command line."""
 
@@ -48,9 +48,9 @@ def test_wheel_installs_in_a_fresh_environment(tmp_path):
     maturin = shutil.which("maturin", path=str(BIN)) or shutil.which("maturin")
     assert maturin, "maturin is in the test environment (tests/python/requirements.txt)"
     wheels = tmp_path / "wheels"
-    # scripts/test built the release library just before (pip install .,
-    # through maturin), so this only links and packages.
-    run(maturin, "build", "--release", "--quiet", "--out", wheels, cwd=ROOT)
+    # scripts/test built the library just before (pip install ., through
+    # maturin, in the dev profile), so this only links and packages.
+    run(maturin, "build", "--profile", "dev", "--quiet", "--out", wheels, cwd=ROOT)
     [wheel] = list(wheels.glob("*.whl"))
     assert "abi3" in wheel.name, "one stable-ABI wheel for every CPython >= 3.9"
     fresh = tmp_path / "fresh"
