@@ -16,6 +16,7 @@ mod cli_plot;
 mod escaping;
 mod evaluate;
 mod figures;
+mod flags;
 mod fuzz_regressions;
 mod golden;
 mod import;
