@@ -17,6 +17,7 @@ mod escaping;
 mod evaluate;
 mod examples;
 mod figures;
+mod flags;
 mod fuzz_regressions;
 mod golden;
 mod import;

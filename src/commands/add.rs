@@ -1,7 +1,7 @@
 //! `safetywashing add`: add a benchmark column to a matrix (and its row to
 //! an info table), every other byte kept, written atomically.
 
-use super::args::MatrixArgs;
+use super::args::LayoutArgs;
 use super::paths::{Files, Use, lock_for_edit};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -68,9 +68,14 @@ pub struct AddArgs {
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
 
-    /// How to read the matrix (--info names the info table to add a row to).
+    /// Info table `benchmark,name,metric` to add the benchmark's row to
+    /// (edited in place, like MATRIX); needs --metric.
+    #[arg(long, value_name = "FILE")]
+    pub info: Option<PathBuf>,
+
+    /// How to read the matrix.
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
 }
 
 /// Run `add`.
@@ -78,7 +83,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
     let read = |p: &PathBuf| super::paths::read_whole(p);
     Files::default()
         .with("MATRIX", Some(&args.target), Use::Edit)
-        .with("--info", args.matrix.info.as_deref(), Use::Edit)
+        .with("--info", args.info.as_deref(), Use::Edit)
         .with("--from", Some(&args.from), Use::Read)
         .with("--aliases", args.aliases.as_deref(), Use::Read)
         .check()?;
@@ -88,7 +93,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
         Vec::new()
     } else {
         std::iter::once(&args.target)
-            .chain(&args.matrix.info)
+            .chain(&args.info)
             .map(|p| lock_for_edit(p))
             .collect::<Result<Vec<_>>>()?
     };
@@ -103,7 +108,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
         Some(p) => Some(AliasTable::load(p)?),
         None => None,
     };
-    let info_row = match (&args.matrix.info, &args.metric) {
+    let info_row = match (&args.info, &args.metric) {
         (Some(_), Some(metric)) => {
             if Direction::from_metric(metric) == Direction::Unspecified {
                 eprintln!(
@@ -128,14 +133,14 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
             None
         }
     };
-    let info_bytes = match &args.matrix.info {
+    let info_bytes = match &args.info {
         Some(p) => Some((read(p)?, p.display().to_string())),
         None => None,
     };
     let plan = plan_add(
         &matrix_bytes,
         &matrix_name,
-        &args.matrix.format(),
+        &args.layout.format(),
         &new,
         aliases.as_ref(),
         info_bytes.as_ref().map(|(b, s)| (b.as_slice(), s.as_str())),
@@ -174,7 +179,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
             let _ = writeln!(report, "  {}  {}", m.name, m.describe());
         }
     }
-    if let (Some(p), Some(_)) = (&args.matrix.info, &plan.info) {
+    if let (Some(p), Some(_)) = (&args.info, &plan.info) {
         let _ = writeln!(
             report,
             "{} info row '{}' in {}",
@@ -189,7 +194,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
     }
 
     if args.dry_run {
-        let info_name = args.matrix.info.as_ref().map(|p| p.display().to_string());
+        let info_name = args.info.as_ref().map(|p| p.display().to_string());
         print!("{}", plan.diff(&matrix_name, info_name.as_deref()));
         print!("{report}");
         println!("Dry run: nothing written.");
@@ -197,7 +202,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
     }
     write_atomic(&args.target, &plan.matrix_after)
         .with_context(|| format!("writing {matrix_name} (the original is unchanged)"))?;
-    if let (Some(p), Some((_, after))) = (&args.matrix.info, &plan.info) {
+    if let (Some(p), Some((_, after))) = (&args.info, &plan.info) {
         write_atomic(p, after).with_context(|| {
             format!(
                 "writing {} (the original is unchanged, but {matrix_name} was already updated)",

@@ -12,9 +12,9 @@ use safetywashing::uncertainty::{
 };
 use std::path::PathBuf;
 
-/// How to read benchmark matrices; shared by every command that reads one.
+/// How to read a matrix's columns; shared by every command that reads one.
 #[derive(Debug, Clone, Args)]
-pub struct MatrixArgs {
+pub struct LayoutArgs {
     /// Header of the model-id column [default: the first column].
     #[arg(long, value_name = "NAME")]
     pub model_column: Option<String>,
@@ -27,12 +27,30 @@ pub struct MatrixArgs {
         default_value = "model_size,FLOP,name,type"
     )]
     pub meta_columns: Vec<String>,
+}
 
+/// `--compute-column`, for commands that correlate (or check) training
+/// compute.
+#[derive(Debug, Clone, Args)]
+pub struct ComputeArgs {
     /// Numeric column of training compute, correlated with every benchmark
-    /// [default: FLOP, skipped with a warning when absent; an explicitly named
-    /// column must exist].
+    /// [default: FLOP, skipped with a warning when absent; an explicitly
+    /// named column must exist].
     #[arg(long, value_name = "NAME")]
     pub compute_column: Option<String>,
+}
+
+/// How to read benchmark matrices and name their benchmarks; shared by the
+/// commands that analyse the paper's matrices when given none.
+#[derive(Debug, Clone, Args)]
+pub struct MatrixArgs {
+    /// Model and metadata columns.
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+
+    /// The compute column.
+    #[command(flatten)]
+    pub compute: ComputeArgs,
 
     /// Benchmark info table `benchmark,name,metric` for display names and
     /// metric directions [default with no MATRIX: the paper's].
@@ -71,18 +89,18 @@ impl AnalysisArgs {
     }
 }
 
-/// Flags of `analyze` beyond the paper: intervals, tests, robustness.
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Uncertainty and robustness")]
-pub struct UncertaintyArgs {
+/// Bootstrap flags: an interval for every correlation; shared by every
+/// command that reports correlations.
+#[derive(Debug, Clone, Args)]
+pub struct BootstrapArgs {
     /// Bootstrap N resamples of models, refitting the whole analysis in each;
-    /// adds an interval to every correlation, PC1's share and the mean
-    /// capability correlation.
+    /// adds an interval to every correlation shown (and, where they are
+    /// shown, to PC1's share and the mean capability correlation).
     #[arg(long, value_name = "N")]
     pub bootstrap: Option<usize>,
 
-    /// Seed of the bootstrap and permutation draws (same seed, same output,
-    /// on any number of threads).
+    /// Seed of the random draws (same seed, same output, on any number of
+    /// threads).
     #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
     pub seed: u64,
 
@@ -95,9 +113,9 @@ pub struct UncertaintyArgs {
     )]
     pub confidence: f64,
 
-    /// Interval shown as ci_low/ci_high: bca, percentile or fisher-z (all
-    /// three are in JSON and CSV); where it is undefined, percentile is used
-    /// and named.
+    /// Interval shown: bca, percentile or fisher-z (the JSON and CSV of
+    /// `analyze` carry all three as well); where it is undefined, percentile
+    /// is used and named.
     #[arg(long, value_name = "METHOD", default_value = "bca", requires = "bootstrap",
           value_parser = clap::value_parser!(IntervalMethod))]
     pub interval: IntervalMethod,
@@ -116,6 +134,42 @@ pub struct UncertaintyArgs {
     /// (`Qwen1.5-7B` → qwen1.5), when there is no family column.
     #[arg(long, requires = "bootstrap")]
     pub cluster_by_prefix: bool,
+}
+
+impl BootstrapArgs {
+    /// The bootstrap these flags ask for, if any.
+    pub fn bootstrap_options(&self) -> Option<BootstrapOptions> {
+        let resampling = match (&self.cluster_column, self.cluster_by_prefix) {
+            (Some(c), _) => Resampling::Clusters(ClusterSource::Column(c.clone())),
+            (None, true) => Resampling::Clusters(ClusterSource::ModelPrefix),
+            (None, false) => Resampling::Models,
+        };
+        self.bootstrap.map(|resamples| BootstrapOptions {
+            resamples,
+            confidence: self.confidence,
+            interval: self.interval,
+            resampling,
+        })
+    }
+
+    /// The uncertainty options of a command that offers only the bootstrap
+    /// (unchecked).
+    pub fn options(&self) -> UncertaintyOptions {
+        UncertaintyOptions {
+            bootstrap: self.bootstrap_options(),
+            seed: self.seed,
+            ..UncertaintyOptions::default()
+        }
+    }
+}
+
+/// Flags of `analyze` beyond the paper: intervals, tests, robustness.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Uncertainty and robustness")]
+pub struct UncertaintyArgs {
+    /// The bootstrap.
+    #[command(flatten)]
+    pub resampling: BootstrapArgs,
 
     /// Permutation test with N permutations per benchmark: two-sided p-values
     /// and Benjamini–Hochberg q-values across the matrix's benchmarks.
@@ -154,18 +208,7 @@ impl UncertaintyArgs {
         if self.impute == ImputeMethod::None && self.impute_rank != 1 {
             anyhow::bail!("--impute-rank only applies with --impute pca");
         }
-        let resampling = match (&self.cluster_column, self.cluster_by_prefix) {
-            (Some(c), _) => Resampling::Clusters(ClusterSource::Column(c.clone())),
-            (None, true) => Resampling::Clusters(ClusterSource::ModelPrefix),
-            (None, false) => Resampling::Models,
-        };
         Ok(UncertaintyOptions {
-            bootstrap: self.bootstrap.map(|resamples| BootstrapOptions {
-                resamples,
-                confidence: self.confidence,
-                interval: self.interval,
-                resampling,
-            }),
             permutations: self.permutations,
             leave_one_out: self.leave_one_out,
             sensitivity: self.sensitivity,
@@ -175,13 +218,14 @@ impl UncertaintyArgs {
                     rank: self.impute_rank,
                 },
             },
-            seed: self.seed,
+            ..self.resampling.options()
         })
     }
 }
 
-impl MatrixArgs {
-    /// The checked matrix format these flags describe.
+impl LayoutArgs {
+    /// The matrix format these flags describe, with the default compute
+    /// column (`FLOP`, used when present).
     pub fn format(&self) -> MatrixFormat {
         MatrixFormat {
             model_column: self.model_column.clone(),
@@ -191,13 +235,29 @@ impl MatrixArgs {
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty())
                 .collect(),
-            compute_column: Some(
-                self.compute_column
-                    .clone()
-                    .unwrap_or_else(|| DEFAULT_COMPUTE_COLUMN.to_string()),
-            ),
-            require_compute_column: self.compute_column.is_some(),
+            compute_column: Some(DEFAULT_COMPUTE_COLUMN.to_string()),
+            require_compute_column: false,
         }
+    }
+}
+
+impl ComputeArgs {
+    /// `layout`'s matrix format with this compute column (one named
+    /// explicitly must exist).
+    pub fn format(&self, layout: &LayoutArgs) -> MatrixFormat {
+        let mut format = layout.format();
+        if let Some(c) = &self.compute_column {
+            format.compute_column = Some(c.clone());
+            format.require_compute_column = true;
+        }
+        format
+    }
+}
+
+impl MatrixArgs {
+    /// The checked matrix format these flags describe.
+    pub fn format(&self) -> MatrixFormat {
+        self.compute.format(&self.layout)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `safetywashing check`: a new benchmark's capabilities correlation against
 //! a reference matrix, with a verdict.
 
-use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs, formats};
+use super::args::{AnalysisArgs, BootstrapArgs, ComputeArgs, LayoutArgs, formats};
 use super::emit;
 use anyhow::Result;
 use clap::Args;
@@ -93,11 +93,15 @@ pub struct CheckArgs {
 
     /// How to read the reference matrix.
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
+
+    /// The reference's compute column (the compute correlation).
+    #[command(flatten)]
+    pub compute: ComputeArgs,
 
     /// With --bootstrap N, an interval for each capabilities correlation.
-    #[command(flatten)]
-    pub uncertainty: Box<UncertaintyArgs>,
+    #[command(flatten, next_help_heading = "Uncertainty")]
+    pub resampling: BootstrapArgs,
 }
 
 /// Run `check`.
@@ -109,7 +113,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     }
     let (reference, new, matcher) = super::load_against(
         &args.against,
-        &args.matrix,
+        &args.compute.format(&args.layout),
         &args.new,
         args.aliases.as_deref(),
     )?;
@@ -119,7 +123,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         lower_is_better: args.lower_is_better,
         low_below: args.low_below,
         high_at: args.high_at,
-        uncertainty: args.uncertainty.options()?,
+        uncertainty: args.resampling.options(),
     };
     let report = check(&reference, &new, &matcher, &options)?;
     let bytes = if args.format == Format::Json {

@@ -1,6 +1,6 @@
 //! `safetywashing merge`: outer-join matrices by model.
 
-use super::args::MatrixArgs;
+use super::args::LayoutArgs;
 use super::emit;
 use super::paths::{Files, Use, ensure_fits, lock_for_edit, same_file};
 use anyhow::{Result, bail};
@@ -40,8 +40,9 @@ pub struct MergeArgs {
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
 
+    /// How to read the matrices.
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
 }
 
 impl MergeArgs {
@@ -69,7 +70,6 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::ReadMayReplace)
         .with("--aliases", args.aliases.as_deref(), Use::Read)
-        .with("--info", args.matrix.info.as_deref(), Use::Read)
         .with("--output", args.output.as_deref(), Use::Write)
         .check()?;
     // `merge A B -o A` edits A in place: lock it as `add` does.
@@ -77,7 +77,7 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         Some(out) if args.matrices.iter().any(|m| same_file(m, out)) => Some(lock_for_edit(out)?),
         _ => None,
     };
-    let format = args.matrix.format();
+    let format = args.layout.format();
     let inputs = args
         .matrices
         .iter()

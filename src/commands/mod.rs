@@ -45,25 +45,41 @@ pub struct Inputs {
 }
 
 /// Load the given matrices, or the paper's two (fetching them if needed)
-/// when none are given. Warns on stderr about a missing compute column.
+/// when none are given, with the info table (`--info`, else the paper's
+/// for the paper's data). Warns on stderr about a missing compute column.
 pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
-    let format = args.format();
-    let (paths, default_info) = if paths.is_empty() {
-        let paper = safetywashing::data::paper_data_with(&mut say_download)
-            .context("no MATRIX given, so the paper's data is used")?;
-        (vec![paper.base, paper.chat], Some(paper.info))
-    } else {
-        (paths.to_vec(), None)
-    };
+    let (paths, default_info) = matrix_paths(paths)?;
     let info_path = args.info.clone().or(default_info);
     let info = match &info_path {
         Some(p) => Some(load_info(p)?),
         None => None,
     };
+    Ok(Inputs {
+        matrices: load_matrices(&paths, &args.format())?,
+        info,
+        info_path,
+    })
+}
+
+/// The given matrix paths, or the paper's two (fetched if needed) and its
+/// info table when none are given.
+pub fn matrix_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Option<PathBuf>)> {
+    Ok(if paths.is_empty() {
+        let paper = safetywashing::data::paper_data_with(&mut say_download)
+            .context("no MATRIX given, so the paper's data is used")?;
+        (vec![paper.base, paper.chat], Some(paper.info))
+    } else {
+        (paths.to_vec(), None)
+    })
+}
+
+/// Load every matrix of `paths`, warning on stderr about a missing compute
+/// column.
+pub fn load_matrices(paths: &[PathBuf], format: &MatrixFormat) -> Result<Vec<BenchmarkMatrix>> {
     let mut matrices = Vec::with_capacity(paths.len());
-    for p in &paths {
+    for p in paths {
         paths::ensure_fits(p)?;
-        let m = load_matrix(p, &format)?;
+        let m = load_matrix(p, format)?;
         if m.compute.is_none()
             && let Some(c) = &format.compute_column
         {
@@ -75,11 +91,7 @@ pub fn load_inputs(paths: &[PathBuf], args: &MatrixArgs) -> Result<Inputs> {
         }
         matrices.push(m);
     }
-    Ok(Inputs {
-        matrices,
-        info,
-        info_path,
-    })
+    Ok(matrices)
 }
 
 /// Write `bytes` to `path` atomically, or to stdout when `path` is `None`.
@@ -212,11 +224,11 @@ pub fn against_path(against: &str) -> Result<PathBuf> {
 /// `check` and `score` start from.
 pub fn load_against(
     against: &str,
-    args: &MatrixArgs,
+    format: &MatrixFormat,
     new: &Path,
     aliases: Option<&Path>,
 ) -> Result<(BenchmarkMatrix, BenchmarkMatrix, Matcher)> {
-    let reference = load_matrix(&against_path(against)?, &args.format())?;
+    let reference = load_matrix(&against_path(against)?, format)?;
     let new_format = MatrixFormat {
         compute_column: None,
         ..MatrixFormat::default()

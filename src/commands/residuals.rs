@@ -1,9 +1,9 @@
 //! `safetywashing residuals`: safety beyond capabilities — regress one
 //! benchmark on the capabilities score and rank models by residual.
 
-use super::args::{AnalysisArgs, ExcelSafeArgs, MatrixArgs, formats};
+use super::args::{AnalysisArgs, ComputeArgs, ExcelSafeArgs, LayoutArgs, formats};
 use super::paths::{Files, Use};
-use super::{emit_table, load_inputs};
+use super::{emit_table, load_matrices, matrix_paths};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::{Format, write_residuals};
@@ -32,8 +32,13 @@ pub struct ResidualsArgs {
     #[arg(long, short, value_name = "B")]
     pub benchmark: String,
 
+    /// How to read the matrices.
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
+
+    /// The compute column (its correlation with the capabilities score).
+    #[command(flatten)]
+    pub compute: ComputeArgs,
 
     /// Capability benchmarks and correlation method: spearman (rank
     /// regression), pearson or kendall (OLS of z-scores on the score).
@@ -61,12 +66,11 @@ pub fn run(args: ResidualsArgs) -> Result<ExitCode> {
     let options = args.analysis.options();
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)
-        .with("--info", args.matrix.info.as_deref(), Use::Read)
         .with("--output", args.output.as_deref(), Use::Write)
         .check()?;
-    let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let results = inputs
-        .matrices
+    let (paths, _) = matrix_paths(&args.matrices)?;
+    let matrices = load_matrices(&paths, &args.compute.format(&args.layout))?;
+    let results = matrices
         .iter()
         .map(|m| residuals(m, &options, &args.benchmark, args.confidence))
         .collect::<Result<Vec<_>, _>>()?;

@@ -1,7 +1,7 @@
 //! `safetywashing score`: new models placed on a reference's frozen
 //! capabilities score (score, rank among the reference models, percentile).
 
-use super::args::{AnalysisArgs, MatrixArgs, formats};
+use super::args::{AnalysisArgs, LayoutArgs, formats};
 use super::emit;
 use anyhow::Result;
 use clap::Args;
@@ -63,14 +63,14 @@ pub struct ScoreArgs {
 
     /// How to read the reference matrix.
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
 }
 
 /// Run `score`.
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let (reference, new, matcher) = super::load_against(
         &args.against,
-        &args.matrix,
+        &args.layout.format(),
         &args.new,
         args.aliases.as_deref(),
     )?;

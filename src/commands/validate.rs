@@ -1,7 +1,7 @@
 //! `safetywashing validate`: every problem in a matrix (and info table),
 //! with file, line and column.
 
-use super::args::{MatrixArgs, formats};
+use super::args::{ComputeArgs, LayoutArgs, formats};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::{Format, VALIDATION_FORMATS, write_validation};
@@ -44,9 +44,21 @@ pub struct ValidateArgs {
     #[arg(long, default_value = "text", value_parser = formats(&VALIDATION_FORMATS))]
     pub format: Format,
 
-    /// How to read the matrix (--info: the info table to check against it).
+    /// Info table `benchmark,name,metric` to check, and to check the
+    /// matrix against (every benchmark described, every metric with a
+    /// direction arrow).
+    #[arg(long, value_name = "FILE")]
+    pub info: Option<PathBuf>,
+
+    /// How to read the matrix, as the analysing commands would.
     #[command(flatten)]
-    pub matrix: MatrixArgs,
+    pub layout: LayoutArgs,
+
+    /// Check this column as the analysing commands' --compute-column would
+    /// read it: it must exist, and its cells must be numbers [default:
+    /// FLOP, when present].
+    #[arg(long, value_name = "NAME")]
+    pub compute_column: Option<String>,
 }
 
 /// Exit status with warnings under --strict.
@@ -64,12 +76,15 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
     }
     let read = |p: &PathBuf| super::paths::read_whole(p);
     let matrix = read(&args.target)?;
-    let info = match &args.matrix.info {
+    let info = match &args.info {
         Some(p) => Some((read(p)?, p.display().to_string())),
         None => None,
     };
     let options = ValidateOptions {
-        format: args.matrix.format(),
+        format: ComputeArgs {
+            compute_column: args.compute_column.clone(),
+        }
+        .format(&args.layout),
         mostly_missing: args.mostly_missing,
     };
     let result = validate(

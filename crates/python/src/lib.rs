@@ -29,7 +29,9 @@ use safetywashing::uncertainty::{
     FullAnalysis, ImputeMethod, IntervalMethod, ValidOptions, analyze_with_uncertainty_until,
     residuals as fit_residuals,
 };
-use safetywashing_cli::commands::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
+use safetywashing_cli::commands::args::{
+    AnalysisArgs, BootstrapArgs, ComputeArgs, LayoutArgs, MatrixArgs, UncertaintyArgs,
+};
 use safetywashing_cli::commands::calibrate::CalibrateArgs;
 use safetywashing_cli::commands::plot::{Figure, x_axis};
 use safetywashing_cli::commands::{Inputs, say_download};
@@ -74,14 +76,16 @@ fn matrix_args(
     compute_column: Option<String>,
 ) -> MatrixArgs {
     MatrixArgs {
-        model_column,
-        meta_columns: meta_columns.unwrap_or_else(|| {
-            safetywashing::load::DEFAULT_META_COLUMNS
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        }),
-        compute_column,
+        layout: LayoutArgs {
+            model_column,
+            meta_columns: meta_columns.unwrap_or_else(|| {
+                safetywashing::load::DEFAULT_META_COLUMNS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            }),
+        },
+        compute: ComputeArgs { compute_column },
         info: None,
     }
 }
@@ -219,12 +223,14 @@ fn options(
             method: parse("method", method)?,
         };
         let uncertainty = UncertaintyArgs {
-            bootstrap: (bootstrap > 0).then_some(bootstrap),
-            seed,
-            confidence,
-            interval: parse::<IntervalMethod>("interval", interval)?,
-            cluster_column,
-            cluster_by_prefix,
+            resampling: BootstrapArgs {
+                bootstrap: (bootstrap > 0).then_some(bootstrap),
+                seed,
+                confidence,
+                interval: parse::<IntervalMethod>("interval", interval)?,
+                cluster_column,
+                cluster_by_prefix,
+            },
             permutations: (permutations > 0).then_some(permutations),
             leave_one_out,
             sensitivity,
