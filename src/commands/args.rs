@@ -75,14 +75,53 @@ impl AnalysisArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Uncertainty and robustness")]
 pub struct UncertaintyArgs {
+    #[command(flatten)]
+    pub bootstrap: BootstrapArgs,
+
+    /// Permutation test with N permutations per benchmark: two-sided p-values
+    /// and Benjamini–Hochberg q-values across the matrix's benchmarks.
+    #[arg(long, value_name = "N")]
+    pub permutations: Option<usize>,
+
+    /// Each capability benchmark's correlation with a score fitted without it.
+    #[arg(long)]
+    pub leave_one_out: bool,
+
+    /// Each benchmark's correlation under the drop-one-capability
+    /// composites, the mean z-score composite, PC1 of the Pearson matrix and
+    /// compute; flags benchmarks whose verdict flips (implies --leave-one-out).
+    #[arg(long)]
+    pub sensitivity: bool,
+
+    #[command(flatten)]
+    pub impute: ImputeArgs,
+}
+
+/// The uncertainty flags that change a figure: the bootstrap (its intervals
+/// are drawn) and PCA imputation (it changes the analysis). Permutation
+/// tests, leave-one-out and sensitivity change no figure, so `plot` and
+/// `report` do not offer them.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Uncertainty")]
+pub struct FigureUncertaintyArgs {
+    #[command(flatten)]
+    pub bootstrap: BootstrapArgs,
+
+    #[command(flatten)]
+    pub impute: ImputeArgs,
+}
+
+/// Bootstrap intervals: how many resamples, of what, which interval.
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
     /// Bootstrap N resamples of models, refitting the whole analysis in each;
     /// adds an interval to every correlation, PC1's share and the mean
     /// capability correlation.
     #[arg(long, value_name = "N")]
     pub bootstrap: Option<usize>,
 
-    /// Seed of the bootstrap and permutation draws (same seed, same output,
-    /// on any number of threads).
+    /// Seed of every random draw: bootstrap resamples and, where offered,
+    /// permutations (same seed, same output, on any number of threads).
     #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
     pub seed: u64,
 
@@ -116,22 +155,11 @@ pub struct UncertaintyArgs {
     /// (`Qwen1.5-7B` → qwen1.5), when there is no family column.
     #[arg(long, requires = "bootstrap")]
     pub cluster_by_prefix: bool,
+}
 
-    /// Permutation test with N permutations per benchmark: two-sided p-values
-    /// and Benjamini–Hochberg q-values across the matrix's benchmarks.
-    #[arg(long, value_name = "N")]
-    pub permutations: Option<usize>,
-
-    /// Each capability benchmark's correlation with a score fitted without it.
-    #[arg(long)]
-    pub leave_one_out: bool,
-
-    /// Each benchmark's correlation under the drop-one-capability
-    /// composites, the mean z-score composite, PC1 of the Pearson matrix and
-    /// compute; flags benchmarks whose verdict flips (implies --leave-one-out).
-    #[arg(long)]
-    pub sensitivity: bool,
-
+/// PCA imputation of missing capability cells.
+#[derive(Debug, Args)]
+pub struct ImputeArgs {
     /// Missing capability cells: none (listwise deletion, the paper) or pca
     /// (iterative PCA imputation; the listwise values are shown beside).
     #[arg(long, value_name = "HOW", default_value = "none", value_parser = clap::value_parser!(ImputeMethod))]
@@ -151,9 +179,27 @@ impl UncertaintyArgs {
 
     /// The uncertainty options these flags ask for (unchecked).
     pub fn options(&self) -> anyhow::Result<UncertaintyOptions> {
-        if self.impute == ImputeMethod::None && self.impute_rank != 1 {
-            anyhow::bail!("--impute-rank only applies with --impute pca");
-        }
+        Ok(UncertaintyOptions {
+            permutations: self.permutations,
+            leave_one_out: self.leave_one_out,
+            sensitivity: self.sensitivity,
+            ..self.bootstrap.options(&self.impute)?
+        })
+    }
+}
+
+impl FigureUncertaintyArgs {
+    /// The uncertainty options these flags ask for, checked once with the
+    /// analysis options (before anything is loaded or fitted).
+    pub fn validate(&self, analysis: AnalysisOptions) -> anyhow::Result<ValidOptions> {
+        Ok(self.bootstrap.options(&self.impute)?.validate(analysis)?)
+    }
+}
+
+impl BootstrapArgs {
+    /// The uncertainty options of these flags and `impute` (nothing else
+    /// asked for).
+    fn options(&self, impute: &ImputeArgs) -> anyhow::Result<UncertaintyOptions> {
         let resampling = match (&self.cluster_column, self.cluster_by_prefix) {
             (Some(c), _) => Resampling::Clusters(ClusterSource::Column(c.clone())),
             (None, true) => Resampling::Clusters(ClusterSource::ModelPrefix),
@@ -166,16 +212,24 @@ impl UncertaintyArgs {
                 interval: self.interval,
                 resampling,
             }),
-            permutations: self.permutations,
-            leave_one_out: self.leave_one_out,
-            sensitivity: self.sensitivity,
-            impute: match self.impute {
-                ImputeMethod::None => ImputeMethod::None,
-                ImputeMethod::Pca { .. } => ImputeMethod::Pca {
-                    rank: self.impute_rank,
-                },
-            },
+            impute: impute.method()?,
             seed: self.seed,
+            ..UncertaintyOptions::default()
+        })
+    }
+}
+
+impl ImputeArgs {
+    /// The imputation asked for.
+    fn method(&self) -> anyhow::Result<ImputeMethod> {
+        Ok(match self.impute {
+            ImputeMethod::None if self.impute_rank != 1 => {
+                anyhow::bail!("--impute-rank only applies with --impute pca")
+            }
+            ImputeMethod::None => ImputeMethod::None,
+            ImputeMethod::Pca { .. } => ImputeMethod::Pca {
+                rank: self.impute_rank,
+            },
         })
     }
 }

@@ -29,7 +29,9 @@ use safetywashing::uncertainty::{
     FullAnalysis, ImputeMethod, IntervalMethod, ValidOptions, analyze_with_uncertainty_until,
     residuals as fit_residuals,
 };
-use safetywashing_cli::commands::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
+use safetywashing_cli::commands::args::{
+    AnalysisArgs, BootstrapArgs, ImputeArgs, MatrixArgs, UncertaintyArgs,
+};
 use safetywashing_cli::commands::calibrate::CalibrateArgs;
 use safetywashing_cli::commands::plot::{Figure, x_axis};
 use safetywashing_cli::commands::{Inputs, say_download};
@@ -219,17 +221,21 @@ fn options(
             method: parse("method", method)?,
         };
         let uncertainty = UncertaintyArgs {
-            bootstrap: (bootstrap > 0).then_some(bootstrap),
-            seed,
-            confidence,
-            interval: parse::<IntervalMethod>("interval", interval)?,
-            cluster_column,
-            cluster_by_prefix,
+            bootstrap: BootstrapArgs {
+                bootstrap: (bootstrap > 0).then_some(bootstrap),
+                seed,
+                confidence,
+                interval: parse::<IntervalMethod>("interval", interval)?,
+                cluster_column,
+                cluster_by_prefix,
+            },
             permutations: (permutations > 0).then_some(permutations),
             leave_one_out,
             sensitivity,
-            impute: parse::<ImputeMethod>("impute", impute.unwrap_or("none"))?,
-            impute_rank,
+            impute: ImputeArgs {
+                impute: parse::<ImputeMethod>("impute", impute.unwrap_or("none"))?,
+                impute_rank,
+            },
         };
         Ok(Options {
             valid: uncertainty.validate(analysis.options()).map_err(error)?,
@@ -337,11 +343,6 @@ fn plot(
             info: info.as_ref().map(|i| i.get().inner.clone()),
             info_path: None,
         };
-        let intervals: Vec<_> = full
-            .iter()
-            .map(FullAnalysis::capabilities_intervals)
-            .collect();
-        let analyses: Vec<_> = full.into_iter().map(|f| f.analysis).collect();
         let figure = Figure {
             kind,
             benchmark: benchmark.as_deref(),
@@ -350,8 +351,10 @@ fn plot(
             size: Default::default(),
             overview: Default::default(),
             interval_note: None,
+            heatmap_order: Default::default(),
+            scatter_ranks: false,
         };
-        figure.render(&inputs, &analyses, &intervals).map_err(error)
+        figure.render(&inputs, &full).map_err(error)
     })
 }
 
