@@ -35,6 +35,30 @@ fn outputs(dir: &Path) -> Vec<String> {
     names
 }
 
+/// `plot KIND` of the fixture in `dir`.
+fn plot(dir: &Path, kind: &str) -> Vec<String> {
+    let mut a = vec!["plot".to_string(), kind.to_string()];
+    a.extend(args(dir, "x").into_iter().skip(1));
+    a
+}
+
+/// Each `(kind, flags, message)`: `plot KIND flags` exits 2 with `message`
+/// as its one line, writing nothing.
+fn assert_refused(dir: &Path, cases: &[(&str, &[&str], &str)]) {
+    for (kind, extra, message) in cases {
+        tool()
+            .current_dir(dir)
+            .args(plot(dir, kind))
+            .args(*extra)
+            .args(["-o", "no.svg"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*message))
+            .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+    }
+    assert!(!dir.join("no.svg").exists());
+}
+
 #[test]
 fn plot_writes_svg_and_png_by_extension() {
     let dir = tempfile::tempdir().unwrap();
@@ -157,25 +181,194 @@ fn plot_errors_are_one_clear_line() {
             .stderr(predicate::str::contains(message))
             .stderr(predicate::function(|s: &str| s.lines().count() == 1));
     }
-    // --bootstrap would not change a ranking: refused, not ignored.
-    let mut ranking = vec!["plot".to_string(), "ranking".to_string()];
-    ranking.extend(args(dir.path(), "x").into_iter().skip(1));
-    tool()
-        .current_dir(dir.path())
-        .args(&ranking)
-        .args(["--bootstrap", "20", "-o", "r.svg"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "a ranking figure has none to draw",
-        ))
-        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+    // Flags that would not change the figure: refused, not ignored.
+    let kind = |k: &str| plot(dir.path(), k);
+    let refused: [(&str, &[&str], &str); 3] = [
+        (
+            "heatmap",
+            &["--bootstrap", "20"],
+            "a heatmap figure has none to draw",
+        ),
+        (
+            "ranking",
+            &["--benchmark", "tracks"],
+            "--benchmark sets up the scatter plot; it does not change the ranking figure",
+        ),
+        (
+            "overview",
+            &["--x", "compute"],
+            "--x sets up the scatter plot; it does not change the overview figure",
+        ),
+    ];
+    assert_refused(dir.path(), &refused);
+    // Permutations, leave-one-out and sensitivity change no figure: plot
+    // and report do not offer them.
+    for command in ["plot", "report"] {
+        for flag in [
+            &["--permutations", "100"][..],
+            &["--sensitivity"],
+            &["--leave-one-out"],
+        ] {
+            let mut a = if command == "plot" {
+                kind("overview")
+            } else {
+                args(dir.path(), "report")
+            };
+            a.extend(flag.iter().map(|f| f.to_string()));
+            a.extend([
+                "-o".into(),
+                format!("r.{}", if command == "plot" { "svg" } else { "html" }),
+            ]);
+            tool()
+                .current_dir(dir.path())
+                .args(&a)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains(format!(
+                    "unexpected argument '{}'",
+                    flag[0]
+                )));
+        }
+    }
     tool()
         .args(["plot", "pie", "-o", "x.svg"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown figure 'pie'"));
     assert!(outputs(dir.path()).is_empty(), "nothing written on error");
+}
+
+/// `--help` of `command`, split into its headings: (heading, flags under it).
+fn help_sections(command: &str) -> Vec<(String, Vec<String>)> {
+    let out = tool().args([command, "--help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            sections.push((line.trim_end_matches(':').to_string(), Vec::new()));
+        } else if let Some(flag) = line
+            .trim_start()
+            .split([' ', ','])
+            .find(|w| w.starts_with("--"))
+            .filter(|_| line.trim_start().starts_with('-'))
+            && let Some((_, flags)) = sections.last_mut()
+        {
+            flags.push(flag.to_string());
+        }
+    }
+    sections
+}
+
+fn heading_of(sections: &[(String, Vec<String>)], flag: &str) -> String {
+    sections
+        .iter()
+        .find(|(_, flags)| flags.iter().any(|f| f == flag))
+        .map(|(h, _)| h.clone())
+        .unwrap_or_else(|| panic!("{flag} is not in --help: {sections:?}"))
+}
+
+#[test]
+fn plot_and_report_help_lists_each_flag_under_its_heading() {
+    let plot = help_sections("plot");
+    assert_eq!(heading_of(&plot, "--output"), "Options");
+    assert_eq!(heading_of(&plot, "--benchmark"), "Scatter");
+    assert_eq!(heading_of(&plot, "--x"), "Scatter");
+    assert_eq!(heading_of(&plot, "--top"), "Overview and compare");
+    assert_eq!(heading_of(&plot, "--width"), "Size");
+    for flag in ["--bootstrap", "--seed", "--interval", "--impute"] {
+        assert_eq!(heading_of(&plot, flag), "Uncertainty", "{flag}");
+    }
+    let report = help_sections("report");
+    assert_eq!(heading_of(&report, "--output"), "Options");
+    assert_eq!(heading_of(&report, "--benchmark"), "Options");
+    assert_eq!(heading_of(&report, "--bootstrap"), "Uncertainty");
+    for sections in [&plot, &report] {
+        for flag in ["--permutations", "--sensitivity", "--leave-one-out"] {
+            assert!(
+                !sections.iter().any(|(_, f)| f.iter().any(|x| x == flag)),
+                "{flag} is offered"
+            );
+        }
+    }
+    // analyze keeps them all, under its heading.
+    let analyze = help_sections("analyze");
+    for flag in ["--bootstrap", "--permutations", "--sensitivity", "--impute"] {
+        assert_eq!(heading_of(&analyze, flag), "Uncertainty and robustness");
+    }
+}
+
+#[test]
+fn plot_ranking_and_scree_with_bootstrap_draw_whiskers_and_say_how() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["ranking", "scree"] {
+        let mut a = vec!["plot".to_string(), kind.to_string()];
+        a.extend(args(dir.path(), "x").into_iter().skip(1));
+        let out = format!("{kind}.svg");
+        tool()
+            .current_dir(dir.path())
+            .args(&a)
+            .args(["--bootstrap", "50", "--confidence", "0.9", "-o", &out])
+            .assert()
+            .success();
+        let svg = std::fs::read_to_string(dir.path().join(&out)).unwrap();
+        assert!(
+            svg.contains("whiskers: 90% bca bootstrap, 50 resamples of models"),
+            "{kind}: no interval note"
+        );
+        tool()
+            .current_dir(dir.path())
+            .args(&a)
+            .args(["-o", "plain.svg"])
+            .assert()
+            .success();
+        let plain = std::fs::read_to_string(dir.path().join("plain.svg")).unwrap();
+        assert!(!plain.contains("whiskers"));
+    }
+}
+
+#[test]
+fn plot_scatter_on_ranks_and_a_clustered_heatmap() {
+    let dir = tempfile::tempdir().unwrap();
+    let kind = |k: &str| plot(dir.path(), k);
+    tool()
+        .current_dir(dir.path())
+        .args(kind("scatter"))
+        .args(["--benchmark", "tracks", "--ranks", "-o", "ranks.svg"])
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(dir.path().join("ranks.svg")).unwrap();
+    assert!(
+        svg.contains("rank by capabilities score"),
+        "x axis on ranks"
+    );
+    tool()
+        .current_dir(dir.path())
+        .args(kind("heatmap"))
+        .args(["--order", "clustered", "-o", "heatmap.svg"])
+        .assert()
+        .success();
+    let refused: [(&str, &[&str], &str); 3] = [
+        (
+            "scatter",
+            &["--benchmark", "tracks", "--ranks", "--method", "pearson"],
+            "--method pearson correlates the values",
+        ),
+        ("ranking", &["--ranks"], "--ranks sets up the scatter plot"),
+        (
+            "overview",
+            &["--order", "clustered"],
+            "--order sets the heatmap's benchmark order; it does not change the overview figure",
+        ),
+    ];
+    assert_refused(dir.path(), &refused);
+    tool()
+        .current_dir(dir.path())
+        .args(kind("heatmap"))
+        .args(["--order", "random", "-o", "no.svg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown heatmap order 'random'"));
+    assert!(!dir.path().join("no.svg").exists());
 }
 
 #[test]

@@ -12,11 +12,15 @@ use safetywashing::load::{
 };
 use safetywashing::matrix::BenchmarkMatrix;
 use safetywashing::plot::{
-    CompareFigure, Figure, FigureInput, FigureKind, FigureSize, HeatmapFigure, ImageFormat,
-    Intervals, Length, OverviewFigure, OverviewFilter, Panel, Preset, RankingFigure, ScreeFigure,
-    SizeError, SizeRequest, XAxis, render_figure, render_pdf, render_png, render_svg,
+    CompareFigure, Figure, FigureInput, FigureKind, FigureSize, HeatmapFigure, HeatmapOrder,
+    ImageFormat, Intervals, Length, OverviewFigure, OverviewFilter, Panel, Preset, RankingFigure,
+    ScreeFigure, SizeError, SizeRequest, XAxis, clustered_order, render_figure, render_pdf,
+    render_png, render_svg,
 };
 use safetywashing::stats::CorrelationMethod;
+use safetywashing::uncertainty::{
+    BootstrapOptions, FullAnalysis, IntervalMethod, UncertaintyOptions, analyze_with_uncertainty,
+};
 use std::path::Path;
 
 /// First and second series colours (Okabe–Ito blue and vermillion).
@@ -71,6 +75,7 @@ impl Fixture {
                 analysis,
                 label,
                 intervals: None,
+                bootstrap: None,
             })
             .collect()
     }
@@ -146,6 +151,134 @@ fn ranking_has_a_dot_and_a_name_per_model() {
     assert!(t.iter().any(|x| x.starts_with("base (10 models")));
 }
 
+/// The fixture's base matrix bootstrapped (200 resamples, 90% percentile
+/// intervals).
+fn bootstrapped(f: &Fixture) -> FullAnalysis {
+    let options = UncertaintyOptions {
+        bootstrap: Some(BootstrapOptions {
+            resamples: 200,
+            confidence: 0.9,
+            interval: IntervalMethod::Percentile,
+            ..BootstrapOptions::default()
+        }),
+        ..UncertaintyOptions::default()
+    }
+    .validate(options(fixture::CAPABILITIES))
+    .unwrap();
+    analyze_with_uncertainty(&f.matrices[0], &options, Some(&f.info), &|_| {}).unwrap()
+}
+
+/// Polylines of `color` with six points: the whiskers (a line and two caps).
+fn whiskers(doc: &Document, color: &str) -> Vec<Vec<(f64, f64)>> {
+    elements(doc, "polyline")
+        .iter()
+        .filter(|n| n.attribute("stroke") == Some(color))
+        .map(|n| {
+            n.attribute("points")
+                .unwrap_or("")
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect::<Vec<(f64, f64)>>()
+        })
+        .filter(|p| p.len() == 6)
+        .collect()
+}
+
+#[test]
+fn ranking_and_scree_draw_bootstrap_intervals_and_say_how_they_were_made() {
+    let f = fixture();
+    let full = bootstrapped(&f);
+    let boot = full
+        .uncertainty
+        .as_ref()
+        .unwrap()
+        .bootstrap
+        .as_ref()
+        .unwrap();
+    let panel = Panel {
+        analysis: &full.analysis,
+        label: "base",
+        intervals: None,
+        bootstrap: Some(boot),
+    };
+    let note = "90% percentile bootstrap, 200 resamples of models";
+
+    // Ranking: one horizontal whisker per model, through its dot.
+    let figure = RankingFigure::new(vec![panel]).with_note(Some(note.into()));
+    let doc_text = render_both(&figure);
+    let doc = parse(&doc_text);
+    let w = whiskers(&doc, BLUE);
+    assert_eq!(w.len(), fixture::MODELS);
+    let dots: Vec<(f64, f64)> = elements(&doc, "circle")
+        .iter()
+        .filter(|n| n.attribute("fill") == Some(BLUE))
+        .map(|n| {
+            let at = |a| n.attribute(a).unwrap().parse::<f64>().unwrap();
+            (at("cx"), at("cy"))
+        })
+        .collect();
+    for (dot, whisker) in dots.iter().zip(&w) {
+        let (left, right) = (whisker[2], whisker[3]);
+        assert_eq!(left.1, dot.1, "whisker on its model's row");
+        assert!(
+            left.0 <= dot.0 + 1.0 && dot.0 <= right.0 + 1.0,
+            "{left:?} {dot:?} {right:?}"
+        );
+    }
+    // The widths differ: each model has its own interval.
+    let widths: Vec<f64> = w.iter().map(|p| p[3].0 - p[2].0).collect();
+    assert!(
+        widths.iter().any(|x| (x - widths[0]).abs() > 1.0),
+        "{widths:?}"
+    );
+    let t = texts(&doc);
+    assert!(t.contains(&format!("whiskers: {note}")), "{t:?}");
+    let share = boot.pc1_variance_explained.percentile.unwrap();
+    assert!(
+        t.iter().any(|x| x.starts_with("base (10 models, PC1 ")
+            && x.contains(&format!(
+                "[{:.1}%, {:.1}%]",
+                share.low * 100.0,
+                share.high * 100.0
+            ))),
+        "{t:?}"
+    );
+    // Without a note from the caller, the bootstrap describes itself.
+    let doc_text = render_svg(&RankingFigure::new(vec![panel]), &web()).unwrap();
+    assert!(texts(&parse(&doc_text)).contains(&format!("whiskers: {}", boot.describe())));
+
+    // Scree: one vertical whisker per eigenvalue, the note in the legend.
+    let figure = ScreeFigure::new(vec![panel]).with_note(Some(note.into()));
+    let doc_text = render_both(&figure);
+    let doc = parse(&doc_text);
+    let w = whiskers(&doc, BLUE);
+    assert_eq!(w.len(), full.analysis.fit.eigenvalues.len());
+    for p in &w {
+        assert_eq!(p[2].0, p[3].0, "vertical");
+        assert!(p[2].1 > p[3].1, "low end below the high end");
+    }
+    let t = texts(&doc);
+    assert!(t.contains(&format!("whiskers: {note}")), "{t:?}");
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("base: PC1 explains") && x.contains('['))
+    );
+
+    // Without a bootstrap, neither figure has a whisker or a note.
+    let plain = f.panels(1);
+    for svg in [
+        render_svg(&RankingFigure::new(plain.clone()), &web()).unwrap(),
+        render_svg(&ScreeFigure::new(plain.clone()), &web()).unwrap(),
+    ] {
+        let doc = parse(&svg);
+        assert!(whiskers(&doc, BLUE).is_empty());
+        assert!(!texts(&doc).iter().any(|x| x.starts_with("whiskers")));
+    }
+}
+
 #[test]
 fn figures_are_deterministic_and_name_a_font_viewers_have() {
     let f = fixture();
@@ -191,6 +324,82 @@ fn heatmap_has_a_cell_and_a_value_per_pair() {
     assert_eq!(t.iter().filter(|x| *x == "100").count(), 2 * 3, "diagonal");
     // Display names on both axes of both panels.
     assert_eq!(t.iter().filter(|x| *x == "Cap A").count(), 4);
+}
+
+#[test]
+fn clustered_heatmap_orders_rows_and_columns_by_the_leaf_order() {
+    let f = fixture();
+    let fit = &f.analyses[0].fit;
+    let order = clustered_order(&fit.correlation_matrix, &fit.loadings);
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(sorted, (0..fit.benchmarks.len()).collect::<Vec<_>>());
+    let name = |i: usize| f.info.get(&fit.benchmarks[i]).unwrap().name.clone();
+    let row_names = |svg: &str| -> Vec<String> {
+        let doc = parse(svg);
+        // Row labels: right-anchored, not rotated, in drawing order (top down).
+        elements(&doc, "text")
+            .iter()
+            .filter(|n| {
+                n.attribute("text-anchor") == Some("end") && n.attribute("transform").is_none()
+            })
+            .map(|n| n.text().unwrap_or("").trim().to_string())
+            .collect()
+    };
+    let given = render_svg(&HeatmapFigure::new(f.panels(1)), &web()).unwrap();
+    let clustered = render_svg(
+        &HeatmapFigure::new(f.panels(1)).with_order(HeatmapOrder::Clustered),
+        &web(),
+    )
+    .unwrap();
+    let given_names: Vec<String> = (0..fit.benchmarks.len()).map(name).collect();
+    assert_eq!(row_names(&given), given_names);
+    let want: Vec<String> = order.iter().map(|&i| name(i)).collect();
+    assert_eq!(row_names(&clustered), want);
+    // The cell values follow: the first row is the first leaf's correlations.
+    let doc = parse(&clustered);
+    let values: Vec<String> = texts(&doc)
+        .into_iter()
+        .filter(|t| t.parse::<i64>().is_ok())
+        .collect();
+    let first_row: Vec<String> = order
+        .iter()
+        .map(|&j| format!("{:.0}", fit.correlation_matrix[order[0]][j] * 100.0))
+        .collect();
+    assert_eq!(&values[..order.len()], &first_row[..]);
+    // Two blocks given interleaved (a ≈ c, b ≈ d) come out side by side.
+    let csv = "model,a,b,c,d\n\
+               m1,1,5,1,5\nm2,2,1,3,2\nm3,3,7,2,7\nm4,4,3,4,3\n\
+               m5,5,8,5,8\nm6,6,2,7,1\nm7,7,6,6,6\nm8,8,4,8,4\n";
+    let m = parse_matrix(csv.as_bytes(), "blocks.csv", &MatrixFormat::default()).unwrap();
+    let blocks = analyze(&m, &options("a,b,c,d"), None).unwrap();
+    let panel = |analysis| Panel {
+        analysis,
+        label: "blocks",
+        intervals: None,
+        bootstrap: None,
+    };
+    let svg = render_svg(
+        &HeatmapFigure::new(vec![panel(&blocks)]).with_order(HeatmapOrder::Clustered),
+        &web(),
+    )
+    .unwrap();
+    let rows = row_names(&svg);
+    assert_eq!(rows.len(), 4);
+    let at = |n: &str| rows.iter().position(|r| r == n).unwrap();
+    assert_eq!(at("a").abs_diff(at("c")), 1, "{rows:?}");
+    assert_eq!(at("b").abs_diff(at("d")), 1, "{rows:?}");
+    assert_eq!(
+        row_names(&render_svg(&HeatmapFigure::new(vec![panel(&blocks)]), &web()).unwrap()),
+        ["a", "b", "c", "d"]
+    );
+    // Deterministic.
+    let again = render_svg(
+        &HeatmapFigure::new(f.panels(1)).with_order(HeatmapOrder::Clustered),
+        &web(),
+    )
+    .unwrap();
+    assert_eq!(clustered, again);
 }
 
 #[test]
@@ -245,6 +454,8 @@ fn scatter_input<'a>(
         scatter_intervals: intervals,
         overview: OverviewFilter::default(),
         interval_note: None,
+        heatmap_order: HeatmapOrder::Given,
+        scatter_ranks: false,
     }
 }
 
@@ -340,6 +551,7 @@ fn render_all(
                 analysis,
                 label,
                 intervals: None,
+                bootstrap: None,
             })
             .collect(),
         matrices,
@@ -349,6 +561,8 @@ fn render_all(
         scatter_intervals: Vec::new(),
         overview: OverviewFilter::default(),
         interval_note: None,
+        heatmap_order: HeatmapOrder::Given,
+        scatter_ranks: false,
     };
     for kind in FigureKind::ALL {
         let svg = render_figure(kind, &input, ImageFormat::Svg, &web()).unwrap();
@@ -529,6 +743,7 @@ fn overview_groups_and_colours_by_area_with_an_area_legend() {
         analysis: &analysis,
         label: "areas",
         intervals: None,
+        bootstrap: None,
     };
     let all = OverviewFilter {
         all: true,

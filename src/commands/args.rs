@@ -186,6 +186,30 @@ pub struct UncertaintyArgs {
     #[arg(long)]
     pub sensitivity: bool,
 
+    /// Imputation of missing capability cells.
+    #[command(flatten)]
+    pub impute: ImputeArgs,
+}
+
+/// The uncertainty flags that change a figure: the bootstrap (its intervals
+/// are drawn) and PCA imputation (it changes the analysis). Permutation
+/// tests, leave-one-out and sensitivity change no figure, so `plot` and
+/// `report` do not offer them.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Uncertainty")]
+pub struct FigureUncertaintyArgs {
+    /// The bootstrap.
+    #[command(flatten)]
+    pub resampling: BootstrapArgs,
+
+    /// Imputation of missing capability cells.
+    #[command(flatten)]
+    pub impute: ImputeArgs,
+}
+
+/// PCA imputation of missing capability cells.
+#[derive(Debug, Clone, Args)]
+pub struct ImputeArgs {
     /// Missing capability cells: none (listwise deletion, the paper) or pca
     /// (iterative PCA imputation; the listwise values are shown beside).
     #[arg(long, value_name = "HOW", default_value = "none", value_parser = clap::value_parser!(ImputeMethod))]
@@ -194,6 +218,21 @@ pub struct UncertaintyArgs {
     /// Rank of the PCA imputation.
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub impute_rank: usize,
+}
+
+impl ImputeArgs {
+    /// The imputation asked for.
+    pub fn method(&self) -> anyhow::Result<ImputeMethod> {
+        Ok(match self.impute {
+            ImputeMethod::None if self.impute_rank != 1 => {
+                anyhow::bail!("--impute-rank only applies with --impute pca")
+            }
+            ImputeMethod::None => ImputeMethod::None,
+            ImputeMethod::Pca { .. } => ImputeMethod::Pca {
+                rank: self.impute_rank,
+            },
+        })
+    }
 }
 
 impl UncertaintyArgs {
@@ -205,21 +244,25 @@ impl UncertaintyArgs {
 
     /// The uncertainty options these flags ask for (unchecked).
     pub fn options(&self) -> anyhow::Result<UncertaintyOptions> {
-        if self.impute == ImputeMethod::None && self.impute_rank != 1 {
-            anyhow::bail!("--impute-rank only applies with --impute pca");
-        }
         Ok(UncertaintyOptions {
             permutations: self.permutations,
             leave_one_out: self.leave_one_out,
             sensitivity: self.sensitivity,
-            impute: match self.impute {
-                ImputeMethod::None => ImputeMethod::None,
-                ImputeMethod::Pca { .. } => ImputeMethod::Pca {
-                    rank: self.impute_rank,
-                },
-            },
+            impute: self.impute.method()?,
             ..self.resampling.options()
         })
+    }
+}
+
+impl FigureUncertaintyArgs {
+    /// The uncertainty options these flags ask for, checked once with the
+    /// analysis options (before anything is loaded or fitted).
+    pub fn validate(&self, analysis: AnalysisOptions) -> anyhow::Result<ValidOptions> {
+        let options = UncertaintyOptions {
+            impute: self.impute.method()?,
+            ..self.resampling.options()
+        };
+        Ok(options.validate(analysis)?)
     }
 }
 

@@ -1,18 +1,18 @@
 //! `safetywashing plot`: one figure of the analysis, as SVG, PDF or PNG, at
 //! a physical size.
 
-use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
+use super::args::{AnalysisArgs, FigureUncertaintyArgs, MatrixArgs};
 use super::paths::{Files, Use};
-use super::{Inputs, analyze_for_figures, load_inputs};
+use super::{Inputs, analyze_all, load_inputs};
 use anyhow::{Context, Result};
 use clap::Args;
-use safetywashing::analysis::Analysis;
 use safetywashing::atomic::write_atomic;
 use safetywashing::plot::{
-    FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, Length, OverviewFilter, Panel,
-    Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
+    FigureInput, FigureKind, FigureSize, HeatmapOrder, ImageFormat, Intervals, Length,
+    OverviewFilter, Panel, Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
 };
-use safetywashing::uncertainty::Resampling;
+use safetywashing::stats::CorrelationMethod;
+use safetywashing::uncertainty::{FullAnalysis, Resampling};
 use safetywashing::words::count;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,8 +38,10 @@ Examples:
   safetywashing plot overview --preset paper -o overview.pdf
   safetywashing plot compare --areas alignment,bias -o base-vs-chat.svg
   safetywashing plot heatmap --width 7in --font-size 8 --dpi 600 -o heatmap.png
+  safetywashing plot heatmap --order clustered -o heatmap.svg
   safetywashing plot scatter --benchmark truthfulqa_mc1 -o truthfulqa.png
   safetywashing plot scatter --benchmark mmlu --x compute -o mmlu-compute.svg
+  safetywashing plot scatter --benchmark truthfulqa_mc1 --ranks -o truthfulqa-ranks.svg
   safetywashing plot ranking base_llm_benchmark_eval.csv \\
       --meta-columns 'Model Family,Model Size (B),Pretraining Data Size (T)' \\
       --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag -o ranking.png")]
@@ -58,32 +60,75 @@ pub struct PlotArgs {
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 
-    /// Bootstrap and other extras; with --bootstrap, overview and scatter
-    /// draw intervals (other figures refuse it: it would not change them).
-    #[command(flatten)]
-    pub uncertainty: Box<UncertaintyArgs>,
-
-    /// Benchmark on the scatter plot's y axis (column header).
-    #[arg(long, value_name = "B")]
-    pub benchmark: Option<String>,
-
-    /// Scatter plot's x axis: `capabilities`, `compute` or a benchmark column.
-    #[arg(long = "x", value_name = "X", default_value = "capabilities")]
-    pub x: String,
-
     /// Output file; `.svg`, `.pdf` or `.png` chooses the format.
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
 
     #[command(flatten)]
-    pub size: SizeArgs,
+    pub scatter: ScatterArgs,
 
     #[command(flatten)]
     pub overview: OverviewArgs,
+
+    /// Heatmap: the benchmarks' order, `given` (the capability list's) or
+    /// `clustered` (average-linkage clustering on 1 − |r|, blocks together,
+    /// one order for every panel) [default: given].
+    #[arg(long, value_name = "ORDER", help_heading = "Heatmap",
+          value_parser = clap::value_parser!(HeatmapOrder))]
+    pub order: Option<HeatmapOrder>,
+
+    #[command(flatten)]
+    pub size: SizeArgs,
+
+    /// The bootstrap and imputation; with --bootstrap, overview and scatter
+    /// draw correlation intervals, ranking each model's score interval and
+    /// scree each eigenvalue's (heatmap and compare refuse it: it would not
+    /// change them).
+    #[command(flatten)]
+    pub uncertainty: Box<FigureUncertaintyArgs>,
+}
+
+/// What a scatter plot shows (refused for other figures).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Scatter")]
+pub struct ScatterArgs {
+    /// Benchmark on the scatter plot's y axis (column header).
+    #[arg(long, value_name = "B")]
+    pub benchmark: Option<String>,
+
+    /// Scatter plot's x axis: `capabilities`, `compute` or a benchmark column
+    /// [default: capabilities].
+    #[arg(long = "x", value_name = "X")]
+    pub x: Option<String>,
+
+    /// Plot ranks instead of values on both axes (1 = lowest), so that
+    /// under Spearman (the default) the least-squares line's slope is the
+    /// printed ρ; not with --method pearson, whose r is of the values.
+    #[arg(long)]
+    pub ranks: bool,
+}
+
+impl ScatterArgs {
+    /// The x axis asked for.
+    fn x_axis(&self) -> XAxis {
+        x_axis(self.x.as_deref().unwrap_or("capabilities"))
+    }
+
+    /// The first flag given, if any (they only change a scatter plot).
+    fn given(&self) -> Option<&'static str> {
+        [
+            (self.benchmark.is_some(), "--benchmark"),
+            (self.x.is_some(), "--x"),
+            (self.ranks, "--ranks"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
 }
 
 /// Physical size of the figure.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Size")]
 pub struct SizeArgs {
     /// Size preset: `paper` (3.3 in single column, 7 pt text, no title,
     /// 300 dpi), `slide` (10 × 5.6 in, 16 pt) or `web` (CSS pixels, the default).
@@ -140,6 +185,7 @@ impl SizeArgs {
 /// Which benchmarks `overview` and `compare` show (refused for other
 /// figures, which they would not change).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Overview and compare")]
 pub struct OverviewArgs {
     /// Overview/compare: only these safety areas (from --info's `area`
     /// column or the paper's suite), e.g. `alignment,bias`.
@@ -232,7 +278,27 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
     if args.overview.top == Some(0) {
         anyhow::bail!("--top 0 leaves nothing to draw: give at least 1");
     }
-    if args.kind == FigureKind::Scatter && args.benchmark.is_none() {
+    if args.kind != FigureKind::Scatter
+        && let Some(flag) = args.scatter.given()
+    {
+        anyhow::bail!(
+            "{flag} sets up the scatter plot; it does not change the {} figure",
+            args.kind.name()
+        );
+    }
+    if args.kind != FigureKind::Heatmap && args.order.is_some() {
+        anyhow::bail!(
+            "--order sets the heatmap's benchmark order; it does not change the {} figure",
+            args.kind.name()
+        );
+    }
+    if args.scatter.ranks && args.analysis.method == CorrelationMethod::Pearson {
+        anyhow::bail!(
+            "--ranks draws the ranks a rank correlation is computed from; \
+             --method pearson correlates the values (leave out --ranks, or use spearman or kendall)"
+        );
+    }
+    if args.kind == FigureKind::Scatter && args.scatter.benchmark.is_none() {
         anyhow::bail!("a scatter plot needs a benchmark: add --benchmark B (a column header)");
     }
     let options = args.uncertainty.validate(args.analysis.options())?;
@@ -248,14 +314,9 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
             count(b.resamples, "resample", "resamples")
         )
     });
-    if interval_note.is_some()
-        && matches!(
-            args.kind,
-            FigureKind::Ranking | FigureKind::Scree | FigureKind::Heatmap | FigureKind::Compare
-        )
-    {
+    if interval_note.is_some() && matches!(args.kind, FigureKind::Heatmap | FigureKind::Compare) {
         anyhow::bail!(
-            "--bootstrap draws intervals of capabilities correlations, in overview and scatter; \
+            "--bootstrap draws intervals in overview, scatter, ranking and scree; \
              a {} figure has none to draw",
             args.kind.name()
         );
@@ -266,20 +327,22 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         .with("--output", Some(&args.output), Use::Write)
         .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    if args.kind == FigureKind::Scatter && x_axis(&args.x) == XAxis::Compute {
+    if args.kind == FigureKind::Scatter && args.scatter.x_axis() == XAxis::Compute {
         say_nonpositive_compute(&inputs.matrices);
     }
-    let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
+    let full = analyze_all(&inputs, &options)?;
     let figure = Figure {
         kind: args.kind,
-        benchmark: args.benchmark.as_deref(),
-        x: x_axis(&args.x),
+        benchmark: args.scatter.benchmark.as_deref(),
+        x: args.scatter.x_axis(),
         format,
         size,
         overview: args.overview.filter(),
         interval_note,
+        heatmap_order: args.order.unwrap_or_default(),
+        scatter_ranks: args.scatter.ranks,
     };
-    let bytes = figure.render(&inputs, &analyses, &intervals)?;
+    let bytes = figure.render(&inputs, &full)?;
     write_atomic(&args.output, &bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)
@@ -303,17 +366,16 @@ pub struct Figure<'a> {
     pub overview: OverviewFilter,
     /// How the intervals drawn were computed, when there are any.
     pub interval_note: Option<String>,
+    /// The order of a heatmap's benchmarks.
+    pub heatmap_order: HeatmapOrder,
+    /// A scatter plot on rank scales.
+    pub scatter_ranks: bool,
 }
 
 impl Figure<'_> {
     /// The image of the analyses of `inputs` (one panel per matrix), with
-    /// each one's capabilities-correlation intervals when bootstrapped.
-    pub fn render(
-        self,
-        inputs: &Inputs,
-        analyses: &[Analysis],
-        intervals: &[Option<Intervals>],
-    ) -> Result<Vec<u8>> {
+    /// the intervals of each one's bootstrap when it was run.
+    pub fn render(self, inputs: &Inputs, full: &[FullAnalysis]) -> Result<Vec<u8>> {
         let Figure {
             kind,
             benchmark,
@@ -322,18 +384,29 @@ impl Figure<'_> {
             size,
             overview,
             interval_note,
+            heatmap_order,
+            scatter_ranks,
         } = self;
-        let sources: Vec<&str> = analyses.iter().map(|a| a.matrix.as_str()).collect();
+        let intervals: Vec<Option<Intervals>> = full
+            .iter()
+            .map(FullAnalysis::capabilities_intervals)
+            .collect();
+        let bootstraps = full
+            .iter()
+            .map(|f| f.uncertainty.as_ref().and_then(|u| u.bootstrap.as_ref()));
+        let sources: Vec<&str> = full.iter().map(|f| f.analysis.matrix.as_str()).collect();
         let labels = short_labels(&sources);
         let input = FigureInput {
-            panels: analyses
+            panels: full
                 .iter()
                 .zip(&labels)
-                .zip(intervals)
-                .map(|((analysis, label), intervals)| Panel {
-                    analysis,
+                .zip(&intervals)
+                .zip(bootstraps)
+                .map(|(((f, label), intervals), bootstrap)| Panel {
+                    analysis: &f.analysis,
                     label,
                     intervals: intervals.as_ref(),
+                    bootstrap,
                 })
                 .collect(),
             matrices: &inputs.matrices,
@@ -346,6 +419,8 @@ impl Figure<'_> {
                 .collect(),
             overview,
             interval_note,
+            heatmap_order,
+            scatter_ranks,
         };
         Ok(render_figure(kind, &input, format, &size)?)
     }

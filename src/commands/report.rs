@@ -1,6 +1,6 @@
 //! `safetywashing report`: one self-contained HTML (or Markdown) report.
 
-use super::args::{AnalysisArgs, MatrixArgs, UncertaintyArgs};
+use super::args::{AnalysisArgs, FigureUncertaintyArgs, MatrixArgs};
 use super::paths::{Files, Use};
 use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result, bail};
@@ -35,10 +35,6 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 
-    /// Bootstrap and other extras; with --bootstrap, intervals are drawn.
-    #[command(flatten)]
-    pub uncertainty: Box<UncertaintyArgs>,
-
     /// Benchmark for the scatter figure [default: the benchmark outside the
     /// capabilities score most correlated with it].
     #[arg(long, value_name = "B")]
@@ -48,6 +44,10 @@ pub struct ReportArgs {
     /// figures beside it).
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
+
+    /// The bootstrap and imputation; with --bootstrap, intervals are drawn.
+    #[command(flatten)]
+    pub uncertainty: Box<FigureUncertaintyArgs>,
 }
 
 /// Report formats, from the output file's extension.

@@ -30,7 +30,7 @@ use safetywashing::uncertainty::{
     residuals as fit_residuals,
 };
 use safetywashing_cli::commands::args::{
-    AnalysisArgs, BootstrapArgs, ComputeArgs, LayoutArgs, MatrixArgs, UncertaintyArgs,
+    AnalysisArgs, BootstrapArgs, ComputeArgs, ImputeArgs, LayoutArgs, MatrixArgs, UncertaintyArgs,
 };
 use safetywashing_cli::commands::calibrate::CalibrateArgs;
 use safetywashing_cli::commands::plot::{Figure, x_axis};
@@ -234,8 +234,10 @@ fn options(
             permutations: (permutations > 0).then_some(permutations),
             leave_one_out,
             sensitivity,
-            impute: parse::<ImputeMethod>("impute", impute.unwrap_or("none"))?,
-            impute_rank,
+            impute: ImputeArgs {
+                impute: parse::<ImputeMethod>("impute", impute.unwrap_or("none"))?,
+                impute_rank,
+            },
         };
         Ok(Options {
             valid: uncertainty.validate(analysis.options()).map_err(error)?,
@@ -343,11 +345,6 @@ fn plot(
             info: info.as_ref().map(|i| i.get().inner.clone()),
             info_path: None,
         };
-        let intervals: Vec<_> = full
-            .iter()
-            .map(FullAnalysis::capabilities_intervals)
-            .collect();
-        let analyses: Vec<_> = full.into_iter().map(|f| f.analysis).collect();
         let figure = Figure {
             kind,
             benchmark: benchmark.as_deref(),
@@ -356,8 +353,10 @@ fn plot(
             size: Default::default(),
             overview: Default::default(),
             interval_note: None,
+            heatmap_order: Default::default(),
+            scatter_ranks: false,
         };
-        figure.render(&inputs, &analyses, &intervals).map_err(error)
+        figure.render(&inputs, &full).map_err(error)
     })
 }
 

@@ -399,6 +399,42 @@ pub fn fit_capabilities_with(
     })
 }
 
+/// The standardisation of step 2 for the capability benchmarks of `fit`:
+/// each one's mean and population std over the models of `matrix` that have
+/// it (NaN where the column is absent or has no spread). A model's
+/// capabilities score under the fit is then [`project`] of its raw values.
+pub fn standardisation(matrix: &BenchmarkMatrix, fit: &CapabilitiesFit) -> (Vec<f64>, Vec<f64>) {
+    fit.benchmarks
+        .iter()
+        .map(|b| {
+            let present: Vec<f64> = matrix
+                .benchmark(b)
+                .map_or(&[][..], |c| &c.values)
+                .iter()
+                .copied()
+                .filter(|v| !v.is_nan())
+                .collect();
+            (
+                mean(&present).unwrap_or(f64::NAN),
+                population_std(&present).unwrap_or(f64::NAN),
+            )
+        })
+        .unzip()
+}
+
+/// The capabilities score of one model whose capability values (in
+/// `fit.benchmarks` order) are `values`, under `fit` and the standardisation
+/// `(means, stds)` ([`standardisation`]): the loadings times the z-scores.
+/// NaN when a value is missing.
+pub fn project(fit: &CapabilitiesFit, (means, stds): (&[f64], &[f64]), values: &[f64]) -> f64 {
+    values
+        .iter()
+        .zip(means.iter().zip(stds))
+        .zip(&fit.loadings)
+        .map(|((v, (m, s)), w)| (v - m) / s * w)
+        .sum()
+}
+
 /// Negate `v` when its entry of largest absolute value (first on ties) is negative.
 pub fn normalise_sign(v: &mut [f64]) {
     let mut best = 0;
@@ -415,6 +451,38 @@ pub fn normalise_sign(v: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn projecting_the_fitted_sample_gives_its_scores() {
+        let col = |name: &str, values: Vec<f64>| crate::matrix::Column {
+            name: name.into(),
+            values,
+        };
+        let m = BenchmarkMatrix {
+            source: "m.csv".into(),
+            models: (1..=5).map(|i| format!("m{i}")).collect(),
+            benchmarks: vec![
+                col("a", vec![1.0, 2.0, 4.0, 3.0, 5.0]),
+                col("b", vec![2.0, 1.0, 5.0, 6.0, 4.0]),
+                col("c", vec![3.0, 5.0, 4.0, 8.0, f64::NAN]),
+            ],
+            meta: Vec::new(),
+            compute: None,
+        };
+        let caps: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let fit = fit_capabilities(&m, &caps, CorrelationMethod::Pearson).unwrap();
+        let (means, stds) = standardisation(&m, &fit);
+        // Standardised over every model with a value, m5's too.
+        assert_eq!(means[0], 3.0);
+        for (&r, &score) in fit.rows.iter().zip(&fit.scores) {
+            let values: Vec<f64> = caps
+                .iter()
+                .map(|c| m.benchmark(c).unwrap().values[r])
+                .collect();
+            assert_eq!(project(&fit, (&means, &stds), &values), score);
+        }
+        assert!(project(&fit, (&means, &stds), &[1.0, f64::NAN, 2.0]).is_nan());
+    }
 
     #[test]
     fn sign_follows_largest_magnitude() {

@@ -18,13 +18,12 @@
 //! reference model is compared with the reference rows including its own.
 
 use crate::analysis::AnalysisOptions;
-use crate::capabilities::{CapabilitiesError, CapabilitiesFit, fit_capabilities};
+use crate::capabilities::{CapabilitiesError, CapabilitiesFit, fit_capabilities, standardisation};
 use crate::escape;
 use crate::linalg::symmetric_eigen;
 use crate::matrix::{BenchmarkMatrix, Column};
 use crate::names::{Matcher, NameMatch};
 use crate::output::Table;
-use crate::stats::{mean, population_std};
 use serde::Serialize;
 use std::fmt::Write as _;
 use thiserror::Error;
@@ -170,17 +169,7 @@ impl Frozen {
         let fit = fit_capabilities(reference, &options.capabilities, options.method)?;
         // The fit succeeded, so every capability is a column with a non-constant,
         // finite mean and std over the models that have it.
-        let (means, stds) = fit
-            .benchmarks
-            .iter()
-            .map(|b| {
-                let present = present_values(reference.benchmark(b).map_or(&[][..], |c| &c.values));
-                (
-                    mean(&present).unwrap_or(f64::NAN),
-                    population_std(&present).unwrap_or(f64::NAN),
-                )
-            })
-            .unzip();
+        let (means, stds) = standardisation(reference, &fit);
         Ok(Frozen { fit, means, stds })
     }
 
@@ -188,10 +177,6 @@ impl Frozen {
     fn project(&self, z: &[f64]) -> f64 {
         z.iter().zip(&self.fit.loadings).map(|(a, w)| a * w).sum()
     }
-}
-
-fn present_values(values: &[f64]) -> Vec<f64> {
-    values.iter().copied().filter(|v| !v.is_nan()).collect()
 }
 
 /// Rank (1 + scores above) and percentile (below + ties/2) among `reference`.

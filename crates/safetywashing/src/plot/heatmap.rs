@@ -4,6 +4,10 @@
 //! Cells shade from white (0) to blue (+100%) or vermillion (−100%), so the
 //! strength of a correlation reads as lightness even in greyscale; the text
 //! is black or white, whichever contrasts more (at least 4.5:1).
+//!
+//! Benchmarks are in the order given, or clustered ([`HeatmapOrder`]): the
+//! leaf order of average-linkage clustering on 1 − |r|, so benchmarks that
+//! move together sit together and blocks show.
 
 use super::size::{Frame, Grid};
 use super::style::{self, BLUE, INK, LABEL_SIZE, ROW_SIZE, TICK_SIZE, VERMILLION};
@@ -26,11 +30,83 @@ const MIN_PANEL_W: u32 = 300;
 /// Widest cell when the frame is wide.
 const MAX_CELL: i32 = 80;
 
+/// The order of the benchmarks on a heatmap's axes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeatmapOrder {
+    /// The order of the capability list.
+    #[default]
+    Given,
+    /// Average-linkage clustering on 1 − |r| ([`clustered_order`]), one
+    /// order for every panel (from their mean |r|) so panels compare cell
+    /// by cell.
+    Clustered,
+}
+
+impl std::str::FromStr for HeatmapOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "given" => Ok(HeatmapOrder::Given),
+            "clustered" => Ok(HeatmapOrder::Clustered),
+            other => Err(format!(
+                "unknown heatmap order '{other}': expected given or clustered"
+            )),
+        }
+    }
+}
+
+/// The leaf order of average-linkage hierarchical clustering of items whose
+/// correlations are `r`, on the distance 1 − |r|. Deterministic: the
+/// closest pair of clusters merges first (ties: the earliest pair), and of
+/// the two, the one with the larger mean `weights` (e.g. PC1 loadings; ties:
+/// the earlier cluster) goes first, so the most loaded block leads.
+pub fn clustered_order(r: &[Vec<f64>], weights: &[f64]) -> Vec<usize> {
+    let k = r.len();
+    let distance = |i: usize, j: usize| 1.0 - r[i][j].abs();
+    let mean_weight = |c: &[usize]| {
+        c.iter()
+            .map(|&i| weights.get(i).copied().unwrap_or(0.0))
+            .sum::<f64>()
+            / c.len() as f64
+    };
+    let mut clusters: Vec<Vec<usize>> = (0..k).map(|i| vec![i]).collect();
+    while clusters.len() > 1 {
+        let linkage = |a: &[usize], b: &[usize]| {
+            let total: f64 = a
+                .iter()
+                .flat_map(|&i| b.iter().map(move |&j| (i, j)))
+                .map(|(i, j)| distance(i, j))
+                .sum();
+            total / (a.len() * b.len()) as f64
+        };
+        let mut best = (0, 1, f64::INFINITY);
+        for a in 0..clusters.len() {
+            for b in (a + 1)..clusters.len() {
+                let d = linkage(&clusters[a], &clusters[b]);
+                if d.total_cmp(&best.2).is_lt() {
+                    best = (a, b, d);
+                }
+            }
+        }
+        let (a, b, _) = best;
+        let second = clusters.remove(b);
+        let first = std::mem::take(&mut clusters[a]);
+        clusters[a] = if mean_weight(&second).total_cmp(&mean_weight(&first)).is_gt() {
+            [second, first].concat()
+        } else {
+            [first, second].concat()
+        };
+    }
+    clusters.pop().unwrap_or_default()
+}
+
 /// The capability correlation matrices.
 pub struct HeatmapFigure<'a> {
     panels: Vec<Panel<'a>>,
     names: Vec<Vec<String>>,
     frame: Frame,
+    /// Each panel's benchmark order (indices into its fit's benchmarks).
+    order: Vec<Vec<usize>>,
 }
 
 /// Where a heatmap's parts go at its frame's size.
@@ -64,10 +140,57 @@ impl<'a> HeatmapFigure<'a> {
                     .collect()
             })
             .collect();
+        let order = panels
+            .iter()
+            .map(|p| (0..p.analysis.fit.benchmarks.len()).collect())
+            .collect();
         HeatmapFigure {
             panels,
             names,
             frame: Frame::default(),
+            order,
+        }
+    }
+
+    /// With the benchmarks in `order`. Clustered, every panel takes the
+    /// order of the panels' mean |r| when they share their benchmarks, its
+    /// own otherwise.
+    pub fn with_order(self, order: HeatmapOrder) -> Self {
+        if order == HeatmapOrder::Given {
+            return self;
+        }
+        let fits: Vec<_> = self.panels.iter().map(|p| &p.analysis.fit).collect();
+        let shared = fits.windows(2).all(|w| w[0].benchmarks == w[1].benchmarks);
+        let order = if shared && !fits.is_empty() {
+            let k = fits[0].benchmarks.len();
+            let n = fits.len() as f64;
+            let mean = |f: &dyn Fn(&crate::capabilities::CapabilitiesFit) -> f64| {
+                fits.iter().map(|fit| f(fit)).sum::<f64>() / n
+            };
+            let r: Vec<Vec<f64>> = (0..k)
+                .map(|i| {
+                    (0..k)
+                        .map(|j| mean(&|fit| fit.correlation_matrix[i][j].abs()))
+                        .collect()
+                })
+                .collect();
+            let weights: Vec<f64> = (0..k).map(|i| mean(&|fit| fit.loadings[i])).collect();
+            vec![clustered_order(&r, &weights); fits.len()]
+        } else {
+            fits.iter()
+                .map(|fit| clustered_order(&fit.correlation_matrix, &fit.loadings))
+                .collect()
+        };
+        let names = self
+            .names
+            .iter()
+            .zip(&order)
+            .map(|(names, order)| order.iter().map(|&i| names[i].clone()).collect())
+            .collect();
+        HeatmapFigure {
+            order,
+            names,
+            ..self
         }
     }
 
@@ -183,7 +306,10 @@ impl Figure for HeatmapFigure<'_> {
             &self.title(),
             (layout.grid, layout.panel_h),
             self.panels.len(),
-            |area, i| self.draw_panel(area, &self.panels[i], &self.names[i], &layout),
+            |area, i| {
+                let panel = (&self.panels[i], &self.names[i][..], &self.order[i][..]);
+                self.draw_panel(area, panel, &layout)
+            },
         )
     }
 }
@@ -201,8 +327,7 @@ impl HeatmapFigure<'_> {
     fn draw_panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
-        panel: &Panel,
-        names: &[String],
+        (panel, names, order): (&Panel, &[String], &[usize]),
         layout: &Layout,
     ) -> DrawResult {
         let fit = &panel.analysis.fit;
@@ -218,8 +343,9 @@ impl HeatmapFigure<'_> {
             ((left + k * cell / 2).max(4), 8),
             style::anchored(LABEL_SIZE, HPos::Center, VPos::Top),
         ))?;
-        for (i, row) in fit.correlation_matrix.iter().enumerate() {
-            for (j, &r) in row.iter().enumerate() {
+        for (i, &bi) in order.iter().enumerate() {
+            for (j, &bj) in order.iter().enumerate() {
+                let r = fit.correlation_matrix[bi][bj];
                 let (x, y) = (left + j as i32 * cell, top + i as i32 * cell);
                 let fill = cell_color(r);
                 area.draw(&Rectangle::new(
@@ -303,6 +429,37 @@ impl HeatmapFigure<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clustering_puts_blocks_together_most_loaded_first() {
+        // Items 0, 2, 4 move together, and 1, 3 (more weakly, against 0, 2,
+        // 4's block only slightly).
+        let strong = 0.9;
+        let weak = 0.6;
+        let across = 0.1;
+        let block = |i: usize| i % 2;
+        let r: Vec<Vec<f64>> = (0..5)
+            .map(|i| {
+                (0..5)
+                    .map(|j| match (i == j, block(i) == block(j), block(i)) {
+                        (true, _, _) => 1.0,
+                        (false, true, 0) => strong,
+                        (false, true, _) => -weak,
+                        _ => across,
+                    })
+                    .collect()
+            })
+            .collect();
+        // The weak block loads more: it leads. Its anticorrelation counts
+        // as closeness (|r|).
+        let weights = [0.1, 0.5, 0.1, 0.5, 0.1];
+        let order = clustered_order(&r, &weights);
+        assert_eq!(order, vec![1, 3, 0, 2, 4]);
+        // Equal weights: the earlier cluster (the one holding 0) first.
+        assert_eq!(clustered_order(&r, &[0.0; 5]), vec![0, 2, 4, 1, 3]);
+        assert_eq!(clustered_order(&[vec![1.0]], &[1.0]), vec![0]);
+        assert!(clustered_order(&[], &[]).is_empty());
+    }
 
     #[test]
     fn colours_fade_to_white_at_zero() {

@@ -1,8 +1,11 @@
 //! Point labels that don't collide: labels are tried in priority order at
 //! four spots around their point (right, left, above, below) and kept only
-//! where they overlap no earlier label, no other point and stay inside the
-//! plot. With many points this thins the labels to the most telling ones
-//! instead of printing an unreadable heap.
+//! where they overlap no earlier label, no other point, no obstacle (the fit
+//! line) and stay inside the plot. With many points this thins the labels to
+//! the most telling ones instead of printing an unreadable heap. The first
+//! few in priority order (the extremes) are always placed: where no spot is
+//! free, at the spot overlapping no other label (else the first inside the
+//! plot), readable over a marker thanks to the label's halo.
 
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -42,17 +45,27 @@ pub struct Placed {
     pub v: VPos,
 }
 
+/// What labels must stay clear of besides each other.
+pub struct Clear<'a> {
+    /// The plotting area, which labels stay inside.
+    pub bounds: PixelBox,
+    /// Other marks to avoid (e.g. short pieces of the fit line).
+    pub obstacles: &'a [PixelBox],
+    /// Marker radius plus padding.
+    pub gap: i32,
+}
+
 /// Place labels of `sizes` (w, h in px) beside `points`, trying the points
-/// in `order`, keeping at most `max`, within `bounds`; `gap` is the marker
-/// radius plus padding.
+/// in `order`, keeping at most `max`; the first `must` of `order` are placed
+/// whatever they overlap (see the module documentation).
 pub fn place_labels(
     points: &[(i32, i32)],
     sizes: &[(u32, u32)],
     order: &[usize],
-    bounds: PixelBox,
-    max: usize,
-    gap: i32,
+    (max, must): (usize, usize),
+    clear: &Clear,
 ) -> Vec<Placed> {
+    let (bounds, gap) = (clear.bounds, clear.gap);
     let marker_boxes: Vec<PixelBox> = points
         .iter()
         .map(|&(x, y)| PixelBox {
@@ -64,7 +77,7 @@ pub fn place_labels(
         .collect();
     let mut taken: Vec<PixelBox> = Vec::new();
     let mut placed = Vec::new();
-    for &i in order {
+    for (rank, &i) in order.iter().enumerate() {
         if placed.len() >= max {
             break;
         }
@@ -90,20 +103,33 @@ pub fn place_labels(
             ),
             (x, y + gap, HPos::Center, VPos::Top, x - w / 2, y + gap),
         ];
-        let fits = spots.iter().find(|&&(_, _, _, _, bx, by)| {
-            let b = PixelBox {
-                x0: bx,
-                y0: by,
-                x1: bx + w,
-                y1: by + h,
-            };
-            b.inside(&bounds)
-                && !taken.iter().any(|t| t.overlaps(&b))
+        let boxed = |bx: i32, by: i32| PixelBox {
+            x0: bx,
+            y0: by,
+            x1: bx + w,
+            y1: by + h,
+        };
+        let free = |b: &PixelBox| b.inside(&bounds) && !taken.iter().any(|t| t.overlaps(b));
+        let mut fits = spots.iter().find(|&&(_, _, _, _, bx, by)| {
+            let b = boxed(bx, by);
+            free(&b)
+                && !clear.obstacles.iter().any(|o| o.overlaps(&b))
                 && !marker_boxes
                     .iter()
                     .enumerate()
                     .any(|(j, m)| j != i && m.overlaps(&b))
         });
+        if fits.is_none() && rank < must {
+            fits = spots
+                .iter()
+                .find(|&&(_, _, _, _, bx, by)| free(&boxed(bx, by)))
+                .or_else(|| {
+                    spots
+                        .iter()
+                        .find(|&&(_, _, _, _, bx, by)| boxed(bx, by).inside(&bounds))
+                })
+                .or(spots.first());
+        }
         if let Some(&(ax, ay, h_pos, v_pos, bx, by)) = fits {
             taken.push(PixelBox {
                 x0: bx - 1,
@@ -133,10 +159,16 @@ mod tests {
         y1: 300,
     };
 
+    const CLEAR: Clear = Clear {
+        bounds: BOUNDS,
+        obstacles: &[],
+        gap: 5,
+    };
+
     #[test]
     fn isolated_points_get_labels_on_the_right() {
         let points = [(50, 50), (200, 200)];
-        let placed = place_labels(&points, &[(40, 12), (40, 12)], &[0, 1], BOUNDS, 10, 5);
+        let placed = place_labels(&points, &[(40, 12), (40, 12)], &[0, 1], (10, 0), &CLEAR);
         assert_eq!(placed.len(), 2);
         assert!(placed.iter().all(|p| matches!(p.h, HPos::Left)));
     }
@@ -146,14 +178,53 @@ mod tests {
         // Twenty points on top of one another: only a few labels fit around.
         let points: Vec<(i32, i32)> = (0..20).map(|i| (200, 150 + i % 2)).collect();
         let order: Vec<usize> = (0..20).collect();
-        let placed = place_labels(&points, &[(60, 12); 20], &order, BOUNDS, 20, 5);
+        let placed = place_labels(&points, &[(60, 12); 20], &order, (20, 0), &CLEAR);
         assert!(!placed.is_empty() && placed.len() < 20);
+    }
+
+    #[test]
+    fn the_first_labels_are_placed_even_among_markers() {
+        // A point ringed by markers on every side: no free spot.
+        let ring: Vec<(i32, i32)> = [(0, 0), (12, 0), (-12, 0), (0, -12), (0, 12)]
+            .iter()
+            .flat_map(|&(dx, dy)| (0..4).map(move |k| (200 + dx * (k + 1), 150 + dy * (k + 1))))
+            .collect();
+        let mut points = vec![(200, 150)];
+        points.extend(ring);
+        let sizes = vec![(40, 12); points.len()];
+        let order: Vec<usize> = (0..points.len()).collect();
+        assert!(
+            place_labels(&points, &sizes, &order[..1], (10, 0), &CLEAR).is_empty(),
+            "thinned when not required"
+        );
+        let placed = place_labels(&points, &sizes, &order[..1], (10, 1), &CLEAR);
+        assert_eq!(placed.len(), 1);
+        assert_eq!(placed[0].index, 0);
+    }
+
+    #[test]
+    fn labels_avoid_obstacles() {
+        // A line just right of the point: the label goes to the left.
+        let line: Vec<PixelBox> = (0..30)
+            .map(|k| PixelBox {
+                x0: 210,
+                y0: 130 + k,
+                x1: 212,
+                y1: 131 + k,
+            })
+            .collect();
+        let clear = Clear {
+            obstacles: &line,
+            ..CLEAR
+        };
+        let placed = place_labels(&[(200, 150)], &[(40, 12)], &[0], (1, 0), &clear);
+        assert!(matches!(placed[0].h, HPos::Right));
     }
 
     #[test]
     fn respects_the_cap_and_the_bounds() {
         let points = [(395, 150), (10, 10), (100, 100)];
-        let placed = place_labels(&points, &[(50, 12); 3], &[0, 1, 2], BOUNDS, 2, 5);
+        let placed = place_labels(&points, &[(50, 12); 3], &[0, 1, 2], (2, 0), &CLEAR);
         assert_eq!(placed.len(), 2);
         // The point at the right edge is labelled on its left.
         assert!(matches!(placed[0].h, HPos::Right));

@@ -27,7 +27,7 @@ pub mod size;
 pub mod style;
 
 pub use compare::{CompareFigure, Pair};
-pub use heatmap::HeatmapFigure;
+pub use heatmap::{HeatmapFigure, HeatmapOrder, clustered_order};
 pub use overview::{
     Bar as OverviewBar, Bars as OverviewBars, OverviewFigure, OverviewFilter, area_of,
     bars as overview_bars,
@@ -40,6 +40,7 @@ pub use size::{FigureSize, Frame, Length, Preset, SizeError, SizeRequest, Unit};
 use crate::analysis::Analysis;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
+use crate::uncertainty::{BootstrapEstimate, BootstrapReport, Interval};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -144,6 +145,25 @@ pub struct Panel<'a> {
     pub label: &'a str,
     /// Intervals of capabilities correlations, when computed.
     pub intervals: Option<&'a Intervals>,
+    /// The bootstrap of this analysis, when run: `ranking` draws each
+    /// model's score interval and `scree` each eigenvalue's from it.
+    pub bootstrap: Option<&'a BootstrapReport>,
+}
+
+impl Panel<'_> {
+    /// The interval of a bootstrapped number, in the method asked for
+    /// (percentile where that one is undefined).
+    fn interval(&self, estimate: &BootstrapEstimate) -> Option<Interval> {
+        let method = self.bootstrap?.interval;
+        estimate.interval(method).map(|(i, _)| i)
+    }
+}
+
+/// What a figure says about its intervals: `note` when given (level,
+/// method, resamples, as the caller words it), else the bootstrap's own
+/// description.
+fn interval_note(note: Option<&str>, boot: &BootstrapReport) -> String {
+    note.map_or_else(|| boot.describe(), str::to_string)
 }
 
 /// Short names for matrices given by path: file stems, with the words all
@@ -242,6 +262,10 @@ pub struct FigureInput<'a> {
     /// How intervals were computed (level, method, resamples), noted in
     /// figures that draw them.
     pub interval_note: Option<String>,
+    /// The order of the heatmap's benchmarks.
+    pub heatmap_order: HeatmapOrder,
+    /// Scatter on rank scales ([`ScatterPanel::ranked`]).
+    pub scatter_ranks: bool,
 }
 
 impl FigureInput<'_> {
@@ -256,7 +280,11 @@ impl FigureInput<'_> {
                 let mut panel =
                     scatter_panel(p.analysis, m, benchmark, &self.x, self.info, p.label)?;
                 panel.interval = self.scatter_intervals.get(i).copied().flatten();
-                Ok(panel)
+                Ok(if self.scatter_ranks {
+                    panel.ranked()
+                } else {
+                    panel
+                })
             })
             .collect()
     }
@@ -272,9 +300,27 @@ pub fn render_figure(
     let panels = input.panels.clone();
     let frame = size.frame();
     match kind {
-        FigureKind::Ranking => render(&RankingFigure::new(panels).with_frame(frame), format, size),
-        FigureKind::Scree => render(&ScreeFigure::new(panels).with_frame(frame), format, size),
-        FigureKind::Heatmap => render(&HeatmapFigure::new(panels).with_frame(frame), format, size),
+        FigureKind::Ranking => render(
+            &RankingFigure::new(panels)
+                .with_note(input.interval_note.clone())
+                .with_frame(frame),
+            format,
+            size,
+        ),
+        FigureKind::Scree => render(
+            &ScreeFigure::new(panels)
+                .with_note(input.interval_note.clone())
+                .with_frame(frame),
+            format,
+            size,
+        ),
+        FigureKind::Heatmap => render(
+            &HeatmapFigure::new(panels)
+                .with_order(input.heatmap_order)
+                .with_frame(frame),
+            format,
+            size,
+        ),
         FigureKind::Overview => {
             let figure = OverviewFigure::filtered(panels, input.info, &input.overview)
                 .with_note(input.interval_note.clone());
@@ -321,10 +367,20 @@ pub fn render_svg(figure: &impl Figure, size: &FigureSize) -> Result<String, Plo
     }
     // Labels were measured in DejaVu Sans: ask viewers for it, else for
     // Verdana, a similarly wide face, so text keeps the room made for it.
-    let mut svg = svg.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    );
+    let mut svg = svg
+        .replace(
+            "font-family=\"sans-serif\"",
+            "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+        )
+        .replace(
+            &format!(
+                "fill=\"#{:02X}{:02X}{:02X}\"",
+                style::HALO.0,
+                style::HALO.1,
+                style::HALO.2
+            ),
+            style::HALO_SVG,
+        );
     let (w, h) = size.physical(units);
     let (uw, uh) = units;
     let plotters_size = format!("width=\"{uw}\" height=\"{uh}\"");

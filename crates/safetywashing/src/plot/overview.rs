@@ -538,15 +538,10 @@ impl OverviewFigure<'_> {
                         fill,
                     )))?;
                     if let Some((lo, hi)) = bar.interval {
-                        chart.draw_series(std::iter::once(PathElement::new(
-                            vec![
-                                (lo, yi - 0.25),
-                                (lo, yi + 0.25),
-                                (lo, yi),
-                                (hi, yi),
-                                (hi, yi - 0.25),
-                                (hi, yi + 0.25),
-                            ],
+                        chart.draw_series(std::iter::once(style::whisker(
+                            (lo, yi),
+                            (hi, yi),
+                            (0.0, 0.25),
                             INK.stroke_width(1),
                         )))?;
                     }

@@ -1,9 +1,12 @@
 //! `ranking`: models sorted by capabilities score, as a dot plot (one row per
-//! model, highest score on top), one panel per matrix.
+//! model, highest score on top), one panel per matrix. With a bootstrap, each
+//! model's score interval is a whisker through its dot, PC1's share carries
+//! its interval, and a line under the axis says how the intervals were made.
 
 use super::size::{Frame, Grid, TITLE_SPACE};
-use super::style::{self, INK, LIGHT_GREY, ROW_SIZE, TICK_SIZE};
+use super::style::{self, GREY, INK, LIGHT_GREY, ROW_SIZE, TICK_SIZE};
 use super::{DrawResult, Figure, Panel};
+use crate::uncertainty::Interval;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -20,12 +23,15 @@ const BOTTOM: u32 = 60;
 const MAX_NAME: usize = 48;
 /// Panels narrower than this are stacked.
 const MIN_PANEL_W: u32 = 260;
+/// Extra room below the axis for the interval note (px).
+const NOTE_H: u32 = 22;
 
 /// Models by capabilities score.
 pub struct RankingFigure<'a> {
     panels: Vec<Panel<'a>>,
     names: Vec<Vec<String>>,
     frame: Frame,
+    note: Option<String>,
 }
 
 impl<'a> RankingFigure<'a> {
@@ -45,12 +51,28 @@ impl<'a> RankingFigure<'a> {
             panels,
             names,
             frame: Frame::default(),
+            note: None,
         }
+    }
+
+    /// With `note` (how intervals were computed: level, method, resamples)
+    /// under panels that draw score intervals.
+    pub fn with_note(self, note: Option<String>) -> Self {
+        RankingFigure { note, ..self }
+    }
+
+    fn has_intervals(&self) -> bool {
+        self.panels.iter().any(|p| p.bootstrap.is_some())
     }
 
     /// Laid out in `frame`.
     pub fn with_frame(self, frame: Frame) -> Self {
         RankingFigure { frame, ..self }
+    }
+
+    /// Room below the rows: ticks, axis description and any interval note.
+    fn bottom(&self) -> u32 {
+        BOTTOM + if self.has_intervals() { NOTE_H } else { 0 }
     }
 
     fn rows(&self) -> u32 {
@@ -67,7 +89,7 @@ impl<'a> RankingFigure<'a> {
         let rows = self.rows().max(3);
         let panel_h = self
             .frame
-            .panel_h(&grid, |_| TOP - TITLE_SPACE + BOTTOM + ROW * rows);
+            .panel_h(&grid, |_| TOP - TITLE_SPACE + self.bottom() + ROW * rows);
         (grid, panel_h, name_w)
     }
 }
@@ -105,22 +127,43 @@ impl RankingFigure<'_> {
     ) -> DrawResult {
         let ranking = panel.analysis.ranking();
         let n = self.rows() as f64;
+        // Each row's score interval, in ranking order (the order of
+        // `Analysis::ranking`: highest score first, ties in file order).
+        let scores = &panel.analysis.fit.scores;
+        let mut order: Vec<usize> = (0..scores.len()).collect();
+        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+        let whiskers: Vec<Option<Interval>> = match panel.bootstrap {
+            Some(boot) => order
+                .iter()
+                .map(|&j| boot.scores.get(j).and_then(|e| panel.interval(e)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let ends = whiskers.iter().flatten().flat_map(|i| [i.low, i.high]);
         let (lo, hi) = ranking
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, s)| {
+            .map(|&(_, s)| s)
+            .chain(ends)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
                 (lo.min(s), hi.max(s))
             });
         let pad = ((hi - lo) * 0.06).max(0.1);
+        let share = panel.analysis.fit.pc1_variance_explained();
+        let share_interval = panel
+            .bootstrap
+            .and_then(|b| panel.interval(&b.pc1_variance_explained))
+            .map(|i| (i.low, i.high));
         let caption = format!(
             "{} ({} models, PC1 {})",
             panel.label,
             ranking.len(),
-            style::pct(panel.analysis.fit.pc1_variance_explained())
+            style::pct_with_interval(share, share_interval)
         );
         let mut chart = ChartBuilder::on(area)
             .caption(caption, style::text(style::LABEL_SIZE))
             .margin_top(6)
             .margin_right(20)
+            .margin_bottom(self.bottom() - BOTTOM)
             .x_label_area_size(BOTTOM - 10)
             .y_label_area_size(name_w)
             .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n - 0.5))?;
@@ -141,12 +184,34 @@ impl RankingFigure<'_> {
         chart.draw_series(ranking.iter().enumerate().map(|(i, _)| {
             PathElement::new(vec![(lo - pad, y(i)), (hi + pad, y(i))], LIGHT_GREY)
         }))?;
+        for (i, w) in whiskers.iter().enumerate() {
+            if let Some(w) = w {
+                chart.draw_series(std::iter::once(style::whisker(
+                    (w.low, y(i)),
+                    (w.high, y(i)),
+                    (0.0, 0.25),
+                    color.stroke_width(1),
+                )))?;
+            }
+        }
         chart.draw_series(
             ranking
                 .iter()
                 .enumerate()
                 .map(|(i, &(_, s))| style::marker(index, (s, y(i)), 4, color.filled())),
         )?;
+        if let Some(boot) = panel.bootstrap {
+            let note = format!(
+                "whiskers: {}",
+                super::interval_note(self.note.as_deref(), boot)
+            );
+            let (w, h) = area.dim_in_pixel();
+            area.draw(&Text::new(
+                style::fit(&note, ROW_SIZE, w.saturating_sub(12)),
+                (6, h as i32 - 4),
+                style::anchored(ROW_SIZE, HPos::Left, VPos::Bottom).color(&GREY),
+            ))?;
+        }
         let label_style = style::anchored(ROW_SIZE, HPos::Right, VPos::Center).color(&INK);
         for (i, name) in self.names[index].iter().enumerate() {
             let (_, py) = style::local(area, chart.backend_coord(&(lo - pad, y(i))));

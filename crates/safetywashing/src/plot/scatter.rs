@@ -3,15 +3,18 @@
 //! band, points labelled by model (thinned where they would collide), and
 //! the correlation — with its interval when known — in the panel title.
 //! Panels share one y range; above 60 points markers are translucent.
+//! Labels have a white halo, keep clear of the fit line where they can, and
+//! the extremes (highest and lowest on each axis) are always labelled. On
+//! rank scales ([`ScatterPanel::ranked`]) the line's slope is Spearman's ρ.
 
-use super::labels::{PixelBox, place_labels};
+use super::labels::{Clear, PixelBox, place_labels};
 use super::size::{Frame, Grid};
-use super::style::{self, GREY, INK, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
+use super::style::{self, GREY, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
 use super::{DrawResult, Figure, PlotError};
 use crate::analysis::Analysis;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
-use crate::stats::{CorrelationMethod, complete_pairs};
+use crate::stats::{CorrelationMethod, average_ranks, complete_pairs};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -59,6 +62,23 @@ pub struct ScatterPanel {
     pub y_name: String,
     /// Display name of what is on x.
     pub x_name: String,
+}
+
+impl ScatterPanel {
+    /// The panel on rank scales: each axis's values replaced by their
+    /// average ranks among the panel's points (1 = lowest; ties share their
+    /// mean rank, by the rank methods' tie rule). The correlation is
+    /// unchanged, and for Spearman the least-squares line through the ranks
+    /// has the printed ρ as its slope (exactly, without ties).
+    pub fn ranked(self) -> ScatterPanel {
+        ScatterPanel {
+            x: average_ranks(&self.x),
+            y: average_ranks(&self.y),
+            x_desc: format!("rank by {}", self.x_desc),
+            y_desc: format!("rank by {}", self.y_desc),
+            ..self
+        }
+    }
 }
 
 /// Axis description: display name and metric from the info table.
@@ -243,8 +263,8 @@ impl Ols {
 }
 
 /// Label the most telling points first: the extremes of x and y, then the
-/// largest residuals from the line.
-fn label_order(p: &ScatterPanel, ols: Option<&Ols>) -> Vec<usize> {
+/// largest residuals from the line. Also returns how many extremes lead.
+fn label_order(p: &ScatterPanel, ols: Option<&Ols>) -> (Vec<usize>, usize) {
     let n = p.x.len();
     let extreme = |v: &[f64], max: bool| {
         (0..n)
@@ -267,12 +287,18 @@ fn label_order(p: &ScatterPanel, ols: Option<&Ols>) -> Vec<usize> {
         extreme(&p.y, false),
     ];
     // Each point once, even when it is an extreme twice.
-    for i in extremes.into_iter().chain(rest) {
+    for i in extremes {
         if !order.contains(&i) {
             order.push(i);
         }
     }
-    order
+    let leading = order.len();
+    for i in rest {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
+    (order, leading)
 }
 
 /// One benchmark against capabilities (or compute, or another benchmark).
@@ -493,20 +519,33 @@ fn draw_panel<DB: DrawingBackend>(
     } else {
         MAX_LABELS
     };
-    let placed = place_labels(
-        &pixels,
-        &sizes,
-        &label_order(p, ols.as_ref()),
+    // The fit line, in short pieces, for labels to keep clear of.
+    let line: Vec<PixelBox> = grid
+        .iter()
+        .map(|&(x, y, _)| {
+            let (px, py) = style::local(area, chart.backend_coord(&(x, y)));
+            PixelBox {
+                x0: px - 2,
+                y0: py - 2,
+                x1: px + 3,
+                y1: py + 3,
+            }
+        })
+        .collect();
+    let (order, extremes) = label_order(p, ols.as_ref());
+    let clear = Clear {
         bounds,
-        max,
-        6,
-    );
+        obstacles: &line,
+        gap: 6,
+    };
+    let placed = place_labels(&pixels, &sizes, &order, (max, extremes), &clear);
     for l in &placed {
-        area.draw(&Text::new(
+        style::halo_text(
+            area,
             names[l.index].as_str(),
             l.at,
-            style::anchored(style::ROW_SIZE, l.h, l.v).color(&INK),
-        ))?;
+            style::anchored(style::ROW_SIZE, l.h, l.v),
+        )?;
     }
     if let (Some(note), Some(_)) = (note, p.interval) {
         area.draw(&Text::new(
@@ -555,11 +594,83 @@ mod tests {
             y_name: String::new(),
             x_name: String::new(),
         };
-        let order = label_order(&p, Ols::fit(&p.x, &p.y).as_ref());
+        let (order, extremes) = label_order(&p, Ols::fit(&p.x, &p.y).as_ref());
         assert_eq!(&order[..2], &[4, 0]);
+        // The lowest and highest on x are the lowest and highest on y too.
+        assert_eq!(extremes, 2);
         let mut sorted = order.clone();
         sorted.sort();
         assert_eq!(sorted, vec![0, 1, 2, 3, 4]);
+    }
+
+    fn dense_panel(n: usize) -> ScatterPanel {
+        // A noisy cloud: x spread, y = x + a deterministic wiggle.
+        let x: Vec<f64> = (0..n).map(|i| ((i * 37) % n) as f64 / n as f64).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + 0.3 * ((i * 7919) % 101) as f64 / 101.0)
+            .collect();
+        ScatterPanel {
+            label: "dense".into(),
+            models: (0..n).map(|i| format!("model-{i}")).collect(),
+            x,
+            y,
+            method: CorrelationMethod::Spearman,
+            correlation: None,
+            interval: None,
+            x_desc: "x".into(),
+            y_desc: "y".into(),
+            y_name: "y".into(),
+            x_name: "x".into(),
+        }
+    }
+
+    #[test]
+    fn on_rank_scales_the_line_has_spearmans_rho_as_slope() {
+        let p = dense_panel(50);
+        let rho = CorrelationMethod::Spearman.correlate(&p.x, &p.y).unwrap();
+        let ranked = p.clone().ranked();
+        let mut xs = ranked.x.clone();
+        xs.sort_by(f64::total_cmp);
+        assert_eq!(xs, (1..=50).map(f64::from).collect::<Vec<_>>());
+        let slope = Ols::fit(&ranked.x, &ranked.y).unwrap().slope;
+        assert!((slope - rho).abs() < 1e-12, "{slope} vs {rho}");
+        assert_eq!(ranked.x_desc, "rank by x");
+        assert_eq!(ranked.models, p.models);
+    }
+
+    #[test]
+    fn dense_scatter_labels_every_extreme_with_a_halo() {
+        use crate::plot::{FigureSize, render_svg};
+        let p = dense_panel(200);
+        let extreme = |v: &[f64], max: bool| {
+            let i = (0..v.len())
+                .max_by(|&a, &b| {
+                    let o = v[a].total_cmp(&v[b]);
+                    if max { o } else { o.reverse() }
+                })
+                .unwrap();
+            p.models[i].clone()
+        };
+        let want = [
+            extreme(&p.x, true),
+            extreme(&p.x, false),
+            extreme(&p.y, true),
+            extreme(&p.y, false),
+        ];
+        let svg = render_svg(&ScatterFigure::new(vec![p.clone()]), &FigureSize::default()).unwrap();
+        for name in &want {
+            let halo = format!("{}>\n{name}\n</text>", style::HALO_SVG);
+            assert!(svg.contains(&halo), "{name} has no halo");
+            assert!(
+                svg.contains(&format!("fill=\"#1E1E1E\">\n{name}\n</text>")),
+                "{name} not labelled"
+            );
+        }
+        assert!(svg.contains("points labelled"), "thinned");
+        // Translucent markers at this density.
+        assert!(svg.contains("opacity=\"0.45\""));
     }
 
     #[test]

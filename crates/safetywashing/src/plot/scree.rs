@@ -1,9 +1,13 @@
 //! `scree`: eigenvalues of the capability correlation matrix, largest first,
 //! one line per matrix (base and chat overlaid), PC1's share in the legend.
+//! With a bootstrap, each eigenvalue carries its interval as a whisker (the
+//! lines dodged sideways so overlaid whiskers stay apart), PC1's share its
+//! interval, and the legend says how the intervals were made.
 
 use super::size::Frame;
-use super::style::{self, GREY, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
+use super::style::{self, GREY, INK, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
 use super::{DrawResult, Figure, Panel};
+use crate::uncertainty::Interval;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -12,6 +16,7 @@ use plotters::prelude::*;
 pub struct ScreeFigure<'a> {
     panels: Vec<Panel<'a>>,
     frame: Frame,
+    note: Option<String>,
 }
 
 impl<'a> ScreeFigure<'a> {
@@ -20,7 +25,25 @@ impl<'a> ScreeFigure<'a> {
         ScreeFigure {
             panels,
             frame: Frame::default(),
+            note: None,
         }
+    }
+
+    /// With `note` (how intervals were computed: level, method, resamples)
+    /// in the legend when eigenvalue intervals are drawn.
+    pub fn with_note(self, note: Option<String>) -> Self {
+        ScreeFigure { note, ..self }
+    }
+
+    /// Each panel's eigenvalue intervals (empty without a bootstrap).
+    fn intervals(&self) -> Vec<Vec<Option<Interval>>> {
+        self.panels
+            .iter()
+            .map(|p| match p.bootstrap {
+                Some(b) => b.eigenvalues.iter().map(|e| p.interval(e)).collect(),
+                None => Vec::new(),
+            })
+            .collect()
     }
 
     /// Laid out in `frame`.
@@ -48,11 +71,21 @@ impl Figure for ScreeFigure<'_> {
             .max()
             .unwrap_or(1)
             .max(2);
+        let intervals = self.intervals();
         let top = self
             .panels
             .iter()
             .flat_map(|p| p.analysis.fit.eigenvalues.first().copied())
+            .chain(intervals.iter().flatten().flatten().map(|i| i.high))
             .fold(1.0f64, f64::max);
+        // Overlaid series with whiskers are dodged sideways, by this much each.
+        let dodge = |i: usize| {
+            if intervals.iter().any(|w| !w.is_empty()) {
+                (i as f64 - (self.panels.len() as f64 - 1.0) / 2.0) * 0.12
+            } else {
+                0.0
+            }
+        };
         let mut chart = ChartBuilder::on(&body)
             .margin(12)
             .margin_right(24)
@@ -89,8 +122,22 @@ impl Figure for ScreeFigure<'_> {
                 .eigenvalues
                 .iter()
                 .enumerate()
-                .map(|(j, &e)| ((j + 1) as f64, e))
+                .map(|(j, &e)| ((j + 1) as f64 + dodge(i), e))
                 .collect();
+            for (&(x, _), w) in points.iter().zip(&intervals[i]) {
+                if let Some(w) = w {
+                    chart.draw_series(std::iter::once(style::whisker(
+                        (x, w.low),
+                        (x, w.high),
+                        (0.05, 0.0),
+                        color.stroke_width(1),
+                    )))?;
+                }
+            }
+            let share = panel
+                .bootstrap
+                .and_then(|b| panel.interval(&b.pc1_variance_explained))
+                .map(|i| (i.low, i.high));
             let line = color.stroke_width(2);
             match style::line_dash(i) {
                 Some((dash, gap)) => {
@@ -109,12 +156,23 @@ impl Figure for ScreeFigure<'_> {
                 .label(format!(
                     "{}: PC1 explains {}",
                     panel.label,
-                    style::pct(fit.pc1_variance_explained())
+                    style::pct_with_interval(fit.pc1_variance_explained(), share)
                 ))
                 .legend(move |(x, y)| {
                     EmptyElement::at((x, y))
                         + PathElement::new(vec![(0, 0), (20, 0)], color.stroke_width(2))
                         + style::marker(i, (10, 0), 5, color.filled())
+                });
+        }
+        if let Some(boot) = self.panels.iter().find_map(|p| p.bootstrap) {
+            chart
+                .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
+                .label(format!(
+                    "whiskers: {}",
+                    super::interval_note(self.note.as_deref(), boot)
+                ))
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x + 10, y - 6), (x + 10, y + 6)], INK.stroke_width(1))
                 });
         }
         chart

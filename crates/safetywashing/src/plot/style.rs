@@ -139,6 +139,48 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
     }
 }
 
+/// An interval whisker from `low` to `high` (data coordinates) with end
+/// caps reaching `cap` (a data-space offset across the whisker) either side.
+pub fn whisker(
+    low: (f64, f64),
+    high: (f64, f64),
+    cap: (f64, f64),
+    style: ShapeStyle,
+) -> PathElement<(f64, f64)> {
+    let (dx, dy) = cap;
+    PathElement::new(
+        vec![
+            (low.0 - dx, low.1 - dy),
+            (low.0 + dx, low.1 + dy),
+            low,
+            high,
+            (high.0 - dx, high.1 - dy),
+            (high.0 + dx, high.1 + dy),
+        ],
+        style,
+    )
+}
+
+/// The colour that marks a text as a halo: [`super::render_svg`] turns its
+/// fill into a white outline (stroke), drawn under the text proper.
+pub const HALO: RGBColor = RGBColor(255, 255, 254);
+
+/// The SVG attributes of a halo, in place of its marking fill.
+pub const HALO_SVG: &str =
+    "fill=\"#FFFFFF\" stroke=\"#FFFFFF\" stroke-width=\"3\" stroke-linejoin=\"round\"";
+
+/// `text` in `INK` at `at` with a white halo behind it, so it reads over
+/// markers and lines.
+pub fn halo_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+    style: TextStyle,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.draw(&Text::new(text, at, style.color(&HALO)))?;
+    area.draw(&Text::new(text, at, style.color(&INK)))
+}
+
 /// A backend (absolute) pixel position relative to `area`'s top-left.
 pub fn local<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, at: (i32, i32)) -> (i32, i32) {
     let (bx, by) = area.get_base_pixel();

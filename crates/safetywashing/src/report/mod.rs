@@ -409,6 +409,7 @@ impl Report {
                     analysis,
                     label,
                     intervals: interval(i),
+                    bootstrap: None,
                 })
                 .collect(),
             matrices: input.matrices,
@@ -426,6 +427,8 @@ impl Report {
                 .collect(),
             overview: OverviewFilter::default(),
             interval_note: None,
+            heatmap_order: Default::default(),
+            scatter_ranks: false,
         };
         let mut figures = Vec::new();
         for kind in FigureKind::ALL {

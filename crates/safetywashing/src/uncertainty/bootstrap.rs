@@ -16,6 +16,7 @@ use super::{
     Draws, Hooks, OptionError, Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng,
 };
 use crate::analysis::{Analysis, AnalysisOptions};
+use crate::capabilities::{project, standardisation};
 use crate::matrix::BenchmarkMatrix;
 use crate::paired::RowClasses;
 use crate::stats::{CorrelationMethod, TieClasses};
@@ -103,6 +104,15 @@ pub struct BootstrapReport {
     pub capability_correlation_mean: BootstrapEstimate,
     /// Correlation of the capabilities score with compute.
     pub score_compute: BootstrapEstimate,
+    /// Eigenvalues of the capability correlation matrix, largest first (as
+    /// `CapabilitiesFit::eigenvalues`).
+    pub eigenvalues: Vec<BootstrapEstimate>,
+    /// Capabilities score of each scored model (in `CapabilitiesFit::rows`
+    /// order) under each resample's fit: the model's raw capability values
+    /// standardised by the resample's means and stds and weighted by its PC1
+    /// (aligned to the full sample's), so every model has a score in every
+    /// resample, drawn or not.
+    pub scores: Vec<BootstrapEstimate>,
 }
 
 impl BootstrapReport {
@@ -128,8 +138,16 @@ impl BootstrapReport {
 
 /// The numbers of an analysis that get intervals, flattened: capabilities
 /// correlations, compute correlations, then PC1 share, mean capability
-/// correlation and score–compute correlation. NaN = undefined.
-fn statistics(a: &Analysis) -> Vec<f64> {
+/// correlation and score–compute correlation, the eigenvalues, and the
+/// score of each of `scored` (rows of `matrix`, the full sample's scored
+/// models) under the analysis's fit, standardised over `sample` (the rows
+/// the analysis was fitted on). NaN = undefined.
+fn statistics(
+    a: &Analysis,
+    sample: &BenchmarkMatrix,
+    matrix: &BenchmarkMatrix,
+    scored: &[usize],
+) -> Vec<f64> {
     let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
     let mut s: Vec<f64> = a
         .benchmarks
@@ -140,6 +158,21 @@ fn statistics(a: &Analysis) -> Vec<f64> {
     s.push(a.fit.pc1_variance_explained());
     s.push(a.fit.correlation_mean);
     s.push(nan(a.capabilities_score_compute_correlation));
+    s.extend(&a.fit.eigenvalues);
+    let (means, stds) = standardisation(sample, &a.fit);
+    let columns: Vec<&[f64]> = a
+        .fit
+        .benchmarks
+        .iter()
+        .map(|b| matrix.benchmark(b).map_or(&[][..], |c| &c.values))
+        .collect();
+    let mut values = vec![f64::NAN; columns.len()];
+    for &r in scored {
+        for (v, c) in values.iter_mut().zip(&columns) {
+            *v = c.get(r).copied().unwrap_or(f64::NAN);
+        }
+        s.push(project(&a.fit, (&means, &stds), &values));
+    }
     s
 }
 
@@ -230,7 +263,7 @@ fn draw(units: &[Vec<usize>], rng: &mut impl Rng) -> Vec<usize> {
 fn rerun(
     matrix: &BenchmarkMatrix,
     options: &AnalysisOptions,
-    reference: &[f64],
+    (reference, scored): (&[f64], &[usize]),
     rows: &[usize],
     width: usize,
     classes: Option<&[TieClasses]>,
@@ -239,7 +272,7 @@ fn rerun(
     let gathered = classes.map(|c| RowClasses::gather(c, rows));
     let stats = analyze_aligned(&sub, options, reference, gathered.as_ref())
         .ok()
-        .map(|a| statistics(&a));
+        .map(|a| statistics(&a, &sub, matrix, scored));
     debug_assert!(stats.as_ref().is_none_or(|s| s.len() == width));
     stats
 }
@@ -255,8 +288,8 @@ pub(crate) fn bootstrap(
     hooks: &Hooks,
 ) -> Result<BootstrapReport, UncertaintyError> {
     let units = units(matrix, &settings.resampling)?;
-    let reference = &full.fit.loadings;
-    let estimates = statistics(full);
+    let reference = (&full.fit.loadings[..], &full.fit.rows[..]);
+    let estimates = statistics(full, matrix, matrix, &full.fit.rows);
     let width = estimates.len();
     let classes: Option<Vec<TieClasses>> =
         (options.method == CorrelationMethod::Spearman).then(|| {
@@ -320,6 +353,7 @@ pub(crate) fn bootstrap(
         )
     };
     let nb = full.benchmarks.len();
+    let k = full.fit.eigenvalues.len();
     Ok(BootstrapReport {
         resamples: settings.resamples,
         confidence: settings.confidence,
@@ -339,6 +373,13 @@ pub(crate) fn bootstrap(
         pc1_variance_explained: summarise(2 * nb, false),
         capability_correlation_mean: summarise(2 * nb + 1, true),
         score_compute: summarise(2 * nb + 2, true),
+        eigenvalues: (2 * nb + 3..2 * nb + 3 + k)
+            .map(|j| summarise(j, false))
+            .collect(),
+        scores: (2 * nb + 3 + k..width)
+            .into_par_iter()
+            .map(|j| summarise(j, false))
+            .collect(),
     })
 }
 
@@ -397,6 +438,41 @@ mod tests {
         );
         let share = r.pc1_variance_explained.percentile.unwrap();
         assert!(share.low > 0.3 && share.high <= 1.0, "{share:?}");
+    }
+
+    #[test]
+    fn every_scored_model_and_eigenvalue_gets_an_interval() {
+        let m = factor_matrix(40, 11);
+        let full = analyze(&m, &options(), None).unwrap();
+        let settings = BootstrapOptions {
+            resamples: 400,
+            ..BootstrapOptions::default()
+        };
+        let r = run(&m, &settings, 5);
+        assert_eq!(r.eigenvalues.len(), full.fit.eigenvalues.len());
+        assert_eq!(r.scores.len(), full.fit.rows.len());
+        // Every model is scored in every resample (drawn or not).
+        assert!(r.scores.iter().all(|e| e.used == 400 && e.skipped == 0));
+        let interval = |e: &BootstrapEstimate| e.interval(IntervalMethod::Percentile).unwrap().0;
+        for (e, s) in r.scores.iter().zip(&full.fit.scores) {
+            let i = interval(e);
+            assert!(
+                i.low < i.high && i.low - 0.5 <= *s && *s <= i.high + 0.5,
+                "{s} {i:?}"
+            );
+        }
+        // The best and the worst model are told apart.
+        let best = (0..full.fit.scores.len())
+            .max_by(|&a, &b| full.fit.scores[a].total_cmp(&full.fit.scores[b]))
+            .unwrap();
+        let worst = (0..full.fit.scores.len())
+            .min_by(|&a, &b| full.fit.scores[a].total_cmp(&full.fit.scores[b]))
+            .unwrap();
+        assert!(interval(&r.scores[best]).low > interval(&r.scores[worst]).high);
+        // PC1's eigenvalue: above 1 (a strong factor), its interval ordered.
+        let first = interval(&r.eigenvalues[0]);
+        assert!(first.low > 1.0 && first.low < first.high, "{first:?}");
+        assert!(interval(&r.eigenvalues[1]).high < first.low);
     }
 
     #[test]
