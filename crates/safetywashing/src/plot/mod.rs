@@ -63,6 +63,17 @@ pub enum PlotError {
     /// The figure has nothing to show (e.g. an unknown benchmark).
     #[error("{0}")]
     NoData(String),
+    /// An overview or compare selection names an area or benchmark that no
+    /// matrix has among its non-capability benchmarks.
+    #[error("no {what} '{name}' among the non-capability benchmarks of the matrices{}", closest_list(.closest))]
+    UnknownSelection {
+        /// `area` or `benchmark`.
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The closest names there are.
+        closest: Vec<String>,
+    },
     /// A scatter plot was asked for without naming its benchmark.
     #[error("a scatter plot needs a benchmark")]
     NoBenchmark,
@@ -75,6 +86,14 @@ pub enum PlotError {
     /// Drawing or encoding failed.
     #[error("could not draw the figure: {0}")]
     Draw(String),
+}
+
+fn closest_list(closest: &[String]) -> String {
+    if closest.is_empty() {
+        String::new()
+    } else {
+        format!("; closest: {}", closest.join(", "))
+    }
 }
 
 impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
@@ -322,11 +341,13 @@ pub fn render_figure(
             size,
         ),
         FigureKind::Overview => {
+            overview::check_filter(&input.panels, input.info, &input.overview)?;
             let figure = OverviewFigure::filtered(panels, input.info, &input.overview)
                 .with_note(input.interval_note.clone());
             render(&figure.with_frame(frame), format, size)
         }
         FigureKind::Compare => {
+            overview::check_filter(&input.panels, input.info, &input.overview)?;
             let figure = CompareFigure::new(&input.panels, input.info, &input.overview)?;
             render(&figure.with_frame(frame), format, size)
         }

@@ -121,6 +121,45 @@ pub fn headline_of<'a>(id: &str, ids: &[&'a str]) -> Option<&'a str> {
         .min_by_key(|h| (h.len(), *h))
 }
 
+/// Refuse a selection that names an area or benchmark id no panel has among
+/// its non-capability benchmarks (it would draw an empty figure without a
+/// word), with the closest names there are.
+pub fn check_filter(
+    panels: &[Panel],
+    info: Option<&InfoTable>,
+    filter: &OverviewFilter,
+) -> Result<(), super::PlotError> {
+    let safety: Vec<&str> = panels
+        .iter()
+        .flat_map(|p| &p.analysis.benchmarks)
+        .filter(|b| b.role == Role::Safety)
+        .map(|b| b.benchmark.as_str())
+        .collect();
+    let areas: Vec<String> = safety.iter().map(|b| area_of(b, info)).collect();
+    let unknown = |what: &'static str, asked: &[String], known: Vec<&str>| {
+        asked
+            .iter()
+            .find(|a| !known.contains(&a.as_str()))
+            .map(|name| {
+                let mut distinct = known.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                super::PlotError::UnknownSelection {
+                    what,
+                    name: name.clone(),
+                    closest: crate::matrix::closest_names(name, distinct, 5),
+                }
+            })
+    };
+    let area_names = areas.iter().map(String::as_str).collect();
+    match unknown("area", &filter.areas, area_names)
+        .or_else(|| unknown("benchmark", &filter.benchmarks, safety.clone()))
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// The bars an analysis shows under `filter`.
 pub fn bars(
     analysis: &Analysis,
