@@ -423,3 +423,47 @@ fn html_report_is_self_contained() {
         .code(2)
         .stderr(predicate::str::contains("must end in .html or .md"));
 }
+
+#[test]
+fn plot_and_report_say_what_they_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = |out: &std::process::Output| String::from_utf8(out.stderr.clone()).unwrap();
+    let out = tool()
+        .current_dir(dir.path())
+        .args(plot(dir.path(), "ranking"))
+        .args(["-o", "r.svg"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    let size = std::fs::metadata(dir.path().join("r.svg")).unwrap().len() as f64;
+    assert!(out.stdout.is_empty(), "stdout stays free for pipes");
+    assert_eq!(
+        said(&out),
+        format!("wrote r.svg ({:.1} KiB)\n", size / 1024.0)
+    );
+
+    let out = tool()
+        .current_dir(dir.path())
+        .args(args(dir.path(), "report"))
+        .args(["-o", "rep.md"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", said(&out));
+    let lines: Vec<String> = said(&out).lines().map(str::to_string).collect();
+    // Each figure beside the Markdown, then the Markdown itself.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("wrote rep-overview.svg (")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with("wrote rep.md ("),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.ends_with(" KiB)") || l.ends_with(" bytes)"))
+    );
+}

@@ -348,6 +348,28 @@ fn long_table_with_percent_bom_quotes_and_dedupe() {
 }
 
 #[test]
+fn percent_scores_are_shifted_not_divided() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.csv");
+    std::fs::write(
+        &file,
+        "Model,Benchmark,Score\nm1,MMLU,48.2\nm2,MMLU,56.7%\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["import", "long", "--model-col", "Model", "--benchmark-col"])
+        .args(["Benchmark", "--score-col", "Score", "--percent"])
+        .arg(&file)
+        .assert()
+        .success();
+    // 48.2 / 100.0 would be written 0.48200000000000004, 56.7 / 100.0 0.5670000000000001.
+    assert_eq!(
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        "model,MMLU\nm1,0.482\nm2,0.567\n"
+    );
+}
+
+#[test]
 fn import_calibration_names_a_malformed_samples_line() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("org__m");

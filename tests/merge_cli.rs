@@ -47,7 +47,7 @@ fn joins_renamed_models_and_refuses_conflicts() {
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(
         text,
-        "model,mmlu,refusal,FLOP\nLlama-2-7b-chat-hf,0.45,0.3,8.4e22\nYi-6B-Chat,0.6,,\nbrand-new,,0.5,\n"
+        "model,mmlu,FLOP,refusal\nLlama-2-7b-chat-hf,0.45,8.4e22,0.3\nYi-6B-Chat,0.6,,\nbrand-new,,,0.5\n"
     );
 
     let c = write(dir.path(), "c.csv", "model,mmlu\nLlama-2-7b-chat-hf,0.46\n");
@@ -121,4 +121,29 @@ fn a_leaderboard_merged_into_the_paper_chat_matrix_analyses() {
         let t = v["benchmarks"].as_array().unwrap().iter().find(|b| b["benchmark"] == "trustworthy").unwrap();
         assert!(t["n"].as_u64().unwrap() >= 3, "{t}");
     });
+}
+
+#[test]
+fn the_first_inputs_column_order_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    // Metadata and compute columns between and after benchmarks, as the
+    // paper's files have them.
+    let a = write(
+        dir.path(),
+        "a.csv",
+        "model,mmlu,model_size,FLOP,gsm8k,type\nm1,0.5,7,8e22,0.3,base\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.csv",
+        "model,refusal,name\nm1,0.2,M One\nm2,0.4,M Two\n",
+    );
+    let out = bin().arg("merge").args([&a, &b]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        text,
+        "model,mmlu,model_size,FLOP,gsm8k,type,name,refusal\n\
+         m1,0.5,7,8e22,0.3,base,M One,0.2\n\
+         m2,,,,,,M Two,0.4\n"
+    );
 }

@@ -6,7 +6,8 @@ use super::paths::{Files, Use, ensure_fits, lock_for_edit, same_file};
 use anyhow::{Result, bail};
 use clap::Args;
 use safetywashing::load::load_matrix;
-use safetywashing::matrix::write_matrix_csv;
+use safetywashing::load::read_header;
+use safetywashing::matrix::write_matrix_csv_ordered;
 use safetywashing::merge::{Prefer, merge};
 use safetywashing::names::AliasTable;
 use std::path::PathBuf;
@@ -17,7 +18,9 @@ use std::process::ExitCode;
 #[command(after_help = "\
 Models are matched across files by name: exactly, then through --aliases, then
 ignoring case, an org/ prefix, a -hf suffix and separators. Every non-exact
-match is listed on stderr; an ambiguous name stops the merge.
+match is listed on stderr; an ambiguous name stops the merge. The output has
+the first file's rows and columns in its order (metadata columns included),
+then what later files add.
 
 Examples:
   safetywashing merge benchmarks_chat_models.csv llm_trustworthy_241001_safety.csv -o merged.csv
@@ -100,8 +103,10 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
     for c in &report.resolved {
         eprintln!("conflict settled by --prefer: {}", c.describe());
     }
+    // The first input's columns keep its order; later inputs' new columns follow.
+    let order = read_header(&args.matrices[0])?;
     let mut bytes = Vec::new();
-    write_matrix_csv(&merged, &mut bytes)?;
+    write_matrix_csv_ordered(&merged, order.get(1..).unwrap_or_default(), &mut bytes)?;
     emit(&bytes, args.output.as_deref())?;
     eprintln!(
         "merged {} matrices: {} models, {} benchmarks",

@@ -94,6 +94,33 @@ pub fn load_matrices(paths: &[PathBuf], format: &MatrixFormat) -> Result<Vec<Ben
     Ok(matrices)
 }
 
+/// Write `bytes` to `path` atomically and say so on stderr (`wrote
+/// overview.svg (48.2 KiB)`): for commands whose only output is files.
+pub fn write_file_saying(path: &Path, bytes: &[u8]) -> Result<()> {
+    safetywashing::atomic::write_atomic(path, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    let shown = path.display().to_string();
+    eprintln!(
+        "wrote {} ({})",
+        safetywashing::escape::control(&shown),
+        human_size(bytes.len())
+    );
+    Ok(())
+}
+
+/// A byte count as people read it: `812 bytes`, `48.2 KiB`, `3.1 MiB`.
+pub fn human_size(bytes: usize) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if b < KIB * KIB {
+        format!("{:.1} KiB", b / KIB)
+    } else {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    }
+}
+
 /// Write `bytes` to `path` atomically, or to stdout when `path` is `None`.
 pub fn emit(bytes: &[u8], path: Option<&Path>) -> Result<()> {
     emit_with(path, |out| out.write_all(bytes))
@@ -282,4 +309,17 @@ pub fn analyze_all(inputs: &Inputs, options: &ValidOptions) -> Result<Vec<FullAn
     }
     bar.finish();
     Ok(analyses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(human_size(812), "812 bytes");
+        assert_eq!(human_size(1024), "1.0 KiB");
+        assert_eq!(human_size(49_357), "48.2 KiB");
+        assert_eq!(human_size(3 * 1024 * 1024 + 104_858), "3.1 MiB");
+    }
 }

@@ -4,9 +4,8 @@
 use super::args::{AnalysisArgs, FigureUncertaintyArgs, MatrixArgs};
 use super::paths::{Files, Use};
 use super::{Inputs, analyze_all, load_inputs};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use safetywashing::atomic::write_atomic;
 use safetywashing::plot::{
     FigureInput, FigureKind, FigureSize, HeatmapOrder, ImageFormat, Intervals, Length,
     OverviewFilter, Panel, Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
@@ -343,8 +342,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         scatter_ranks: args.scatter.ranks,
     };
     let bytes = figure.render(&inputs, &full)?;
-    write_atomic(&args.output, &bytes)
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    super::write_file_saying(&args.output, &bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 

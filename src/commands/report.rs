@@ -5,7 +5,6 @@ use super::paths::{Files, Use};
 use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use safetywashing::atomic::write_atomic;
 use safetywashing::data::sha256_hex;
 use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
 use std::path::{Path, PathBuf};
@@ -137,9 +136,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         },
     };
     let report = Report::build(&input)?;
-    let write = |path: &Path, bytes: &[u8]| {
-        write_atomic(path, bytes).with_context(|| format!("writing {}", path.display()))
-    };
+    let write = super::write_file_saying;
     match kind {
         Kind::Html => write(&args.output, html::render(&report).as_bytes())?,
         Kind::Markdown => {

@@ -185,6 +185,24 @@ pub fn load_matrix(path: &Path, format: &MatrixFormat) -> Result<BenchmarkMatrix
     .map(|read| read.matrix)
 }
 
+/// The header of a CSV file (after any byte-order mark): its column names in
+/// file order, for writing a matrix back in that order. Only the first
+/// record is read.
+pub fn read_header(path: &Path) -> Result<Vec<String>, LoadError> {
+    let mut input = open(path)?;
+    let source = path.display().to_string();
+    crate::records::skip_bom(&mut input).map_err(|p| problem_error(p, &source))?;
+    let mut records = crate::records::Records::new(input);
+    match records.next_record() {
+        Ok(Some((_, record))) => Ok(record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()),
+        Ok(None) => Ok(Vec::new()),
+        Err(p) => Err(problem_error(p, &source)),
+    }
+}
+
 /// Parse a wide benchmark matrix held in memory; `source` names it in errors.
 pub fn parse_matrix(
     bytes: &[u8],

@@ -131,36 +131,59 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// Each cell is formatted straight into `out`, with no allocation per cell;
 /// pass a buffered writer.
 pub fn write_matrix_csv(matrix: &BenchmarkMatrix, out: &mut dyn Write) -> io::Result<()> {
-    write_text(out, "model")?;
-    for name in matrix
+    write_matrix_csv_ordered(matrix, &[], out)
+}
+
+/// One output column of [`write_matrix_csv_ordered`].
+enum Cell<'a> {
+    Text(&'a MetaColumn),
+    Number(&'a Column),
+    Compute(&'a Column),
+}
+
+impl Cell<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Cell::Text(c) => &c.name,
+            Cell::Number(c) | Cell::Compute(c) => &c.name,
+        }
+    }
+}
+
+/// [`write_matrix_csv`] with the columns named in `order` first, in that
+/// order (a file's header, so that a matrix is written back in the order it
+/// was read: `merge` keeps its first input's), then the others in the
+/// paper's layout. Names in `order` the matrix lacks are passed over.
+pub fn write_matrix_csv_ordered(
+    matrix: &BenchmarkMatrix,
+    order: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut cells: Vec<Cell> = matrix
         .meta
         .iter()
-        .map(|c| &c.name)
-        .chain(matrix.benchmarks.iter().map(|c| &c.name))
-        .chain(matrix.compute.iter().map(|c| &c.name))
-    {
+        .map(Cell::Text)
+        .chain(matrix.benchmarks.iter().map(Cell::Number))
+        .chain(matrix.compute.iter().map(Cell::Compute))
+        .collect();
+    let rank = |name: &str| order.iter().position(|o| o == name).unwrap_or(order.len());
+    // Stable: columns outside `order` keep the paper's layout among themselves.
+    cells.sort_by_key(|c| rank(c.name()));
+    write_text(out, "model")?;
+    for cell in &cells {
         out.write_all(b",")?;
-        write_text(out, name)?;
+        write_text(out, cell.name())?;
     }
     out.write_all(b"\n")?;
     for (row, model) in matrix.models.iter().enumerate() {
         write_text(out, model)?;
-        for meta in &matrix.meta {
+        for cell in &cells {
             out.write_all(b",")?;
-            write_text(out, &meta.cells[row])?;
-        }
-        for column in &matrix.benchmarks {
-            out.write_all(b",")?;
-            let v = column.values[row];
-            if !v.is_nan() {
-                write!(out, "{v}")?;
-            }
-        }
-        if let Some(compute) = &matrix.compute {
-            out.write_all(b",")?;
-            let v = compute.values[row];
-            if !v.is_nan() {
-                write!(out, "{v:e}")?;
+            match cell {
+                Cell::Text(c) => write_text(out, &c.cells[row])?,
+                Cell::Number(c) if !c.values[row].is_nan() => write!(out, "{}", c.values[row])?,
+                Cell::Compute(c) if !c.values[row].is_nan() => write!(out, "{:e}", c.values[row])?,
+                Cell::Number(_) | Cell::Compute(_) => {}
             }
         }
         out.write_all(b"\n")?;

@@ -262,10 +262,23 @@ fn parse_score(text: &str, percent: bool) -> Result<Option<f64>, String> {
             return Err(format!("expected a number before the '%', found '{text}'"));
         }
         return parse_cell(t)
-            .map(|v| v.map(|x| x / 100.0))
+            .map(|v| v.map(|x| hundredth(t).unwrap_or(x / 100.0)))
             .map_err(|e| format!("expected {e}, found '{text}'"));
     }
     parse_cell(text).map_err(|e| format!("expected {e}, found '{text}'"))
+}
+
+/// The number `text` (a number [`parse_cell`] accepted) divided by 100 by
+/// moving its decimal point, not by a floating-point division: `48.2`
+/// becomes the double nearest to 0.482 (where `48.2 / 100.0` is
+/// 0.48200000000000004). `None` when the exponent does not fit.
+fn hundredth(text: &str) -> Option<f64> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let shifted = format!("{mantissa}e{}", exponent.checked_sub(2)?);
+    shifted.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 #[cfg(test)]
@@ -344,6 +357,27 @@ mod tests {
     fn utf16_files_are_refused_with_advice() {
         let e = parse_long(b"\xFF\xFEM\x00", "l.csv", &options(None, false)).unwrap_err();
         assert!(e.to_string().contains("save it as UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn percentages_become_the_nearest_fraction() {
+        let text = "Model,Benchmark,Score\nm1,A,48.2\nm1,B,48.2%\nm1,C,7\nm1,D,4.82e1\nm1,E,-0.5%\nm1,F,100\n";
+        let b = parse_long(text.as_bytes(), "l.csv", &options(None, true))
+            .unwrap()
+            .builder;
+        // Exactly the doubles written as 0.482, 0.07, ...: no division error.
+        for (benchmark, fraction) in [
+            ("A", "0.482"),
+            ("B", "0.482"),
+            ("C", "0.07"),
+            ("D", "0.482"),
+            ("E", "-0.005"),
+            ("F", "1"),
+        ] {
+            let expected: f64 = fraction.parse().unwrap();
+            assert_eq!(b.get("m1", benchmark), Some(expected), "{benchmark}");
+        }
+        assert_ne!(48.2 / 100.0, 0.482, "the division this avoids");
     }
 
     #[test]
