@@ -544,3 +544,58 @@ fn an_undefined_correlation_is_null_with_a_reason() {
             .is_none()
     );
 }
+
+/// `args` run on a pseudo-terminal `columns` wide (util-linux `script`):
+/// what the terminal shows, or `None` (with a visible skip) without `script`.
+fn on_terminal(columns: u16, args: &str) -> Option<String> {
+    let bin = assert_cmd::cargo::cargo_bin("safetywashing");
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &format!("{} {args}", bin.display())])
+        .arg(dir.path().join("typescript"))
+        .env("COLUMNS", columns.to_string())
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {
+            Some(String::from_utf8_lossy(&out.stdout).replace('\r', ""))
+        }
+        _ => {
+            common::skip(
+                "util-linux `script` did not run",
+                "SAFETYWASHING_REQUIRE_SHARED",
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn tables_fit_the_terminal_and_wide_or_a_pipe_gives_full_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "a-safety-benchmark-with-a-name-far-longer-than-any-terminal-would-show-in-full";
+    let m = dir.path().join("m.csv");
+    std::fs::write(&m, SMALL.replace("safety_x", long)).unwrap();
+    let args = format!("analyze {} --capabilities cap_a,cap_b,cap_c", m.display());
+    let widest = |text: &str| text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let Some(narrow) = on_terminal(60, &args) else {
+        return;
+    };
+    let table_lines: Vec<&str> = narrow.lines().filter(|l| l.contains('%')).collect();
+    assert!(!table_lines.is_empty(), "{narrow}");
+    assert!(
+        table_lines.iter().all(|l| l.chars().count() <= 60),
+        "{narrow}"
+    );
+    assert!(narrow.contains('…') && !narrow.contains(long), "{narrow}");
+    let Some(wide) = on_terminal(60, &format!("{args} --wide")) else {
+        return;
+    };
+    assert!(wide.contains(long) && widest(&wide) > 60, "{wide}");
+    // Piped: full names, whatever COLUMNS says.
+    let piped = bin()
+        .env("COLUMNS", "60")
+        .args(args.split(' '))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(piped.stdout).unwrap().contains(long));
+}

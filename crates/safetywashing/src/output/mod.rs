@@ -29,6 +29,7 @@ pub use self::json::{AnalysisJson, JsonExporter, analysis_json, write_analysis};
 pub use self::markdown::MarkdownExporter;
 pub use self::residuals::{export_residuals, write_residuals};
 pub use self::table::Table;
+pub use self::table::set_plain_width;
 pub use self::text::TextExporter;
 pub use self::validation::{VALIDATION_FORMATS, write_validation};
 pub use crate::numbers::percent;

@@ -9,6 +9,20 @@ use comfy_table::{
     CellAlignment, ContentArrangement, ContentLineStyle, LineStyle, Table as Comfy, TableStyle,
 };
 
+/// Widest plain table, in characters; 0 = no limit (the default).
+static PLAIN_WIDTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Narrowest a shortened name column gets, ellipsis included.
+const MIN_NAME_WIDTH: usize = 12;
+
+/// Fit every plain table the library writes to `width` characters (a
+/// terminal's width; the command line sets it when its output is a
+/// terminal), or `None` for full width. Only name columns are shortened,
+/// with an ellipsis; numbers never are.
+pub fn set_plain_width(width: Option<usize>) {
+    PLAIN_WIDTH.store(width.unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Plain columns with one rule under the header: easy to read, easy to grep.
 const PLAIN: TableStyle = TableStyle::new()
     .header_lines(ContentLineStyle::none().junction(' '))
@@ -32,8 +46,55 @@ impl Table {
         self.header.is_empty()
     }
 
-    /// Plain text, control characters escaped, no trailing blanks.
+    /// Plain text, control characters escaped, no trailing blanks, fitted to
+    /// the width set by [`set_plain_width`].
     pub fn plain(&self) -> String {
+        match PLAIN_WIDTH.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => self.plain_unfitted(),
+            width => self.plain_within(width),
+        }
+    }
+
+    /// Plain text at most `width` characters wide where shortening the name
+    /// columns (to no less than [`MIN_NAME_WIDTH`]) gets it there: the
+    /// widest name column loses the excess first, its cut names ending in
+    /// `…`.
+    pub fn plain_within(&self, width: usize) -> String {
+        let mut fitted = self.clone();
+        loop {
+            let text = fitted.plain_unfitted();
+            let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            if widest <= width {
+                return text;
+            }
+            let column_width = |i: usize| {
+                fitted
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .chain(fitted.header.get(i))
+                    .map(|c| escape::control(c).chars().count())
+                    .max()
+                    .unwrap_or(0)
+            };
+            let Some((column, current)) = (0..fitted.header.len())
+                .filter(|i| !fitted.numeric.contains(i))
+                .map(|i| (i, column_width(i)))
+                .filter(|&(_, w)| w > MIN_NAME_WIDTH)
+                .max_by_key(|&(i, w)| (w, std::cmp::Reverse(i)))
+            else {
+                return text; // nothing left to shorten
+            };
+            let target = current.saturating_sub(widest - width).max(MIN_NAME_WIDTH);
+            for row in &mut fitted.rows {
+                if let Some(cell) = row.get_mut(column) {
+                    *cell = ellipsize(cell, target);
+                }
+            }
+        }
+    }
+
+    fn plain_unfitted(&self) -> String {
         let mut table = Comfy::new();
         let clean = |row: &[String]| -> Vec<String> {
             row.iter()
@@ -86,9 +147,56 @@ impl Table {
     }
 }
 
+/// `text` in at most `width` characters, ending in `…` when cut.
+fn ellipsize(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrow_width_shortens_names_not_numbers() {
+        let wide = Table {
+            header: vec!["benchmark".into(), "r".into(), "model".into()],
+            rows: vec![
+                vec![
+                    "a-very-long-benchmark-name-indeed-here".into(),
+                    "81.2%".into(),
+                    "short".into(),
+                ],
+                vec![
+                    "b".into(),
+                    "-3.5%".into(),
+                    "another-rather-long-model-name".into(),
+                ],
+            ],
+            numeric: vec![1],
+        };
+        let full = wide.plain_unfitted();
+        assert!(full.lines().any(|l| l.chars().count() > 60), "{full}");
+        let fitted = wide.plain_within(60);
+        for line in fitted.lines() {
+            assert!(line.chars().count() <= 60, "{line:?}\n{fitted}");
+        }
+        assert!(
+            fitted.contains("81.2%") && fitted.contains("-3.5%"),
+            "{fitted}"
+        );
+        assert!(fitted.contains('…'), "{fitted}");
+        // Wide enough already: unchanged.
+        assert_eq!(wide.plain_within(500), full);
+        // Names are never cut below the minimum, even if the table stays wide.
+        let tiny = wide.plain_within(10);
+        assert!(tiny.contains("a-very-long…"), "{tiny}");
+        assert!(tiny.contains("another-rat…"), "{tiny}");
+    }
 
     fn table() -> Table {
         Table {
