@@ -1,7 +1,14 @@
 //! The report as one self-contained HTML page: inline CSS, inline SVG
 //! figures and a small inline script that makes tables sortable by clicking
-//! a header. Nothing is fetched from the network, and with scripts off the
-//! page reads the same (tables come sorted by capabilities correlation).
+//! a header and filters the benchmark table by the words typed in its
+//! filter box (or given as `#filter=WORDS` in the address). Nothing is
+//! fetched from the network, and with scripts off the page reads the same
+//! (the table comes sorted by capabilities correlation; the filter box,
+//! which would do nothing, stays hidden).
+//!
+//! All matrices share one benchmark table (base and chat side by side),
+//! which scrolls in its own box under a sticky header, so the page itself
+//! never scrolls sideways, down to a phone's 390 px.
 //!
 //! The page is a [maud] template: markup is checked when the crate
 //! compiles and every value from the data is escaped unless it is marked
@@ -28,21 +35,31 @@ const SCRIPT: &str = include_str!("assets/report.js");
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
                    img-src data:";
 
-/// A column of a benchmark table: its label and whether it sorts as numbers.
+/// A column of the benchmark table: its label and whether it sorts as
+/// numbers.
 struct Column {
     label: &'static str,
     numeric: bool,
 }
 
-const COLUMNS: [Column; 6] = [
+/// The columns every benchmark has once.
+const BENCHMARK_COLUMNS: [Column; 3] = [
     Column {
         label: "benchmark",
+        numeric: false,
+    },
+    Column {
+        label: "area",
         numeric: false,
     },
     Column {
         label: "metric",
         numeric: false,
     },
+];
+
+/// The columns repeated for each matrix.
+const MATRIX_COLUMNS: [Column; 4] = [
     Column {
         label: "n",
         numeric: true,
@@ -61,16 +78,20 @@ const COLUMNS: [Column; 6] = [
     },
 ];
 
-/// The column the page comes sorted by (capabilities correlation).
-const SORTED_COLUMN: usize = 3;
+/// The column the page comes sorted by: the first matrix's capabilities
+/// correlation.
+const SORTED_COLUMN: usize = BENCHMARK_COLUMNS.len() + 1;
 
-/// A table header cell; `numeric` columns sort as numbers.
-fn th(column: &Column, sorted: Option<&str>) -> Markup {
+/// A table header cell; `numeric` columns sort as numbers. `matrix` names
+/// the matrix of a per-matrix column (above the label) and `source` its
+/// file (as the cell's tooltip).
+fn th(column: &Column, matrix: Option<(&str, &str)>, sorted: Option<&str>) -> Markup {
+    let kind = if column.numeric { "number" } else { "text" };
+    let class = column.numeric.then_some("num");
     html! {
-        @if column.numeric {
-            th scope="col" class="num" data-type="number" aria-sort=[sorted] { (column.label) }
-        } @else {
-            th scope="col" data-type="text" aria-sort=[sorted] { (column.label) }
+        th scope="col" class=[class] data-type=(kind) aria-sort=[sorted] title=[matrix.map(|m| m.1)] {
+            @if let Some((label, _)) = matrix { span class="matrix" { (label) } " " }
+            (column.label)
         }
     }
 }
@@ -105,18 +126,68 @@ fn badge(v: Verdict) -> Markup {
     html! { span class=(verdict_class(v)) { (v.word()) } }
 }
 
-fn row_html(r: &Row) -> Markup {
+/// One benchmark across the matrices: its row in each (`None` where a
+/// matrix lacks it).
+struct Combined<'a> {
+    first: &'a Row,
+    cells: Vec<Option<&'a Row>>,
+}
+
+/// Every benchmark of any matrix, once: in the first matrix's order
+/// (highest capabilities correlation first), then those only later
+/// matrices have, in their order.
+fn combined(report: &Report) -> Vec<Combined<'_>> {
+    let mut out: Vec<Combined> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let n = report.sections.len();
+    for (m, s) in report.sections.iter().enumerate() {
+        for r in &s.rows {
+            let i = *index.entry(r.benchmark.as_str()).or_insert_with(|| {
+                out.push(Combined {
+                    first: r,
+                    cells: vec![None; n],
+                });
+                out.len() - 1
+            });
+            out[i].cells[m] = Some(r);
+        }
+    }
+    out
+}
+
+/// The cells of one matrix in a benchmark's row.
+fn matrix_cells(row: Option<&Row>, label: &str) -> Markup {
+    let Some(r) = row else {
+        let absent = format!("not in {label}");
+        return html! {
+            @for _ in MATRIX_COLUMNS {
+                td class="num absent" data-value="" title=(absent) { "–" }
+            }
+        };
+    };
     let cap = r
         .capabilities
         .map_or_else(|| "–".to_string(), |v| pct_with_interval(v, r.interval));
     html! {
-        tr {
+        (num(&r.n.to_string(), Some(r.n as f64)))
+        (num(&cap, r.capabilities))
+        (num(&percent(r.compute), r.compute))
+        td data-value=(verdict_rank(r.verdict)) { (badge(r.verdict)) }
+    }
+}
+
+fn row_html(c: &Combined, report: &Report) -> Markup {
+    let r = c.first;
+    // What the filter searches: name, id, area and metric.
+    let filter = format!("{} {} {} {}", r.name, r.benchmark, r.area, r.metric).to_lowercase();
+    html! {
+        tr data-filter=(filter) {
             td data-value=(r.name.to_lowercase()) title=(r.benchmark) { (r.name) }
+            td { (r.area) }
             td { (r.metric) }
-            (num(&r.n.to_string(), Some(r.n as f64)))
-            (num(&cap, r.capabilities))
-            (num(&percent(r.compute), r.compute))
-            td data-value=(verdict_rank(r.verdict)) { (badge(r.verdict)) }
+            @for (cell, s) in c.cells.iter().zip(&report.sections) {
+                (matrix_cells(*cell, &s.label))
+            }
         }
     }
 }
@@ -127,7 +198,7 @@ fn summary(report: &Report) -> Markup {
     html! {
         section id="summary" {
             h2 { "Summary" }
-            table class="summary" {
+            div class="scroll" { table class="summary" {
                 thead {
                     tr {
                         th scope="col" {}
@@ -146,7 +217,7 @@ fn summary(report: &Report) -> Markup {
                         }
                     }
                 }
-            }
+            } }
         }
     }
 }
@@ -166,12 +237,19 @@ fn figures(report: &Report) -> Markup {
 }
 
 fn benchmarks(report: &Report) -> Markup {
+    let rows = combined(report);
+    let several = report.sections.len() > 1;
+    let labels: Vec<&str> = report.sections.iter().map(|s| s.label.as_str()).collect();
     html! {
         section id="benchmarks" {
             h2 { "Benchmarks" }
             p class="muted" {
-                "Every benchmark column, highest capabilities correlation first. Click a column \
-                 header to sort (scripts on)."
+                "Every benchmark column"
+                @if several { " of " (labels.join(" and ")) ", side by side" }
+                ", highest capabilities correlation"
+                @if several { " in " (labels[0]) }
+                " first. Click a column header to sort, or type in the filter to keep only \
+                 the benchmarks whose name, id, area or metric holds every word (scripts on)."
             }
             dl class="legend" {
                 @for v in Verdict::ALL {
@@ -179,22 +257,63 @@ fn benchmarks(report: &Report) -> Markup {
                     dd { (v.meaning()) }
                 }
             }
-            @for s in &report.sections {
-                h3 id={ "benchmarks-" (s.label) } {
-                    (s.label) " "
-                    span class="muted" { "(" (s.source) ", " (s.rows.len()) " benchmarks)" }
-                }
-                div class="scroll" {
-                    table class="sortable benchmarks" data-matrix=(s.label) data-rows=(s.rows.len()) {
-                        thead {
-                            tr {
-                                @for (i, c) in COLUMNS.iter().enumerate() {
-                                    (th(c, (i == SORTED_COLUMN).then_some("descending")))
+            div class="filter" hidden {
+                label for="benchmark-filter" { "Filter benchmarks" }
+                input type="search" id="benchmark-filter" autocomplete="off"
+                    placeholder="name or area, e.g. truthful or bias";
+                output id="filter-count" for="benchmark-filter" aria-live="polite" {}
+            }
+            div class="table-scroll" {
+                table class="sortable benchmarks" data-matrices=(labels.join(" ")) data-rows=(rows.len()) {
+                    thead {
+                        tr {
+                            @for c in &BENCHMARK_COLUMNS { (th(c, None, None)) }
+                            @for (m, s) in report.sections.iter().enumerate() {
+                                @for (j, c) in MATRIX_COLUMNS.iter().enumerate() {
+                                    @let i = BENCHMARK_COLUMNS.len() + m * MATRIX_COLUMNS.len() + j;
+                                    (th(c, several.then_some((s.label.as_str(), s.source.as_str())),
+                                        (i == SORTED_COLUMN).then_some("descending")))
                                 }
                             }
                         }
-                        tbody {
-                            @for r in &s.rows { (row_html(r)) }
+                    }
+                    tbody {
+                        @for c in &rows { (row_html(c, report)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The models each matrix left out of the capabilities score, with the
+/// capability benchmarks they lack.
+fn left_out(report: &Report) -> Markup {
+    html! {
+        section id="left-out" {
+            h2 { "Models left out" }
+            p class="muted" {
+                "A model without a value for one of the capability benchmarks gets no \
+                 capabilities score, so it is in no correlation (listwise deletion)."
+            }
+            @for s in &report.sections {
+                @if s.excluded.is_empty() {
+                    p { (s.label) ": no model left out." }
+                } @else {
+                    h3 { (s.label) " " span class="muted" {
+                        "(" (crate::words::count(s.excluded.len(), "model", "models")) ")"
+                    } }
+                    div class="scroll" {
+                        table class="excluded" data-matrix=(s.label) {
+                            thead { tr {
+                                th scope="col" { "model" }
+                                th scope="col" { "missing capability benchmarks" }
+                            } }
+                            tbody {
+                                @for e in &s.excluded {
+                                    tr { td { (e.model) } td { (e.missing.join(", ")) } }
+                                }
+                            }
                         }
                     }
                 }
@@ -224,14 +343,14 @@ fn how(report: &Report) -> Markup {
                 projected on it; every benchmark is then correlated with that score across the \
                 models that have both."
             }
-            table {
+            div class="scroll" { table class="inputs" {
                 thead { tr { th scope="col" { "input" } th scope="col" { "SHA-256" } } }
                 tbody {
                     @for (path, sha) in &p.inputs {
                         tr { td { code { (path) } } td { code { (sha) } } }
                     }
                 }
-            }
+            } }
         }
     }
 }
@@ -257,12 +376,14 @@ pub fn render(report: &Report) -> String {
                     }
                     nav {
                         a href="#summary" { "Summary" }
+                        a href="#left-out" { "Models left out" }
                         a href="#figures" { "Figures" }
                         a href="#benchmarks" { "Benchmarks" }
                         a href="#how" { "How this was computed" }
                     }
                 }
                 (summary(report))
+                (left_out(report))
                 (figures(report))
                 (benchmarks(report))
                 (how(report))
@@ -299,12 +420,17 @@ mod tests {
                     benchmark: "b\"1".into(),
                     name: name.into(),
                     metric: "<metric>".into(),
+                    area: "honesty".into(),
                     n: 12,
                     capabilities: Some(0.5),
                     interval: None,
                     compute: None,
                     compute_n: 0,
                     verdict: Verdict::Moderate,
+                }],
+                excluded: vec![crate::capabilities::ExcludedModel {
+                    model: "m<1>".into(),
+                    missing: vec!["cap".into()],
                 }],
             }],
             figures: Vec::new(),
@@ -341,6 +467,47 @@ mod tests {
         assert!(page.contains("<td class=\"num\" data-value=\"0.5\">50.0%</td>"));
         assert!(page.contains(
             "<td data-value=\"3\"><span class=\"verdict v-moderate\">moderate</span></td>"
+        ));
+    }
+
+    #[test]
+    fn one_table_holds_every_matrix_side_by_side() {
+        let mut report = report_named("B");
+        let mut chat = report.sections[0].clone();
+        chat.label = "chat".into();
+        chat.source = "chat.csv".into();
+        chat.rows[0].capabilities = Some(-0.8);
+        chat.rows[0].verdict = Verdict::High;
+        let mut only_chat = chat.rows[0].clone();
+        only_chat.benchmark = "c".into();
+        only_chat.name = "C".into();
+        chat.rows.push(only_chat);
+        report.sections.push(chat);
+        let page = render(&report);
+        assert_eq!(
+            page.matches("<table class=\"sortable benchmarks\"").count(),
+            1
+        );
+        assert!(page.contains("data-matrices=\"m chat\" data-rows=\"2\""));
+        // Per-matrix columns name their matrix, the file as tooltip.
+        assert!(page.contains(
+            "title=\"chat.csv\"><span class=\"matrix\">chat</span> capabilities corr.</th>"
+        ));
+        // A benchmark one matrix lacks has dashes there.
+        assert_eq!(page.matches("title=\"not in m\"").count(), 4);
+        // The filter searches name, id, area and metric; its box waits for
+        // the script.
+        assert!(page.contains("<tr data-filter=\"b b&quot;1 honesty &lt;metric&gt;\">"));
+        assert!(page.contains("<div class=\"filter\" hidden>"));
+    }
+
+    #[test]
+    fn left_out_models_are_listed_with_what_they_lack() {
+        let page = render(&report_named("B"));
+        assert!(page.contains(
+            "<table class=\"excluded\" data-matrix=\"m\"><thead><tr><th scope=\"col\">model</th>\
+             <th scope=\"col\">missing capability benchmarks</th></tr></thead><tbody><tr>\
+             <td>m&lt;1&gt;</td><td>cap</td></tr></tbody></table>"
         ));
     }
 }

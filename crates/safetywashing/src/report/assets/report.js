@@ -32,8 +32,7 @@
     Array.prototype.forEach.call(heads, function (th, col) {
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = th.textContent;
-      th.textContent = "";
+      while (th.firstChild) { button.appendChild(th.firstChild); }
       th.appendChild(button);
       button.addEventListener("click", function () {
         var now = th.getAttribute("aria-sort");
@@ -53,10 +52,37 @@
     }
     return table.tHead.rows[0].cells[0].getAttribute("aria-sort") === "ascending" ? "ok" : "fail: aria-sort";
   }
+  // The filter: rows whose benchmark name, id, area or metric hold every
+  // word typed stay; the others are hidden. `#filter=WORDS` in the address
+  // fills it in on load.
+  function filter(table, input, count) {
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    function apply() {
+      var words = input.value.toLowerCase().split(/\s+/).filter(function (w) { return w !== ""; });
+      var shown = 0;
+      rows.forEach(function (r) {
+        var text = r.getAttribute("data-filter") || "";
+        var keep = words.every(function (w) { return text.indexOf(w) >= 0; });
+        r.hidden = !keep;
+        if (keep) { shown++; }
+      });
+      count.textContent = words.length === 0 ? rows.length + " benchmarks"
+        : shown + " of " + rows.length + " benchmarks match";
+      table.setAttribute("data-shown", shown);
+    }
+    input.addEventListener("input", apply);
+    var hash = location.hash.match(/^#filter=(.*)$/);
+    if (hash) { input.value = decodeURIComponent(hash[1].replace(/\+/g, " ")); }
+    apply();
+    input.closest(".filter").hidden = false;
+  }
   var root = document.documentElement;
   try {
     var tables = document.querySelectorAll("table.sortable");
     Array.prototype.forEach.call(tables, wire);
+    var box = document.getElementById("benchmark-filter");
+    var target = document.querySelector("table.benchmarks");
+    if (box && target) { filter(target, box, document.getElementById("filter-count")); }
     root.setAttribute("data-sort-script", "ok");
     if (location.hash === "#selftest" && tables.length > 0) {
       root.setAttribute("data-selftest", selftest(tables[0]));
