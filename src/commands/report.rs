@@ -15,9 +15,10 @@ use std::process::ExitCode;
 /// Flags of `report`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The HTML report is one file (inline SVG figures, CSS and a small sort-and-filter script;
-no network requests) that opens from disk. A Markdown report links its figures,
-written as SVG files beside it (REPORT-overview.svg, ...).
+The HTML report is one file (inline SVG figures, CSS and a small script that
+sorts and filters the benchmark table; no network requests) that opens from
+disk; REPORT.html#filter=WORDS opens it filtered. A Markdown report links its
+figures, written as SVG files beside it (REPORT-overview.svg, ...).
 
 Examples:
   safetywashing report -o report.html        # the paper's base and chat models
