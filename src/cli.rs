@@ -22,12 +22,6 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-
-    /// Tables at full width on a terminal too (on a terminal, long names are
-    /// otherwise shortened with … to fit its width; piped output is always
-    /// full width).
-    #[arg(long, global = true)]
-    pub wide: bool,
 }
 
 /// Subcommands.

@@ -42,9 +42,6 @@ where
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
         }
     };
-    if !cli.wide {
-        safetywashing::output::set_plain_width(terminal_width());
-    }
     match cli.command.run() {
         Ok(code) => code,
         Err(e) => {
@@ -102,30 +99,6 @@ fn negative_numbers(cmd: clap::Command) -> clap::Command {
         }
     })
     .mut_subcommands(negative_numbers)
-}
-
-/// The width of the terminal standard output is, `None` when it is not a
-/// terminal (a pipe or a file gets full-width tables, so scripts see whole
-/// names). `COLUMNS` wins over the terminal's own report when set.
-fn terminal_width() -> Option<usize> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
-    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
-        return Some(columns).filter(|&c| c > 0);
-    }
-    #[cfg(unix)]
-    {
-        // SAFETY: TIOCGWINSZ fills the zeroed winsize it is given, on a
-        // descriptor checked to be a terminal; nothing else is touched.
-        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
-        if ok && size.ws_col > 0 {
-            return Some(usize::from(size.ws_col));
-        }
-    }
-    None
 }
 
 /// On SIGINT or SIGTERM, remove the temporary files being written (the

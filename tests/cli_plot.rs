@@ -394,17 +394,52 @@ fn markdown_report_links_figures_written_beside_it() {
     assert!(md.contains(concat!("safetywashing ", env!("CARGO_PKG_VERSION"))));
 }
 
-#[test]
-fn html_report_is_self_contained() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("r.html");
+/// The HTML report of the fixture in `dir` (written as `r.html`) with
+/// `extra` flags.
+fn html_report(dir: &Path, extra: &[&str]) -> String {
+    let out = dir.join("r.html");
     tool()
-        .args(args(dir.path(), "report"))
+        .args(args(dir, "report"))
+        .args(extra)
         .arg("-o")
         .arg(&out)
         .assert()
         .success();
-    let html = std::fs::read_to_string(&out).unwrap();
+    std::fs::read_to_string(&out).unwrap()
+}
+
+#[test]
+fn html_report_summary_carries_bootstrap_intervals_and_no_local_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = html_report(dir.path(), &["--bootstrap", "200"]);
+    let summary = &html[html.find("<table class=\"summary\"").unwrap()..];
+    let summary = &summary[..summary.find("</table>").unwrap()];
+    for line in [
+        "PC1 share of capability variance",
+        "Mean correlation among capability benchmarks",
+        "Capabilities score vs compute",
+    ] {
+        let row = &summary[summary.find(line).expect(line)..];
+        let cell = &row[..row.find("</tr>").unwrap()];
+        assert!(
+            cell.contains('[') && cell.contains("%]"),
+            "{line} has no interval: {cell}"
+        );
+    }
+    assert!(summary.contains("95% bca bootstrap, 200 resamples of models"));
+    // Inputs and the command by file name: no directory of this machine.
+    let tmp = dir.path().display().to_string();
+    assert!(!html.contains(&tmp), "the report names {tmp}");
+    assert!(html.contains("fixture_matrix.csv --info fixture_info.csv"));
+    // Without --bootstrap the summary has no intervals.
+    let html = html_report(dir.path(), &[]);
+    assert!(!html.contains("bootstrap, 200"));
+}
+
+#[test]
+fn html_report_is_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = html_report(dir.path(), &[]);
     assert_eq!(html.matches("<svg ").count(), 5, "five inline figures");
     for remote in ["http://", "https://", "src=\"", "<link"] {
         let found = html

@@ -152,7 +152,9 @@ fn listed_flags(command: &str) -> BTreeSet<String> {
                 .find(|t| t.starts_with("--"))
                 .map(|t| t.trim_end_matches(',').to_string())
         })
-        .filter(|f| f != "--help" && f != "--version")
+        // `--wide` acts only on a terminal, which these runs are not;
+        // tests/cli.rs shows it on a pseudo-terminal.
+        .filter(|f| f != "--help" && f != "--version" && f != "--wide")
         .collect()
 }
 

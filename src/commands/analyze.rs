@@ -1,6 +1,6 @@
 //! `safetywashing analyze`: the paper's analysis of one or more matrices.
 
-use super::args::{AnalysisArgs, ExcelSafeArgs, MatrixArgs, UncertaintyArgs, formats};
+use super::args::{AnalysisArgs, ExcelSafeArgs, MatrixArgs, UncertaintyArgs, WidthArgs, formats};
 use super::paths::{Files, Use};
 use super::{analyze_all, emit_table, load_inputs};
 use anyhow::Result;
@@ -48,6 +48,9 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub excel: ExcelSafeArgs,
 
+    #[command(flatten)]
+    pub width: WidthArgs,
+
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -58,6 +61,7 @@ pub struct AnalyzeArgs {
 
 /// Run `analyze`.
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
+    args.width.apply();
     let options = args.uncertainty.validate(args.analysis.options())?;
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)

@@ -312,6 +312,49 @@ pub fn formats(
     move |name| Format::parse_among(name, offered)
 }
 
+/// `--wide`, for commands that print tables.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct WidthArgs {
+    /// Tables at full width on a terminal too (there, long names are
+    /// otherwise shortened with … to fit its width; piped or redirected
+    /// output always has full names).
+    #[arg(long)]
+    pub wide: bool,
+}
+
+impl WidthArgs {
+    /// Fit the library's text tables to the terminal, unless `--wide`.
+    pub fn apply(self) {
+        if !self.wide {
+            safetywashing::output::set_plain_width(terminal_width());
+        }
+    }
+}
+
+/// The width of the terminal standard output is, `None` when it is not a
+/// terminal (a pipe or a file gets full-width tables, so scripts see whole
+/// names). `COLUMNS` wins over the terminal's own report when set.
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(columns).filter(|&c| c > 0);
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: TIOCGWINSZ fills the zeroed winsize it is given, on a
+        // descriptor checked to be a terminal; nothing else is touched.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+        if ok && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
+        }
+    }
+    None
+}
+
 /// `--excel-safe`, for commands with CSV output.
 #[derive(Debug, Clone, Copy, Args)]
 pub struct ExcelSafeArgs {

@@ -2,20 +2,22 @@
 
 use super::args::{AnalysisArgs, FigureUncertaintyArgs, MatrixArgs};
 use super::paths::{Files, Use};
-use super::{analyze_for_figures, load_inputs};
+use super::{analyze_all, load_inputs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use safetywashing::data::sha256_hex;
 use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
+use safetywashing::uncertainty::FullAnalysis;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Flags of `report`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The HTML report is one file (inline SVG figures, CSS and a small sort script;
-no network requests) that opens from disk. A Markdown report links its figures,
-written as SVG files beside it (REPORT-overview.svg, ...).
+The HTML report is one file (inline SVG figures, CSS and a small script that
+sorts and filters the benchmark table; no network requests) that opens from
+disk; REPORT.html#filter=WORDS opens it filtered. A Markdown report links its
+figures, written as SVG files beside it (REPORT-overview.svg, ...).
 
 Examples:
   safetywashing report -o report.html        # the paper's base and chat models
@@ -83,10 +85,38 @@ fn shell_quote(arg: &str) -> String {
     }
 }
 
-/// The command line as typed, program name shortened to `safetywashing`.
+/// A path argument by its file name: a shared report carries no local
+/// directories. An argument (or the value of `--flag=VALUE`) that has a
+/// directory part and names an existing file, or a file in an existing
+/// directory (the output), is shortened; any other argument stays.
+fn without_directories(arg: &str) -> String {
+    let (flag, value) = match arg.split_once('=') {
+        Some((f, v)) if f.starts_with("--") => (Some(f), v),
+        _ => (None, arg),
+    };
+    let path = Path::new(value);
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return arg.to_string();
+    };
+    if dir.as_os_str().is_empty() || !(path.is_file() || dir.is_dir()) {
+        return arg.to_string();
+    }
+    let short = name.to_string_lossy();
+    match flag {
+        Some(f) => format!("{f}={short}"),
+        None => short.into_owned(),
+    }
+}
+
+/// The command line as typed, program name shortened to `safetywashing`
+/// and paths to their file names.
 fn command_line() -> String {
     std::iter::once("safetywashing".to_string())
-        .chain(std::env::args().skip(1).map(|a| shell_quote(&a)))
+        .chain(
+            std::env::args()
+                .skip(1)
+                .map(|a| shell_quote(&without_directories(&a))),
+        )
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -106,7 +136,15 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         .with("--output", Some(&args.output), Use::Write)
         .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let (analyses, intervals) = analyze_for_figures(&inputs, &options)?;
+    let full = analyze_all(&inputs, &options)?;
+    let intervals: Vec<_> = full
+        .iter()
+        .map(FullAnalysis::capabilities_intervals)
+        .collect();
+    let (analyses, uncertainty): (Vec<_>, Vec<_>) = full
+        .into_iter()
+        .map(|f| (f.analysis, f.uncertainty))
+        .unzip();
     // Inputs by file name and SHA-256: the hash identifies the file, and a
     // shared report should not carry the author's local directories.
     let name = |p: &Path| {
@@ -128,6 +166,10 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         matrices: &inputs.matrices,
         info: inputs.info.as_ref(),
         intervals: intervals.iter().map(Option::as_ref).collect(),
+        bootstrap: uncertainty
+            .iter()
+            .map(|u| u.as_ref().and_then(|u| u.bootstrap.as_ref()))
+            .collect(),
         scatter_benchmark: args.benchmark.clone(),
         provenance: Provenance {
             command: command_line(),
@@ -165,5 +207,30 @@ mod tests {
         assert_eq!(shell_quote("Model Family,Size"), "'Model Family,Size'");
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn paths_lose_their_directories_other_arguments_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.csv");
+        std::fs::write(&file, "model,a\n").unwrap();
+        let file = file.display().to_string();
+        assert_eq!(without_directories(&file), "m.csv");
+        assert_eq!(
+            without_directories(&format!("--info={file}")),
+            "--info=m.csv"
+        );
+        // The output, not yet written, in an existing folder.
+        let out = dir.path().join("r.html").display().to_string();
+        assert_eq!(without_directories(&out), "r.html");
+        for stays in [
+            "--capabilities",
+            "MMLU,ARC-C",
+            "m.csv",
+            "no/such/dir/x.csv",
+            "Model Family,Size (B)",
+        ] {
+            assert_eq!(without_directories(stays), stays);
+        }
     }
 }

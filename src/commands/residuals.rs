@@ -1,7 +1,7 @@
 //! `safetywashing residuals`: safety beyond capabilities — regress one
 //! benchmark on the capabilities score and rank models by residual.
 
-use super::args::{AnalysisArgs, ComputeArgs, ExcelSafeArgs, LayoutArgs, formats};
+use super::args::{AnalysisArgs, ComputeArgs, ExcelSafeArgs, LayoutArgs, WidthArgs, formats};
 use super::paths::{Files, Use};
 use super::{emit_table, load_matrices, matrix_paths};
 use anyhow::Result;
@@ -56,6 +56,9 @@ pub struct ResidualsArgs {
     #[command(flatten)]
     pub excel: ExcelSafeArgs,
 
+    #[command(flatten)]
+    pub width: WidthArgs,
+
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -63,6 +66,7 @@ pub struct ResidualsArgs {
 
 /// Run `residuals`.
 pub fn run(args: ResidualsArgs) -> Result<ExitCode> {
+    args.width.apply();
     let options = args.analysis.options();
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)

@@ -1,7 +1,7 @@
 //! `safetywashing score`: new models placed on a reference's frozen
 //! capabilities score (score, rank among the reference models, percentile).
 
-use super::args::{AnalysisArgs, LayoutArgs, formats};
+use super::args::{AnalysisArgs, LayoutArgs, WidthArgs, formats};
 use super::emit;
 use anyhow::Result;
 use clap::Args;
@@ -61,6 +61,9 @@ pub struct ScoreArgs {
     #[arg(long, default_value = "text", value_parser = formats(&[Format::Text, Format::Json, Format::Csv]))]
     pub format: Format,
 
+    #[command(flatten)]
+    pub width: WidthArgs,
+
     /// How to read the reference matrix.
     #[command(flatten)]
     pub layout: LayoutArgs,
@@ -68,6 +71,7 @@ pub struct ScoreArgs {
 
 /// Run `score`.
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
+    args.width.apply();
     let (reference, new, matcher) = super::load_against(
         &args.against,
         &args.layout.format(),

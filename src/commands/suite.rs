@@ -1,7 +1,7 @@
 //! `safetywashing suite list`: the paper's benchmark suite (the manifest),
 //! with what each column needs.
 
-use super::args::formats;
+use super::args::{WidthArgs, formats};
 use super::emit;
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -51,6 +51,9 @@ pub struct ListArgs {
     /// Output format: text or json.
     #[arg(long, default_value = "text", value_parser = formats(&[Format::Text, Format::Json]))]
     pub format: Format,
+
+    #[command(flatten)]
+    pub width: WidthArgs,
 }
 
 /// Run `suite`.
@@ -61,6 +64,7 @@ pub fn run(args: SuiteArgs) -> Result<ExitCode> {
 }
 
 fn run_list(args: &ListArgs) -> Result<ExitCode> {
+    args.width.apply();
     let entries: Vec<&Entry> = Manifest::paper()
         .entries()
         .iter()

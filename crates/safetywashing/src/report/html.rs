@@ -1,7 +1,19 @@
 //! The report as one self-contained HTML page: inline CSS, inline SVG
 //! figures and a small inline script that makes tables sortable by clicking
-//! a header. Nothing is fetched from the network, and with scripts off the
-//! page reads the same (tables come sorted by capabilities correlation).
+//! a header and filters the benchmark table by the words typed in its
+//! filter box (or given as `#filter=WORDS` in the address). Nothing is
+//! fetched from the network, and with scripts off the page reads the same
+//! (the table comes sorted by capabilities correlation; the filter box,
+//! which would do nothing, stays hidden).
+//!
+//! All matrices share one benchmark table (base and chat side by side),
+//! which scrolls in its own box under a sticky header, so the page itself
+//! never scrolls sideways, down to a phone's 390 px.
+//!
+//! The page is a [maud] template: markup is checked when the crate
+//! compiles and every value from the data is escaped unless it is marked
+//! [`PreEscaped`] (only the bundled CSS and script and the figures' SVG,
+//! which the plot layer escapes itself).
 //!
 //! The script marks the document with `data-sort-script="ok"` once it has
 //! wired the tables (or `error: …`), and when the page is opened with the
@@ -11,309 +23,377 @@
 use super::{Report, Row, Verdict};
 use crate::output::percent;
 use crate::plot::style::pct_with_interval;
-use crate::plot::xml_escape as esc;
-use std::fmt::Write;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-const CSS: &str = r#"
-:root { color-scheme: light; --ink: #1e1e1e; --muted: #5a5a5a; --rule: #d9d9d9; --zebra: #f6f6f6; --accent: #0072b2; }
-* { box-sizing: border-box; }
-body { font: 16px/1.5 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1560px; padding: 24px 28px 60px; background: #fff; }
-h1 { font-size: 1.9em; margin: 0.2em 0 0.3em; }
-h2 { font-size: 1.35em; margin: 1.8em 0 0.5em; border-bottom: 2px solid var(--rule); padding-bottom: 0.15em; }
-h3 { font-size: 1.1em; margin: 1.4em 0 0.4em; }
-p.question { font-size: 1.1em; max-width: 60em; }
-p.finding { font-size: 1.1em; font-weight: bold; max-width: 60em; border-left: 4px solid var(--accent); padding-left: 0.6em; }
-p, dl { max-width: 72em; }
-.muted, figcaption { color: var(--muted); }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
-th, td { padding: 0.28em 0.7em; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tbody tr:nth-child(even) { background: var(--zebra); }
-thead th { position: sticky; top: 0; background: #fff; border-bottom: 2px solid var(--ink); }
-th button { font: inherit; font-weight: bold; border: 0; background: none; padding: 0; cursor: pointer; color: inherit; text-align: inherit; }
-th button::after { content: " ⇅"; color: var(--muted); font-weight: normal; }
-th[aria-sort="ascending"] button::after { content: " ▲"; color: var(--ink); }
-th[aria-sort="descending"] button::after { content: " ▼"; color: var(--ink); }
-.verdict { display: inline-block; padding: 0 0.45em; border-radius: 3px; border: 1px solid; font-size: 0.9em; }
-.v-high { background: #0072b2; border-color: #0072b2; color: #fff; font-weight: bold; }
-.v-moderate { background: #cce3f0; border-color: #0072b2; color: #003a5c; }
-.v-low { background: #fff; border-color: #999; color: #333; }
-.v-negative { background: #fbe3d3; border-color: #d55e00; color: #6b2f00; }
-.v-capability { background: #eee; border-color: #777; color: #333; font-style: italic; }
-.v-undefined { border-color: transparent; color: var(--muted); }
-figure { margin: 1.2em 0 2em; }
-figure svg { max-width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
-.scroll { overflow-x: auto; }
-@media (min-width: 900px) { .scroll { overflow-x: visible; } }
-td code { overflow-wrap: anywhere; word-break: break-all; }
-code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
-pre { background: var(--zebra); padding: 0.7em 1em; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
-dl.legend dt { float: left; clear: left; width: 7.5em; }
-dl.legend dd { margin: 0 0 0.3em 8em; }
-nav a { margin-right: 1em; }
-@media print { thead th { position: static; } thead { display: table-header-group; } tr, figure { break-inside: avoid; } nav { display: none; } .scroll { overflow: visible; } body { padding: 0; } }
-"#;
+/// The page's style sheet.
+const CSS: &str = include_str!("assets/report.css");
 
-const SCRIPT: &str = r##"
-(function () {
-  "use strict";
-  function value(row, col, numeric) {
-    var cell = row.cells[col];
-    var v = cell.getAttribute("data-value");
-    if (numeric) { return v === null || v === "" ? NaN : parseFloat(v); }
-    return (v !== null ? v : cell.textContent).toLowerCase();
-  }
-  function sortBy(table, col, dir) {
-    var heads = table.tHead.rows[0].cells;
-    var numeric = heads[col].getAttribute("data-type") === "number";
-    var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.forEach(function (r, i) { r.setAttribute("data-order", i); });
-    rows.sort(function (a, b) {
-      var x = value(a, col, numeric), y = value(b, col, numeric), c = 0;
-      if (numeric) {
-        var xn = isNaN(x), yn = isNaN(y);
-        if (xn || yn) { c = xn === yn ? 0 : (xn ? 1 : -1); return c; }
-        c = dir * (x - y);
-      } else {
-        c = dir * (x < y ? -1 : (x > y ? 1 : 0));
-      }
-      return c !== 0 ? c : a.getAttribute("data-order") - b.getAttribute("data-order");
-    });
-    rows.forEach(function (r) { body.appendChild(r); });
-    for (var i = 0; i < heads.length; i++) { heads[i].removeAttribute("aria-sort"); }
-    heads[col].setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
-  }
-  function wire(table) {
-    var heads = table.tHead.rows[0].cells;
-    Array.prototype.forEach.call(heads, function (th, col) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = th.textContent;
-      th.textContent = "";
-      th.appendChild(button);
-      button.addEventListener("click", function () {
-        var now = th.getAttribute("aria-sort");
-        var numeric = th.getAttribute("data-type") === "number";
-        var dir = now === "ascending" ? -1 : (now === "descending" ? 1 : (numeric ? -1 : 1));
-        sortBy(table, col, dir);
-      });
-    });
-    table.setAttribute("data-sortable", "ready");
-  }
-  function selftest(table) {
-    var button = table.tHead.rows[0].cells[0].querySelector("button");
-    button.click();
-    var names = Array.prototype.map.call(table.tBodies[0].rows, function (r) { return value(r, 0, false); });
-    for (var i = 1; i < names.length; i++) {
-      if (names[i - 1] > names[i]) { return "fail: not sorted at row " + i; }
+/// The page's script: sortable tables and the `#selftest` hook.
+const SCRIPT: &str = include_str!("assets/report.js");
+
+/// No network: forbid every fetch except inline style and script.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
+                   img-src data:";
+
+/// A column of the benchmark table: its label and whether it sorts as
+/// numbers.
+struct Column {
+    label: &'static str,
+    numeric: bool,
+}
+
+/// The columns every benchmark has once.
+const BENCHMARK_COLUMNS: [Column; 3] = [
+    Column {
+        label: "benchmark",
+        numeric: false,
+    },
+    Column {
+        label: "area",
+        numeric: false,
+    },
+    Column {
+        label: "metric",
+        numeric: false,
+    },
+];
+
+/// The columns repeated for each matrix.
+const MATRIX_COLUMNS: [Column; 4] = [
+    Column {
+        label: "n",
+        numeric: true,
+    },
+    Column {
+        label: "capabilities corr.",
+        numeric: true,
+    },
+    Column {
+        label: "compute corr.",
+        numeric: true,
+    },
+    Column {
+        label: "verdict",
+        numeric: true,
+    },
+];
+
+/// The column the page comes sorted by: the first matrix's capabilities
+/// correlation.
+const SORTED_COLUMN: usize = BENCHMARK_COLUMNS.len() + 1;
+
+/// A table header cell; `numeric` columns sort as numbers. `matrix` names
+/// the matrix of a per-matrix column (above the label) and `source` its
+/// file (as the cell's tooltip).
+fn th(column: &Column, matrix: Option<(&str, &str)>, sorted: Option<&str>) -> Markup {
+    let kind = if column.numeric { "number" } else { "text" };
+    let class = column.numeric.then_some("num");
+    html! {
+        th scope="col" class=[class] data-type=(kind) aria-sort=[sorted] title=[matrix.map(|m| m.1)] {
+            @if let Some((label, _)) = matrix { span class="matrix" { (label) } " " }
+            (column.label)
+        }
     }
-    return table.tHead.rows[0].cells[0].getAttribute("aria-sort") === "ascending" ? "ok" : "fail: aria-sort";
-  }
-  var root = document.documentElement;
-  try {
-    var tables = document.querySelectorAll("table.sortable");
-    Array.prototype.forEach.call(tables, wire);
-    root.setAttribute("data-sort-script", "ok");
-    if (location.hash === "#selftest" && tables.length > 0) {
-      root.setAttribute("data-selftest", selftest(tables[0]));
-    }
-  } catch (e) {
-    root.setAttribute("data-sort-script", "error: " + e);
-  }
-})();
-"##;
-
-/// A table header cell; `numeric` columns sort as numbers.
-fn th(out: &mut String, label: &str, numeric: bool, sorted: Option<&str>) {
-    let class = if numeric {
-        " class=\"num\" data-type=\"number\""
-    } else {
-        " data-type=\"text\""
-    };
-    let aria = sorted.map_or(String::new(), |s| format!(" aria-sort=\"{s}\""));
-    let _ = write!(out, "<th scope=\"col\"{class}{aria}>{}</th>", esc(label));
 }
 
 /// A numeric cell: shown text, sort value (empty when undefined).
-fn num(out: &mut String, text: &str, value: Option<f64>) {
+fn num(text: &str, value: Option<f64>) -> Markup {
     let v = value.map_or(String::new(), |v| format!("{v}"));
-    let _ = write!(
-        out,
-        "<td class=\"num\" data-value=\"{v}\">{}</td>",
-        esc(text)
-    );
+    html! { td class="num" data-value=(v) { (text) } }
 }
 
-fn row_html(out: &mut String, r: &Row) {
-    out.push_str("<tr>");
-    let _ = write!(
-        out,
-        "<td data-value=\"{}\" title=\"{}\">{}</td>",
-        esc(&r.name.to_lowercase()),
-        esc(&r.benchmark),
-        esc(&r.name)
-    );
-    let _ = write!(out, "<td>{}</td>", esc(&r.metric));
-    num(out, &r.n.to_string(), Some(r.n as f64));
-    let cap = r
-        .capabilities
-        .map_or_else(|| "–".to_string(), |v| pct_with_interval(v, r.interval));
-    num(out, &cap, r.capabilities);
-    num(out, &percent(r.compute), r.compute);
-    // Sort value: strength of the tie to capabilities (undefined sorts last).
-    let rank = match r.verdict {
+/// Sort value of a verdict: strength of the tie to capabilities (undefined
+/// sorts last).
+fn verdict_rank(v: Verdict) -> &'static str {
+    match v {
         Verdict::Capability => "5",
         Verdict::High => "4",
         Verdict::Moderate => "3",
         Verdict::Low => "2",
         Verdict::Undefined => "",
-    };
-    let _ = write!(
-        out,
-        "<td data-value=\"{rank}\"><span class=\"verdict v-{0}\">{1}</span></td>",
-        verdict_class(r.verdict),
-        esc(r.verdict.word())
-    );
-    out.push_str("</tr>\n");
+    }
 }
 
-fn verdict_class(v: Verdict) -> &'static str {
+fn verdict_class(v: Verdict) -> String {
     match v {
-        Verdict::Undefined => "undefined",
-        other => other.word(),
+        Verdict::Undefined => "verdict v-undefined".into(),
+        other => format!("verdict v-{}", other.word()),
+    }
+}
+
+/// A verdict word in its badge.
+fn badge(v: Verdict) -> Markup {
+    html! { span class=(verdict_class(v)) { (v.word()) } }
+}
+
+/// One benchmark across the matrices: its row in each (`None` where a
+/// matrix lacks it).
+struct Combined<'a> {
+    first: &'a Row,
+    cells: Vec<Option<&'a Row>>,
+}
+
+/// Every benchmark of any matrix, once: in the first matrix's order
+/// (highest capabilities correlation first), then those only later
+/// matrices have, in their order.
+fn combined(report: &Report) -> Vec<Combined<'_>> {
+    let mut out: Vec<Combined> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let n = report.sections.len();
+    for (m, s) in report.sections.iter().enumerate() {
+        for r in &s.rows {
+            let i = *index.entry(r.benchmark.as_str()).or_insert_with(|| {
+                out.push(Combined {
+                    first: r,
+                    cells: vec![None; n],
+                });
+                out.len() - 1
+            });
+            out[i].cells[m] = Some(r);
+        }
+    }
+    out
+}
+
+/// The cells of one matrix in a benchmark's row.
+fn matrix_cells(row: Option<&Row>, label: &str) -> Markup {
+    let Some(r) = row else {
+        let absent = format!("not in {label}");
+        return html! {
+            @for _ in MATRIX_COLUMNS {
+                td class="num absent" data-value="" title=(absent) { "–" }
+            }
+        };
+    };
+    let cap = r
+        .capabilities
+        .map_or_else(|| "–".to_string(), |v| pct_with_interval(v, r.interval));
+    html! {
+        (num(&r.n.to_string(), Some(r.n as f64)))
+        (num(&cap, r.capabilities))
+        (num(&percent(r.compute), r.compute))
+        td data-value=(verdict_rank(r.verdict)) { (badge(r.verdict)) }
+    }
+}
+
+fn row_html(c: &Combined, report: &Report) -> Markup {
+    let r = c.first;
+    // What the filter searches: name, id, area and metric.
+    let filter = format!("{} {} {} {}", r.name, r.benchmark, r.area, r.metric).to_lowercase();
+    html! {
+        tr data-filter=(filter) {
+            td data-value=(r.name.to_lowercase()) title=(r.benchmark) { (r.name) }
+            td { (r.area) }
+            td { (r.metric) }
+            @for (cell, s) in c.cells.iter().zip(&report.sections) {
+                (matrix_cells(*cell, &s.label))
+            }
+        }
+    }
+}
+
+/// The summary: one column per matrix.
+fn summary(report: &Report) -> Markup {
+    let n_lines = report.sections.first().map_or(0, |s| s.summary.len());
+    html! {
+        section id="summary" {
+            h2 { "Summary" }
+            div class="scroll" { table class="summary" {
+                thead {
+                    tr {
+                        th scope="col" {}
+                        @for s in &report.sections {
+                            th scope="col" class="num" title=(s.source) { (s.label) }
+                        }
+                    }
+                }
+                tbody {
+                    @for i in 0..n_lines {
+                        tr {
+                            th scope="row" { (report.sections[0].summary[i].0) }
+                            @for s in &report.sections {
+                                td class="num" { (s.summary.get(i).map_or("", |l| l.1.as_str())) }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+fn figures(report: &Report) -> Markup {
+    html! {
+        section id="figures" {
+            h2 { "Figures" }
+            @for f in &report.figures {
+                figure id={ "figure-" (f.kind.name()) } {
+                    div class="scroll" { (PreEscaped(inline_svg(&f.svg))) }
+                    figcaption { (f.caption) }
+                }
+            }
+        }
+    }
+}
+
+fn benchmarks(report: &Report) -> Markup {
+    let rows = combined(report);
+    let several = report.sections.len() > 1;
+    let labels: Vec<&str> = report.sections.iter().map(|s| s.label.as_str()).collect();
+    html! {
+        section id="benchmarks" {
+            h2 { "Benchmarks" }
+            p class="muted" {
+                "Every benchmark column"
+                @if several { " of " (labels.join(" and ")) ", side by side" }
+                ", highest capabilities correlation"
+                @if several { " in " (labels[0]) }
+                " first. Click a column header to sort, or type in the filter to keep only \
+                 the benchmarks whose name, id, area or metric holds every word (scripts on)."
+            }
+            dl class="legend" {
+                @for v in Verdict::ALL {
+                    dt { (badge(v)) }
+                    dd { (v.meaning()) }
+                }
+            }
+            div class="filter" hidden {
+                label for="benchmark-filter" { "Filter benchmarks" }
+                input type="search" id="benchmark-filter" autocomplete="off"
+                    placeholder="name or area, e.g. truthful or bias";
+                output id="filter-count" for="benchmark-filter" aria-live="polite" {}
+            }
+            div class="table-scroll" {
+                table class="sortable benchmarks" data-matrices=(labels.join(" ")) data-rows=(rows.len()) {
+                    thead {
+                        tr {
+                            @for c in &BENCHMARK_COLUMNS { (th(c, None, None)) }
+                            @for (m, s) in report.sections.iter().enumerate() {
+                                @for (j, c) in MATRIX_COLUMNS.iter().enumerate() {
+                                    @let i = BENCHMARK_COLUMNS.len() + m * MATRIX_COLUMNS.len() + j;
+                                    (th(c, several.then_some((s.label.as_str(), s.source.as_str())),
+                                        (i == SORTED_COLUMN).then_some("descending")))
+                                }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for c in &rows { (row_html(c, report)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The models each matrix left out of the capabilities score, with the
+/// capability benchmarks they lack.
+fn left_out(report: &Report) -> Markup {
+    html! {
+        section id="left-out" {
+            h2 { "Models left out" }
+            p class="muted" {
+                "A model without a value for one of the capability benchmarks gets no \
+                 capabilities score, so it is in no correlation (listwise deletion)."
+            }
+            @for s in &report.sections {
+                @if s.excluded.is_empty() {
+                    p { (s.label) ": no model left out." }
+                } @else {
+                    h3 { (s.label) " " span class="muted" {
+                        "(" (crate::words::count(s.excluded.len(), "model", "models")) ")"
+                    } }
+                    div class="scroll" {
+                        table class="excluded" data-matrix=(s.label) {
+                            thead { tr {
+                                th scope="col" { "model" }
+                                th scope="col" { "missing capability benchmarks" }
+                            } }
+                            tbody {
+                                @for e in &s.excluded {
+                                    tr { td { (e.model) } td { (e.missing.join(", ")) } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn how(report: &Report) -> Markup {
+    let p = &report.provenance;
+    let capabilities = crate::words::count(
+        report.capabilities.len(),
+        "capability benchmark",
+        "capability benchmarks",
+    );
+    html! {
+        section id="how" {
+            h2 { "How this was computed" }
+            p { "Command:" }
+            pre { code { (p.command) } }
+            p {
+                "Tool: " code { (p.tool) } ". Correlation method: " (report.method) "."
+            }
+            p {
+                "Capabilities score: the first principal component of the correlation matrix of "
+                (capabilities) " (" (report.capabilities.join(", ")) "), each model's z-scores \
+                projected on it; every benchmark is then correlated with that score across the \
+                models that have both."
+            }
+            div class="scroll" { table class="inputs" {
+                thead { tr { th scope="col" { "input" } th scope="col" { "SHA-256" } } }
+                tbody {
+                    @for (path, sha) in &p.inputs {
+                        tr { td { code { (path) } } td { code { (sha) } } }
+                    }
+                }
+            } }
+        }
     }
 }
 
 /// Render the report as a self-contained HTML page.
 pub fn render(report: &Report) -> String {
-    let mut o = String::with_capacity(1 << 20);
-    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    // No network: forbid every fetch except inline style and script.
-    o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n");
-    o.push_str("<title>Safetywashing report</title>\n<style>");
-    o.push_str(CSS);
-    o.push_str("</style>\n</head>\n<body>\n");
-    o.push_str("<header>\n<h1>Safetywashing report</h1>\n");
-    let _ = writeln!(o, "<p class=\"question\">{}</p>", esc(super::QUESTION));
-    for line in &report.finding {
-        let _ = writeln!(o, "<p class=\"finding\">{}</p>", esc(line));
-    }
-    o.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#figures\">Figures</a><a href=\"#benchmarks\">Benchmarks</a><a href=\"#how\">How this was computed</a></nav>\n</header>\n");
-
-    // Summary: one column per matrix.
-    o.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr><th scope=\"col\"></th>");
-    for s in &report.sections {
-        let _ = write!(
-            o,
-            "<th scope=\"col\" class=\"num\" title=\"{}\">{}</th>",
-            esc(&s.source),
-            esc(&s.label)
-        );
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
-    let n_lines = report.sections.first().map_or(0, |s| s.summary.len());
-    for i in 0..n_lines {
-        let label = &report.sections[0].summary[i].0;
-        let _ = write!(o, "<tr><th scope=\"row\">{}</th>", esc(label));
-        for s in &report.sections {
-            let value = s.summary.get(i).map_or("", |l| l.1.as_str());
-            let _ = write!(o, "<td class=\"num\">{}</td>", esc(value));
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta http-equiv="Content-Security-Policy" content=(CSP);
+                title { "Safetywashing report" }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    h1 { "Safetywashing report" }
+                    p class="question" { (super::QUESTION) }
+                    @for line in &report.finding {
+                        p class="finding" { (line) }
+                    }
+                    nav {
+                        a href="#summary" { "Summary" }
+                        a href="#left-out" { "Models left out" }
+                        a href="#figures" { "Figures" }
+                        a href="#benchmarks" { "Benchmarks" }
+                        a href="#how" { "How this was computed" }
+                    }
+                }
+                (summary(report))
+                (left_out(report))
+                (figures(report))
+                (benchmarks(report))
+                (how(report))
+                script { (PreEscaped(SCRIPT)) }
+            }
         }
-        o.push_str("</tr>\n");
-    }
-    o.push_str("</tbody>\n</table>\n</section>\n");
-
-    o.push_str("<section id=\"figures\">\n<h2>Figures</h2>\n");
-    for f in &report.figures {
-        let _ = write!(
-            o,
-            "<figure id=\"figure-{}\">\n<div class=\"scroll\">\n{}\n</div>\n<figcaption>{}</figcaption>\n</figure>\n",
-            f.kind.name(),
-            inline_svg(&f.svg),
-            esc(&f.caption)
-        );
-    }
-    o.push_str("</section>\n");
-
-    o.push_str("<section id=\"benchmarks\">\n<h2>Benchmarks</h2>\n");
-    o.push_str("<p class=\"muted\">Every benchmark column, highest capabilities correlation first. Click a column header to sort (scripts on).</p>\n<dl class=\"legend\">\n");
-    for v in Verdict::ALL {
-        let _ = writeln!(
-            o,
-            "<dt><span class=\"verdict v-{}\">{}</span></dt><dd>{}</dd>",
-            verdict_class(v),
-            esc(v.word()),
-            esc(v.meaning())
-        );
-    }
-    o.push_str("</dl>\n");
-    for s in &report.sections {
-        let _ = writeln!(
-            o,
-            "<h3 id=\"benchmarks-{0}\">{0} <span class=\"muted\">({1}, {2} benchmarks)</span></h3>",
-            esc(&s.label),
-            esc(&s.source),
-            s.rows.len()
-        );
-        let _ = write!(
-            o,
-            "<div class=\"scroll\"><table class=\"sortable benchmarks\" data-matrix=\"{}\" data-rows=\"{}\">\n<thead><tr>",
-            esc(&s.label),
-            s.rows.len()
-        );
-        th(&mut o, "benchmark", false, None);
-        th(&mut o, "metric", false, None);
-        th(&mut o, "n", true, None);
-        th(&mut o, "capabilities corr.", true, Some("descending"));
-        th(&mut o, "compute corr.", true, None);
-        th(&mut o, "verdict", true, None);
-        o.push_str("</tr></thead>\n<tbody>\n");
-        for r in &s.rows {
-            row_html(&mut o, r);
-        }
-        o.push_str("</tbody>\n</table></div>\n");
-    }
-    o.push_str("</section>\n");
-
-    o.push_str("<section id=\"how\">\n<h2>How this was computed</h2>\n");
-    let p = &report.provenance;
-    let _ = writeln!(
-        o,
-        "<p>Command:</p>\n<pre><code>{}</code></pre>",
-        esc(&p.command)
-    );
-    let _ = writeln!(
-        o,
-        "<p>Tool: <code>{}</code>. Correlation method: {}.</p>",
-        esc(&p.tool),
-        esc(&report.method)
-    );
-    let _ = writeln!(
-        o,
-        "<p>Capabilities score: the first principal component of the correlation matrix of {} ({}), each model's z-scores projected on it; every benchmark is then correlated with that score across the models that have both.</p>",
-        crate::words::count(
-            report.capabilities.len(),
-            "capability benchmark",
-            "capability benchmarks"
-        ),
-        esc(&report.capabilities.join(", "))
-    );
-    o.push_str("<table>\n<thead><tr><th scope=\"col\">input</th><th scope=\"col\">SHA-256</th></tr></thead>\n<tbody>\n");
-    for (path, sha) in &p.inputs {
-        let _ = writeln!(
-            o,
-            "<tr><td><code>{}</code></td><td><code>{}</code></td></tr>",
-            esc(path),
-            esc(sha)
-        );
-    }
-    o.push_str("</tbody>\n</table>\n</section>\n");
-    o.push_str("<script>");
-    o.push_str(SCRIPT);
-    o.push_str("</script>\n</body>\n</html>\n");
-    o
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
 }
 
 /// An SVG document ready to inline in HTML (no XML declaration).
@@ -321,5 +401,113 @@ fn inline_svg(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{MatrixSection, Provenance};
+    use super::*;
+
+    fn report_named(name: &str) -> Report {
+        Report {
+            finding: vec![format!("m: 1 of 1 safety benchmark ({name})")],
+            sections: vec![MatrixSection {
+                label: "m".into(),
+                source: "m.csv".into(),
+                summary: vec![("Other benchmarks".into(), "1".into())],
+                rows: vec![Row {
+                    benchmark: "b\"1".into(),
+                    name: name.into(),
+                    metric: "<metric>".into(),
+                    area: "honesty".into(),
+                    n: 12,
+                    capabilities: Some(0.5),
+                    interval: None,
+                    compute: None,
+                    compute_n: 0,
+                    verdict: Verdict::Moderate,
+                }],
+                excluded: vec![crate::capabilities::ExcludedModel {
+                    model: "m<1>".into(),
+                    missing: vec!["cap".into()],
+                }],
+            }],
+            figures: Vec::new(),
+            method: "spearman".into(),
+            capabilities: vec!["cap".into()],
+            provenance: Provenance {
+                command: "safetywashing report 'x&y.csv'".into(),
+                tool: "safetywashing 0".into(),
+                inputs: vec![("x&y.csv".into(), "00".into())],
+            },
+        }
+    }
+
+    #[test]
+    fn data_is_escaped_in_text_and_attributes() {
+        let page = render(&report_named("<script>alert(1)</script> & co"));
+        assert!(!page.contains("<script>alert"), "raw markup from data");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+        assert!(page.contains("title=\"b&quot;1\""), "attribute escaped");
+        assert!(page.contains("<td>&lt;metric&gt;</td>"));
+        assert!(page.contains("<code>x&amp;y.csv</code>"));
+        // The page's own script and style are the only unescaped text.
+        assert_eq!(page.matches("<script>").count(), 1);
+        assert!(page.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+    }
+
+    #[test]
+    fn table_comes_sorted_by_the_capabilities_column() {
+        let page = render(&report_named("B"));
+        assert!(page.contains(
+            "<th scope=\"col\" class=\"num\" data-type=\"number\" aria-sort=\"descending\">capabilities corr.</th>"
+        ));
+        assert_eq!(page.matches(" aria-sort=").count(), 1);
+        assert!(page.contains("<td class=\"num\" data-value=\"0.5\">50.0%</td>"));
+        assert!(page.contains(
+            "<td data-value=\"3\"><span class=\"verdict v-moderate\">moderate</span></td>"
+        ));
+    }
+
+    #[test]
+    fn one_table_holds_every_matrix_side_by_side() {
+        let mut report = report_named("B");
+        let mut chat = report.sections[0].clone();
+        chat.label = "chat".into();
+        chat.source = "chat.csv".into();
+        chat.rows[0].capabilities = Some(-0.8);
+        chat.rows[0].verdict = Verdict::High;
+        let mut only_chat = chat.rows[0].clone();
+        only_chat.benchmark = "c".into();
+        only_chat.name = "C".into();
+        chat.rows.push(only_chat);
+        report.sections.push(chat);
+        let page = render(&report);
+        assert_eq!(
+            page.matches("<table class=\"sortable benchmarks\"").count(),
+            1
+        );
+        assert!(page.contains("data-matrices=\"m chat\" data-rows=\"2\""));
+        // Per-matrix columns name their matrix, the file as tooltip.
+        assert!(page.contains(
+            "title=\"chat.csv\"><span class=\"matrix\">chat</span> capabilities corr.</th>"
+        ));
+        // A benchmark one matrix lacks has dashes there.
+        assert_eq!(page.matches("title=\"not in m\"").count(), 4);
+        // The filter searches name, id, area and metric; its box waits for
+        // the script.
+        assert!(page.contains("<tr data-filter=\"b b&quot;1 honesty &lt;metric&gt;\">"));
+        assert!(page.contains("<div class=\"filter\" hidden>"));
+    }
+
+    #[test]
+    fn left_out_models_are_listed_with_what_they_lack() {
+        let page = render(&report_named("B"));
+        assert!(page.contains(
+            "<table class=\"excluded\" data-matrix=\"m\"><thead><tr><th scope=\"col\">model</th>\
+             <th scope=\"col\">missing capability benchmarks</th></tr></thead><tbody><tr>\
+             <td>m&lt;1&gt;</td><td>cap</td></tr></tbody></table>"
+        ));
     }
 }

@@ -45,6 +45,40 @@ fn link_target(name: &str) -> String {
     out
 }
 
+/// The models each matrix left out of the capabilities score, with the
+/// capability benchmarks they lack.
+fn left_out(report: &Report) -> String {
+    let mut o = String::from("\n## Models left out\n\n");
+    o.push_str(
+        "A model without a value for one of the capability benchmarks gets no capabilities \
+         score, so it is in no correlation (listwise deletion).\n",
+    );
+    for s in &report.sections {
+        if s.excluded.is_empty() {
+            let _ = writeln!(o, "\n{}: no model left out.", escape::markdown(&s.label));
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "\n### {} ({})\n",
+            escape::markdown(&s.label),
+            crate::words::count(s.excluded.len(), "model", "models")
+        );
+        let table = Table {
+            header: vec!["model".into(), "missing capability benchmarks".into()],
+            rows: s
+                .excluded
+                .iter()
+                .map(|e| vec![e.model.clone(), e.missing.join(", ")])
+                .collect(),
+            numeric: Vec::new(),
+        };
+        o.push_str(&table.markdown());
+        o.push('\n');
+    }
+    o
+}
+
 /// File name of a figure written beside a Markdown report named `stem.md`.
 pub fn figure_file(stem: &str, kind: crate::plot::FigureKind) -> String {
     format!("{stem}-{}.svg", kind.name())
@@ -83,6 +117,7 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
     };
     o.push_str(&summary.markdown());
     o.push('\n');
+    o.push_str(&left_out(report));
     o.push_str("\n## Figures\n\n");
     let mut files = Vec::new();
     for f in &report.figures {

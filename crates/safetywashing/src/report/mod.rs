@@ -1,22 +1,24 @@
 //! One-file reports of an analysis: the question, the summary numbers, all
 //! five figures, a table of every benchmark and how it was computed.
 //!
-//! [`Report`] gathers everything once (rows, verdicts, figures as SVG);
-//! [`html`] and [`markdown`] only lay it out. HTML is self-contained (inline
-//! SVG, CSS and a small sort script; no network requests) and reads fully
-//! with scripts off; Markdown links the figures, written as SVG files beside
-//! it.
+//! [`Report`] gathers everything once (rows, verdicts, models left out,
+//! figures as SVG); [`html`] and [`markdown`] only lay it out. HTML is
+//! self-contained (inline SVG, CSS and a small sort-and-filter script; no
+//! network requests) and reads fully with scripts off; Markdown links the
+//! figures, written as SVG files beside it.
 
 pub mod html;
 pub mod markdown;
 
 use crate::analysis::{Analysis, BenchmarkResult, Role};
+use crate::capabilities::ExcludedModel;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
 use crate::plot::{
     FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, OverviewFilter, Panel, PlotError,
-    XAxis, render_figure, short_labels,
+    XAxis, area_of, render_figure, short_labels,
 };
+use crate::uncertainty::{BootstrapEstimate, BootstrapReport, Resampling};
 use crate::verdict::{Band, Lines, PAPER_LOW_BOUND, Verdict as Judged};
 
 /// The question the tool answers, in two sentences.
@@ -113,6 +115,9 @@ pub struct Row {
     pub name: String,
     /// Metric from the info table (empty when unknown).
     pub metric: String,
+    /// Safety area (the info table's `area` column, else the paper's
+    /// manifest, else "other").
+    pub area: String,
     /// Models in the capabilities correlation.
     pub n: usize,
     /// Capabilities correlation.
@@ -139,6 +144,9 @@ pub struct MatrixSection {
     pub summary: Vec<(String, String)>,
     /// Every benchmark, highest capabilities correlation first.
     pub rows: Vec<Row>,
+    /// Models left out of the capabilities score (a capability benchmark
+    /// without a value), in file order.
+    pub excluded: Vec<ExcludedModel>,
 }
 
 /// A figure rendered as SVG with its caption.
@@ -179,6 +187,9 @@ pub struct ReportInput<'a> {
     pub info: Option<&'a InfoTable>,
     /// Intervals of capabilities correlations per analysis, when computed.
     pub intervals: Vec<Option<&'a Intervals>>,
+    /// The bootstrap of each analysis, when one was run: intervals of the
+    /// summary numbers, and the note of how intervals were computed.
+    pub bootstrap: Vec<Option<&'a BootstrapReport>>,
     /// Benchmark for the scatter plot; `None` picks one (see
     /// [`scatter_benchmark`]).
     pub scatter_benchmark: Option<String>,
@@ -204,6 +215,7 @@ pub fn rows(
                 .and_then(|i| i.get(&b.benchmark))
                 .map(|e| e.metric.clone())
                 .unwrap_or_default(),
+            area: area_of(&b.benchmark, info),
             n: b.n,
             capabilities: b.capabilities_correlation,
             interval: intervals.and_then(|i| i.get(&b.benchmark).copied()),
@@ -242,8 +254,39 @@ pub fn scatter_benchmark(analyses: &[Analysis]) -> Option<String> {
         .map(|(_, b)| b.benchmark.clone())
 }
 
-fn summary(a: &Analysis) -> Vec<(String, String)> {
-    let pct = |v: Option<f64>| crate::output::percent(v);
+/// How a bootstrap's intervals were computed, in a few words: level,
+/// interval method, resamples and what was resampled (shown under figures
+/// and in the summary).
+pub fn interval_note(boot: &BootstrapReport) -> String {
+    let unit = match boot.resampling {
+        Resampling::Models => "models",
+        Resampling::Clusters(_) => "clusters",
+    };
+    format!(
+        "{:.0}% {} bootstrap, {} of {unit}",
+        boot.confidence * 100.0,
+        boot.interval.as_str(),
+        crate::words::count(boot.resamples, "resample", "resamples")
+    )
+}
+
+/// A percentage with its bootstrap interval when there is one.
+fn pct_in(
+    value: Option<f64>,
+    estimate: Option<&BootstrapEstimate>,
+    boot: Option<&BootstrapReport>,
+) -> String {
+    let interval = boot
+        .zip(estimate)
+        .and_then(|(b, e)| e.interval(b.interval))
+        .map(|(i, _)| (i.low, i.high));
+    match value {
+        Some(v) => crate::plot::style::pct_with_interval(v, interval),
+        None => crate::output::percent(None),
+    }
+}
+
+fn summary(a: &Analysis, boot: Option<&BootstrapReport>) -> Vec<(String, String)> {
     let fit = &a.fit;
     let safety: Vec<&BenchmarkResult> = a
         .benchmarks
@@ -267,18 +310,30 @@ fn summary(a: &Analysis) -> Vec<(String, String)> {
         ),
         (
             "PC1 share of capability variance".into(),
-            pct(Some(fit.pc1_variance_explained())),
+            pct_in(
+                Some(fit.pc1_variance_explained()),
+                boot.map(|b| &b.pc1_variance_explained),
+                boot,
+            ),
         ),
         (
             "Mean correlation among capability benchmarks".into(),
-            pct(Some(fit.correlation_mean)),
+            pct_in(
+                Some(fit.correlation_mean),
+                boot.map(|b| &b.capability_correlation_mean),
+                boot,
+            ),
         ),
         (
             "Capabilities score vs compute".into(),
             match &a.compute_column {
                 Some(_) => format!(
                     "{} (n = {})",
-                    pct(a.capabilities_score_compute_correlation),
+                    pct_in(
+                        a.capabilities_score_compute_correlation,
+                        boot.map(|b| &b.score_compute),
+                        boot
+                    ),
                     a.score_compute_n
                 ),
                 None => "no compute column".into(),
@@ -288,6 +343,9 @@ fn summary(a: &Analysis) -> Vec<(String, String)> {
     ];
     for v in [Verdict::High, Verdict::Moderate, Verdict::Low] {
         out.push((format!("… of which “{}”", v.word()), count(v).to_string()));
+    }
+    if let Some(b) = boot {
+        out.push(("Intervals".into(), interval_note(b)));
     }
     out
 }
@@ -371,6 +429,7 @@ impl Report {
         let sources: Vec<&str> = input.analyses.iter().map(|a| a.matrix.as_str()).collect();
         let labels = short_labels(&sources);
         let interval = |i: usize| input.intervals.get(i).copied().flatten();
+        let bootstrap = |i: usize| input.bootstrap.get(i).copied().flatten();
         let sections: Vec<MatrixSection> = input
             .analyses
             .iter()
@@ -384,8 +443,9 @@ impl Report {
                     .next()
                     .unwrap_or(&a.matrix)
                     .to_string(),
-                summary: summary(a),
+                summary: summary(a, bootstrap(i)),
                 rows: rows(a, input.info, interval(i)),
+                excluded: a.fit.excluded.clone(),
             })
             .collect();
         let scatter = input
@@ -409,7 +469,7 @@ impl Report {
                     analysis,
                     label,
                     intervals: interval(i),
-                    bootstrap: None,
+                    bootstrap: bootstrap(i),
                 })
                 .collect(),
             matrices: input.matrices,
@@ -426,7 +486,9 @@ impl Report {
                 })
                 .collect(),
             overview: OverviewFilter::default(),
-            interval_note: None,
+            interval_note: (0..input.analyses.len())
+                .find_map(bootstrap)
+                .map(interval_note),
             heatmap_order: Default::default(),
             scatter_ranks: false,
         };
@@ -481,6 +543,7 @@ mod tests {
             benchmark: name.to_lowercase(),
             name: name.into(),
             metric: String::new(),
+            area: "other".into(),
             n: 10,
             capabilities: Some(r),
             interval: None,
@@ -500,6 +563,7 @@ mod tests {
                 row("BBQ", 0.1, Verdict::Low),
                 row("WMDP", -0.6, Verdict::Moderate),
             ],
+            excluded: Vec::new(),
         };
         assert_eq!(
             finding(&section),
