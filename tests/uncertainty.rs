@@ -160,12 +160,20 @@ fn new_fields_appear_only_when_asked_and_point_estimates_stay() {
             e["resamples_used"].as_u64().unwrap() + e["resamples_skipped"].as_u64().unwrap(),
             200
         );
-        let (p_value, q_value) = (
-            e["p_value"].as_f64().unwrap(),
-            e["q_value"].as_f64().unwrap(),
-        );
-        assert!(p_value > 0.0 && p_value <= q_value && q_value <= 1.0);
         let is_cap = e["role"] == "capability";
+        let p_value = e["p_value"].as_f64().unwrap();
+        // q-values over the non-capability benchmarks only.
+        if is_cap {
+            assert!(e["q_value"].is_null() && p_value > 0.0, "{e}");
+        } else {
+            let q_value = e["q_value"].as_f64().unwrap();
+            assert!(p_value > 0.0 && p_value <= q_value && q_value <= 1.0);
+        }
+        assert_eq!(e["ci_fallback"], e["ci_method"] != "bca", "{e}");
+        assert!(
+            e["unstable"].is_boolean() && e["resamples_skipped_share"].is_number(),
+            "{e}"
+        );
         assert_eq!(e["loo_correlation"].is_number(), is_cap, "{e}");
     }
     assert_eq!(
@@ -369,4 +377,59 @@ fn paper_point_estimates_are_unchanged_by_the_bootstrap() {
             assert_eq!(p["compute_correlation"], b["compute_correlation"]);
         }
     });
+}
+
+#[test]
+fn skipped_resamples_and_unstable_intervals_are_shown_beside_the_interval() {
+    with_shared!(shared => {
+        let dir = common::paper_dir(&shared);
+        let chat = dir.join("benchmarks_chat_models.csv");
+        let info = dir.join("benchmarks_info.csv");
+        let (chat, info) = (chat.to_str().unwrap(), info.to_str().unwrap());
+        let args = ["analyze", chat, "--info", info, "--bootstrap", "1000"];
+        let json: Value = serde_json::from_slice(&run(&[&args[..], &["--format", "json"]].concat(), "2")).unwrap();
+        let games = json["benchmarks"].as_array().unwrap().iter()
+            .find(|b| b["benchmark"] == "machiavelli-games").unwrap();
+        let skipped = games["resamples_skipped"].as_u64().unwrap();
+        // Undefined in more than a tenth of the resamples: flagged.
+        assert!(skipped > 100, "{games}");
+        assert_eq!(games["unstable"], true);
+        assert_eq!(games["resamples_skipped_share"].as_f64().unwrap(), skipped as f64 / 1000.0);
+        let text = String::from_utf8(run(&args, "2")).unwrap();
+        let row = text.lines().find(|l| l.trim_start().starts_with("Machiavelli Games")).unwrap();
+        let want = format!(
+            "(unstable: {:.0}% of resamples undefined, {skipped}/1000)",
+            skipped as f64 / 1000.0 * 100.0
+        );
+        assert!(row.contains(&want), "{row}\nwant {want}");
+        // A benchmark defined in every resample carries no note.
+        let mmlu = text.lines().find(|l| l.trim_start().starts_with("MMLU")).unwrap();
+        assert!(!mmlu.contains("undefined"), "{mmlu}");
+        assert!(text.contains("marked unstable"), "{text}");
+    });
+}
+
+#[test]
+fn pearson_compute_correlations_use_log10_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_matrix(dir.path(), 30, &[]);
+    let m = m.to_str().unwrap();
+    let pearson: Value = serde_json::from_slice(&run(
+        &[
+            "analyze", m, CAPS, "--format", "json", "--method", "pearson",
+        ],
+        "2",
+    ))
+    .unwrap();
+    assert_eq!(pearson["compute_scale"], "log10");
+    let spearman: Value =
+        serde_json::from_slice(&run(&["analyze", m, CAPS, "--format", "json"], "2")).unwrap();
+    assert!(spearman.get("compute_scale").is_none());
+    let text = String::from_utf8(run(&["analyze", m, CAPS, "--method", "pearson"], "2")).unwrap();
+    assert!(
+        text.contains(
+            "(log10 of FLOP: every compute correlation under pearson uses the logarithm)"
+        ),
+        "{text}"
+    );
 }

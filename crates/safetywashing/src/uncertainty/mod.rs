@@ -31,7 +31,7 @@ mod sensitivity;
 
 pub use bootstrap::{BootstrapOptions, BootstrapReport, ClusterSource, Resampling};
 pub use impute::{ImputationReport, ImputeMethod, ImputedCell, impute_pca};
-pub use intervals::{BootstrapEstimate, Interval, IntervalMethod};
+pub use intervals::{BootstrapEstimate, Interval, IntervalMethod, UNSTABLE_SHARE};
 pub use permutation::{PermutationReport, benjamini_hochberg};
 pub use residuals::{Regression, ResidualRow, Residuals, residuals};
 pub use sensitivity::{BenchmarkSensitivity, SensitivityReport};

@@ -14,7 +14,7 @@
 //! compute given capabilities uses the analysis method's correlations.
 
 use super::UncertaintyError;
-use crate::analysis::{AnalysisOptions, analyze};
+use crate::analysis::{AnalysisOptions, analyze, compute_for_correlation};
 use crate::matrix::{BenchmarkMatrix, closest_names};
 use crate::stats::{CorrelationMethod, average_ranks, mean, population_std, z_scores};
 use serde::Serialize;
@@ -225,12 +225,13 @@ fn partial_compute(
     let Some(compute) = &matrix.compute else {
         return (0, None);
     };
+    let compute = compute_for_correlation(&compute.values, method);
     let kept: Vec<&(usize, f64)> = pairs
         .iter()
-        .filter(|(r, _)| !compute.values[*r].is_nan())
+        .filter(|(r, _)| !compute[*r].is_nan())
         .collect();
     let b: Vec<f64> = kept.iter().map(|(r, _)| values[*r]).collect();
-    let c: Vec<f64> = kept.iter().map(|(r, _)| compute.values[*r]).collect();
+    let c: Vec<f64> = kept.iter().map(|(r, _)| compute[*r]).collect();
     let s: Vec<f64> = kept.iter().map(|(_, s)| *s).collect();
     if kept.len() < 4 {
         return (kept.len(), None);
