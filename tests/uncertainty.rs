@@ -338,6 +338,13 @@ fn residuals_ranks_models_in_every_format() {
         .collect();
     assert!(res.windows(2).all(|w| w[0] >= w[1]));
     assert!(v["slope_ci_low"].as_f64().unwrap() < v["slope"].as_f64().unwrap());
+    // The rank slope is a correlation: its interval is one, inside [-1, 1].
+    assert_eq!(v["slope_interval"], "fisher-z-bonett-wright");
+    assert!(
+        v["slope_ci_low"].as_f64().unwrap() >= -1.0 && v["slope_ci_high"].as_f64().unwrap() <= 1.0
+    );
+    assert_eq!(v["units"]["value"], "raw");
+    assert_eq!(v["units"]["residual"], "standardised ranks");
     assert!(v["partial_compute_correlation"].is_number());
     let csv = String::from_utf8(run(
         &["residuals", m, CAPS, "-b", "s_cap", "--format", "csv"],
@@ -351,7 +358,11 @@ fn residuals_ranks_models_in_every_format() {
     ))
     .unwrap();
     assert!(
-        text.contains("OLS: benchmark z-scores on the capabilities score") && text.contains("R²"),
+        text.contains("OLS: benchmark z-scores on the capabilities score")
+            && text.contains("R²")
+            && text.contains("(95% t interval)")
+            && text.contains("fitted, residual = z-scores (std.)")
+            && text.contains("value (raw)"),
         "{text}"
     );
     let out = bin()

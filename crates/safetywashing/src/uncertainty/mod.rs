@@ -33,7 +33,7 @@ pub use bootstrap::{BootstrapOptions, BootstrapReport, ClusterSource, Resampling
 pub use impute::{ImputationReport, ImputeMethod, ImputedCell, impute_pca};
 pub use intervals::{BootstrapEstimate, Interval, IntervalMethod, UNSTABLE_SHARE};
 pub use permutation::{PermutationReport, benjamini_hochberg};
-pub use residuals::{Regression, ResidualRow, Residuals, residuals};
+pub use residuals::{Regression, ResidualRow, Residuals, SlopeInterval, residuals};
 pub use sensitivity::{BenchmarkSensitivity, SensitivityReport};
 
 use crate::analysis::{Analysis, AnalysisOptions, analyze, analyze_with_fit_ranked};
