@@ -30,8 +30,9 @@ pub fn flag_message(e: &(dyn Error + 'static)) -> Option<String> {
             CheckError::Uncertainty(u) => uncertainty(u),
             CheckError::Option(o) => Some(option(o)),
             CheckError::Capabilities(c) => capabilities(c),
-            CheckError::NoCapabilityMean { capabilities } => Some(format!(
-                "the verdict's high threshold is the mean correlation among the capability benchmarks, undefined with {capabilities} capability benchmark: name at least two with --capabilities, or give --high-at"
+            CheckError::NoCapabilityMean { line, capabilities } => Some(format!(
+                "the verdict's high line is {}, undefined with {capabilities} capability benchmark(s): name more with --capabilities, or give --high-at R",
+                line.describe()
             )),
             _ => None,
         };

@@ -34,7 +34,7 @@ pub use impute::{ImputationReport, ImputeMethod, ImputedCell, impute_pca};
 pub use intervals::{BootstrapEstimate, Interval, IntervalMethod, UNSTABLE_SHARE};
 pub use permutation::{PermutationReport, benjamini_hochberg};
 pub use residuals::{Regression, ResidualRow, Residuals, SlopeInterval, residuals};
-pub use sensitivity::{BenchmarkSensitivity, SensitivityReport};
+pub use sensitivity::{BenchmarkSensitivity, SensitivityReport, leave_one_out_mean, verdict_lines};
 
 use crate::analysis::{Analysis, AnalysisOptions, analyze, analyze_with_fit_ranked};
 use crate::capabilities::{CapabilitiesError, fit_capabilities_with};
