@@ -73,6 +73,9 @@ fn option(e: &OptionError) -> String {
         OptionError::Confidence { got } => {
             format!("--confidence must be strictly between 0 and 1 (e.g. 0.95), got {got}")
         }
+        OptionError::ImputeShrink { got } => format!(
+            "--impute soft:F needs 0 < F < 1 (a fraction of the largest singular value), got {got}"
+        ),
         OptionError::ImputeRank { got, capabilities } => format!(
             "--impute-rank must be between 1 and {} (one less than the {capabilities} capability benchmarks), got {got}",
             capabilities.saturating_sub(1)

@@ -308,6 +308,33 @@ fn imputation_scores_every_model_and_keeps_the_listwise_values() {
     );
     let text = String::from_utf8(run(&["analyze", m, CAPS, "--impute", "pca"], "2")).unwrap();
     assert!(text.contains("imputed: fam3-model3 c1 = "), "{text}");
+    assert!(
+        text.contains("kept within each benchmark's observed range"),
+        "{text}"
+    );
+    // Soft-impute: the regularised variant, its λ reported.
+    let soft: Value = serde_json::from_slice(&run(
+        &[
+            "analyze", m, CAPS, "--format", "json", "--impute", "soft:0.1",
+        ],
+        "2",
+    ))
+    .unwrap();
+    let imp = &soft["uncertainty"]["imputation"];
+    assert_eq!(imp["method"], "soft");
+    assert!(
+        imp["lambda"].as_f64().unwrap() > 0.0 && imp["warning"].is_null(),
+        "{imp}"
+    );
+    assert_eq!(soft["models_used"].as_array().unwrap().len(), 30);
+    for cell in imp["imputed_cells"].as_array().unwrap() {
+        assert!(cell["at_observed_bound"].is_boolean(), "{cell}");
+    }
+    let out = bin()
+        .args(["analyze", m, CAPS, "--impute", "soft:2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

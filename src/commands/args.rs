@@ -132,8 +132,10 @@ pub struct UncertaintyArgs {
     #[arg(long)]
     pub sensitivity: bool,
 
-    /// Missing capability cells: none (listwise deletion, the paper) or pca
-    /// (iterative PCA imputation; the listwise values are shown beside).
+    /// Missing capability cells: none (listwise deletion, the paper), pca
+    /// (iterative rank-K PCA imputation) or soft / soft:F (soft-impute, λ = F
+    /// of the largest singular value, default 0.05); imputed values stay in
+    /// each benchmark's observed range, the listwise values are shown beside.
     #[arg(long, value_name = "HOW", default_value = "none", value_parser = clap::value_parser!(ImputeMethod))]
     pub impute: ImputeMethod,
 
@@ -151,7 +153,7 @@ impl UncertaintyArgs {
 
     /// The uncertainty options these flags ask for (unchecked).
     pub fn options(&self) -> anyhow::Result<UncertaintyOptions> {
-        if self.impute == ImputeMethod::None && self.impute_rank != 1 {
+        if !matches!(self.impute, ImputeMethod::Pca { .. }) && self.impute_rank != 1 {
             anyhow::bail!("--impute-rank only applies with --impute pca");
         }
         let resampling = match (&self.cluster_column, self.cluster_by_prefix) {
@@ -174,6 +176,7 @@ impl UncertaintyArgs {
                 ImputeMethod::Pca { .. } => ImputeMethod::Pca {
                     rank: self.impute_rank,
                 },
+                soft @ ImputeMethod::Soft { .. } => soft,
             },
             seed: self.seed,
         })

@@ -259,6 +259,8 @@ impl Serialize for DropOne<'_> {
 struct ImputationJson<'a> {
     method: &'static str,
     rank: usize,
+    lambda: Option<f64>,
+    warning: Option<String>,
     iterations: usize,
     converged: bool,
     relative_change: Cell,
@@ -270,8 +272,10 @@ struct ImputationJson<'a> {
 impl<'a> ImputationJson<'a> {
     fn new(a: &Analysis, i: &'a ImputationReport) -> Self {
         ImputationJson {
-            method: "pca",
+            method: i.method.name(),
             rank: i.rank,
+            lambda: i.lambda,
+            warning: i.warning(),
             iterations: i.iterations,
             converged: i.converged,
             relative_change: Cell::Number(Some(i.relative_change)),
@@ -514,20 +518,28 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
     }
     if let Some(i) = &u.imputation {
         lines.push(format!(
-            "Imputation: PCA rank {}, {} cell(s) filled, {} after {} step(s) (relative change {:.1e}); listwise models: {}",
-            i.rank,
+            "Imputation: {}, {} cell(s) filled (kept within each benchmark's observed range), {} after {} step(s) (relative change {:.1e}); listwise models: {}",
+            i.method,
             i.cells.len(),
             if i.converged { "converged" } else { "NOT converged" },
             i.iterations,
             i.relative_change,
             i.listwise_models.map_or("–".to_string(), |n| n.to_string())
         ));
+        if let Some(w) = i.warning() {
+            lines.push(format!("  WARNING: {w}"));
+        }
         for c in &i.cells {
             lines.push(format!(
-                "  imputed: {} {} = {}",
+                "  imputed: {} {} = {}{}",
                 c.model,
                 c.benchmark,
-                round4(c.value)
+                round4(c.value),
+                if c.at_observed_bound {
+                    " (held at the end of the observed range)"
+                } else {
+                    ""
+                }
             ));
         }
     }
