@@ -31,8 +31,9 @@ pub fn flag_message(e: &(dyn Error + 'static)) -> Option<String> {
             CheckError::Uncertainty(u) => uncertainty(u),
             CheckError::Option(o) => Some(option(o)),
             CheckError::Capabilities(c) => capabilities(c),
-            CheckError::NoCapabilityMean { capabilities } => Some(format!(
-                "the verdict's high threshold is the mean correlation among the capability benchmarks, undefined with {capabilities} capability benchmark: name at least two with --capabilities, or give --high-at"
+            CheckError::NoCapabilityMean { line, capabilities } => Some(format!(
+                "the verdict's high line is {}, undefined with {capabilities} capability benchmark(s): name more with --capabilities, or give --high-at R",
+                line.describe()
             )),
             _ => None,
         };
@@ -84,6 +85,9 @@ fn option(e: &OptionError) -> String {
         OptionError::Confidence { got } => {
             format!("--confidence must be strictly between 0 and 1 (e.g. 0.95), got {got}")
         }
+        OptionError::ImputeShrink { got } => format!(
+            "--impute soft:F needs 0 < F < 1 (a fraction of the largest singular value), got {got}"
+        ),
         OptionError::ImputeRank { got, capabilities } => format!(
             "--impute-rank must be between 1 and {} (one less than the {capabilities} capability benchmarks), got {got}",
             capabilities.saturating_sub(1)

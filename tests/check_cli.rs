@@ -18,6 +18,17 @@ fn cmd(shared: &Path) -> Command {
     c
 }
 
+/// Run `command`, assert it succeeded, and parse its stdout as JSON.
+fn json_of(command: &mut Command) -> Value {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn truthfulqa_chat_column_reproduces_the_paper() {
     with_shared!(shared => {
@@ -36,13 +47,7 @@ fn truthfulqa_chat_column_reproduces_the_paper() {
             assert!(text.contains(&format!("  {written}  → {original} (")), "{written} not listed:\n{text}");
         }
 
-        let out = cmd(&shared)
-            .args(["check", "--format", "json"])
-            .arg(&new)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json = json_of(cmd(&shared).args(["check", "--format", "json"]).arg(&new));
         let b = &json["benchmarks"][0];
         let r = b["capabilities_correlation"].as_f64().unwrap();
         assert_eq!(format!("{:.1}", r * 100.0), "81.2");
@@ -65,13 +70,11 @@ fn bootstrap_gives_the_new_benchmark_an_interval() {
         let new = dir.path().join("new.csv");
         let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
         write_rewritten_column(&chat, "truthfulqa_mc1", &new);
-        let out = cmd(&shared)
-            .args(["check", "--format", "json", "--bootstrap", "500", "--seed", "3"])
-            .arg(&new)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json = json_of(
+            cmd(&shared)
+                .args(["check", "--format", "json", "--bootstrap", "500", "--seed", "3"])
+                .arg(&new),
+        );
         let b = &json["benchmarks"][0];
         let r = b["capabilities_correlation"].as_f64().unwrap();
         let i = &b["capabilities_interval"];
@@ -233,5 +236,74 @@ fn bootstrap_verdict_names_the_bands_its_interval_allows() {
         assert_eq!(got, want);
         assert_eq!(b["verdict_settled"], want.len() == 1);
         assert_eq!(b["verdict"], band(b["capabilities_correlation"].as_f64().unwrap().abs()));
+    });
+}
+
+/// The capabilities correlation of `benchmark` in `analyze --format json`
+/// of `matrix` with the given capability list and method.
+fn analyzed(
+    shared: &Path,
+    matrix: &Path,
+    capabilities: &[&str],
+    method: &str,
+    benchmark: &str,
+) -> Value {
+    let json = json_of(
+        cmd(shared)
+            .arg("analyze")
+            .arg(matrix)
+            .args(["--format", "json", "--method", method])
+            .arg(format!("--capabilities={}", capabilities.join(","))),
+    );
+    let b = json["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["benchmark"] == benchmark)
+        .unwrap();
+    serde_json::json!({"r": b["capabilities_correlation"], "mean": json["capability_correlation_mean"]})
+}
+
+#[test]
+fn default_high_line_is_the_mean_leave_one_out_capabilities_correlation() {
+    with_shared!(shared => {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.csv");
+        let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
+        write_rewritten_column(&chat, "truthfulqa_mc1", &new);
+        let caps = safetywashing::analysis::PAPER_CAPABILITIES;
+        let check_json = |extra: &[&str]| json_of(cmd(&shared).args(["check", "--format", "json"]).args(extra).arg(&new));
+        for method in ["spearman", "kendall"] {
+            // Independently, through `analyze`: each capability benchmark's
+            // correlation with the composite of the other eleven.
+            let loo: Vec<f64> = caps
+                .iter()
+                .map(|c| {
+                    let others: Vec<&str> = caps.iter().copied().filter(|o| o != c).collect();
+                    analyzed(&shared, &chat, &others, method, c)["r"].as_f64().unwrap()
+                })
+                .collect();
+            let want = loo.iter().sum::<f64>() / loo.len() as f64;
+            let json = check_json(&["--method", method]);
+            assert!((json["high_at"].as_f64().unwrap() - want).abs() < 1e-12, "{method}: {json}");
+            assert_eq!(json["high_line"], "leave-one-out");
+            let paper_mean = analyzed(&shared, &chat, &caps, method, "truthfulqa_mc1")["mean"].as_f64().unwrap();
+            let paper = check_json(&["--method", method, "--high-at", "paper"]);
+            assert_eq!(paper["high_at"].as_f64().unwrap(), paper_mean);
+            assert_eq!(paper["high_line"], "paper");
+            assert!(want > paper_mean, "{method}: a composite tracks its parts more closely than they track each other");
+            let low = json["low_below"].as_f64().unwrap();
+            if method == "kendall" {
+                // τ's equivalent of the paper's ρ = 0.4.
+                let r = 2.0 * (std::f64::consts::PI * 0.4 / 6.0).sin();
+                assert!((low - 2.0 / std::f64::consts::PI * r.asin()).abs() < 1e-12, "{low}");
+            } else {
+                assert_eq!(low, 0.4);
+            }
+        }
+        let given = check_json(&["--high-at", "0.9"]);
+        assert_eq!((given["high_at"].as_f64(), given["high_line"].as_str()), (Some(0.9), Some("given")));
+        let text = String::from_utf8(cmd(&shared).arg("check").arg(&new).output().unwrap().stdout).unwrap();
+        assert!(text.contains("(the mean correlation of each capability benchmark with a composite fitted without it)"), "{text}");
     });
 }

@@ -160,12 +160,20 @@ fn new_fields_appear_only_when_asked_and_point_estimates_stay() {
             e["resamples_used"].as_u64().unwrap() + e["resamples_skipped"].as_u64().unwrap(),
             200
         );
-        let (p_value, q_value) = (
-            e["p_value"].as_f64().unwrap(),
-            e["q_value"].as_f64().unwrap(),
-        );
-        assert!(p_value > 0.0 && p_value <= q_value && q_value <= 1.0);
         let is_cap = e["role"] == "capability";
+        let p_value = e["p_value"].as_f64().unwrap();
+        // q-values over the non-capability benchmarks only.
+        if is_cap {
+            assert!(e["q_value"].is_null() && p_value > 0.0, "{e}");
+        } else {
+            let q_value = e["q_value"].as_f64().unwrap();
+            assert!(p_value > 0.0 && p_value <= q_value && q_value <= 1.0);
+        }
+        assert_eq!(e["ci_fallback"], e["ci_method"] != "bca", "{e}");
+        assert!(
+            e["unstable"].is_boolean() && e["resamples_skipped_share"].is_number(),
+            "{e}"
+        );
         assert_eq!(e["loo_correlation"].is_number(), is_cap, "{e}");
     }
     assert_eq!(
@@ -300,6 +308,33 @@ fn imputation_scores_every_model_and_keeps_the_listwise_values() {
     );
     let text = String::from_utf8(run(&["analyze", m, CAPS, "--impute", "pca"], "2")).unwrap();
     assert!(text.contains("imputed: fam3-model3 c1 = "), "{text}");
+    assert!(
+        text.contains("kept within each benchmark's observed range"),
+        "{text}"
+    );
+    // Soft-impute: the regularised variant, its λ reported.
+    let soft: Value = serde_json::from_slice(&run(
+        &[
+            "analyze", m, CAPS, "--format", "json", "--impute", "soft:0.1",
+        ],
+        "2",
+    ))
+    .unwrap();
+    let imp = &soft["uncertainty"]["imputation"];
+    assert_eq!(imp["method"], "soft");
+    assert!(
+        imp["lambda"].as_f64().unwrap() > 0.0 && imp["warning"].is_null(),
+        "{imp}"
+    );
+    assert_eq!(soft["models_used"].as_array().unwrap().len(), 30);
+    for cell in imp["imputed_cells"].as_array().unwrap() {
+        assert!(cell["at_observed_bound"].is_boolean(), "{cell}");
+    }
+    let out = bin()
+        .args(["analyze", m, CAPS, "--impute", "soft:2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
@@ -330,6 +365,13 @@ fn residuals_ranks_models_in_every_format() {
         .collect();
     assert!(res.windows(2).all(|w| w[0] >= w[1]));
     assert!(v["slope_ci_low"].as_f64().unwrap() < v["slope"].as_f64().unwrap());
+    // The rank slope is a correlation: its interval is one, inside [-1, 1].
+    assert_eq!(v["slope_interval"], "fisher-z-bonett-wright");
+    assert!(
+        v["slope_ci_low"].as_f64().unwrap() >= -1.0 && v["slope_ci_high"].as_f64().unwrap() <= 1.0
+    );
+    assert_eq!(v["units"]["value"], "raw");
+    assert_eq!(v["units"]["residual"], "standardised ranks");
     assert!(v["partial_compute_correlation"].is_number());
     let csv = String::from_utf8(run(
         &["residuals", m, CAPS, "-b", "s_cap", "--format", "csv"],
@@ -343,7 +385,11 @@ fn residuals_ranks_models_in_every_format() {
     ))
     .unwrap();
     assert!(
-        text.contains("OLS: benchmark z-scores on the capabilities score") && text.contains("R²"),
+        text.contains("OLS: benchmark z-scores on the capabilities score")
+            && text.contains("R²")
+            && text.contains("(95% t interval)")
+            && text.contains("fitted, residual = z-scores (std.)")
+            && text.contains("value (raw)"),
         "{text}"
     );
     let out = bin()
@@ -369,4 +415,59 @@ fn paper_point_estimates_are_unchanged_by_the_bootstrap() {
             assert_eq!(p["compute_correlation"], b["compute_correlation"]);
         }
     });
+}
+
+#[test]
+fn skipped_resamples_and_unstable_intervals_are_shown_beside_the_interval() {
+    with_shared!(shared => {
+        let dir = common::paper_dir(&shared);
+        let chat = dir.join("benchmarks_chat_models.csv");
+        let info = dir.join("benchmarks_info.csv");
+        let (chat, info) = (chat.to_str().unwrap(), info.to_str().unwrap());
+        let args = ["analyze", chat, "--info", info, "--bootstrap", "1000"];
+        let json: Value = serde_json::from_slice(&run(&[&args[..], &["--format", "json"]].concat(), "2")).unwrap();
+        let games = json["benchmarks"].as_array().unwrap().iter()
+            .find(|b| b["benchmark"] == "machiavelli-games").unwrap();
+        let skipped = games["resamples_skipped"].as_u64().unwrap();
+        // Undefined in more than a tenth of the resamples: flagged.
+        assert!(skipped > 100, "{games}");
+        assert_eq!(games["unstable"], true);
+        assert_eq!(games["resamples_skipped_share"].as_f64().unwrap(), skipped as f64 / 1000.0);
+        let text = String::from_utf8(run(&args, "2")).unwrap();
+        let row = text.lines().find(|l| l.trim_start().starts_with("Machiavelli Games")).unwrap();
+        let want = format!(
+            "(unstable: {:.0}% of resamples undefined, {skipped}/1000)",
+            skipped as f64 / 1000.0 * 100.0
+        );
+        assert!(row.contains(&want), "{row}\nwant {want}");
+        // A benchmark defined in every resample carries no note.
+        let mmlu = text.lines().find(|l| l.trim_start().starts_with("MMLU")).unwrap();
+        assert!(!mmlu.contains("undefined"), "{mmlu}");
+        assert!(text.contains("marked unstable"), "{text}");
+    });
+}
+
+#[test]
+fn pearson_compute_correlations_use_log10_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write_matrix(dir.path(), 30, &[]);
+    let m = m.to_str().unwrap();
+    let pearson: Value = serde_json::from_slice(&run(
+        &[
+            "analyze", m, CAPS, "--format", "json", "--method", "pearson",
+        ],
+        "2",
+    ))
+    .unwrap();
+    assert_eq!(pearson["compute_scale"], "log10");
+    let spearman: Value =
+        serde_json::from_slice(&run(&["analyze", m, CAPS, "--format", "json"], "2")).unwrap();
+    assert!(spearman.get("compute_scale").is_none());
+    let text = String::from_utf8(run(&["analyze", m, CAPS, "--method", "pearson"], "2")).unwrap();
+    assert!(
+        text.contains(
+            "(log10 of FLOP: every compute correlation under pearson uses the logarithm)"
+        ),
+        "{text}"
+    );
 }

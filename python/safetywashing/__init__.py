@@ -415,8 +415,8 @@ def check(
     benchmark: Optional[str] = None,
     lower_is_better: bool = False,
     aliases: Union[None, PathLike, Dict[str, str], pd.DataFrame] = None,
-    low_below: float = 0.40,
-    high_at: Optional[float] = None,
+    low_below: Optional[float] = None,
+    high_at: Union[None, float, str] = None,
     capabilities: Union[None, str, Sequence[str]] = None,
     method: str = "spearman",
     meta_columns: Union[None, str, Sequence[str]] = None,
@@ -435,6 +435,12 @@ def check(
     ``"chat"`` (the paper's matrices) or a matrix path or DataFrame, read with
     ``meta_columns``, ``compute_column`` and ``model_column``. Model names are
     matched exactly, then through ``aliases``, then normalised.
+
+    ``low_below`` defaults to the paper's 0.40 (its τ equivalent, about
+    0.273, with ``method="kendall"``); ``high_at`` to the mean correlation of
+    each capability benchmark with a composite fitted without it
+    (``"leave-one-out"``), or ``"paper"`` for the paper's mean correlation
+    among the capability benchmarks, or a fraction.
     """
     new_matrix = _matrix(new, scores=True)
     reference = _reference(

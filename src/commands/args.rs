@@ -210,8 +210,10 @@ pub struct FigureUncertaintyArgs {
 /// PCA imputation of missing capability cells.
 #[derive(Debug, Clone, Args)]
 pub struct ImputeArgs {
-    /// Missing capability cells: none (listwise deletion, the paper) or pca
-    /// (iterative PCA imputation; the listwise values are shown beside).
+    /// Missing capability cells: none (listwise deletion, the paper), pca
+    /// (iterative rank-K PCA imputation) or soft / soft:F (soft-impute, λ = F
+    /// of the largest singular value, default 0.05); imputed values stay in
+    /// each benchmark's observed range, the listwise values are shown beside.
     #[arg(long, value_name = "HOW", default_value = "none", value_parser = clap::value_parser!(ImputeMethod))]
     pub impute: ImputeMethod,
 
@@ -223,14 +225,14 @@ pub struct ImputeArgs {
 impl ImputeArgs {
     /// The imputation asked for.
     pub fn method(&self) -> anyhow::Result<ImputeMethod> {
+        if !matches!(self.impute, ImputeMethod::Pca { .. }) && self.impute_rank != 1 {
+            anyhow::bail!("--impute-rank only applies with --impute pca");
+        }
         Ok(match self.impute {
-            ImputeMethod::None if self.impute_rank != 1 => {
-                anyhow::bail!("--impute-rank only applies with --impute pca")
-            }
-            ImputeMethod::None => ImputeMethod::None,
             ImputeMethod::Pca { .. } => ImputeMethod::Pca {
                 rank: self.impute_rank,
             },
+            other => other,
         })
     }
 }

@@ -5,7 +5,7 @@ use super::args::{AnalysisArgs, BootstrapArgs, ComputeArgs, LayoutArgs, formats}
 use super::emit;
 use anyhow::Result;
 use clap::Args;
-use safetywashing::check::{CheckOptions, CheckReport, FEW_MODELS, PAPER_LOW_BOUND, check};
+use safetywashing::check::{CheckOptions, CheckReport, FEW_MODELS, HighLine, check};
 use safetywashing::output::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +27,11 @@ the separators _ - . and space; every match that was not exact is listed, and
 an ambiguous name is never guessed.
 
 Verdict: LOW when |r| < --low-below (the paper's 40%), HIGH when |r| reaches
---high-at (default: the mean correlation among the reference's capability
-benchmarks), MODERATE in between, by |r| (the sign is shown beside). With
+--high-at (default: the mean correlation of each of the reference's
+capability benchmarks with a composite fitted without it; `--high-at paper`:
+the paper's mean correlation among the capability benchmarks), MODERATE in
+between, by |r| (the sign is shown beside). With --method kendall both lines
+are in τ (the low line is τ's equivalent of 40%, about 27.3%). With
 --bootstrap the verdict also names every band its interval allows.
 
 Exit status: 0; 1 when --fail-above is reached; 3 when --fail-above cannot
@@ -64,14 +67,17 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
 
-    /// |r| below this is LOW (a fraction).
-    #[arg(long, default_value_t = PAPER_LOW_BOUND, value_name = "R")]
-    pub low_below: f64,
-
-    /// |r| at or above this is HIGH (a fraction) [default: the mean
-    /// correlation among the reference's capability benchmarks].
+    /// |r| below this is LOW (a fraction) [default: the paper's 0.4; its τ
+    /// equivalent, about 0.273, with --method kendall].
     #[arg(long, value_name = "R")]
-    pub high_at: Option<f64>,
+    pub low_below: Option<f64>,
+
+    /// |r| at or above this is HIGH: a fraction, `paper` (the mean
+    /// correlation among the reference's capability benchmarks) or
+    /// `leave-one-out` [default: leave-one-out, the mean correlation of each
+    /// capability benchmark with a composite fitted without it].
+    #[arg(long, value_name = "R|paper", default_value = "leave-one-out")]
+    pub high_at: HighLine,
 
     /// Exit with status 1 when any checked |r| is at or above R (and with
     /// status 3 when a correlation is undefined or too few models matched).

@@ -419,10 +419,17 @@ fn parse_aliases(text: Option<String>) -> PyResult<Option<AliasTable>> {
         .transpose()
 }
 
+/// `high_at` of `check`: a fraction, or `"paper"` / `"leave-one-out"`.
+#[derive(FromPyObject)]
+enum HighAt {
+    Value(f64),
+    Word(String),
+}
+
 /// Check `new` (model ids and score columns) against `reference`.
 #[pyfunction]
 #[pyo3(signature = (new, reference, options, benchmark=None, lower_is_better=false,
-    aliases=None, low_below=safetywashing::check::PAPER_LOW_BOUND, high_at=None))]
+    aliases=None, low_below=None, high_at=None))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of `check`
 fn check(
     py: Python<'_>,
@@ -432,10 +439,15 @@ fn check(
     benchmark: Option<String>,
     lower_is_better: bool,
     aliases: Option<String>,
-    low_below: f64,
-    high_at: Option<f64>,
+    low_below: Option<f64>,
+    high_at: Option<HighAt>,
 ) -> PyResult<Check> {
     let aliases = parse_aliases(aliases)?;
+    let high_at = match high_at {
+        None => safetywashing::check::HighLine::default(),
+        Some(HighAt::Value(v)) => safetywashing::check::HighLine::At(v),
+        Some(HighAt::Word(w)) => w.parse().map_err(PyValueError::new_err)?,
+    };
     let options = CheckOptions {
         analysis: options.valid.analysis().clone(),
         benchmark,

@@ -187,6 +187,32 @@ fn near_ties(matrix: &BenchmarkMatrix) -> Vec<NearTies> {
         .collect()
 }
 
+/// Whether compute enters correlations as log10 of its values: with
+/// Pearson, whose linear correlation with raw FLOP (spanning orders of
+/// magnitude) is dominated by the largest models. Rank methods use the raw
+/// values, which rank the same as their logarithms.
+pub fn compute_in_log10(method: CorrelationMethod) -> bool {
+    method == CorrelationMethod::Pearson
+}
+
+/// The compute values as every compute correlation uses them (see
+/// [`compute_in_log10`]); a non-positive value has no logarithm and is then
+/// missing.
+pub fn compute_for_correlation(
+    values: &[f64],
+    method: CorrelationMethod,
+) -> std::borrow::Cow<'_, [f64]> {
+    if compute_in_log10(method) {
+        values
+            .iter()
+            .map(|&v| if v > 0.0 { v.log10() } else { f64::NAN })
+            .collect::<Vec<f64>>()
+            .into()
+    } else {
+        values.into()
+    }
+}
+
 /// From this many cells (benchmarks × models) on, benchmarks are correlated
 /// in parallel; below it, on the calling thread: a thread pool costs more
 /// to start than the paper's matrices take (and a bootstrap resample, run on
@@ -233,7 +259,11 @@ pub fn analyze_with_fit_ranked(
     for (&row, &s) in fit.rows.iter().zip(&fit.scores) {
         score_by_row[row] = s;
     }
-    let compute = matrix.compute.as_ref().map(|c| c.values.as_slice());
+    let compute = matrix
+        .compute
+        .as_ref()
+        .map(|c| compute_for_correlation(&c.values, method));
+    let compute = compute.as_deref();
     // Each target is prepared once (present rows, ranks); see `paired`.
     let score_target = Target::new(&score_by_row, method);
     let compute_target = compute.map(|c| Target::new(c, method));
@@ -311,4 +341,48 @@ fn drop_reason(column: &Column) -> Option<&'static str> {
 /// Pairwise deletion, then the correlation (None below two pairs).
 fn correlate_pairs(x: &[f64], y: &[f64], method: CorrelationMethod) -> (usize, Option<f64>) {
     correlate_pairwise(x, y, method)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{pearson, spearman};
+    use crate::uncertainty::test_support::{factor_matrix, options};
+
+    #[test]
+    fn pearson_correlates_log10_compute_and_ranks_use_raw() {
+        let mut m = factor_matrix(30, 61);
+        // FLOP spanning orders of magnitude, one non-positive value.
+        let compute = m.compute.as_mut().unwrap();
+        for v in compute.values.iter_mut() {
+            *v = 10f64.powf(21.0 + 2.0 * *v);
+        }
+        compute.values[3] = 0.0;
+        let flop = compute.values.clone();
+        let log: Vec<f64> = flop
+            .iter()
+            .map(|&v| if v > 0.0 { v.log10() } else { f64::NAN })
+            .collect();
+        let pearson_options = AnalysisOptions {
+            method: CorrelationMethod::Pearson,
+            ..options()
+        };
+        let a = analyze(&m, &pearson_options, None).unwrap();
+        let b = &a.benchmarks[4];
+        let (x, y) = crate::stats::complete_pairs(&m.benchmarks[4].values, &log);
+        let close = |a: Option<f64>, b: Option<f64>| (a.unwrap() - b.unwrap()).abs() < 1e-12;
+        assert_eq!(b.compute_n, 29);
+        assert!(close(b.compute_correlation, pearson(&x, &y)));
+        let (x_raw, y_raw) = crate::stats::complete_pairs(&m.benchmarks[4].values, &flop);
+        assert!(!close(b.compute_correlation, pearson(&x_raw, &y_raw)));
+        // Spearman: raw values (the zero ranks lowest, as it is).
+        let s = analyze(&m, &options(), None).unwrap();
+        assert_eq!(s.benchmarks[4].compute_n, 30);
+        assert!(close(
+            s.benchmarks[4].compute_correlation,
+            spearman(&x_raw, &y_raw)
+        ));
+        assert!(compute_in_log10(CorrelationMethod::Pearson));
+        assert!(!compute_in_log10(CorrelationMethod::Kendall));
+    }
 }

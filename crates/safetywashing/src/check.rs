@@ -11,9 +11,12 @@
 //!
 //! Each new column is then placed among the reference's own safety
 //! benchmarks (the percentile of its |r|) and given a verdict: *low* below
-//! the paper's 40% bound, *high* at or above the mean correlation among the
-//! capability benchmarks, *moderate* in between. Both thresholds can be
-//! changed.
+//! the paper's 40% bound, *high* at or above the mean leave-one-out
+//! capabilities correlation of the capability benchmarks (each one's
+//! correlation with a composite fitted without it, a correlation with a
+//! composite like the new benchmark's; [`HighLine::Paper`] is the paper's
+//! mean pairwise correlation), *moderate* in between. Both lines can be
+//! changed; for Kendall's τ both are stated in τ ([`crate::verdict`]).
 
 use crate::analysis::{AnalysisOptions, Role};
 use crate::capabilities::CapabilitiesError;
@@ -21,8 +24,11 @@ use crate::matrix::{BenchmarkMatrix, Column, closest_names};
 use crate::names::{Matcher, NameMatch};
 use crate::uncertainty::{
     OptionError, UncertaintyError, UncertaintyOptions, analyze_with_uncertainty_until,
+    leave_one_out_mean, verdict_lines,
 };
-use crate::verdict::{Band, Lines, Verdict};
+use crate::verdict::{Band, Lines, Verdict, paper_low_line};
+
+pub use crate::verdict::HighLine;
 use serde::Serialize;
 use std::fmt::Write as _;
 use thiserror::Error;
@@ -41,11 +47,12 @@ pub struct CheckOptions {
     pub benchmark: Option<String>,
     /// The new metric is lower-is-better: negate it before correlating.
     pub lower_is_better: bool,
-    /// |r| below this is *low*.
-    pub low_below: f64,
-    /// |r| at or above this is *high*; `None` = the mean correlation among
-    /// the reference's capability benchmarks.
-    pub high_at: Option<f64>,
+    /// |r| below this is *low*; `None` = the paper's 40%, in the method's
+    /// units (its τ equivalent for Kendall).
+    pub low_below: Option<f64>,
+    /// Where |r| becomes *high* (default: the mean leave-one-out
+    /// capabilities correlation of the reference's capability benchmarks).
+    pub high_at: HighLine,
     /// Bootstrap (and other extras) for the interval of each new benchmark's
     /// correlation; the default computes none.
     pub uncertainty: UncertaintyOptions,
@@ -57,8 +64,8 @@ impl Default for CheckOptions {
             analysis: AnalysisOptions::default(),
             benchmark: None,
             lower_is_better: false,
-            low_below: PAPER_LOW_BOUND,
-            high_at: None,
+            low_below: None,
+            high_at: HighLine::LeaveOneOut,
             uncertainty: UncertaintyOptions::default(),
         }
     }
@@ -88,12 +95,16 @@ pub enum CheckError {
     /// A threshold is out of range.
     #[error("{0}")]
     BadThreshold(String),
-    /// The *high* threshold defaults to the mean correlation among the
-    /// capability benchmarks, which needs at least two of them.
+    /// The *high* line comes from the capability benchmarks (their mean
+    /// leave-one-out correlation, or the paper's mean pairwise one), which
+    /// needs at least two of them.
     #[error(
-        "the high threshold is the mean correlation among the capability benchmarks, undefined with {capabilities} capability benchmark; name at least two capability benchmarks, or give the high threshold"
+        "the high line is {}, undefined with {capabilities} capability benchmark(s); name more capability benchmarks, or give the high line",
+        line.describe()
     )]
     NoCapabilityMean {
+        /// The rule asked for.
+        line: HighLine,
         /// How many capability benchmarks were given.
         capabilities: usize,
     },
@@ -165,14 +176,18 @@ pub struct CheckReport {
     pub reference_models_without_score: Vec<String>,
     /// Alias entries whose target is not a reference model.
     pub unusable_aliases: Vec<(String, String)>,
-    /// Mean correlation among the reference's capability benchmarks.
+    /// Mean correlation among the reference's capability benchmarks (the
+    /// paper's high line).
     pub capability_correlation_mean: f64,
+    /// Mean correlation of each reference capability benchmark with a
+    /// composite fitted without it (the default high line).
+    pub capability_leave_one_out_mean: Option<f64>,
     /// The low bound used.
     pub low_below: f64,
-    /// The high bound used.
+    /// The high line used.
     pub high_at: f64,
-    /// Whether `high_at` was given (else it is the capability mean).
-    pub high_at_given: bool,
+    /// How the high line was placed: `leave-one-out`, `paper` or `given`.
+    pub high_line: &'static str,
     /// One entry per checked column.
     pub benchmarks: Vec<BenchmarkCheck>,
 }
@@ -238,12 +253,18 @@ pub fn check_until(
         .as_ref()
         .map_or(0.0, |b| b.confidence);
     let cap_mean = analysis.fit.correlation_mean;
-    if options.high_at.is_none() && !cap_mean.is_finite() {
-        return Err(CheckError::NoCapabilityMean {
-            capabilities: analysis.fit.benchmarks.len(),
-        });
-    }
-    let lines = Lines::new(options.low_below, options.high_at.unwrap_or(cap_mean));
+    let loo_mean = leave_one_out_mean(&augmented, &options.analysis, &analysis);
+    let lines = verdict_lines(
+        &augmented,
+        &options.analysis,
+        &analysis,
+        options.low_below,
+        options.high_at,
+    )
+    .ok_or(CheckError::NoCapabilityMean {
+        line: options.high_at,
+        capabilities: analysis.fit.benchmarks.len(),
+    })?;
     let high_at = lines.high;
     let safety: Vec<(&str, f64)> = analysis.benchmarks[..first_new]
         .iter()
@@ -300,27 +321,31 @@ pub fn check_until(
         unusable_aliases: matcher.unusable_aliases().to_vec(),
         matches,
         capability_correlation_mean: cap_mean,
-        low_below: options.low_below,
+        capability_leave_one_out_mean: loo_mean,
+        low_below: lines.low,
         high_at,
-        high_at_given: options.high_at.is_some(),
+        high_line: options.high_at.name(),
         benchmarks,
     })
 }
 
 fn check_thresholds(options: &CheckOptions) -> Result<(), CheckError> {
     let in_range = |v: f64| (0.0..=1.0).contains(&v);
-    if !in_range(options.low_below) {
-        return Err(CheckError::BadThreshold(format!(
-            "the low bound must be between 0 and 1 (a fraction, e.g. 0.4), found {}",
-            options.low_below
-        )));
-    }
-    if let Some(h) = options.high_at
-        && (!in_range(h) || h < options.low_below)
+    if let Some(low) = options.low_below
+        && !in_range(low)
     {
         return Err(CheckError::BadThreshold(format!(
-            "the high bound must be between the low bound ({}) and 1, found {h}",
-            options.low_below
+            "the low bound must be between 0 and 1 (a fraction, e.g. 0.4), found {low}"
+        )));
+    }
+    let low = options.low_below.unwrap_or_else(|| {
+        paper_low_line(options.analysis.method == crate::stats::CorrelationMethod::Kendall)
+    });
+    if let HighLine::At(h) = options.high_at
+        && (!in_range(h) || h < low)
+    {
+        return Err(CheckError::BadThreshold(format!(
+            "the high bound must be between the low bound ({low}) and 1, found {h}"
         )));
     }
     Ok(())
@@ -361,15 +386,13 @@ fn judge(
         );
         return (verdict, reason);
     };
-    let high_what = if options.high_at.is_some() {
-        "the given high bound"
-    } else {
-        "the mean correlation among the capability benchmarks"
-    };
-    let low_what = if lines.low == PAPER_LOW_BOUND {
-        "the paper's bound for a low correlation"
-    } else {
-        "the given low bound"
+    let high_what = options.high_at.describe();
+    let low_what = match options.low_below {
+        Some(_) => "the given low bound",
+        None if options.analysis.method == crate::stats::CorrelationMethod::Kendall => {
+            "the paper's bound for a low correlation, as Kendall's τ"
+        }
+        None => "the paper's bound for a low correlation",
     };
     let (a, low, high) = (pct(r.abs()), pct(lines.low), pct(lines.high));
     let mut reason = match band {
@@ -666,15 +689,43 @@ mod tests {
         let reason = |r: f64, n: usize, lines: &Lines| judge(Some(r), None, n, lines, &o).1;
         assert!(reason(0.1, 5, &lines).contains("only 5 models"));
         assert!(!reason(0.1, 20, &lines).contains("only"));
-        assert!(reason(0.1, 20, &Lines::new(0.3, 0.7)).contains("the given low bound"));
+        assert!(reason(0.1, 20, &lines).contains("the paper's bound"));
+        let given = CheckOptions {
+            low_below: Some(0.3),
+            high_at: HighLine::At(0.7),
+            ..CheckOptions::default()
+        };
+        let (_, why) = judge(Some(0.5), None, 20, &Lines::new(0.3, 0.7), &given);
+        assert!(why.contains("the given high bound"), "{why}");
+        let (_, why) = judge(Some(0.1), None, 20, &Lines::new(0.3, 0.7), &given);
+        assert!(why.contains("the given low bound"), "{why}");
+        let (_, why) = judge(Some(0.8), None, 20, &lines, &o);
+        assert!(why.contains("a composite fitted without it"), "{why}");
         let (v, _) = judge(Some(0.388), Some((0.007, 0.657)), 26, &lines, &o);
         assert_eq!(v.interval_bands, Some(vec![Band::Low, Band::Moderate]));
         assert_eq!(v.settled(), Some(false));
         let bad = CheckOptions {
-            high_at: Some(0.2),
+            high_at: HighLine::At(0.2),
             ..CheckOptions::default()
         };
         assert!(check_thresholds(&bad).is_err());
+        // Under Kendall the default low line is τ's (about 0.273): 0.3 is above it.
+        let tau = CheckOptions {
+            high_at: HighLine::At(0.3),
+            analysis: AnalysisOptions {
+                method: crate::stats::CorrelationMethod::Kendall,
+                ..AnalysisOptions::default()
+            },
+            ..CheckOptions::default()
+        };
+        assert!(check_thresholds(&tau).is_ok());
+        assert!(
+            check_thresholds(&CheckOptions {
+                high_at: HighLine::At(0.3),
+                ..CheckOptions::default()
+            })
+            .is_err()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! never NaN, so it cannot leak into output as a number.
 
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use std::fmt;
 use std::str::FromStr;
 
@@ -527,10 +528,187 @@ pub fn complete_pairs(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
+/// Ordinary least squares `y = a + b x`: the one least-squares fit of the
+/// crate (the `residuals` regression, the scatter figures' line and band).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ols {
+    /// Intercept.
+    pub intercept: f64,
+    /// Slope.
+    pub slope: f64,
+    n: f64,
+    mean_x: f64,
+    sxx: f64,
+    sxy: f64,
+    syy: f64,
+    /// Residual standard error (n - 2 degrees of freedom); NaN below 3 points.
+    residual_se: f64,
+}
+
+impl Ols {
+    /// Fit; `None` when x is constant.
+    pub fn fit(x: &[f64], y: &[f64]) -> Option<Ols> {
+        let n = x.len() as f64;
+        let mean_x = x.iter().sum::<f64>() / n;
+        let mean_y = y.iter().sum::<f64>() / n;
+        let sxx: f64 = x.iter().map(|v| (v - mean_x).powi(2)).sum();
+        if sxx <= 0.0 || !sxx.is_finite() {
+            return None;
+        }
+        let sxy: f64 = x
+            .iter()
+            .zip(y)
+            .map(|(a, b)| (a - mean_x) * (b - mean_y))
+            .sum();
+        let syy: f64 = y.iter().map(|v| (v - mean_y).powi(2)).sum();
+        let slope = sxy / sxx;
+        let intercept = mean_y - slope * mean_x;
+        let sse: f64 = x
+            .iter()
+            .zip(y)
+            .map(|(a, b)| (b - intercept - slope * a).powi(2))
+            .sum();
+        let residual_se = if n > 2.0 {
+            (sse / (n - 2.0)).sqrt()
+        } else {
+            f64::NAN
+        };
+        Some(Ols {
+            intercept,
+            slope,
+            n,
+            mean_x,
+            sxx,
+            sxy,
+            syy,
+            residual_se,
+        })
+    }
+
+    /// Number of points fitted.
+    pub fn n(&self) -> usize {
+        self.n as usize
+    }
+
+    /// Fitted value at `x`.
+    pub fn predict(&self, x: f64) -> f64 {
+        self.intercept + self.slope * x
+    }
+
+    /// Share of y's variance explained, in [0, 1]; `None` when y is
+    /// constant.
+    pub fn r_squared(&self) -> Option<f64> {
+        (self.syy > 0.0).then(|| (self.sxy * self.sxy / (self.sxx * self.syy)).clamp(0.0, 1.0))
+    }
+
+    /// The quantile `p` of Student's t with n - 2 degrees of freedom;
+    /// `None` below three points.
+    fn t_quantile(&self, p: f64) -> Option<f64> {
+        if !self.residual_se.is_finite() {
+            return None;
+        }
+        let t = StudentsT::new(0.0, 1.0, self.n - 2.0).ok()?.inverse_cdf(p);
+        t.is_finite().then_some(t)
+    }
+
+    /// The slope's t interval at `confidence`; `None` below three points.
+    pub fn slope_interval(&self, confidence: f64) -> Option<(f64, f64)> {
+        let half = self.t_quantile(0.5 + confidence / 2.0)? * self.residual_se / self.sxx.sqrt();
+        Some((self.slope - half, self.slope + half))
+    }
+
+    /// Half-width of the 95% confidence band of the mean at `x` (Student t
+    /// with n - 2 degrees of freedom); `None` below three points.
+    pub fn band_half_width(&self, x: f64) -> Option<f64> {
+        let t = self.t_quantile(0.975)?;
+        Some(t * self.residual_se * (1.0 / self.n + (x - self.mean_x).powi(2) / self.sxx).sqrt())
+    }
+}
+
+/// A `confidence` interval for a Spearman correlation `rho` of `n` pairs:
+/// Fisher's z with the Bonett–Wright (2000) standard error
+/// √((1 + ρ²/2) / (n − 3)), transformed back, so always inside [−1, 1].
+/// `None` below four pairs or at |ρ| = 1 (an infinite z).
+pub fn spearman_interval(rho: f64, n: usize, confidence: f64) -> Option<(f64, f64)> {
+    if n < 4 || rho.abs() >= 1.0 || !rho.is_finite() {
+        return None;
+    }
+    let se = ((1.0 + rho * rho / 2.0) / (n as f64 - 3.0)).sqrt();
+    let z = Normal::standard().inverse_cdf(0.5 + confidence / 2.0);
+    let centre = rho.atanh();
+    z.is_finite()
+        .then(|| ((centre - z * se).tanh(), (centre + z * se).tanh()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn ols_recovers_a_line_and_band_is_narrowest_at_the_mean() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [2.1, 3.9, 6.2, 7.8, 10.1];
+        let o = Ols::fit(&x, &y).unwrap();
+        assert!((o.slope - 1.99).abs() < 1e-9, "{}", o.slope);
+        assert!((o.intercept - 0.05).abs() < 1e-9, "{}", o.intercept);
+        let at_mean = o.band_half_width(3.0).unwrap();
+        assert!(at_mean < o.band_half_width(1.0).unwrap());
+        // t(0.975, 3 df) = 3.182446; s = sqrt(SSE/3); half-width at the mean = t s / sqrt(n).
+        let sse: f64 = x
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| (b - o.predict(*a)).powi(2))
+            .sum();
+        let want = 3.182446305284263 * (sse / 3.0).sqrt() / 5f64.sqrt();
+        assert!((at_mean - want).abs() < 1e-9, "{at_mean} vs {want}");
+    }
+
+    #[test]
+    fn ols_needs_spread_in_x_and_three_points_for_a_band() {
+        assert!(Ols::fit(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).is_none());
+        let two = Ols::fit(&[1.0, 2.0], &[1.0, 3.0]).unwrap();
+        assert!(two.band_half_width(1.5).is_none());
+        assert!(two.slope_interval(0.95).is_none());
+        assert_eq!(
+            Ols::fit(&[1.0, 2.0, 3.0], &[4.0; 3]).unwrap().r_squared(),
+            None
+        );
+    }
+
+    #[test]
+    fn ols_slope_interval_matches_a_hand_computation() {
+        // y = 1 + 2x + e with e = (+.1, -.1, -.1, +.1), orthogonal to x:
+        // the slope is exactly 2, SSE = 0.04, se = sqrt(0.04 / 2 / 5).
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let y = [1.1, 2.9, 4.9, 7.1];
+        let r = Ols::fit(&x, &y).unwrap();
+        assert!((r.slope - 2.0).abs() < 1e-12);
+        assert!((r.intercept - 1.0).abs() < 1e-12);
+        let half = 4.302652729911275 * (0.04f64 / 2.0 / 5.0).sqrt();
+        let (lo, hi) = r.slope_interval(0.95).unwrap();
+        assert!((hi - (2.0 + half)).abs() < 1e-9 && (lo - (2.0 - half)).abs() < 1e-9);
+        assert!((r.r_squared().unwrap() - 100.0 / (5.0 * 20.04)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spearman_interval_is_fisher_z_with_bonett_wright_and_inside_bounds() {
+        // By hand: rho 0.6, n 26: se = sqrt(1.18 / 23), z(0.975) = 1.959964.
+        let (lo, hi) = spearman_interval(0.6, 26, 0.95).unwrap();
+        let se = (1.18f64 / 23.0).sqrt();
+        let z = 1.959963984540054;
+        assert!((lo - (0.6f64.atanh() - z * se).tanh()).abs() < 1e-12);
+        assert!((hi - (0.6f64.atanh() + z * se).tanh()).abs() < 1e-12);
+        for (rho, n) in [(0.999, 4), (-0.98, 5), (0.9, 27), (0.0, 10)] {
+            let (lo, hi) = spearman_interval(rho, n, 0.99).unwrap();
+            assert!(
+                -1.0 <= lo && lo < rho && rho < hi && hi <= 1.0,
+                "{rho} {n}: {lo} {hi}"
+            );
+        }
+        assert_eq!(spearman_interval(0.5, 3, 0.95), None);
+        assert_eq!(spearman_interval(1.0, 30, 0.95), None);
+    }
 
     /// `%.12g` by the C library: the definition of the tie rule.
     fn printf_12g(v: f64) -> String {

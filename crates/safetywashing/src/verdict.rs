@@ -3,7 +3,14 @@
 //!
 //! A correlation falls in a **band** by its magnitude |r|: *low* below the
 //! low line (the paper's 40%), *high* at or above the high line, *moderate*
-//! between. The sign is reported beside the band ("HIGH, negative"): a
+//! between. The high line is by default the mean **leave-one-out**
+//! capabilities correlation of the capability benchmarks — each one's
+//! correlation with a composite fitted without it, a correlation with a
+//! composite like the one it is compared with ([`HighLine`]); the paper's
+//! line, the mean pairwise correlation among capability benchmarks, is
+//! [`HighLine::Paper`]. Lines are stated in the method's own units: for
+//! Kendall's τ, which runs lower than ρ, the high line is a mean of τ and the
+//! paper's low line is its τ equivalent ([`paper_low_line`]). The sign is reported beside the band ("HIGH, negative"): a
 //! benchmark whose scores fall as capabilities rise is as entangled with
 //! capabilities as one whose scores rise.
 //!
@@ -15,6 +22,79 @@ use serde::Serialize;
 
 /// The paper's line below which a capabilities correlation counts as low.
 pub const PAPER_LOW_BOUND: f64 = 0.40;
+
+/// The paper's low line in the units of a method: 40% for Spearman (and
+/// Pearson), and for Kendall (`kendall` true) the τ that a Spearman ρ of
+/// 40% corresponds to under a bivariate normal distribution,
+/// τ = (2/π)·asin(2·sin(π·ρ/6)), about 27.3%.
+pub fn paper_low_line(kendall: bool) -> f64 {
+    if kendall {
+        tau_from_spearman(PAPER_LOW_BOUND)
+    } else {
+        PAPER_LOW_BOUND
+    }
+}
+
+/// Kendall's τ of a bivariate normal whose Spearman correlation is `rho`
+/// (Pearson r = 2·sin(π·ρ/6), τ = (2/π)·asin(r)).
+pub fn tau_from_spearman(rho: f64) -> f64 {
+    use std::f64::consts::PI;
+    let r = 2.0 * (PI * rho / 6.0).sin();
+    2.0 / PI * r.clamp(-1.0, 1.0).asin()
+}
+
+/// Where the high line lies.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum HighLine {
+    /// The mean leave-one-out capabilities correlation of the capability
+    /// benchmarks: each one's correlation with the composite fitted without
+    /// it (the default).
+    #[default]
+    LeaveOneOut,
+    /// The paper's: the mean pairwise correlation among the capability
+    /// benchmarks.
+    Paper,
+    /// A given value of |r|.
+    At(f64),
+}
+
+impl HighLine {
+    /// The rule's name, as in JSON (`high_line`): `leave-one-out`, `paper`
+    /// or `given`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HighLine::LeaveOneOut => "leave-one-out",
+            HighLine::Paper => "paper",
+            HighLine::At(_) => "given",
+        }
+    }
+
+    /// The line in words, for a verdict's reason.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HighLine::LeaveOneOut => {
+                "the mean correlation of each capability benchmark with a composite fitted without it"
+            }
+            HighLine::Paper => {
+                "the paper's line: the mean correlation among the capability benchmarks"
+            }
+            HighLine::At(_) => "the given high bound",
+        }
+    }
+}
+
+impl std::str::FromStr for HighLine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "paper" => Ok(HighLine::Paper),
+            "leave-one-out" | "loo" => Ok(HighLine::LeaveOneOut),
+            other => other.parse::<f64>().map(HighLine::At).map_err(|_| {
+                format!("expected a fraction such as 0.7, 'paper' or 'leave-one-out', found '{s}'")
+            }),
+        }
+    }
+}
 
 /// A band of |r|.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -203,6 +283,29 @@ mod tests {
         assert_eq!(LINES.bands_spanned(-0.8, 0.1), vec![Low, Moderate, High]);
         assert_eq!(LINES.bands_spanned(-0.5, -0.45), vec![Moderate]);
         assert_eq!(LINES.bands_spanned(0.3, 0.9), vec![Low, Moderate, High]);
+    }
+
+    #[test]
+    fn kendall_low_line_is_the_tau_of_the_paper_line() {
+        // Independently: r = 2 sin(π 0.4 / 6) = 0.415823..., τ = (2/π) asin(r).
+        let r: f64 = 2.0 * (std::f64::consts::PI * 0.4 / 6.0).sin();
+        let tau = r.asin() * 2.0 / std::f64::consts::PI;
+        assert!((paper_low_line(true) - tau).abs() < 1e-15);
+        assert!((tau - 0.2730).abs() < 1e-3, "{tau}");
+        assert_eq!(paper_low_line(false), 0.4);
+        assert!((tau_from_spearman(1.0) - 1.0).abs() < 1e-7);
+    }
+
+    #[test]
+    fn high_lines_parse() {
+        assert_eq!("paper".parse::<HighLine>(), Ok(HighLine::Paper));
+        assert_eq!("0.7".parse::<HighLine>(), Ok(HighLine::At(0.7)));
+        assert_eq!(
+            "leave-one-out".parse::<HighLine>(),
+            Ok(HighLine::LeaveOneOut)
+        );
+        assert!("papers".parse::<HighLine>().is_err());
+        assert_eq!(HighLine::default(), HighLine::LeaveOneOut);
     }
 
     #[test]

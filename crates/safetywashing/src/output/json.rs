@@ -4,7 +4,9 @@
 
 use super::Exporter;
 use super::uncertainty::{Fields, UncertaintyJson, benchmark_fields};
-use crate::analysis::{Analysis, BenchmarkResult, DroppedBenchmark, Role, undefined_reason};
+use crate::analysis::{
+    Analysis, BenchmarkResult, DroppedBenchmark, Role, compute_in_log10, undefined_reason,
+};
 use crate::capabilities::ExcludedModel;
 use crate::uncertainty::FullAnalysis;
 use serde::Serialize;
@@ -55,6 +57,8 @@ pub struct AnalysisJson<'a> {
     capability_correlation_std: Option<f64>,
     capabilities_scores: Keyed<'a>,
     compute_column: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compute_scale: Option<&'static str>,
     capabilities_score_compute_n: usize,
     capabilities_score_compute_correlation: Option<f64>,
     dropped_benchmarks: &'a [DroppedBenchmark],
@@ -127,6 +131,8 @@ impl<'a> AnalysisJson<'a> {
             capability_correlation_std: finite(Some(fit.correlation_std)),
             capabilities_scores: Keyed::new(a.models_used(), &fit.scores),
             compute_column: a.compute_column.as_deref(),
+            compute_scale: (a.compute_column.is_some() && compute_in_log10(a.method))
+                .then_some("log10"),
             capabilities_score_compute_n: a.score_compute_n,
             capabilities_score_compute_correlation: finite(
                 a.capabilities_score_compute_correlation,

@@ -4,7 +4,7 @@
 use super::table::Table;
 use super::{Format, csv_number, percent};
 use crate::escape;
-use crate::uncertainty::{ResidualRow, Residuals};
+use crate::uncertainty::{ResidualRow, Residuals, SlopeInterval};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -22,6 +22,7 @@ struct ResidualsJson<'a> {
     regression: &'static str,
     n: usize,
     slope: Option<f64>,
+    slope_interval: SlopeInterval,
     slope_ci_low: Option<f64>,
     slope_ci_high: Option<f64>,
     confidence: f64,
@@ -30,7 +31,26 @@ struct ResidualsJson<'a> {
     compute_column: Option<&'a str>,
     partial_compute_n: usize,
     partial_compute_correlation: Option<f64>,
+    units: Units,
     models: Vec<ModelJson<'a>>,
+}
+
+/// The units of each model's numbers.
+#[derive(Serialize)]
+struct Units {
+    capabilities_score: &'static str,
+    value: &'static str,
+    fitted: &'static str,
+    residual: &'static str,
+}
+
+/// The standardised scale of `fitted` and `residual`, in words.
+fn standardised_scale(r: &Residuals) -> &'static str {
+    if r.regression.kind == "rank" {
+        "standardised ranks"
+    } else {
+        "z-scores"
+    }
 }
 
 /// One model of `models`.
@@ -65,6 +85,7 @@ impl<'a> ResidualsJson<'a> {
             regression: g.kind,
             n: g.n,
             slope: finite(Some(g.slope)),
+            slope_interval: g.slope_interval,
             slope_ci_low: finite(g.slope_low),
             slope_ci_high: finite(g.slope_high),
             confidence: g.confidence,
@@ -73,6 +94,12 @@ impl<'a> ResidualsJson<'a> {
             compute_column: r.compute_column.as_deref(),
             partial_compute_n: r.partial_compute_n,
             partial_compute_correlation: finite(r.partial_compute_correlation),
+            units: Units {
+                capabilities_score: "score",
+                value: "raw",
+                fitted: standardised_scale(r),
+                residual: standardised_scale(r),
+            },
             models: r.models.iter().map(ModelJson::new).collect(),
         }
     }
@@ -160,9 +187,10 @@ fn summary(r: &Residuals) -> Vec<String> {
         format!("Matrix: {}", r.matrix),
         format!("Benchmark: {} · method {} · {scale}", r.benchmark, r.method),
         format!(
-            "Slope {:.3}{interval} ({:.0}% t interval), intercept {}, R² {:.3}, n={}",
+            "Slope {:.3}{interval} ({:.0}% {}), intercept {}, R² {:.3}, n={}",
             g.slope,
             g.confidence * 100.0,
+            g.slope_interval.describe(),
             fixed3(g.intercept),
             g.r_squared,
             g.n
@@ -176,6 +204,10 @@ fn summary(r: &Residuals) -> Vec<String> {
         ),
         None => "Compute: no compute column in this matrix".to_string(),
     });
+    lines.push(format!(
+        "Units: value = the benchmark's raw value; fitted, residual = {} (std.)",
+        standardised_scale(r)
+    ));
     lines.push("Residual > 0: safer on this benchmark than its capabilities predict.".into());
     lines
 }
@@ -185,9 +217,16 @@ fn report(results: &[Residuals], markdown: bool) -> Vec<u8> {
     for (k, r) in results.iter().enumerate() {
         let title = "Models by residual";
         let table = Table {
-            header: ["rank", "model", "score", "value", "fitted", "residual"]
-                .map(String::from)
-                .to_vec(),
+            header: [
+                "rank",
+                "model",
+                "score",
+                "value (raw)",
+                "fitted (std.)",
+                "residual (std.)",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: r
                 .models
                 .iter()

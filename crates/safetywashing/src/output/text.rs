@@ -4,7 +4,7 @@
 
 use super::table::Table;
 use super::{Exporter, percent, uncertainty};
-use crate::analysis::{Analysis, Role};
+use crate::analysis::{Analysis, Role, compute_in_log10};
 use crate::escape;
 use crate::uncertainty::FullAnalysis;
 use std::io::{self, Write};
@@ -62,6 +62,11 @@ pub fn sections(full: &FullAnalysis) -> Vec<Section> {
         percent(Some(fit.correlation_std))
     ));
     match &a.compute_column {
+        Some(c) if compute_in_log10(a.method) => summary.push(format!(
+            "Capabilities score vs compute (log10 of {c}: every compute correlation under pearson uses the logarithm): {} (n={})",
+            percent(a.capabilities_score_compute_correlation),
+            a.score_compute_n
+        )),
         Some(c) => summary.push(format!(
             "Capabilities score vs compute ({c}): {} (n={})",
             percent(a.capabilities_score_compute_correlation),

@@ -14,7 +14,7 @@ use crate::analysis::{Analysis, Role};
 use crate::uncertainty::{
     BenchmarkSensitivity, BootstrapEstimate, BootstrapReport, ClusterSource, FullAnalysis,
     ImputationReport, ImputedCell, Interval, IntervalMethod, PermutationReport, Resampling,
-    SensitivityReport, UncertaintyReport,
+    SensitivityReport, UNSTABLE_SHARE, UncertaintyReport,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -88,6 +88,7 @@ fn estimate_fields(prefix: &str, e: &BootstrapEstimate, method: IntervalMethod) 
             ("ci_low", lo),
             ("ci_high", hi),
             ("ci_method", Cell::Text(chosen.map(|c| c.1.as_str()))),
+            ("ci_fallback", Cell::Flag(e.fell_back(method))),
             ("ci_percentile_low", plo),
             ("ci_percentile_high", phi),
             ("ci_bca_low", blo),
@@ -96,6 +97,8 @@ fn estimate_fields(prefix: &str, e: &BootstrapEstimate, method: IntervalMethod) 
             ("ci_fisher_z_high", fhi),
             ("resamples_used", Cell::Count(e.used)),
             ("resamples_skipped", Cell::Count(e.skipped)),
+            ("resamples_skipped_share", Cell::Number(e.skipped_share())),
+            ("unstable", Cell::Flag(e.unstable())),
         ]
         .into_iter()
         .map(|(k, v)| (format!("{prefix}{k}"), v))
@@ -166,6 +169,7 @@ struct BootstrapJson {
     clusters_by: Option<String>,
     units: usize,
     failed_fits: usize,
+    unstable_above_skipped_share: f64,
     pc1_variance_explained: Fields,
     capability_correlation_mean: Fields,
     capabilities_score_compute_correlation: Fields,
@@ -191,6 +195,7 @@ impl BootstrapJson {
             clusters_by,
             units: b.units,
             failed_fits: b.failed_fits,
+            unstable_above_skipped_share: UNSTABLE_SHARE,
             pc1_variance_explained: fields(&b.pc1_variance_explained),
             capability_correlation_mean: fields(&b.capability_correlation_mean),
             capabilities_score_compute_correlation: fields(&b.score_compute),
@@ -204,6 +209,7 @@ struct PermutationJson {
     alternative: &'static str,
     q_values: &'static str,
     tested: usize,
+    q_value_family: usize,
 }
 
 impl PermutationJson {
@@ -211,8 +217,9 @@ impl PermutationJson {
         PermutationJson {
             permutations: p.permutations,
             alternative: "two-sided",
-            q_values: "benjamini-hochberg over the benchmarks of this matrix",
+            q_values: "benjamini-hochberg over the non-capability benchmarks of this matrix (capability benchmarks: p only)",
             tested: p.p_values.iter().flatten().count(),
+            q_value_family: p.family,
         }
     }
 }
@@ -252,6 +259,8 @@ impl Serialize for DropOne<'_> {
 struct ImputationJson<'a> {
     method: &'static str,
     rank: usize,
+    lambda: Option<f64>,
+    warning: Option<String>,
     iterations: usize,
     converged: bool,
     relative_change: Cell,
@@ -263,8 +272,10 @@ struct ImputationJson<'a> {
 impl<'a> ImputationJson<'a> {
     fn new(a: &Analysis, i: &'a ImputationReport) -> Self {
         ImputationJson {
-            method: "pca",
+            method: i.method.name(),
             rank: i.rank,
+            lambda: i.lambda,
+            warning: i.warning(),
             iterations: i.iterations,
             converged: i.converged,
             relative_change: Cell::Number(Some(i.relative_change)),
@@ -341,17 +352,49 @@ pub(crate) fn csv_cells(a: &FullAnalysis, i: usize, header: &[String]) -> Vec<St
         .collect()
 }
 
-/// "81.2% [72.0, 88.1] n=26": a correlation with its interval and n.
+/// Marks an interval that stands in for the one asked for (the percentile
+/// interval where that one is undefined); explained under the table.
+pub const FALLBACK_MARK: char = '*';
+
+/// "81.2% [72.0, 88.1] n=26": a correlation with its interval and n. An
+/// interval that fell back to percentile ends in [`FALLBACK_MARK`]; a
+/// number undefined in some resamples says in how many, and one undefined
+/// in more than [`UNSTABLE_SHARE`] of them is flagged
+/// ("81.2% [40.1, 90.3] n=26 (unstable: 34% of resamples undefined, 336/1000)").
 pub fn with_interval(
     value: Option<f64>,
     e: Option<(&BootstrapEstimate, IntervalMethod)>,
     n: usize,
 ) -> String {
     let interval = e
-        .and_then(|(e, m)| e.interval(m))
-        .map(|(i, _)| format!(" [{:.1}, {:.1}]", i.low * 100.0, i.high * 100.0))
+        .and_then(|(e, m)| Some((e.interval(m)?, e.fell_back(m))))
+        .map(|((i, _), fell_back)| {
+            let mark = if fell_back {
+                FALLBACK_MARK.to_string()
+            } else {
+                String::new()
+            };
+            format!(" [{:.1}, {:.1}]{mark}", i.low * 100.0, i.high * 100.0)
+        })
         .unwrap_or_default();
-    format!("{}{interval} n={n}", percent(value))
+    let skipped = e.map(|(e, _)| skipped_note(e)).unwrap_or_default();
+    format!("{}{interval} n={n}{skipped}", percent(value))
+}
+
+/// " (12/1000 resamples undefined)", or with the unstable flag; empty
+/// when every resample was defined or the number has no interval.
+fn skipped_note(e: &BootstrapEstimate) -> String {
+    if e.skipped == 0 || e.percentile.is_none() {
+        return String::new();
+    }
+    let count = format!("{}/{}", e.skipped, e.resamples());
+    match e.skipped_share() {
+        Some(share) if e.unstable() => format!(
+            " (unstable: {:.0}% of resamples undefined, {count})",
+            share * 100.0
+        ),
+        _ => format!(" ({count} resamples undefined)"),
+    }
 }
 
 fn p_text(p: Option<f64>) -> String {
@@ -419,8 +462,32 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
             .filter(|e| e.skipped > 0 && e.used > 0)
             .count();
         if partial > 0 {
+            let unstable = b
+                .capabilities
+                .iter()
+                .chain(&b.compute)
+                .filter(|e| e.unstable())
+                .count();
             lines.push(format!(
-                "  {partial} correlation(s) were undefined in some resamples, which were skipped for them (resamples_skipped in JSON/CSV)"
+                "  {partial} correlation(s) were undefined in some resamples, which were skipped for them (counted beside each interval); {unstable} undefined in more than {:.0}% of resamples are marked unstable",
+                UNSTABLE_SHARE * 100.0
+            ));
+        }
+        let fell_back = b
+            .capabilities
+            .iter()
+            .chain(&b.compute)
+            .chain([
+                &b.pc1_variance_explained,
+                &b.capability_correlation_mean,
+                &b.score_compute,
+            ])
+            .filter(|e| e.fell_back(b.interval))
+            .count();
+        if fell_back > 0 {
+            lines.push(format!(
+                "  {FALLBACK_MARK} percentile interval: the {} interval could not be formed for {fell_back} number(s) (see docs/method.md)",
+                b.interval
             ));
         }
         if b.failed_fits > 0 {
@@ -432,10 +499,10 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
     }
     if let Some(p) = &u.permutation {
         lines.push(format!(
-            "Permutation test: {} permutations per benchmark (seed {}), two-sided; q = Benjamini–Hochberg over {} benchmarks",
+            "Permutation test: {} permutations per benchmark (seed {}), two-sided; q = Benjamini–Hochberg over the {} non-capability benchmarks (none for capability benchmarks, whose score contains them)",
             p.permutations,
             u.seed,
-            p.p_values.iter().flatten().count()
+            p.family
         ));
     }
     if let Some(s) = &u.sensitivity {
@@ -451,20 +518,28 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
     }
     if let Some(i) = &u.imputation {
         lines.push(format!(
-            "Imputation: PCA rank {}, {} cell(s) filled, {} after {} step(s) (relative change {:.1e}); listwise models: {}",
-            i.rank,
+            "Imputation: {}, {} cell(s) filled (kept within each benchmark's observed range), {} after {} step(s) (relative change {:.1e}); listwise models: {}",
+            i.method,
             i.cells.len(),
             if i.converged { "converged" } else { "NOT converged" },
             i.iterations,
             i.relative_change,
             i.listwise_models.map_or("–".to_string(), |n| n.to_string())
         ));
+        if let Some(w) = i.warning() {
+            lines.push(format!("  WARNING: {w}"));
+        }
         for c in &i.cells {
             lines.push(format!(
-                "  imputed: {} {} = {}",
+                "  imputed: {} {} = {}{}",
                 c.model,
                 c.benchmark,
-                round4(c.value)
+                round4(c.value),
+                if c.at_observed_bound {
+                    " (held at the end of the observed range)"
+                } else {
+                    ""
+                }
             ));
         }
     }
@@ -520,7 +595,11 @@ fn table(a: &Analysis, u: &UncertaintyReport, role: Role) -> (Vec<String>, Vec<V
             ];
             if let Some(p) = &u.permutation {
                 row.push(p_text(p.p_values[i]));
-                row.push(p_text(p.q_values[i]));
+                row.push(if r.role == Role::Capability {
+                    String::new()
+                } else {
+                    p_text(p.q_values[i])
+                });
             }
             if let Some(loo) = &u.leave_one_out
                 && role == Role::Capability
@@ -577,10 +656,54 @@ mod tests {
             skipped: 0,
         };
         assert_eq!(
-            with_interval(Some(0.8123), Some((&e, IntervalMethod::Bca)), 26),
+            with_interval(Some(0.8123), Some((&e, IntervalMethod::Percentile)), 26),
             "81.2% [72.0, 88.1] n=26"
         );
+        // BCa asked for but undefined: the percentile interval, marked.
+        assert_eq!(
+            with_interval(Some(0.8123), Some((&e, IntervalMethod::Bca)), 26),
+            "81.2% [72.0, 88.1]* n=26"
+        );
         assert_eq!(with_interval(None, None, 3), "– n=3");
+    }
+
+    #[test]
+    fn skipped_resamples_show_beside_the_interval() {
+        let e = |used: usize, skipped: usize| BootstrapEstimate {
+            percentile: Some(Interval {
+                low: 0.401,
+                high: 0.903,
+            }),
+            bca: Some(Interval {
+                low: 0.40,
+                high: 0.90,
+            }),
+            fisher_z: None,
+            used,
+            skipped,
+        };
+        let cell =
+            |e: &BootstrapEstimate| with_interval(Some(0.8), Some((e, IntervalMethod::Bca)), 26);
+        assert_eq!(
+            cell(&e(664, 336)),
+            "80.0% [40.0, 90.0] n=26 (unstable: 34% of resamples undefined, 336/1000)"
+        );
+        assert_eq!(
+            cell(&e(988, 12)),
+            "80.0% [40.0, 90.0] n=26 (12/1000 resamples undefined)"
+        );
+        assert_eq!(cell(&e(1000, 0)), "80.0% [40.0, 90.0] n=26");
+        let fields = estimate_fields("", &e(664, 336), IntervalMethod::Bca);
+        let get = |k: &str| fields.0.iter().find(|(n, _)| n == k).unwrap().1.clone();
+        assert_eq!(get("unstable"), Cell::Flag(true));
+        assert_eq!(get("ci_fallback"), Cell::Flag(false));
+        assert_eq!(get("resamples_skipped"), Cell::Count(336));
+        assert_eq!(get("resamples_skipped_share"), Cell::Number(Some(0.336)));
+        let fields = estimate_fields("compute_", &e(1000, 0), IntervalMethod::FisherZ);
+        let get = |k: &str| fields.0.iter().find(|(n, _)| n == k).unwrap().1.clone();
+        assert_eq!(get("compute_ci_fallback"), Cell::Flag(true));
+        assert_eq!(get("compute_ci_method"), Cell::Text(Some("percentile")));
+        assert_eq!(get("compute_unstable"), Cell::Flag(false));
     }
 
     #[test]

@@ -14,10 +14,9 @@ use super::{DrawResult, Figure, PlotError};
 use crate::analysis::Analysis;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
-use crate::stats::{CorrelationMethod, average_ranks, complete_pairs};
+use crate::stats::{CorrelationMethod, Ols, average_ranks, complete_pairs};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Natural width and height of one panel (drawing units).
 const PANEL: (u32, u32) = (640, 560);
@@ -191,75 +190,6 @@ pub fn scatter_panel(
         )));
     }
     Ok(panel)
-}
-
-/// Ordinary least squares `y = a + b x` with what the confidence band needs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Ols {
-    /// Intercept.
-    pub intercept: f64,
-    /// Slope.
-    pub slope: f64,
-    n: f64,
-    mean_x: f64,
-    sxx: f64,
-    /// Residual standard error (n - 2 degrees of freedom); NaN below 3 points.
-    residual_se: f64,
-}
-
-impl Ols {
-    /// Fit; `None` when x is constant.
-    pub fn fit(x: &[f64], y: &[f64]) -> Option<Ols> {
-        let n = x.len() as f64;
-        let mean_x = x.iter().sum::<f64>() / n;
-        let mean_y = y.iter().sum::<f64>() / n;
-        let sxx: f64 = x.iter().map(|v| (v - mean_x).powi(2)).sum();
-        if sxx <= 0.0 || !sxx.is_finite() {
-            return None;
-        }
-        let sxy: f64 = x
-            .iter()
-            .zip(y)
-            .map(|(a, b)| (a - mean_x) * (b - mean_y))
-            .sum();
-        let slope = sxy / sxx;
-        let intercept = mean_y - slope * mean_x;
-        let sse: f64 = x
-            .iter()
-            .zip(y)
-            .map(|(a, b)| (b - intercept - slope * a).powi(2))
-            .sum();
-        let residual_se = if n > 2.0 {
-            (sse / (n - 2.0)).sqrt()
-        } else {
-            f64::NAN
-        };
-        Some(Ols {
-            intercept,
-            slope,
-            n,
-            mean_x,
-            sxx,
-            residual_se,
-        })
-    }
-
-    /// Fitted value at `x`.
-    pub fn predict(&self, x: f64) -> f64 {
-        self.intercept + self.slope * x
-    }
-
-    /// Half-width of the 95% confidence band of the mean at `x` (Student t
-    /// with n - 2 degrees of freedom); `None` below three points.
-    pub fn band_half_width(&self, x: f64) -> Option<f64> {
-        if !self.residual_se.is_finite() {
-            return None;
-        }
-        let t = StudentsT::new(0.0, 1.0, self.n - 2.0)
-            .ok()?
-            .inverse_cdf(0.975);
-        Some(t * self.residual_se * (1.0 / self.n + (x - self.mean_x).powi(2) / self.sxx).sqrt())
-    }
 }
 
 /// Label the most telling points first: the extremes of x and y, then the
@@ -671,31 +601,5 @@ mod tests {
         assert!(svg.contains("points labelled"), "thinned");
         // Translucent markers at this density.
         assert!(svg.contains("opacity=\"0.45\""));
-    }
-
-    #[test]
-    fn ols_recovers_a_line_and_band_is_narrowest_at_the_mean() {
-        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let y = [2.1, 3.9, 6.2, 7.8, 10.1];
-        let o = Ols::fit(&x, &y).unwrap();
-        assert!((o.slope - 1.99).abs() < 1e-9, "{}", o.slope);
-        assert!((o.intercept - 0.05).abs() < 1e-9, "{}", o.intercept);
-        let at_mean = o.band_half_width(3.0).unwrap();
-        assert!(at_mean < o.band_half_width(1.0).unwrap());
-        // t(0.975, 3 df) = 3.182446; s = sqrt(SSE/3); half-width at the mean = t s / sqrt(n).
-        let sse: f64 = x
-            .iter()
-            .zip(&y)
-            .map(|(a, b)| (b - o.predict(*a)).powi(2))
-            .sum();
-        let want = 3.182446305284263 * (sse / 3.0).sqrt() / 5f64.sqrt();
-        assert!((at_mean - want).abs() < 1e-9, "{at_mean} vs {want}");
-    }
-
-    #[test]
-    fn ols_needs_spread_in_x_and_three_points_for_a_band() {
-        assert!(Ols::fit(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).is_none());
-        let two = Ols::fit(&[1.0, 2.0], &[1.0, 3.0]).unwrap();
-        assert!(two.band_half_width(1.5).is_none());
     }
 }

@@ -4,7 +4,18 @@
 //! with the bootstrap standard error (for correlations).
 //!
 //! Undefined resample values arrive as NaN and are skipped (and counted);
-//! an interval that cannot be formed is `None`, never NaN.
+//! an interval that cannot be formed is `None`, never NaN. Where the
+//! interval asked for cannot be formed, the percentile interval is used and
+//! the estimate says so ([`BootstrapEstimate::fell_back`]); a number
+//! undefined in more than [`UNSTABLE_SHARE`] of the resamples is
+//! [unstable](BootstrapEstimate::unstable).
+//!
+//! **Fisher z at ±1.** atanh(±1) is infinite, so a resample whose correlation
+//! is ±1 (or rounds past it) has no finite z, and the standard deviation of
+//! the z values is infinite. The Fisher-z interval is then not formed (no
+//! value is clamped to make it finite), and the percentile interval, which
+//! needs only the order of the values, is reported in its place, marked as
+//! a fallback. The same holds when the full-sample estimate is ±1.
 
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -13,6 +24,11 @@ use std::str::FromStr;
 
 /// Fewest defined resample values an interval is formed from.
 const MIN_VALUES: usize = 2;
+
+/// Share of resamples in which a number may be undefined before its
+/// interval is flagged as unstable: the interval then describes only the
+/// resamples where it exists, which can differ systematically from the rest.
+pub const UNSTABLE_SHARE: f64 = 0.10;
 
 /// How a bootstrap interval is formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,6 +131,32 @@ impl BootstrapEstimate {
             .map(|i| (i, method))
             .or_else(|| self.percentile.map(|i| (i, IntervalMethod::Percentile)))
     }
+
+    /// Whether the interval of `method` could not be formed and the
+    /// percentile interval stands in for it.
+    pub fn fell_back(&self, method: IntervalMethod) -> bool {
+        self.interval(method)
+            .is_some_and(|(_, used)| used != method)
+    }
+
+    /// Resamples drawn (defined or not).
+    pub fn resamples(&self) -> usize {
+        self.used + self.skipped
+    }
+
+    /// Share of the resamples in which the number was undefined (`None`
+    /// without resamples).
+    pub fn skipped_share(&self) -> Option<f64> {
+        let total = self.resamples();
+        (total > 0).then(|| self.skipped as f64 / total as f64)
+    }
+
+    /// Whether the number has an interval but was undefined in more than
+    /// [`UNSTABLE_SHARE`] of the resamples (a number without an interval
+    /// has nothing to flag).
+    pub fn unstable(&self) -> bool {
+        self.percentile.is_some() && self.skipped_share().is_some_and(|s| s > UNSTABLE_SHARE)
+    }
 }
 
 /// Summarise resampled values of a number whose full-sample value is
@@ -209,15 +251,15 @@ fn bca(estimate: f64, sorted: &[f64], jackknife: &[f64], alpha: f64) -> Option<I
 }
 
 /// Fisher-z normal interval: tanh(atanh(r) ± z(1-α/2) · sd(atanh(r*))).
+/// `None` when the estimate or any resampled value is ±1 (an infinite z;
+/// see the module documentation).
 fn fisher_z(estimate: f64, sorted: &[f64], alpha: f64) -> Option<Interval> {
-    // |r| = 1 has an infinite z; keep such values finite but extreme.
-    let limit = 1.0 - 1e-12;
-    let z = |r: f64| r.clamp(-limit, limit).atanh();
-    let zs: Vec<f64> = sorted.iter().map(|r| z(*r)).collect();
+    let finite_z = |r: f64| (r.abs() < 1.0).then(|| r.atanh());
+    let centre = finite_z(estimate)?;
+    let zs: Vec<f64> = sorted.iter().map(|r| finite_z(*r)).collect::<Option<_>>()?;
     let mean = zs.iter().sum::<f64>() / zs.len() as f64;
     let var = zs.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (zs.len() - 1) as f64;
     let half = standard_normal().inverse_cdf(1.0 - alpha / 2.0) * var.sqrt();
-    let centre = z(estimate);
     half.is_finite().then(|| Interval {
         low: (centre - half).tanh(),
         high: (centre + half).tanh(),
@@ -273,6 +315,60 @@ mod tests {
         // Falls back to the percentile interval, and says so.
         let (_, used) = e.interval(IntervalMethod::Bca).unwrap();
         assert_eq!(used, IntervalMethod::Percentile);
+    }
+
+    #[test]
+    fn fisher_z_at_one_falls_back_to_percentile_without_a_clamp() {
+        // One resample reaches r = 1: its z is infinite, so no Fisher-z
+        // interval is formed; the percentile interval stands in, marked.
+        let mut draws: Vec<f64> = (0..99).map(|i| 0.5 + i as f64 * 0.004).collect();
+        draws.push(1.0);
+        let e = estimate(0.7, &draws, &[0.6, 0.7, 0.8], 0.95, true);
+        assert_eq!(e.fisher_z, None);
+        assert!(e.fell_back(IntervalMethod::FisherZ));
+        let (shown, used) = e.interval(IntervalMethod::FisherZ).unwrap();
+        assert_eq!(
+            (shown, used),
+            (e.percentile.unwrap(), IntervalMethod::Percentile)
+        );
+        // Just below 1 the z is finite and the interval is formed, inside (-1, 1).
+        *draws.last_mut().unwrap() = 1.0 - 1e-9;
+        let e = estimate(0.7, &draws, &[0.6, 0.7, 0.8], 0.95, true);
+        let f = e.fisher_z.unwrap();
+        assert!(
+            -1.0 < f.low && f.high < 1.0 && f.low < 0.7 && 0.7 < f.high,
+            "{f:?}"
+        );
+        assert!(!e.fell_back(IntervalMethod::FisherZ));
+        // A full-sample estimate of -1 has no Fisher-z interval either.
+        let e = estimate(-1.0, &[-1.0, -0.9, -0.8], &[-1.0, -0.9], 0.95, true);
+        assert_eq!(e.fisher_z, None);
+    }
+
+    #[test]
+    fn unstable_above_a_tenth_of_resamples_undefined() {
+        let draws = |skipped: usize| -> Vec<f64> {
+            (0..100)
+                .map(|i| {
+                    if i < skipped {
+                        f64::NAN
+                    } else {
+                        i as f64 / 100.0
+                    }
+                })
+                .collect()
+        };
+        let at_tenth = estimate(0.5, &draws(10), &[0.4, 0.6], 0.95, true);
+        assert_eq!(at_tenth.skipped_share(), Some(0.1));
+        assert!(!at_tenth.unstable());
+        let above = estimate(0.5, &draws(34), &[0.4, 0.6], 0.95, true);
+        assert_eq!(
+            (above.used, above.skipped, above.resamples()),
+            (66, 34, 100)
+        );
+        assert!(above.unstable());
+        // Undefined on the full sample: nothing to flag.
+        assert!(!BootstrapEstimate::undefined(100).unstable());
     }
 
     #[test]

@@ -30,11 +30,13 @@ mod residuals;
 mod sensitivity;
 
 pub use bootstrap::{BootstrapOptions, BootstrapReport, ClusterSource, Resampling};
-pub use impute::{ImputationReport, ImputeMethod, ImputedCell, impute_pca};
-pub use intervals::{BootstrapEstimate, Interval, IntervalMethod};
+pub use impute::{
+    DEFAULT_SOFT_SHRINK, ImputationReport, ImputeMethod, ImputedCell, impute, impute_pca,
+};
+pub use intervals::{BootstrapEstimate, Interval, IntervalMethod, UNSTABLE_SHARE};
 pub use permutation::{PermutationReport, benjamini_hochberg};
-pub use residuals::{Regression, ResidualRow, Residuals, residuals};
-pub use sensitivity::{BenchmarkSensitivity, SensitivityReport};
+pub use residuals::{Regression, ResidualRow, Residuals, SlopeInterval, residuals};
+pub use sensitivity::{BenchmarkSensitivity, SensitivityReport, leave_one_out_mean, verdict_lines};
 
 use crate::analysis::{Analysis, AnalysisOptions, analyze, analyze_with_fit_ranked};
 use crate::capabilities::{CapabilitiesError, fit_capabilities_with};
@@ -110,6 +112,14 @@ pub enum OptionError {
     #[error("the confidence level must be strictly between 0 and 1 (e.g. 0.95), got {got}")]
     Confidence {
         /// The level given.
+        got: f64,
+    },
+    /// A soft-impute shrinkage outside (0, 1).
+    #[error(
+        "soft-impute's shrinkage (a fraction of the largest singular value) must be strictly between 0 and 1, got {got}"
+    )]
+    ImputeShrink {
+        /// The fraction given.
         got: f64,
     },
     /// A PCA imputation rank outside 1..capabilities.
@@ -243,6 +253,11 @@ impl UncertaintyOptions {
                 got: rank,
                 capabilities,
             });
+        }
+        if let ImputeMethod::Soft { shrink } = self.impute
+            && !(shrink > 0.0 && shrink < 1.0)
+        {
+            return Err(OptionError::ImputeShrink { got: shrink });
         }
         Ok(ValidOptions {
             analysis,
@@ -449,8 +464,8 @@ pub fn analyze_with_uncertainty_until(
     }
     let (working, imputation) = match extra.impute {
         ImputeMethod::None => (None, None),
-        ImputeMethod::Pca { rank } => {
-            let (completed, mut report) = impute_pca(matrix, &options.capabilities, rank)?;
+        method @ (ImputeMethod::Pca { .. } | ImputeMethod::Soft { .. }) => {
+            let (completed, mut report) = impute(matrix, &options.capabilities, method)?;
             // The listwise analysis, to compare with (it may fail where
             // imputation succeeds: then there is nothing to compare).
             if let Ok(listwise) = analyze(matrix, options, info) {

@@ -1,5 +1,6 @@
 //! Permutation test of each benchmark's capabilities correlation, and
-//! Benjamini–Hochberg q-values across the benchmarks of a matrix.
+//! Benjamini–Hochberg q-values across the non-capability benchmarks of a
+//! matrix.
 //!
 //! For a benchmark, the pairs (benchmark value, capabilities score) of the
 //! models having both are taken as in the analysis; the benchmark values are
@@ -7,12 +8,15 @@
 //! (1 + #{|r*| ≥ |r|}) / (N + 1), which is never 0. For a capability
 //! benchmark the score contains the benchmark itself, so its p-value tests
 //! against a score that is held fixed: read it with its leave-one-out value.
+//! Such a p-value tests a score that contains the benchmark, so it is not
+//! part of the family whose false discovery rate the q-values control:
+//! capability benchmarks get a p-value but no q-value.
 //!
 //! Spearman permutations shuffle the ranks once computed (identical to
 //! ranking each shuffled sample), so a permutation costs one Pearson pass.
 
 use super::{Hooks, Purpose, UncertaintyError, stream_rng};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Role};
 use crate::matrix::BenchmarkMatrix;
 use crate::stats::{CorrelationMethod, average_ranks, complete_pairs, kendall_tau_b, pearson};
 use rand::seq::SliceRandom;
@@ -34,8 +38,11 @@ pub struct PermutationReport {
     /// Two-sided p-value per benchmark (`None` where the correlation is
     /// undefined).
     pub p_values: Vec<Option<f64>>,
-    /// Benjamini–Hochberg q-value per benchmark, over the defined p-values.
+    /// Benjamini–Hochberg q-value per benchmark, over the defined p-values
+    /// of the non-capability benchmarks (`None` for capability benchmarks).
     pub q_values: Vec<Option<f64>>,
+    /// Number of p-values in the q-value family (defined, non-capability).
+    pub family: usize,
 }
 
 /// Permutation test of every benchmark of `analysis` (the analysis of
@@ -67,9 +74,16 @@ pub(crate) fn permutation_test(
             Ok(p)
         })
         .collect::<Result<_, UncertaintyError>>()?;
-    let q_values = benjamini_hochberg(&p_values);
+    // The family: defined p-values of benchmarks that are not in the score.
+    let family: Vec<Option<f64>> = p_values
+        .iter()
+        .zip(&analysis.benchmarks)
+        .map(|(p, b)| p.filter(|_| b.role != Role::Capability))
+        .collect();
+    let q_values = benjamini_hochberg(&family);
     Ok(PermutationReport {
         permutations,
+        family: family.iter().flatten().count(),
         p_values,
         q_values,
     })
@@ -164,8 +178,74 @@ mod tests {
         };
         assert!(p("s_cap") <= 0.002, "{}", p("s_cap"));
         assert!(p("s_free") > 0.01, "{}", p("s_free"));
-        for (pv, qv) in r.p_values.iter().zip(&r.q_values) {
-            assert!(qv.unwrap() >= pv.unwrap());
+        for ((pv, qv), b) in r.p_values.iter().zip(&r.q_values).zip(&a.benchmarks) {
+            assert!(pv.is_some());
+            if b.role == Role::Capability {
+                assert_eq!(*qv, None, "{}", b.benchmark);
+            } else {
+                assert!(qv.unwrap() >= pv.unwrap());
+            }
+        }
+    }
+
+    /// BH by its definition, O(m²): q(i) = min(1, min over p(j) ≥ p(i) of
+    /// m·p(j) / #{k: p(k) ≤ p(j)}).
+    fn bh_by_definition(p: &[f64]) -> Vec<f64> {
+        let m = p.len() as f64;
+        p.iter()
+            .map(|&pi| {
+                p.iter()
+                    .filter(|&&pj| pj >= pi)
+                    .map(|&pj| m * pj / p.iter().filter(|&&pk| pk <= pj).count() as f64)
+                    .fold(1.0f64, f64::min)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn q_values_are_bh_over_the_non_capability_family() {
+        // More safety benchmarks than capability ones, some tied p-values.
+        let mut m = factor_matrix(20, 22);
+        let extra: Vec<_> = (0..6)
+            .map(|k| {
+                let mut c = m.benchmarks[k % 4].clone();
+                c.name = format!("s{k}");
+                for (j, v) in c.values.iter_mut().enumerate() {
+                    *v += ((j * (k + 3)) % 7) as f64 * 0.3 * k as f64;
+                }
+                c
+            })
+            .collect();
+        m.benchmarks.extend(extra);
+        let a = analyze(&m, &options(), None).unwrap();
+        let r = permutation_test(&m, &a, 199, 4, &NO_HOOKS).unwrap();
+        let family: Vec<usize> = (0..a.benchmarks.len())
+            .filter(|&i| a.benchmarks[i].role != Role::Capability)
+            .collect();
+        assert_eq!(family.len(), 8);
+        assert_eq!(r.family, 8);
+        let p: Vec<f64> = family.iter().map(|&i| r.p_values[i].unwrap()).collect();
+        let want = bh_by_definition(&p);
+        for (&i, w) in family.iter().zip(&want) {
+            let q = r.q_values[i].unwrap();
+            assert!(
+                (q - w).abs() < 1e-15,
+                "{} {q} {w}",
+                a.benchmarks[i].benchmark
+            );
+        }
+        // The whole-matrix BH would differ: the family matters.
+        let all: Vec<f64> = r.p_values.iter().map(|p| p.unwrap()).collect();
+        let whole = bh_by_definition(&all);
+        assert!(
+            family
+                .iter()
+                .any(|&i| (whole[i] - r.q_values[i].unwrap()).abs() > 1e-12)
+        );
+        for i in 0..a.benchmarks.len() {
+            if a.benchmarks[i].role == Role::Capability {
+                assert!(r.p_values[i].is_some() && r.q_values[i].is_none());
+            }
         }
     }
 

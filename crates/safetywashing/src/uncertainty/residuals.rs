@@ -9,16 +9,23 @@
 //! unit of score, which is not the correlation. With Spearman it is rank-based:
 //! OLS of the standardised ranks of the benchmark on the standardised ranks of
 //! the score (its slope is then the Spearman correlation, and residuals are in
-//! rank standard deviations). The slope interval is the usual t interval with
-//! n − 2 degrees of freedom. The partial correlation of the benchmark with
-//! compute given capabilities uses the analysis method's correlations.
+//! rank standard deviations). The slope interval is, for OLS, the usual t
+//! interval with n − 2 degrees of freedom; for the rank regression, whose
+//! slope is a correlation, an interval for a correlation: Fisher's z with the
+//! Bonett–Wright standard error ([`spearman_interval`]), always inside
+//! [−1, 1]. A model's `value` is the benchmark's raw value; `fitted` and
+//! `residual` are on the regression's standardised scale (z-scores, or
+//! standardised ranks). The partial correlation of the benchmark with compute
+//! given capabilities uses the analysis method's correlations (with log10
+//! compute under Pearson).
 
 use super::UncertaintyError;
-use crate::analysis::{AnalysisOptions, analyze};
+use crate::analysis::{AnalysisOptions, analyze, compute_for_correlation};
 use crate::matrix::{BenchmarkMatrix, closest_names};
-use crate::stats::{CorrelationMethod, average_ranks, mean, population_std, z_scores};
+use crate::stats::{
+    CorrelationMethod, Ols, average_ranks, mean, population_std, spearman_interval, z_scores,
+};
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// A simple linear regression of a benchmark on the capabilities score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,9 +36,12 @@ pub struct Regression {
     pub n: usize,
     /// Slope.
     pub slope: f64,
-    /// Lower end of the slope's t interval (`None` below 3 models).
+    /// How the slope's interval is formed: [`SlopeInterval`].
+    pub slope_interval: SlopeInterval,
+    /// Lower end of the slope's interval (`None` below 3 models, or 4 for
+    /// the rank regression).
     pub slope_low: Option<f64>,
-    /// Upper end of the slope's t interval.
+    /// Upper end of the slope's interval.
     pub slope_high: Option<f64>,
     /// Confidence level of the interval.
     pub confidence: f64,
@@ -41,6 +51,29 @@ pub struct Regression {
     pub r_squared: f64,
 }
 
+/// How the interval of a regression's slope is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlopeInterval {
+    /// Student t with n − 2 degrees of freedom (OLS of z-scores).
+    T,
+    /// Fisher z with the Bonett–Wright standard error: the slope of the
+    /// rank regression is the Spearman correlation.
+    FisherZBonettWright,
+}
+
+impl SlopeInterval {
+    /// Words for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SlopeInterval::T => "t interval",
+            SlopeInterval::FisherZBonettWright => {
+                "Fisher-z interval for a Spearman correlation, Bonett–Wright standard error"
+            }
+        }
+    }
+}
+
 /// One model's place relative to the regression line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResidualRow {
@@ -48,12 +81,12 @@ pub struct ResidualRow {
     pub model: String,
     /// Capabilities score.
     pub capabilities_score: f64,
-    /// The benchmark's raw value.
+    /// The benchmark's raw value (its own units).
     pub value: f64,
-    /// Predicted response (regression scale).
+    /// Predicted response, standardised (z-scores, or standardised ranks).
     pub fitted: f64,
-    /// Observed minus predicted response: above 0, safer than capabilities
-    /// predict.
+    /// Observed minus predicted response, standardised like `fitted`: above
+    /// 0, safer than capabilities predict.
     pub residual: f64,
 }
 
@@ -132,7 +165,7 @@ pub fn residuals(
             pairs.iter().map(|p| z[p.0]).collect(),
         ),
     };
-    let regression = ols(kind, &x, &y, confidence)
+    let regression = regress(kind, &x, &y, confidence)
         .ok_or_else(|| fail("is constant over the models with a capabilities score".into()))?;
     let mut models: Vec<ResidualRow> = pairs
         .iter()
@@ -173,44 +206,31 @@ fn standardise(values: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// OLS of y on x with a t interval for the slope; `None` when x or y is
-/// constant.
-fn ols(kind: &'static str, x: &[f64], y: &[f64], confidence: f64) -> Option<Regression> {
-    let n = x.len();
-    let (mx, my) = (mean(x)?, mean(y)?);
-    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxx += (a - mx) * (a - mx);
-        sxy += (a - mx) * (b - my);
-        syy += (b - my) * (b - my);
-    }
-    if sxx <= 0.0 || syy <= 0.0 {
-        return None;
-    }
-    let slope = sxy / sxx;
-    let intercept = my - slope * mx;
-    let sse = (syy - slope * sxy).max(0.0);
-    let (slope_low, slope_high) = if n > 2 {
-        let se = (sse / (n - 2) as f64 / sxx).sqrt();
-        let t = StudentsT::new(0.0, 1.0, (n - 2) as f64)
-            .ok()
-            .map(|d| d.inverse_cdf(0.5 + confidence / 2.0));
-        match t {
-            Some(t) if t.is_finite() => (Some(slope - t * se), Some(slope + t * se)),
-            _ => (None, None),
-        }
+/// OLS of y on x with an interval for the slope: the t interval, or for
+/// the rank regression (`kind` = `rank`, whose slope is the Spearman
+/// correlation) the Fisher-z interval of a Spearman correlation. `None` when
+/// x or y is constant.
+fn regress(kind: &'static str, x: &[f64], y: &[f64], confidence: f64) -> Option<Regression> {
+    let fit = Ols::fit(x, y)?;
+    let r_squared = fit.r_squared()?;
+    let (slope_interval, bounds) = if kind == "rank" {
+        (
+            SlopeInterval::FisherZBonettWright,
+            spearman_interval(fit.slope, fit.n(), confidence),
+        )
     } else {
-        (None, None)
+        (SlopeInterval::T, fit.slope_interval(confidence))
     };
     Some(Regression {
         kind,
-        n,
-        slope,
-        slope_low,
-        slope_high,
+        n: fit.n(),
+        slope: fit.slope,
+        slope_interval,
+        slope_low: bounds.map(|b| b.0),
+        slope_high: bounds.map(|b| b.1),
         confidence,
-        intercept,
-        r_squared: (sxy * sxy / (sxx * syy)).clamp(0.0, 1.0),
+        intercept: fit.intercept,
+        r_squared,
     })
 }
 
@@ -225,12 +245,13 @@ fn partial_compute(
     let Some(compute) = &matrix.compute else {
         return (0, None);
     };
+    let compute = compute_for_correlation(&compute.values, method);
     let kept: Vec<&(usize, f64)> = pairs
         .iter()
-        .filter(|(r, _)| !compute.values[*r].is_nan())
+        .filter(|(r, _)| !compute[*r].is_nan())
         .collect();
     let b: Vec<f64> = kept.iter().map(|(r, _)| values[*r]).collect();
-    let c: Vec<f64> = kept.iter().map(|(r, _)| compute.values[*r]).collect();
+    let c: Vec<f64> = kept.iter().map(|(r, _)| compute[*r]).collect();
     let s: Vec<f64> = kept.iter().map(|(_, s)| *s).collect();
     if kept.len() < 4 {
         return (kept.len(), None);
@@ -265,6 +286,16 @@ mod tests {
         assert!((r.regression.slope - rho).abs() < 1e-12);
         assert!((r.regression.r_squared - rho * rho).abs() < 1e-12);
         assert!(r.regression.slope_low.unwrap() < rho && rho < r.regression.slope_high.unwrap());
+        assert_eq!(
+            r.regression.slope_interval,
+            SlopeInterval::FisherZBonettWright
+        );
+        assert_eq!(
+            (r.regression.slope_low, r.regression.slope_high),
+            spearman_interval(r.regression.slope, 30, 0.95)
+                .map(|(l, h)| (Some(l), Some(h)))
+                .unwrap()
+        );
         let total: f64 = r.models.iter().map(|m| m.residual).sum();
         assert!(total.abs() < 1e-9);
         assert!(r.models.windows(2).all(|w| w[0].residual >= w[1].residual));
@@ -273,18 +304,32 @@ mod tests {
     }
 
     #[test]
-    fn ols_matches_a_hand_computation() {
-        // y = 1 + 2x + e with e = (+.1, -.1, -.1, +.1), which is orthogonal to
-        // x: sxy = 2*5 + (0.1*-1.5 + -0.1*-0.5 + -0.1*0.5 + 0.1*1.5) = 10, sxx = 5,
-        // so the slope is exactly 2.
-        let x = [0.0, 1.0, 2.0, 3.0];
-        let y = [1.1, 2.9, 4.9, 7.1];
-        let r = ols("ols", &x, &y, 0.95).unwrap();
-        assert!((r.slope - 2.0).abs() < 1e-12);
-        assert!((r.intercept - 1.0).abs() < 1e-12);
-        // SSE = 0.04, se = sqrt(0.04 / 2 / 5) = 0.0632456; t(0.975, 2) = 4.302653
-        let half = 4.302652729911275 * (0.04f64 / 2.0 / 5.0).sqrt();
-        assert!((r.slope_high.unwrap() - (2.0 + half)).abs() < 1e-9);
+    fn rank_slope_interval_stays_inside_the_correlation_bounds() {
+        // A benchmark that tracks the score almost perfectly: the t interval
+        // of the rank slope would pass 1; the correlation interval cannot.
+        let mut m = factor_matrix(12, 54);
+        let score = analyze(&m, &options(), None).unwrap().fit.scores;
+        let col = m.benchmarks.iter_mut().find(|c| c.name == "s_cap").unwrap();
+        for (v, s) in col.values.iter_mut().zip(&score) {
+            *v = *s;
+        }
+        col.values.swap(0, 1);
+        for level in [0.8, 0.95, 0.99] {
+            let r = residuals(&m, &options(), "s_cap", level).unwrap();
+            let g = &r.regression;
+            let (lo, hi) = (g.slope_low.unwrap(), g.slope_high.unwrap());
+            assert!(
+                -1.0 <= lo && lo <= g.slope && g.slope <= hi && hi <= 1.0,
+                "{g:?}"
+            );
+        }
+        // The OLS t interval of the same points exceeds 1 at 99%.
+        let r = residuals(&m, &options(), "s_cap", 0.99).unwrap();
+        let ranks = |v: &[f64]| standardise(&average_ranks(v));
+        let values: Vec<f64> = r.models.iter().map(|m| m.value).collect();
+        let scores: Vec<f64> = r.models.iter().map(|m| m.capabilities_score).collect();
+        let t = Ols::fit(&ranks(&scores), &ranks(&values)).unwrap();
+        assert!(t.slope_interval(0.99).unwrap().1 > 1.0);
     }
 
     #[test]
@@ -296,6 +341,7 @@ mod tests {
         };
         let r = residuals(&m, &opts, "s_cap", 0.9).unwrap();
         assert_eq!(r.regression.kind, "ols");
+        assert_eq!(r.regression.slope_interval, SlopeInterval::T);
         let a = analyze(&m, &opts, None).unwrap();
         let rho = a
             .benchmarks

@@ -3,9 +3,13 @@
 //! capability benchmark's leave-one-out correlation), the mean z-score
 //! composite, PC1 of the Pearson correlation matrix, and compute in place of
 //! capabilities. A benchmark whose verdict band ([`crate::verdict`]: by |r|,
-//! against the paper's low line and the mean capability correlation)
-//! differs under an alternative composite, or under compute, is flagged —
-//! the two separately, since compute alone accounts for most flips.
+//! against the paper's low line and the default high line, the mean
+//! leave-one-out capabilities correlation) differs under an alternative
+//! composite, or under compute, is flagged — the two separately, since
+//! compute alone accounts for most flips.
+//!
+//! [`verdict_lines`] places the verdict lines for `check` and
+//! `--sensitivity` alike.
 //!
 //! Every variant runs through the same pipeline ([`analyze_with_fit`]); a
 //! variant's PC1 is aligned with the full composite's loadings on the
@@ -15,7 +19,7 @@ use crate::analysis::{Analysis, AnalysisOptions, Role, analyze_with_fit};
 use crate::capabilities::fit_capabilities;
 use crate::matrix::BenchmarkMatrix;
 use crate::stats::{CorrelationMethod, z_scores};
-use crate::verdict::{Lines, PAPER_LOW_BOUND};
+use crate::verdict::{HighLine, Lines, paper_low_line};
 use rayon::prelude::*;
 
 /// One benchmark's capabilities correlation under other composites.
@@ -55,7 +59,8 @@ pub struct SensitivityReport {
     /// Per benchmark, in `Analysis::benchmarks` order.
     pub benchmarks: Vec<BenchmarkSensitivity>,
     /// The verdict lines the bands are judged by (the paper's low line and
-    /// the mean correlation among capability benchmarks).
+    /// the mean leave-one-out capabilities correlation, as
+    /// [`verdict_lines`] places them by default).
     pub lines: Lines,
 }
 
@@ -139,6 +144,61 @@ fn drop_one(
         .collect()
 }
 
+/// Each capability benchmark's correlation with the composite fitted
+/// without it, in the order of `full.fit.benchmarks`, from the drop-one
+/// analyses (`None` where undefined).
+fn own_drop_one(full: &Analysis, drops: &[Option<Vec<Option<f64>>>]) -> Vec<Option<f64>> {
+    full.fit
+        .benchmarks
+        .iter()
+        .zip(drops)
+        .map(|(c, d)| {
+            let i = full.benchmarks.iter().position(|b| b.benchmark == *c)?;
+            d.as_ref()?[i]
+        })
+        .collect()
+}
+
+/// Mean of the defined values; NaN when none is.
+fn mean_defined(values: &[Option<f64>]) -> f64 {
+    let defined: Vec<f64> = values.iter().flatten().copied().collect();
+    crate::stats::mean(&defined).unwrap_or(f64::NAN)
+}
+
+/// The mean leave-one-out capabilities correlation of the capability
+/// benchmarks of `full` (the analysis of `matrix`): each one's correlation
+/// with a composite fitted without it, averaged over those defined; `None`
+/// when none is (a single capability benchmark).
+pub fn leave_one_out_mean(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    full: &Analysis,
+) -> Option<f64> {
+    let mean = mean_defined(&own_drop_one(full, &drop_one(matrix, options, full)));
+    mean.is_finite().then_some(mean)
+}
+
+/// The verdict lines for `full` (the analysis of `matrix`): the low line
+/// `low`, or the paper's in the method's units ([`paper_low_line`]: its τ
+/// equivalent for Kendall), and the high line by `high`. `None` when the
+/// high line is undefined (no leave-one-out correlation, or no pair of
+/// capability benchmarks for the paper's line).
+pub fn verdict_lines(
+    matrix: &BenchmarkMatrix,
+    options: &AnalysisOptions,
+    full: &Analysis,
+    low: Option<f64>,
+    high: HighLine,
+) -> Option<Lines> {
+    let low = low.unwrap_or_else(|| paper_low_line(options.method == CorrelationMethod::Kendall));
+    let high = match high {
+        HighLine::LeaveOneOut => leave_one_out_mean(matrix, options, full)?,
+        HighLine::Paper => Some(full.fit.correlation_mean).filter(|m| m.is_finite())?,
+        HighLine::At(h) => h,
+    };
+    Some(Lines::new(low, high))
+}
+
 /// Correlations under the mean of the capability z-scores (same models as
 /// the full composite).
 fn mean_z(
@@ -193,7 +253,12 @@ pub(crate) fn sensitivity(
     let drops = drop_one(matrix, options, full);
     let mean = mean_z(matrix, options, full);
     let pearson = pearson_pc1(matrix, options, full);
-    let lines = Lines::new(PAPER_LOW_BOUND, full.fit.correlation_mean);
+    // The default lines of `verdict_lines`, from the drop-one analyses at
+    // hand (a single capability: no high line, so none above the low one).
+    let lines = Lines::new(
+        paper_low_line(options.method == CorrelationMethod::Kendall),
+        mean_defined(&own_drop_one(full, &drops)),
+    );
     let benchmarks = full
         .benchmarks
         .iter()
@@ -274,6 +339,55 @@ mod tests {
         assert!(full.benchmarks[0].capabilities_correlation.unwrap() > loo[0].unwrap());
         assert!(loo[4].is_none() && loo[5].is_none());
         assert_eq!(s.benchmarks[0].drop_one.len(), 4);
+    }
+
+    #[test]
+    fn high_line_is_the_mean_leave_one_out_correlation() {
+        let m = factor_matrix(30, 33);
+        let full = analyze(&m, &options(), None).unwrap();
+        // By hand: each capability's correlation with the composite of the others.
+        let caps = ["c0", "c1", "c2", "c3"];
+        let by_hand: Vec<f64> = caps
+            .iter()
+            .map(|c| {
+                let others = AnalysisOptions {
+                    capabilities: caps
+                        .iter()
+                        .filter(|o| *o != c)
+                        .map(|o| o.to_string())
+                        .collect(),
+                    ..options()
+                };
+                let a = analyze(&m, &others, None).unwrap();
+                a.benchmarks
+                    .iter()
+                    .find(|b| b.benchmark == *c)
+                    .unwrap()
+                    .capabilities_correlation
+                    .unwrap()
+            })
+            .collect();
+        let want = by_hand.iter().sum::<f64>() / 4.0;
+        let got = leave_one_out_mean(&m, &options(), &full).unwrap();
+        assert!((got - want).abs() < 1e-12, "{got} {want}");
+        let lines = verdict_lines(&m, &options(), &full, None, HighLine::LeaveOneOut).unwrap();
+        assert_eq!((lines.low, lines.high), (0.4, got.max(0.4)));
+        assert_eq!(sensitivity(&m, &options(), &full).lines, lines);
+        let paper = verdict_lines(&m, &options(), &full, None, HighLine::Paper).unwrap();
+        assert_eq!(paper.high, full.fit.correlation_mean.max(0.4));
+        let given = verdict_lines(&m, &options(), &full, Some(0.3), HighLine::At(0.6)).unwrap();
+        assert_eq!((given.low, given.high), (0.3, 0.6));
+        // Kendall: both lines in τ.
+        let kendall = AnalysisOptions {
+            method: CorrelationMethod::Kendall,
+            ..options()
+        };
+        let full_tau = analyze(&m, &kendall, None).unwrap();
+        let tau = verdict_lines(&m, &kendall, &full_tau, None, HighLine::LeaveOneOut).unwrap();
+        assert_eq!(tau.low, crate::verdict::paper_low_line(true));
+        let tau_mean = leave_one_out_mean(&m, &kendall, &full_tau).unwrap();
+        assert_eq!(tau.high, tau_mean.max(tau.low));
+        assert!(tau_mean < got, "τ runs lower than ρ: {tau_mean} {got}");
     }
 
     #[test]
