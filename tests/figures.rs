@@ -17,6 +17,7 @@ use safetywashing::plot::{
     SizeError, SizeRequest, XAxis, render_figure, render_pdf, render_png, render_svg,
 };
 use safetywashing::stats::CorrelationMethod;
+use safetywashing::uncertainty::default_lines;
 use std::path::Path;
 
 /// First and second series colours (Okabe–Ito blue and vermillion).
@@ -66,11 +67,13 @@ impl Fixture {
         self.analyses
             .iter()
             .zip(["base", "chat"])
+            .zip(&self.matrices)
             .take(n)
-            .map(|(analysis, label)| Panel {
+            .map(|((analysis, label), matrix)| Panel {
                 analysis,
                 label,
                 intervals: None,
+                lines: default_lines(matrix, analysis),
             })
             .collect()
     }
@@ -336,10 +339,12 @@ fn render_all(
         panels: analyses
             .iter()
             .zip(&labels)
-            .map(|(analysis, label)| Panel {
+            .zip(matrices)
+            .map(|((analysis, label), matrix)| Panel {
                 analysis,
                 label,
                 intervals: None,
+                lines: default_lines(matrix, analysis),
             })
             .collect(),
         matrices,
@@ -529,7 +534,18 @@ fn overview_groups_and_colours_by_area_with_an_area_legend() {
         analysis: &analysis,
         label: "areas",
         intervals: None,
+        lines: default_lines(&matrix, &analysis),
     };
+    let high_line = panel.lines.high;
+    let options_of = AnalysisOptions {
+        capabilities: analysis.fit.benchmarks.clone(),
+        method: analysis.method,
+    };
+    assert_eq!(
+        Some(high_line),
+        safetywashing::uncertainty::leave_one_out_mean(&matrix, &options_of, &analysis)
+            .map(|m| m.max(0.4))
+    );
     let all = OverviewFilter {
         all: true,
         ..OverviewFilter::default()
@@ -562,7 +578,14 @@ fn overview_groups_and_colours_by_area_with_an_area_legend() {
         texts.iter().any(|t| t.contains("Spearman ρ")),
         "method on the axis"
     );
-    assert!(texts.iter().any(|t| t.starts_with("±40%")));
+    assert!(texts.iter().any(|t| t.starts_with("±40.0%: the paper's")));
+    // The high line drawn is the verdicts' default one: the mean
+    // leave-one-out capabilities correlation.
+    let high = format!(
+        "{:.1}%: high (capability benchmarks, leave-one-out)",
+        100.0 * high_line
+    );
+    assert!(texts.contains(&high), "{high} not in {texts:?}");
 }
 
 #[test]

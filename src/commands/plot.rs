@@ -12,7 +12,7 @@ use safetywashing::plot::{
     FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, Length, OverviewFilter, Panel,
     Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
 };
-use safetywashing::uncertainty::Resampling;
+use safetywashing::uncertainty::{Resampling, default_lines};
 use safetywashing::words::count;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -327,10 +327,12 @@ impl Figure<'_> {
                 .iter()
                 .zip(&labels)
                 .zip(intervals)
-                .map(|((analysis, label), intervals)| Panel {
+                .zip(&inputs.matrices)
+                .map(|(((analysis, label), intervals), matrix)| Panel {
                     analysis,
                     label,
                     intervals: intervals.as_ref(),
+                    lines: default_lines(matrix, analysis),
                 })
                 .collect(),
             matrices: &inputs.matrices,

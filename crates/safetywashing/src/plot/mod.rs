@@ -40,6 +40,7 @@ pub use size::{FigureSize, Frame, Length, Preset, SizeError, SizeRequest, Unit};
 use crate::analysis::Analysis;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
+use crate::verdict::Lines;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -144,6 +145,10 @@ pub struct Panel<'a> {
     pub label: &'a str,
     /// Intervals of capabilities correlations, when computed.
     pub intervals: Option<&'a Intervals>,
+    /// The verdict lines drawn (by default
+    /// [`crate::uncertainty::default_lines`]: the paper's low line and the
+    /// mean leave-one-out capabilities correlation).
+    pub lines: Lines,
 }
 
 /// Short names for matrices given by path: file stems, with the words all

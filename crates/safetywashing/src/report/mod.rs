@@ -17,7 +17,8 @@ use crate::plot::{
     FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, OverviewFilter, Panel, PlotError,
     XAxis, render_figure, short_labels,
 };
-use crate::verdict::{Band, Lines, PAPER_LOW_BOUND, Verdict as Judged};
+use crate::uncertainty::default_lines;
+use crate::verdict::{Band, Lines, Verdict as Judged};
 
 /// The question the tool answers, in two sentences.
 pub const QUESTION: &str = "Does a safety benchmark measure safety, or mostly how capable a model \
@@ -41,27 +42,27 @@ pub struct Provenance {
 pub enum Verdict {
     /// Part of the capabilities score itself.
     Capability,
-    /// |r| at least the mean correlation among capability benchmarks: tracks
-    /// capabilities as closely as capability benchmarks track each other.
+    /// |r| at least the high line (the mean leave-one-out capabilities
+    /// correlation of the capability benchmarks): tracks capabilities as
+    /// closely as a capability benchmark tracks a composite of the others.
     High,
-    /// |r| at least 40% (the paper's "low" bound) but below that mean.
+    /// |r| at least the low line (the paper's 40%) but below the high line.
     Moderate,
-    /// |r| below 40%.
+    /// |r| below the low line.
     Low,
     /// No correlation (too few models or a constant column).
     Undefined,
 }
 
 impl Verdict {
-    /// Judge a benchmark given the mean capability–capability correlation:
-    /// the one rule of [`crate::verdict`] (bands by |r|), with capability
-    /// benchmarks named as such.
-    pub fn of(result: &BenchmarkResult, mean_capability_correlation: f64) -> Verdict {
+    /// Judge a benchmark by `lines` ([`default_lines`]): the one rule of
+    /// [`crate::verdict`] (bands by |r|), with capability benchmarks named
+    /// as such.
+    pub fn of(result: &BenchmarkResult, lines: &Lines) -> Verdict {
         if result.role == Role::Capability {
             return Verdict::Capability;
         }
-        let lines = Lines::new(PAPER_LOW_BOUND, mean_capability_correlation);
-        match Judged::judge(result.capabilities_correlation, None, &lines).band {
+        match Judged::judge(result.capabilities_correlation, None, lines).band {
             None => Verdict::Undefined,
             Some(Band::High) => Verdict::High,
             Some(Band::Moderate) => Verdict::Moderate,
@@ -85,11 +86,15 @@ impl Verdict {
         match self {
             Verdict::Capability => "one of the capability benchmarks the score is built from",
             Verdict::High => {
-                "at least the mean correlation among capability benchmarks: tracks capabilities \
-                 as closely as they track each other"
+                "|r| at least the mean correlation of each capability benchmark with a composite \
+                 fitted without it: tracks capabilities as closely as a capability benchmark \
+                 tracks the others"
             }
-            Verdict::Moderate => "|r| of 40% or more, below that mean",
-            Verdict::Low => "|r| below 40% (the paper calls below 40% \"low\")",
+            Verdict::Moderate => "|r| at or above the low line, below the high line",
+            Verdict::Low => {
+                "|r| below the low line (the paper calls below 40% \"low\"; for Kendall's τ \
+                 its equivalent, 27.3%)"
+            }
             Verdict::Undefined => "no correlation (too few models, or a constant column)",
         }
     }
@@ -139,6 +144,8 @@ pub struct MatrixSection {
     pub summary: Vec<(String, String)>,
     /// Every benchmark, highest capabilities correlation first.
     pub rows: Vec<Row>,
+    /// The verdict lines the rows were judged by.
+    pub lines: Lines,
 }
 
 /// A figure rendered as SVG with its caption.
@@ -186,14 +193,14 @@ pub struct ReportInput<'a> {
     pub provenance: Provenance,
 }
 
-/// The benchmark table of one analysis, highest capabilities correlation
-/// first (undefined last, ties in file order).
+/// The benchmark table of one analysis, judged by `lines`, highest
+/// capabilities correlation first (undefined last, ties in file order).
 pub fn rows(
     analysis: &Analysis,
     info: Option<&InfoTable>,
     intervals: Option<&Intervals>,
+    lines: &Lines,
 ) -> Vec<Row> {
-    let mean = analysis.fit.correlation_mean;
     let mut rows: Vec<Row> = analysis
         .benchmarks
         .iter()
@@ -209,7 +216,7 @@ pub fn rows(
             interval: intervals.and_then(|i| i.get(&b.benchmark).copied()),
             compute: b.compute_correlation,
             compute_n: b.compute_n,
-            verdict: Verdict::of(b, mean),
+            verdict: Verdict::of(b, lines),
         })
         .collect();
     rows.sort_by(|a, b| match (a.capabilities, b.capabilities) {
@@ -242,7 +249,7 @@ pub fn scatter_benchmark(analyses: &[Analysis]) -> Option<String> {
         .map(|(_, b)| b.benchmark.clone())
 }
 
-fn summary(a: &Analysis) -> Vec<(String, String)> {
+fn summary(a: &Analysis, lines: &Lines) -> Vec<(String, String)> {
     let pct = |v: Option<f64>| crate::output::percent(v);
     let fit = &a.fit;
     let safety: Vec<&BenchmarkResult> = a
@@ -250,12 +257,7 @@ fn summary(a: &Analysis) -> Vec<(String, String)> {
         .iter()
         .filter(|b| b.role == Role::Safety)
         .collect();
-    let count = |v: Verdict| {
-        safety
-            .iter()
-            .filter(|b| Verdict::of(b, fit.correlation_mean) == v)
-            .count()
-    };
+    let count = |v: Verdict| safety.iter().filter(|b| Verdict::of(b, lines) == v).count();
     let mut out = vec![
         (
             "Models in the capabilities score".to_string(),
@@ -272,6 +274,10 @@ fn summary(a: &Analysis) -> Vec<(String, String)> {
         (
             "Mean correlation among capability benchmarks".into(),
             pct(Some(fit.correlation_mean)),
+        ),
+        (
+            "“High” line: mean leave-one-out capabilities correlation".into(),
+            pct(Some(lines.high)),
         ),
         (
             "Capabilities score vs compute".into(),
@@ -298,8 +304,9 @@ fn caption(kind: FigureKind, scatter: Option<&str>) -> String {
         FigureKind::Overview => "Capabilities correlation of every benchmark outside the \
             capabilities score, grouped and coloured by safety area (sub-splits folded into \
             their headline benchmark), sorted within each area. Bars right of the dotted line \
-            track capabilities as closely as capability benchmarks track each other; the \
-            dashed lines are ±40%."
+            track capabilities as closely as a capability benchmark tracks a composite of \
+            the others (the mean leave-one-out capabilities correlation); the dashed lines are \
+            the paper's ±40% (in τ for Kendall)."
             .into(),
         FigureKind::Compare => "The two matrices' capabilities correlations on the \
             benchmarks they share."
@@ -343,7 +350,8 @@ pub fn finding(section: &MatrixSection) -> String {
         })
         .collect();
     let mut out = format!(
-        "{}: {} of {} track capabilities as closely as capability benchmarks track each other",
+        "{}: {} of {} track capabilities as closely as a capability benchmark tracks a \
+         composite of the others",
         section.label,
         high.len(),
         crate::words::count(safety.len(), "safety benchmark", "safety benchmarks"),
@@ -359,8 +367,9 @@ pub fn finding(section: &MatrixSection) -> String {
         .filter(|r| r.capabilities.is_some_and(|c| c < 0.0))
         .count();
     out.push_str(&format!(
-        "; {} more have |r| of 40% or above; {falling} of these fall as capabilities rise.",
+        "; {} more have |r| of {} or above; {falling} of these fall as capabilities rise.",
         of(Verdict::Moderate),
+        crate::plot::style::pct(section.lines.low),
     ));
     out
 }
@@ -369,6 +378,12 @@ impl Report {
     /// Gather the report: rows, summaries and all five figures.
     pub fn build(input: &ReportInput) -> Result<Report, PlotError> {
         let sources: Vec<&str> = input.analyses.iter().map(|a| a.matrix.as_str()).collect();
+        let lines: Vec<Lines> = input
+            .analyses
+            .iter()
+            .zip(input.matrices)
+            .map(|(a, m)| default_lines(m, a))
+            .collect();
         let labels = short_labels(&sources);
         let interval = |i: usize| input.intervals.get(i).copied().flatten();
         let sections: Vec<MatrixSection> = input
@@ -384,8 +399,9 @@ impl Report {
                     .next()
                     .unwrap_or(&a.matrix)
                     .to_string(),
-                summary: summary(a),
-                rows: rows(a, input.info, interval(i)),
+                summary: summary(a, &lines[i]),
+                rows: rows(a, input.info, interval(i), &lines[i]),
+                lines: lines[i],
             })
             .collect();
         let scatter = input
@@ -409,6 +425,7 @@ impl Report {
                     analysis,
                     label,
                     intervals: interval(i),
+                    lines: lines[i],
                 })
                 .collect(),
             matrices: input.matrices,
@@ -497,18 +514,20 @@ mod tests {
                 row("BBQ", 0.1, Verdict::Low),
                 row("WMDP", -0.6, Verdict::Moderate),
             ],
+            lines: Lines::new(0.4, 0.7),
         };
         assert_eq!(
             finding(&section),
-            "chat: 2 of 5 safety benchmarks track capabilities as closely as capability \
-             benchmarks track each other (strongest: MT Bench 95.0%, TruthfulQA 81.0%); 2 more \
-             have |r| of 40% or above; 1 of these fall as capabilities rise."
+            "chat: 2 of 5 safety benchmarks track capabilities as closely as a capability \
+             benchmark tracks a composite of the others (strongest: MT Bench 95.0%, TruthfulQA \
+             81.0%); 2 more have |r| of 40.0% or above; 1 of these fall as capabilities rise."
         );
     }
 
     #[test]
     fn verdict_words_follow_the_paper_bounds() {
-        let v = |r| Verdict::of(&result(Role::Safety, Some(r)), 0.7);
+        let lines = Lines::new(0.4, 0.7);
+        let v = |r| Verdict::of(&result(Role::Safety, Some(r)), &lines);
         assert_eq!(v(0.8), Verdict::High);
         assert_eq!(v(0.7), Verdict::High);
         assert_eq!(v(0.5), Verdict::Moderate);
@@ -519,11 +538,11 @@ mod tests {
         assert_eq!(v(-0.4), Verdict::Moderate);
         assert_eq!(v(-0.8), Verdict::High);
         assert_eq!(
-            Verdict::of(&result(Role::Safety, None), 0.7),
+            Verdict::of(&result(Role::Safety, None), &lines),
             Verdict::Undefined
         );
         assert_eq!(
-            Verdict::of(&result(Role::Capability, Some(0.9)), 0.7),
+            Verdict::of(&result(Role::Capability, Some(0.9)), &lines),
             Verdict::Capability
         );
     }
