@@ -307,3 +307,43 @@ fn default_high_line_is_the_mean_leave_one_out_capabilities_correlation() {
         assert!(text.contains("(the mean correlation of each capability benchmark with a composite fitted without it)"), "{text}");
     });
 }
+
+#[test]
+fn report_judges_by_the_same_high_line_as_check() {
+    with_shared!(shared => {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.csv");
+        let chat = common::paper_dir(&shared).join("benchmarks_chat_models.csv");
+        write_rewritten_column(&chat, "truthfulqa_mc1", &new);
+        let line = json_of(cmd(&shared).args(["check", "--format", "json"]).arg(&new))["capability_leave_one_out_mean"]
+            .as_f64()
+            .unwrap();
+        let md = dir.path().join("r.md");
+        let out = cmd(&shared).arg("report").arg("-o").arg(&md).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let md = std::fs::read_to_string(&md).unwrap();
+        // The summary row of the chat column (the second matrix).
+        let cell = |label: &str| -> String {
+            let row = md.lines().find(|l| l.starts_with(&format!("| {label} |"))).unwrap_or_else(|| panic!("no row {label}"));
+            row.split('|').map(str::trim).nth(3).unwrap().to_string()
+        };
+        assert_eq!(cell("“High” line: mean leave-one-out capabilities correlation"), format!("{:.1}%", line * 100.0));
+        // Independently: the chat matrix's non-capability benchmarks by |r|
+        // against the paper's 40% and that line.
+        let analysis = json_of(cmd(&shared).arg("analyze").arg(&chat).args(["--format", "json"]));
+        let safety: Vec<f64> = analysis["benchmarks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["role"] == "safety")
+            .filter_map(|b| b["capabilities_correlation"].as_f64())
+            .map(f64::abs)
+            .collect();
+        let high = safety.iter().filter(|r| **r >= line).count();
+        let moderate = safety.iter().filter(|r| **r >= 0.4 && **r < line).count();
+        assert_eq!(cell("… of which “high”"), high.to_string());
+        assert_eq!(cell("… of which “moderate”"), moderate.to_string());
+        let paper_line = analysis["capability_correlation_mean"].as_f64().unwrap();
+        assert!(safety.iter().filter(|r| **r >= paper_line).count() > high, "the paper's line counts more as high");
+    });
+}

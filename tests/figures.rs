@@ -18,6 +18,7 @@ use safetywashing::plot::{
     render_png, render_svg,
 };
 use safetywashing::stats::CorrelationMethod;
+use safetywashing::uncertainty::default_lines;
 use safetywashing::uncertainty::{
     BootstrapOptions, FullAnalysis, IntervalMethod, UncertaintyOptions, analyze_with_uncertainty,
 };
@@ -70,12 +71,14 @@ impl Fixture {
         self.analyses
             .iter()
             .zip(["base", "chat"])
+            .zip(&self.matrices)
             .take(n)
-            .map(|(analysis, label)| Panel {
+            .map(|((analysis, label), matrix)| Panel {
                 analysis,
                 label,
                 intervals: None,
                 bootstrap: None,
+                lines: default_lines(matrix, analysis),
             })
             .collect()
     }
@@ -203,6 +206,7 @@ fn ranking_and_scree_draw_bootstrap_intervals_and_say_how_they_were_made() {
         label: "base",
         intervals: None,
         bootstrap: Some(boot),
+        lines: default_lines(&f.matrices[0], &full.analysis),
     };
     let note = "90% percentile bootstrap, 200 resamples of models";
 
@@ -378,6 +382,7 @@ fn clustered_heatmap_orders_rows_and_columns_by_the_leaf_order() {
         label: "blocks",
         intervals: None,
         bootstrap: None,
+        lines: default_lines(&m, analysis),
     };
     let svg = render_svg(
         &HeatmapFigure::new(vec![panel(&blocks)]).with_order(HeatmapOrder::Clustered),
@@ -547,11 +552,13 @@ fn render_all(
         panels: analyses
             .iter()
             .zip(&labels)
-            .map(|(analysis, label)| Panel {
+            .zip(matrices)
+            .map(|((analysis, label), matrix)| Panel {
                 analysis,
                 label,
                 intervals: None,
                 bootstrap: None,
+                lines: default_lines(matrix, analysis),
             })
             .collect(),
         matrices,
@@ -744,7 +751,18 @@ fn overview_groups_and_colours_by_area_with_an_area_legend() {
         label: "areas",
         intervals: None,
         bootstrap: None,
+        lines: default_lines(&matrix, &analysis),
     };
+    let high_line = panel.lines.high;
+    let options_of = AnalysisOptions {
+        capabilities: analysis.fit.benchmarks.clone(),
+        method: analysis.method,
+    };
+    assert_eq!(
+        Some(high_line),
+        safetywashing::uncertainty::leave_one_out_mean(&matrix, &options_of, &analysis)
+            .map(|m| m.max(0.4))
+    );
     let all = OverviewFilter {
         all: true,
         ..OverviewFilter::default()
@@ -777,7 +795,14 @@ fn overview_groups_and_colours_by_area_with_an_area_legend() {
         texts.iter().any(|t| t.contains("Spearman ρ")),
         "method on the axis"
     );
-    assert!(texts.iter().any(|t| t.starts_with("±40%")));
+    assert!(texts.iter().any(|t| t.starts_with("±40.0%: the paper's")));
+    // The high line drawn is the verdicts' default one: the mean
+    // leave-one-out capabilities correlation.
+    let high = format!(
+        "{:.1}%: high (capability benchmarks, leave-one-out)",
+        100.0 * high_line
+    );
+    assert!(texts.contains(&high), "{high} not in {texts:?}");
 }
 
 #[test]

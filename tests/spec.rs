@@ -228,11 +228,20 @@ fn naive_analysis(m: &BenchmarkMatrix, caps: &[String], method: CorrelationMetho
     for (&r, &s) in used.iter().zip(&scores) {
         by_row[r] = s;
     }
-    let compute = m
+    // Step 9: with Pearson, compute enters as its log10 (a value with no
+    // logarithm as missing).
+    let compute: Vec<f64> = m
         .compute
         .as_ref()
         .map(|c| c.values.clone())
-        .unwrap_or_else(|| vec![f64::NAN; n]);
+        .unwrap_or_else(|| vec![f64::NAN; n])
+        .into_iter()
+        .map(|v| match method {
+            CorrelationMethod::Pearson if v > 0.0 => v.log10(),
+            CorrelationMethod::Pearson => f64::NAN,
+            _ => v,
+        })
+        .collect();
     Naive {
         capabilities: m
             .benchmarks

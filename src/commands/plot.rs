@@ -11,7 +11,7 @@ use safetywashing::plot::{
     OverviewFilter, Panel, Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
 };
 use safetywashing::stats::CorrelationMethod;
-use safetywashing::uncertainty::{FullAnalysis, Resampling};
+use safetywashing::uncertainty::{FullAnalysis, Resampling, default_lines};
 use safetywashing::words::count;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -400,11 +400,13 @@ impl Figure<'_> {
                 .zip(&labels)
                 .zip(&intervals)
                 .zip(bootstraps)
-                .map(|(((f, label), intervals), bootstrap)| Panel {
+                .zip(&inputs.matrices)
+                .map(|((((f, label), intervals), bootstrap), matrix)| Panel {
                     analysis: &f.analysis,
                     label,
                     intervals: intervals.as_ref(),
                     bootstrap,
+                    lines: default_lines(matrix, &f.analysis),
                 })
                 .collect(),
             matrices: &inputs.matrices,

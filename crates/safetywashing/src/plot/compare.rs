@@ -1,14 +1,15 @@
 //! `compare`: two matrices' capabilities correlations on the benchmarks
 //! they share, as a dumbbell chart: one row per benchmark, a marker per
 //! matrix joined by a line, grouped by safety area like the overview (rows
-//! follow the first matrix's order), with the ±40% and the first matrix's
-//! "high" line.
+//! follow the first matrix's order), with the first matrix's verdict lines
+//! (±40%, the paper's "low" line, and the "high" line).
 
 use super::overview::{OverviewFilter, Row, bars, correlation_chart, rows};
 use super::size::{Frame, TITLE_SPACE};
 use super::style::{self, GREY, ROW_SIZE};
 use super::{DrawResult, Figure, Panel, PlotError};
 use crate::load::InfoTable;
+use crate::verdict::Lines;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -37,7 +38,7 @@ pub struct Pair {
 pub struct CompareFigure<'a> {
     labels: [&'a str; 2],
     method: crate::stats::CorrelationMethod,
-    high: f64,
+    lines: Lines,
     pairs: Vec<Pair>,
     frame: Frame,
 }
@@ -81,7 +82,7 @@ impl<'a> CompareFigure<'a> {
         Ok(CompareFigure {
             labels: [a.label, b.label],
             method: a.analysis.method,
-            high: super::overview::high_line(a.analysis),
+            lines: a.lines,
             pairs,
             frame: Frame::default(),
         })
@@ -142,7 +143,7 @@ impl Figure for CompareFigure<'_> {
             crate::words::count(self.pairs.len(), "shared benchmark", "shared benchmarks"),
             (name_w, 50),
             n,
-            (self.method, self.high),
+            (self.method, self.lines),
         )?;
         let y = |i: usize| n - 1.0 - i as f64;
         let mut pair = self.pairs.iter();
@@ -184,7 +185,14 @@ impl Figure for CompareFigure<'_> {
         let legend = [
             (Some(0), self.labels[0].to_string()),
             (Some(1), self.labels[1].to_string()),
-            (None, format!("±40% and {} (high)", style::pct(self.high))),
+            (
+                None,
+                format!(
+                    "±{} and {} (high)",
+                    style::pct(self.lines.low),
+                    style::pct(self.lines.high)
+                ),
+            ),
         ];
         for (k, (series, text)) in legend.iter().enumerate() {
             let (lx, ly) = (4, 10 + 18 * k as i32);

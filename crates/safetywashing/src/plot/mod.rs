@@ -41,6 +41,7 @@ use crate::analysis::Analysis;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
 use crate::uncertainty::{BootstrapEstimate, BootstrapReport, Interval};
+use crate::verdict::Lines;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -167,6 +168,10 @@ pub struct Panel<'a> {
     /// The bootstrap of this analysis, when run: `ranking` draws each
     /// model's score interval and `scree` each eigenvalue's from it.
     pub bootstrap: Option<&'a BootstrapReport>,
+    /// The verdict lines drawn (by default
+    /// [`crate::uncertainty::default_lines`]: the paper's low line and the
+    /// mean leave-one-out capabilities correlation).
+    pub lines: Lines,
 }
 
 impl Panel<'_> {

@@ -1,9 +1,10 @@
 //! `overview`: every non-capability benchmark's capabilities correlation as a
 //! horizontal bar (with its interval when known), grouped and coloured by
 //! safety area as the paper's figures are, sorted within each area, areas in
-//! order of their mean correlation; reference lines at ±40% (the paper's
-//! "low" bound) and at the "high" line (the mean correlation among
-//! capability benchmarks, at least 40%); one panel per matrix.
+//! order of their mean correlation; reference lines at ± the low line (the
+//! paper's 40%) and at the "high" line (by default the mean leave-one-out
+//! capabilities correlation of the capability benchmarks, at least the low
+//! line: [`Panel::lines`]); one panel per matrix.
 //!
 //! Areas come from the info table's optional `area` column, else from the
 //! paper's suite manifest ([`crate::suite`]), else `other`. By default a
@@ -19,14 +20,12 @@ use crate::analysis::{Analysis, Role};
 use crate::load::InfoTable;
 use crate::stats::CorrelationMethod;
 use crate::suite::Manifest;
+use crate::verdict::Lines;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
-
-/// The paper calls a capabilities correlation below this "low".
-const LOW_BOUND: f64 = crate::verdict::PAPER_LOW_BOUND;
 
 /// Height of one row (drawing units).
 const ROW: u32 = 16;
@@ -334,17 +333,17 @@ impl<'a> OverviewFigure<'a> {
 
     /// Legend entries: (swatch, text); reference lines first, then areas.
     fn legend(&self, panel: &Panel, intervals: bool) -> Vec<(Swatch, String)> {
-        let high = high_line(panel.analysis);
+        let lines = panel.lines;
         let mut out = vec![
             (
                 Swatch::Line(GREY, (6, 4)),
-                "±40%: the paper's \"low\" bound".to_string(),
+                format!("±{}: the paper's \"low\" bound", style::pct(lines.low)),
             ),
             (
                 Swatch::Line(INK, (2, 3)),
                 format!(
-                    "{}: high (mean among capability benchmarks)",
-                    style::pct(high)
+                    "{}: high (capability benchmarks, leave-one-out)",
+                    style::pct(lines.high)
                 ),
             ),
         ];
@@ -415,13 +414,13 @@ impl<'a> OverviewFigure<'a> {
 
 /// A chart of capabilities correlations (−100…100%, the method named on
 /// the axis) with `n` rows, `(name_w, axis)` units for the names and the
-/// axis, and reference lines at ±40% and at `high`.
+/// axis, and reference lines at ± the low line and at the high line.
 pub(super) fn correlation_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     caption: String,
     (name_w, axis): (u32, u32),
     n: f64,
-    (method, high): (CorrelationMethod, f64),
+    (method, lines): (CorrelationMethod, Lines),
 ) -> Result<CorrelationChart<'a, DB>, super::PlotError> {
     let mut chart = ChartBuilder::on(area)
         .caption(caption, style::text(LABEL_SIZE))
@@ -447,7 +446,7 @@ pub(super) fn correlation_chart<'a, DB: DrawingBackend>(
         ))
         .draw()?;
     let full = [-0.5, n - 0.5];
-    for x in [LOW_BOUND, -LOW_BOUND] {
+    for x in [lines.low, -lines.low] {
         chart.draw_series(DashedLineSeries::new(
             full.map(|y| (x, y)),
             6,
@@ -456,7 +455,7 @@ pub(super) fn correlation_chart<'a, DB: DrawingBackend>(
         ))?;
     }
     chart.draw_series(DashedLineSeries::new(
-        full.map(|y| (high, y)),
+        full.map(|y| (lines.high, y)),
         2,
         3,
         INK.stroke_width(2),
@@ -467,12 +466,6 @@ pub(super) fn correlation_chart<'a, DB: DrawingBackend>(
 /// The chart [`correlation_chart`] builds.
 pub(super) type CorrelationChart<'a, DB> =
     ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-
-/// The "high" line: the mean correlation among capability benchmarks, at
-/// least the low bound (as the report's verdicts use it).
-pub fn high_line(analysis: &Analysis) -> f64 {
-    analysis.fit.correlation_mean.max(LOW_BOUND)
-}
 
 /// What a legend entry shows beside its text.
 #[derive(Clone, Copy)]
@@ -541,13 +534,12 @@ impl OverviewFigure<'_> {
         // The legend goes under the chart, where no bar can be.
         let (chart_area, legend_area) =
             area.split_vertically(area.dim_in_pixel().1.saturating_sub(legend_h));
-        let high = high_line(panel.analysis);
         let mut chart = correlation_chart(
             &chart_area,
             self.caption(panel, bars),
             (name_w, AXIS),
             n,
-            (panel.analysis.method, high),
+            (panel.analysis.method, panel.lines),
         )?;
         let y = |i: usize| n - 1.0 - i as f64;
         let has_intervals = bars.bars.iter().any(|b| b.interval.is_some());

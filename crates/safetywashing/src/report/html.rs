@@ -432,6 +432,7 @@ mod tests {
                     model: "m<1>".into(),
                     missing: vec!["cap".into()],
                 }],
+                lines: crate::verdict::Lines::new(0.4, 0.7),
             }],
             figures: Vec::new(),
             method: "spearman".into(),

@@ -18,8 +18,8 @@ use crate::plot::{
     FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, OverviewFilter, Panel, PlotError,
     XAxis, area_of, render_figure, short_labels,
 };
-use crate::uncertainty::{BootstrapEstimate, BootstrapReport, Resampling};
-use crate::verdict::{Band, Lines, PAPER_LOW_BOUND, Verdict as Judged};
+use crate::uncertainty::{BootstrapEstimate, BootstrapReport, Resampling, default_lines};
+use crate::verdict::{Band, Lines, Verdict as Judged};
 
 /// The question the tool answers, in two sentences.
 pub const QUESTION: &str = "Does a safety benchmark measure safety, or mostly how capable a model \
@@ -43,27 +43,27 @@ pub struct Provenance {
 pub enum Verdict {
     /// Part of the capabilities score itself.
     Capability,
-    /// |r| at least the mean correlation among capability benchmarks: tracks
-    /// capabilities as closely as capability benchmarks track each other.
+    /// |r| at least the high line (the mean leave-one-out capabilities
+    /// correlation of the capability benchmarks): tracks capabilities as
+    /// closely as a capability benchmark tracks a composite of the others.
     High,
-    /// |r| at least 40% (the paper's "low" bound) but below that mean.
+    /// |r| at least the low line (the paper's 40%) but below the high line.
     Moderate,
-    /// |r| below 40%.
+    /// |r| below the low line.
     Low,
     /// No correlation (too few models or a constant column).
     Undefined,
 }
 
 impl Verdict {
-    /// Judge a benchmark given the mean capability–capability correlation:
-    /// the one rule of [`crate::verdict`] (bands by |r|), with capability
-    /// benchmarks named as such.
-    pub fn of(result: &BenchmarkResult, mean_capability_correlation: f64) -> Verdict {
+    /// Judge a benchmark by `lines` ([`default_lines`]): the one rule of
+    /// [`crate::verdict`] (bands by |r|), with capability benchmarks named
+    /// as such.
+    pub fn of(result: &BenchmarkResult, lines: &Lines) -> Verdict {
         if result.role == Role::Capability {
             return Verdict::Capability;
         }
-        let lines = Lines::new(PAPER_LOW_BOUND, mean_capability_correlation);
-        match Judged::judge(result.capabilities_correlation, None, &lines).band {
+        match Judged::judge(result.capabilities_correlation, None, lines).band {
             None => Verdict::Undefined,
             Some(Band::High) => Verdict::High,
             Some(Band::Moderate) => Verdict::Moderate,
@@ -87,11 +87,15 @@ impl Verdict {
         match self {
             Verdict::Capability => "one of the capability benchmarks the score is built from",
             Verdict::High => {
-                "at least the mean correlation among capability benchmarks: tracks capabilities \
-                 as closely as they track each other"
+                "|r| at least the mean correlation of each capability benchmark with a composite \
+                 fitted without it: tracks capabilities as closely as a capability benchmark \
+                 tracks the others"
             }
-            Verdict::Moderate => "|r| of 40% or more, below that mean",
-            Verdict::Low => "|r| below 40% (the paper calls below 40% \"low\")",
+            Verdict::Moderate => "|r| at or above the low line, below the high line",
+            Verdict::Low => {
+                "|r| below the low line (the paper calls below 40% \"low\"; for Kendall's τ \
+                 its equivalent, 27.3%)"
+            }
             Verdict::Undefined => "no correlation (too few models, or a constant column)",
         }
     }
@@ -147,6 +151,8 @@ pub struct MatrixSection {
     /// Models left out of the capabilities score (a capability benchmark
     /// without a value), in file order.
     pub excluded: Vec<ExcludedModel>,
+    /// The verdict lines the rows were judged by.
+    pub lines: Lines,
 }
 
 /// A figure rendered as SVG with its caption.
@@ -197,14 +203,14 @@ pub struct ReportInput<'a> {
     pub provenance: Provenance,
 }
 
-/// The benchmark table of one analysis, highest capabilities correlation
-/// first (undefined last, ties in file order).
+/// The benchmark table of one analysis, judged by `lines`, highest
+/// capabilities correlation first (undefined last, ties in file order).
 pub fn rows(
     analysis: &Analysis,
     info: Option<&InfoTable>,
     intervals: Option<&Intervals>,
+    lines: &Lines,
 ) -> Vec<Row> {
-    let mean = analysis.fit.correlation_mean;
     let mut rows: Vec<Row> = analysis
         .benchmarks
         .iter()
@@ -221,7 +227,7 @@ pub fn rows(
             interval: intervals.and_then(|i| i.get(&b.benchmark).copied()),
             compute: b.compute_correlation,
             compute_n: b.compute_n,
-            verdict: Verdict::of(b, mean),
+            verdict: Verdict::of(b, lines),
         })
         .collect();
     rows.sort_by(|a, b| match (a.capabilities, b.capabilities) {
@@ -286,19 +292,14 @@ fn pct_in(
     }
 }
 
-fn summary(a: &Analysis, boot: Option<&BootstrapReport>) -> Vec<(String, String)> {
+fn summary(a: &Analysis, boot: Option<&BootstrapReport>, lines: &Lines) -> Vec<(String, String)> {
     let fit = &a.fit;
     let safety: Vec<&BenchmarkResult> = a
         .benchmarks
         .iter()
         .filter(|b| b.role == Role::Safety)
         .collect();
-    let count = |v: Verdict| {
-        safety
-            .iter()
-            .filter(|b| Verdict::of(b, fit.correlation_mean) == v)
-            .count()
-    };
+    let count = |v: Verdict| safety.iter().filter(|b| Verdict::of(b, lines) == v).count();
     let mut out = vec![
         (
             "Models in the capabilities score".to_string(),
@@ -323,6 +324,10 @@ fn summary(a: &Analysis, boot: Option<&BootstrapReport>) -> Vec<(String, String)
                 boot.map(|b| &b.capability_correlation_mean),
                 boot,
             ),
+        ),
+        (
+            "“High” line: mean leave-one-out capabilities correlation".into(),
+            crate::output::percent(Some(lines.high)),
         ),
         (
             "Capabilities score vs compute".into(),
@@ -356,8 +361,9 @@ fn caption(kind: FigureKind, scatter: Option<&str>) -> String {
         FigureKind::Overview => "Capabilities correlation of every benchmark outside the \
             capabilities score, grouped and coloured by safety area (sub-splits folded into \
             their headline benchmark), sorted within each area. Bars right of the dotted line \
-            track capabilities as closely as capability benchmarks track each other; the \
-            dashed lines are ±40%."
+            track capabilities as closely as a capability benchmark tracks a composite of \
+            the others (the mean leave-one-out capabilities correlation); the dashed lines are \
+            the paper's ±40% (in τ for Kendall)."
             .into(),
         FigureKind::Compare => "The two matrices' capabilities correlations on the \
             benchmarks they share."
@@ -401,7 +407,8 @@ pub fn finding(section: &MatrixSection) -> String {
         })
         .collect();
     let mut out = format!(
-        "{}: {} of {} track capabilities as closely as capability benchmarks track each other",
+        "{}: {} of {} track capabilities as closely as a capability benchmark tracks a \
+         composite of the others",
         section.label,
         high.len(),
         crate::words::count(safety.len(), "safety benchmark", "safety benchmarks"),
@@ -417,8 +424,9 @@ pub fn finding(section: &MatrixSection) -> String {
         .filter(|r| r.capabilities.is_some_and(|c| c < 0.0))
         .count();
     out.push_str(&format!(
-        "; {} more have |r| of 40% or above; {falling} of these fall as capabilities rise.",
+        "; {} more have |r| of {} or above; {falling} of these fall as capabilities rise.",
         of(Verdict::Moderate),
+        crate::plot::style::pct(section.lines.low),
     ));
     out
 }
@@ -427,6 +435,12 @@ impl Report {
     /// Gather the report: rows, summaries and all five figures.
     pub fn build(input: &ReportInput) -> Result<Report, PlotError> {
         let sources: Vec<&str> = input.analyses.iter().map(|a| a.matrix.as_str()).collect();
+        let lines: Vec<Lines> = input
+            .analyses
+            .iter()
+            .zip(input.matrices)
+            .map(|(a, m)| default_lines(m, a))
+            .collect();
         let labels = short_labels(&sources);
         let interval = |i: usize| input.intervals.get(i).copied().flatten();
         let bootstrap = |i: usize| input.bootstrap.get(i).copied().flatten();
@@ -443,9 +457,10 @@ impl Report {
                     .next()
                     .unwrap_or(&a.matrix)
                     .to_string(),
-                summary: summary(a, bootstrap(i)),
-                rows: rows(a, input.info, interval(i)),
+                summary: summary(a, bootstrap(i), &lines[i]),
+                rows: rows(a, input.info, interval(i), &lines[i]),
                 excluded: a.fit.excluded.clone(),
+                lines: lines[i],
             })
             .collect();
         let scatter = input
@@ -470,6 +485,7 @@ impl Report {
                     label,
                     intervals: interval(i),
                     bootstrap: bootstrap(i),
+                    lines: lines[i],
                 })
                 .collect(),
             matrices: input.matrices,
@@ -564,18 +580,20 @@ mod tests {
                 row("WMDP", -0.6, Verdict::Moderate),
             ],
             excluded: Vec::new(),
+            lines: Lines::new(0.4, 0.7),
         };
         assert_eq!(
             finding(&section),
-            "chat: 2 of 5 safety benchmarks track capabilities as closely as capability \
-             benchmarks track each other (strongest: MT Bench 95.0%, TruthfulQA 81.0%); 2 more \
-             have |r| of 40% or above; 1 of these fall as capabilities rise."
+            "chat: 2 of 5 safety benchmarks track capabilities as closely as a capability \
+             benchmark tracks a composite of the others (strongest: MT Bench 95.0%, TruthfulQA \
+             81.0%); 2 more have |r| of 40.0% or above; 1 of these fall as capabilities rise."
         );
     }
 
     #[test]
     fn verdict_words_follow_the_paper_bounds() {
-        let v = |r| Verdict::of(&result(Role::Safety, Some(r)), 0.7);
+        let lines = Lines::new(0.4, 0.7);
+        let v = |r| Verdict::of(&result(Role::Safety, Some(r)), &lines);
         assert_eq!(v(0.8), Verdict::High);
         assert_eq!(v(0.7), Verdict::High);
         assert_eq!(v(0.5), Verdict::Moderate);
@@ -586,11 +604,11 @@ mod tests {
         assert_eq!(v(-0.4), Verdict::Moderate);
         assert_eq!(v(-0.8), Verdict::High);
         assert_eq!(
-            Verdict::of(&result(Role::Safety, None), 0.7),
+            Verdict::of(&result(Role::Safety, None), &lines),
             Verdict::Undefined
         );
         assert_eq!(
-            Verdict::of(&result(Role::Capability, Some(0.9)), 0.7),
+            Verdict::of(&result(Role::Capability, Some(0.9)), &lines),
             Verdict::Capability
         );
     }

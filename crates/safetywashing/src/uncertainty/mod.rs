@@ -36,7 +36,9 @@ pub use impute::{
 pub use intervals::{BootstrapEstimate, Interval, IntervalMethod, UNSTABLE_SHARE};
 pub use permutation::{PermutationReport, benjamini_hochberg};
 pub use residuals::{Regression, ResidualRow, Residuals, SlopeInterval, residuals};
-pub use sensitivity::{BenchmarkSensitivity, SensitivityReport, leave_one_out_mean, verdict_lines};
+pub use sensitivity::{
+    BenchmarkSensitivity, SensitivityReport, default_lines, leave_one_out_mean, verdict_lines,
+};
 
 use crate::analysis::{Analysis, AnalysisOptions, analyze, analyze_with_fit_ranked};
 use crate::capabilities::{CapabilitiesError, fit_capabilities_with};

@@ -199,6 +199,22 @@ pub fn verdict_lines(
     Some(Lines::new(low, high))
 }
 
+/// The default verdict lines of `full` (the analysis of `matrix`), as the
+/// report and the figures draw them: the paper's low line in the method's
+/// units and the mean leave-one-out capabilities correlation; where that is
+/// undefined (a single capability benchmark) the high line is the low one.
+pub fn default_lines(matrix: &BenchmarkMatrix, full: &Analysis) -> Lines {
+    let options = AnalysisOptions {
+        capabilities: full.fit.benchmarks.clone(),
+        method: full.method,
+    };
+    let low = paper_low_line(full.method == CorrelationMethod::Kendall);
+    Lines::new(
+        low,
+        leave_one_out_mean(matrix, &options, full).unwrap_or(low),
+    )
+}
+
 /// Correlations under the mean of the capability z-scores (same models as
 /// the full composite).
 fn mean_z(
