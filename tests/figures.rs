@@ -283,6 +283,76 @@ fn ranking_and_scree_draw_bootstrap_intervals_and_say_how_they_were_made() {
     }
 }
 
+/// The tooltips of an SVG: the `<title>` of each rectangle.
+fn tooltips(doc: &Document) -> Vec<String> {
+    elements(doc, "rect")
+        .iter()
+        .flat_map(|r| r.children().filter(|c| c.tag_name().name() == "title"))
+        .map(|t| t.text().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn every_mark_has_a_tooltip_naming_it_and_its_value() {
+    let f = fixture();
+    let doc_of = |svg: String| svg;
+    // Ranking: one per model and panel, with the score.
+    let svg = doc_of(render_svg(&RankingFigure::new(f.panels(2)), &web()).unwrap());
+    let tips = tooltips(&parse(&svg));
+    assert_eq!(tips.len(), 2 * fixture::MODELS);
+    let (model, score) = f.analyses[0].ranking()[0];
+    assert!(
+        tips.contains(&format!("{model} (base): capabilities score {score:.2}")),
+        "{tips:?}"
+    );
+    // Heatmap: one per cell.
+    let k = f.analyses[0].fit.benchmarks.len();
+    let svg = render_svg(&HeatmapFigure::new(f.panels(2)), &web()).unwrap();
+    let tips = tooltips(&parse(&svg));
+    assert_eq!(tips.len(), 2 * k * k);
+    assert!(
+        tips.contains(&"Cap A × Cap A: 100.0%".to_string()),
+        "{tips:?}"
+    );
+    // Scree: one per eigenvalue and matrix.
+    let svg = render_svg(&ScreeFigure::new(f.panels(2)), &web()).unwrap();
+    let tips = tooltips(&parse(&svg));
+    assert_eq!(tips.len(), 2 * k);
+    let e = f.analyses[1].fit.eigenvalues[0];
+    assert!(
+        tips.contains(&format!("chat: PC1 eigenvalue {e:.2}")),
+        "{tips:?}"
+    );
+    // Overview: one per bar, with the correlation.
+    let figure = OverviewFigure::new(f.panels(1));
+    let bars = figure.panel_bars()[0].bars.clone();
+    let svg = render_svg(&figure, &web()).unwrap();
+    let tips = tooltips(&parse(&svg));
+    assert_eq!(tips.len(), bars.len());
+    for b in &bars {
+        assert!(
+            tips.iter().any(|t| t.starts_with(&format!("{} (", b.name))
+                && t.ends_with(&format!("{:.1}%", b.r * 100.0))),
+            "{} in {tips:?}",
+            b.name
+        );
+    }
+    // Scatter: one per point.
+    let input = scatter_input(&f, XAxis::Capabilities, vec![None, None]);
+    let svg = render_figure(FigureKind::Scatter, &input, ImageFormat::Svg, &web()).unwrap();
+    let tips = tooltips(&parse(&String::from_utf8(svg).unwrap()));
+    assert_eq!(tips.len(), 2 * fixture::MODELS);
+    assert!(
+        tips.iter()
+            .all(|t| t.contains("capabilities score") && t.contains("Tracks"))
+    );
+    // They are on top: after every drawn mark.
+    let svg = render_svg(&RankingFigure::new(f.panels(1)), &web()).unwrap();
+    let last_circle = svg.rfind("<circle").unwrap();
+    assert!(svg.find("<title>Models").unwrap() < last_circle);
+    assert!(svg.rfind("fill-opacity=\"0\"><title>").unwrap() > last_circle);
+}
+
 #[test]
 fn figures_are_deterministic_and_name_a_font_viewers_have() {
     let f = fixture();
@@ -320,10 +390,12 @@ fn heatmap_has_a_cell_and_a_value_per_pair() {
         title(&doc),
         "Spearman correlations among capability benchmarks"
     );
+    // Each cell is drawn once and covered once by its tooltip's rectangle.
     assert_eq!(
         count(&doc, "rect", &[("width", "46"), ("height", "46")]),
-        2 * 9
+        2 * 9 * 2
     );
+    assert_eq!(tooltips(&doc).len(), 2 * 9);
     let t = texts(&doc);
     assert_eq!(t.iter().filter(|x| *x == "100").count(), 2 * 3, "diagonal");
     // Display names on both axes of both panels.

@@ -173,6 +173,16 @@ impl Figure for CompareFigure<'_> {
                             4,
                             color.filled(),
                         )))?;
+                        super::tooltips::point(
+                            chart.backend_coord(&(r, yi)),
+                            6,
+                            format!(
+                                "{} ({}): capabilities correlation {}",
+                                bar.name,
+                                self.labels[k],
+                                style::pct(r)
+                            ),
+                        );
                     }
                     body.draw(&Text::new(
                         style::fit(&bar.name, ROW_SIZE, name_w - 12),

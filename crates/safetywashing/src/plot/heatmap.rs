@@ -352,6 +352,12 @@ impl HeatmapFigure<'_> {
                     [(x, y), (x + cell, y + cell)],
                     fill.filled(),
                 ))?;
+                super::tooltips::in_area(
+                    area,
+                    (x, y),
+                    (x + cell, y + cell),
+                    format!("{} × {}: {}", names[i], names[j], style::pct(r)),
+                );
                 if let Some(size) = layout.cell_text {
                     area.draw(&Text::new(
                         format!("{:.0}", r * 100.0),

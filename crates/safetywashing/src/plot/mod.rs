@@ -25,6 +25,7 @@ mod scatter;
 mod scree;
 pub mod size;
 pub mod style;
+mod tooltips;
 
 pub use compare::{CompareFigure, Pair};
 pub use heatmap::{HeatmapFigure, HeatmapOrder, clustered_order};
@@ -373,7 +374,7 @@ pub fn render(
     format: ImageFormat,
     size: &FigureSize,
 ) -> Result<Vec<u8>, PlotError> {
-    let svg = render_svg(figure, size)?;
+    let svg = svg_document(figure, size, format == ImageFormat::Svg)?;
     match format {
         ImageFormat::Svg => Ok(svg.into_bytes()),
         ImageFormat::Png => convert::png(&svg, size.pixels(figure.size()), size.dpi()),
@@ -382,14 +383,32 @@ pub fn render(
 }
 
 /// Render a figure as an SVG document with a `<title>`, its physical width
-/// and height, and a `viewBox` in drawing units.
+/// and height, a `viewBox` in drawing units, and a tooltip (`<title>`) on
+/// each bar, point and cell naming it and its value.
 pub fn render_svg(figure: &impl Figure, size: &FigureSize) -> Result<String, PlotError> {
+    svg_document(figure, size, true)
+}
+
+/// [`render_svg`], with the marks' tooltips or without them (for
+/// conversion to PNG and PDF, which cannot show them).
+fn svg_document(
+    figure: &impl Figure,
+    size: &FigureSize,
+    with_tips: bool,
+) -> Result<String, PlotError> {
     style::register_fonts();
     let units = figure.size();
     let mut svg = String::new();
-    {
+    let (drawn, tips) = tooltips::collect(|| {
         let root = SVGBackend::with_string(&mut svg, units).into_drawing_area();
-        draw_on(figure, &root)?;
+        draw_on(figure, &root)
+    });
+    drawn?;
+    if with_tips && !tips.is_empty() {
+        let end = svg
+            .rfind("</svg>")
+            .ok_or_else(|| PlotError::Draw("the SVG backend wrote no end tag".into()))?;
+        svg.insert_str(end, &tooltips::svg(&tips));
     }
     // Labels were measured in DejaVu Sans: ask viewers for it, else for
     // Verdana, a similarly wide face, so text keeps the room made for it.

@@ -568,6 +568,17 @@ impl OverviewFigure<'_> {
                         [(0.0, yi - 0.36), (bar.r, yi + 0.36)],
                         fill,
                     )))?;
+                    super::tooltips::tip(
+                        chart.backend_coord(&(0.0, yi - 0.36)),
+                        chart.backend_coord(&(bar.r, yi + 0.36)),
+                        format!(
+                            "{} ({}, {}): capabilities correlation {}",
+                            bar.name,
+                            bar.area,
+                            panel.label,
+                            style::pct_with_interval(bar.r, bar.interval)
+                        ),
+                    );
                     if let Some((lo, hi)) = bar.interval {
                         chart.draw_series(std::iter::once(style::whisker(
                             (lo, yi),

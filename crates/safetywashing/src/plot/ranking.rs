@@ -200,6 +200,17 @@ impl RankingFigure<'_> {
                 .enumerate()
                 .map(|(i, &(_, s))| style::marker(index, (s, y(i)), 4, color.filled())),
         )?;
+        for (i, &(model, s)) in ranking.iter().enumerate() {
+            let interval = whiskers.get(i).copied().flatten();
+            let text = match interval {
+                Some(w) => format!(
+                    "{model} ({}): capabilities score {s:.2} [{:.2}, {:.2}]",
+                    panel.label, w.low, w.high
+                ),
+                None => format!("{model} ({}): capabilities score {s:.2}", panel.label),
+            };
+            super::tooltips::point(chart.backend_coord(&(s, y(i))), 6, text);
+        }
         if let Some(boot) = panel.bootstrap {
             let note = format!(
                 "whiskers: {}",

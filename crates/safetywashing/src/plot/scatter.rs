@@ -418,6 +418,20 @@ fn draw_panel<DB: DrawingBackend>(
             .zip(&p.y)
             .map(|(&x, &y)| style::marker(index, (x, y), 4, marker_fill)),
     )?;
+    for ((model, &x), &y) in p.models.iter().zip(&p.x).zip(&p.y) {
+        super::tooltips::point(
+            chart.backend_coord(&(x, y)),
+            6,
+            format!(
+                "{model} ({}): {} {}, {} {}",
+                p.label,
+                p.x_name,
+                style::tick(x, x1 - x0),
+                p.y_name,
+                style::tick(y, y1 - y0)
+            ),
+        );
+    }
 
     // Labels beside the points, thinned where they would collide.
     let pixels: Vec<(i32, i32)> =

@@ -147,6 +147,19 @@ impl Figure for ScreeFigure<'_> {
                     chart.draw_series(LineSeries::new(points.clone(), line))?;
                 }
             }
+            for (j, &(x, e)) in points.iter().enumerate() {
+                let text = match intervals[i].get(j).copied().flatten() {
+                    Some(w) => format!(
+                        "{}: PC{} eigenvalue {e:.2} [{:.2}, {:.2}]",
+                        panel.label,
+                        j + 1,
+                        w.low,
+                        w.high
+                    ),
+                    None => format!("{}: PC{} eigenvalue {e:.2}", panel.label, j + 1),
+                };
+                super::tooltips::point(chart.backend_coord(&(x, e)), 7, text);
+            }
             chart
                 .draw_series(
                     points
