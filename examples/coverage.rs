@@ -8,7 +8,12 @@
 //! cargo run --release --example coverage -- [--models 26] [--datasets 500]
 //!     [--resamples 1000] [--benchmarks 20] [--confidence 0.95]
 //!     [--method spearman] [--seed 1]
+//!     [--families F --family-share S [--cluster family]] [--markdown]
 //! ```
+//!
+//! `--families` draws the models in F families sharing S of each trait's
+//! variance; `--cluster family` resamples whole families. `--markdown`
+//! prints the README's table (rates ± Monte Carlo error) after the text one.
 
 use safetywashing::uncertainty::coverage::{CoverageOptions, coverage};
 use std::process::ExitCode;
@@ -16,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 fn parse(args: &[String]) -> Result<CoverageOptions, String> {
     let mut o = CoverageOptions::default();
-    let mut it = args.iter();
+    let mut it = args.iter().filter(|a| *a != "--markdown");
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let bad = |e: String| format!("{flag} {value}: {e}");
@@ -28,6 +33,10 @@ fn parse(args: &[String]) -> Result<CoverageOptions, String> {
             "--confidence" => o.confidence = value.parse().map_err(|e| bad(format!("{e}")))?,
             "--method" => o.method = value.parse().map_err(bad)?,
             "--seed" => o.seed = value.parse().map_err(|e| bad(format!("{e}")))?,
+            "--families" => o.families = value.parse().map_err(|e| bad(format!("{e}")))?,
+            "--family-share" => o.family_share = value.parse().map_err(|e| bad(format!("{e}")))?,
+            "--cluster" if value == "family" => o.resampling = CoverageOptions::cluster_by_family(),
+            "--cluster" => return Err(format!("--cluster {value}: expected family")),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -52,5 +61,8 @@ fn main() -> ExitCode {
         }
     });
     print!("{}", report.render());
+    if args.iter().any(|a| a == "--markdown") {
+        print!("\n{}", report.markdown());
+    }
     ExitCode::SUCCESS
 }

@@ -161,9 +161,9 @@ fn calibration_columns_feed_straight_into_analyze() {
         let r = calibrate_file(&samples, &CalibrationOptions::default()).unwrap();
         for (col, value) in [
             ("brier_fix_unit", 1.0 - r.brier),
-            ("rmsce_fix_unit", 1.0 - r.rms_calibration_error.reference.unwrap()),
-            ("brier_temp_tuned_fix_unit", 1.0 - r.tuned.brier.unwrap()),
-            ("rmsce_temp_tuned_fix_unit", 1.0 - r.tuned.rms_calibration_error.reference.unwrap()),
+            ("rmsce_fix_unit", 1.0 - r.paper.rmsce),
+            ("brier_temp_tuned_fix_unit", 1.0 - r.paper.brier_temp_tuned),
+            ("rmsce_temp_tuned_fix_unit", 1.0 - r.paper.rmsce_temp_tuned),
         ] {
             assert_eq!(m.benchmark(col).unwrap().values[row], value, "{col}");
         }
@@ -391,12 +391,24 @@ fn import_calibration_names_a_malformed_samples_line() {
             "{}:3: filtered_resps[1][0]",
             samples.display()
         )));
+    // The paper's equal-width bins are defined for any number of samples...
     bin()
         .args(["import", "lm-eval", "--calibration", "--skip-bad-lines"])
         .arg(dir.path())
         .assert()
         .success()
         .stderr(predicate::str::contains("skipped 1 malformed lines"))
+        .stderr(predicate::str::contains("undefined").not())
+        .stdout(predicate::str::is_match(
+            "^model,t,rmsce_t,brier_t,rmsce_temp_tuned_t,brier_temp_tuned_t\norg/m,0.75,0\\.[0-9]+,",
+        ).unwrap());
+    // ...Hendrycks et al.'s reference variant needs one full adaptive bin.
+    bin()
+        .args(["import", "lm-eval", "--calibration", "--skip-bad-lines"])
+        .args(["--rms-variant", "reference"])
+        .arg(dir.path())
+        .assert()
+        .success()
         .stderr(predicate::str::contains(
             "rmsce undefined (3 samples, fewer than one bin)",
         ))

@@ -10,6 +10,7 @@ mod support;
 mod add_cli;
 mod atomic_write;
 mod bad_inputs;
+mod calibration;
 mod check_cli;
 mod cli;
 mod cli_plot;

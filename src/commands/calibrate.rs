@@ -22,15 +22,28 @@ with --log_samples): softmax over each question's choice log-likelihoods gives
 the confidence (max probability); the answer is correct when the argmax is the
 gold index. Accuracy and Brier score equal lm-eval's acc and brier_score.
 
-RMS calibration error uses adaptive bins of --bin-size samples sorted by
-confidence. 'reference' is calib_err(p='2', beta=100) of Hendrycks et al., as
-published numbers use it: its loop skips the last bin but still divides by N
-(0 for fewer than 2 bins, undefined for fewer samples than one bin).
-'corrected' includes every bin. Both are always in json/csv output.
+'paper' (the default) is the calibration the paper's authors computed in
+their lm-eval fork: RMS calibration error over 15 equal-width confidence bins,
+the unweighted mean over the non-empty bins (scikit-learn's calibration_curve,
+strategy uniform); the temperature by bisection on [0.2, 5] to a 1e-4 bracket
+on the sign of d/dT of the mean cross-entropy, then the best of the bracket's
+ends and midpoint; tuned RMS error and Brier score with softmax(ll/T).
 
-Temperature-tuned metrics fit one T minimising the mean NLL of softmax(ll/T)
-(T in [0.01, 100]) on all samples, or on a seeded random --tune-split fraction,
-reported on the rest. Files are streamed (memory: a few bytes per choice).
+'reference' and 'corrected' are Hendrycks et al.'s adaptive bins of
+--bin-size samples sorted by confidence: 'reference' is their
+calib_err(p='2', beta=100), whose loop skips the last bin but still divides by
+N (0 for fewer than 2 bins, undefined for fewer samples than one bin);
+'corrected' includes every bin. Their temperature minimises the mean NLL of
+softmax(ll/T) to full precision (T in [0.01, 100]). Every variant is always in
+json/csv output.
+
+Beside each RMS error, 'floor' is the value a perfectly calibrated model gets
+with the same confidences and sample size (outcomes drawn Bernoulli(confidence),
+mean of 100 simulations, fixed seed): an error near its floor is sampling noise.
+
+Temperatures are fitted on all samples, or on a seeded random --tune-split
+fraction and reported on the rest. Files are streamed (memory: a few bytes per
+choice).
 
 Examples:
   safetywashing calibrate out/org-d__Delta-120B/samples_fix_*.jsonl
@@ -49,11 +62,12 @@ pub struct CalibrateArgs {
     #[command(flatten)]
     pub excel: ExcelSafeArgs,
 
-    /// RMS calibration error shown in text output: reference or corrected.
-    #[arg(long, default_value = "reference", value_parser = clap::value_parser!(RmsVariant))]
+    /// RMS calibration error (and temperature) shown in text output: paper,
+    /// reference or corrected.
+    #[arg(long, default_value = "paper", value_parser = clap::value_parser!(RmsVariant))]
     pub rms_variant: RmsVariant,
 
-    /// Samples per adaptive bin.
+    /// Samples per adaptive bin (the reference and corrected variants).
     #[arg(long, default_value_t = DEFAULT_BIN_SIZE, value_name = "N")]
     pub bin_size: usize,
 

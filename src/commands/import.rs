@@ -134,8 +134,11 @@ pub struct LmEvalArgs {
     #[arg(long, requires = "calibration")]
     pub skip_bad_lines: bool,
 
-    /// RMS calibration error variant of the rmsce columns (see `calibrate --help`).
-    #[arg(long, default_value = "reference", value_parser = clap::value_parser!(RmsVariant))]
+    /// Calibration variant of the rmsce, rmsce_temp_tuned and
+    /// brier_temp_tuned columns: paper (the paper's 15 equal-width bins and
+    /// temperature bisection), reference or corrected (Hendrycks et al.'s
+    /// adaptive bins); see `calibrate --help`.
+    #[arg(long, default_value = "paper", value_parser = clap::value_parser!(RmsVariant))]
     pub rms_variant: RmsVariant,
 }
 

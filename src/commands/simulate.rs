@@ -19,6 +19,9 @@ strongly on capabilities; a share of the safety benchmarks (--capability-free)
 have no capabilities loading at all; the others load between -0.4 and 0.9.
 FLOP follows the capabilities factor (--compute-loading). The first 12
 capability benchmarks carry the paper's names, so `analyze FILE` needs no flags.
+--families N groups consecutive models into N families (a `family` column)
+whose members share --family-share of each trait's and noise's variance; the
+population correlations are unchanged, the models are no longer independent.
 
 The sidecar JSON (FILE.truth.json beside FILE.csv unless --truth is given)
 holds every loading and the population value of each correlation `analyze`
@@ -67,6 +70,17 @@ pub struct SimulateArgs {
     )]
     pub compute_loading: f64,
 
+    /// Group the models into N families (a `family` column; 0 = none):
+    /// models of one family share part of their traits and noise, for
+    /// `--cluster-column family`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub families: usize,
+
+    /// With --families: the share of each trait's and noise's variance
+    /// common to a family (the intra-family correlation).
+    #[arg(long, value_name = "S", default_value_t = 0.5, requires = "families")]
+    pub family_share: f64,
+
     /// Seed of every random draw (same seed, same bytes).
     #[arg(long, value_name = "S", default_value_t = safetywashing::DEFAULT_SEED)]
     pub seed: u64,
@@ -93,6 +107,12 @@ impl SimulateArgs {
             capability_missing: self.capability_missing,
             capability_free_share: self.capability_free,
             compute_loading: self.compute_loading,
+            families: self.families,
+            family_share: if self.families > 0 {
+                self.family_share
+            } else {
+                0.0
+            },
             seed: self.seed,
         }
     }

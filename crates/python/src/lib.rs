@@ -506,7 +506,7 @@ fn score(
 /// Calibration of lm-eval samples files (what `safetywashing calibrate`
 /// computes), in `format` (json or csv).
 #[pyfunction]
-#[pyo3(signature = (files, format="csv", rms_variant="reference",
+#[pyo3(signature = (files, format="csv", rms_variant="paper",
     bin_size=safetywashing::calibration::DEFAULT_BIN_SIZE, tune_split=None, seed=1,
     skip_bad_lines=false))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of `calibrate`

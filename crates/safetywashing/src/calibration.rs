@@ -17,12 +17,40 @@
 //!   beta=100)` of Hendrycks et al., whose loop skips the last bin while still
 //!   dividing by N (it is 0 for N in [beta, 2·beta) and undefined below beta);
 //!   [`RmsVariant::Corrected`] includes every bin;
-//! - **temperature-tuned** Brier and RMS error: one temperature T fitted by
-//!   minimising the mean negative log-likelihood of softmax(ll / T), by
-//!   bisection on the (monotone) derivative in 1/T, T bounded to
-//!   [[`T_MIN`], [`T_MAX`]]. It is fitted on all samples (as the paper's columns
-//!   are) or on a seeded random fraction, the tuned metrics then being
-//!   reported on the rest.
+//! - **the paper's metrics** ([`PaperMetrics`]), as the paper's authors
+//!   computed them in their fork of lm-eval (`rmsce`, `rmsce_temp_tuned`,
+//!   `brier_temp_tuned` aggregations): the RMS calibration error over
+//!   [`PAPER_BINS`] **equal-width** confidence bins, unweighted, the mean
+//!   taken over the non-empty bins only (scikit-learn's
+//!   `calibration_curve(n_bins=15, strategy="uniform")`: a confidence on a
+//!   bin edge belongs to the lower bin); the temperature by bisection on
+//!   [[`PAPER_T_LOWER`], [`PAPER_T_UPPER`]] while the bracket is wider than
+//!   [`PAPER_T_TOLERANCE`], on the sign of d/dT of the mean cross-entropy at
+//!   the midpoint (positive: the upper end moves to the midpoint, else the
+//!   lower end does), then whichever of (lower, midpoint, upper) has the
+//!   lowest cross-entropy; tuned RMS error and Brier score recomputed with
+//!   softmax(ll / T). This is the headline variant ([`RmsVariant::Paper`]);
+//! - **RMS calibration error with adaptive bins** (Hendrycks et al.) of
+//!   `bin_size` consecutive samples by confidence (stable sort; the last bin
+//!   takes the remainder).
+//!   Two variants: [`RmsVariant::Reference`] reproduces `calib_err(p='2',
+//!   beta=100)` of Hendrycks et al., whose loop skips the last bin while still
+//!   dividing by N (it is 0 for N in [beta, 2·beta) and undefined below beta);
+//!   [`RmsVariant::Corrected`] includes every bin;
+//! - **temperature-tuned** Brier and adaptive-bin RMS errors: one temperature
+//!   T fitted by minimising the mean negative log-likelihood of
+//!   softmax(ll / T), by bisection on the (monotone) derivative in 1/T to
+//!   full precision, T bounded to [[`T_MIN`], [`T_MAX`]];
+//! - beside every RMS error, its **noise floor**: the mean RMS error a
+//!   perfectly calibrated model would get with the same confidences and
+//!   sample size (outcomes drawn Bernoulli(confidence),
+//!   [`NOISE_FLOOR_REPLICATES`] draws from the fixed [`NOISE_FLOOR_SEED`]).
+//!   Binned errors are biased upward by sampling noise, so a value near its
+//!   floor is indistinguishable from perfect calibration.
+//!
+//! Both temperatures are fitted on all samples (as the paper's columns are)
+//! or on a seeded random fraction, the tuned metrics then being reported on
+//! the rest.
 //!
 //! # Bounded memory
 //! Files are read line by line. The untuned metrics are accumulated in f64 as
@@ -49,19 +77,36 @@ pub const DEFAULT_BIN_SIZE: usize = 100;
 pub const T_MIN: f64 = 0.01;
 /// Largest temperature the fit may return.
 pub const T_MAX: f64 = 100.0;
+/// Equal-width confidence bins of the paper's RMS calibration error.
+pub const PAPER_BINS: usize = 15;
+/// Lower end of the paper's temperature bisection.
+pub const PAPER_T_LOWER: f64 = 0.2;
+/// Upper end of the paper's temperature bisection.
+pub const PAPER_T_UPPER: f64 = 5.0;
+/// The paper's bisection stops once its bracket is no wider than this.
+pub const PAPER_T_TOLERANCE: f64 = 1e-4;
+/// Simulated outcome sets behind each noise floor.
+pub const NOISE_FLOOR_REPLICATES: usize = 100;
+/// Seed of the noise-floor simulation (fixed: the floor depends only on the
+/// confidences).
+pub const NOISE_FLOOR_SEED: u64 = 0x5EED_F100;
 
 /// A samples file could not be read or has a malformed line: the same file /
 /// line / message error as every other input of the tool.
 pub type CalibrationError = crate::load::LoadError;
 
-/// Which RMS calibration error is the headline one.
+/// Which RMS calibration error (and temperature) is the headline one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RmsVariant {
-    /// Hendrycks et al.'s `calib_err`: skips the last bin, divides by N.
+    /// The paper's: 15 equal-width bins, unweighted mean over the non-empty
+    /// ones, temperature by the fork's bisection ([`PaperMetrics`]).
     #[default]
+    Paper,
+    /// Hendrycks et al.'s adaptive-bin `calib_err`: skips the last bin,
+    /// divides by N.
     Reference,
-    /// Every bin included.
+    /// Hendrycks et al.'s adaptive bins, every bin included.
     Corrected,
 }
 
@@ -69,6 +114,7 @@ impl RmsVariant {
     /// The variant's name on the command line and in output.
     pub fn as_str(self) -> &'static str {
         match self {
+            RmsVariant::Paper => "paper",
             RmsVariant::Reference => "reference",
             RmsVariant::Corrected => "corrected",
         }
@@ -79,10 +125,11 @@ impl std::str::FromStr for RmsVariant {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
+            "paper" => Ok(RmsVariant::Paper),
             "reference" => Ok(RmsVariant::Reference),
             "corrected" => Ok(RmsVariant::Corrected),
             _ => Err(format!(
-                "unknown RMS variant '{s}': expected reference or corrected"
+                "unknown RMS variant '{s}': expected paper, reference or corrected"
             )),
         }
     }
@@ -113,7 +160,8 @@ impl Default for CalibrationOptions {
     }
 }
 
-/// Both RMS calibration errors; `None` where undefined.
+/// Both adaptive-bin (Hendrycks et al.) RMS calibration errors; `None`
+/// where undefined.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct RmsErrors {
     /// Hendrycks et al.'s `calib_err` (undefined below one full bin).
@@ -122,17 +170,7 @@ pub struct RmsErrors {
     pub corrected: Option<f64>,
 }
 
-impl RmsErrors {
-    /// The chosen variant.
-    pub fn get(&self, variant: RmsVariant) -> Option<f64> {
-        match variant {
-            RmsVariant::Reference => self.reference,
-            RmsVariant::Corrected => self.corrected,
-        }
-    }
-}
-
-/// Metrics after temperature scaling.
+/// Metrics after temperature scaling (adaptive-bin RMS errors).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TunedMetrics {
     /// Fitted temperature (ll / T before the softmax).
@@ -145,6 +183,49 @@ pub struct TunedMetrics {
     pub brier: Option<f64>,
     /// RMS calibration errors at the fitted temperature.
     pub rms_calibration_error: RmsErrors,
+    /// Their noise floors (see the module documentation).
+    pub rms_calibration_error_noise_floor: RmsErrors,
+}
+
+/// The paper's calibration metrics, computed as its authors' lm-eval fork
+/// does (see the module documentation).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PaperMetrics {
+    /// RMS calibration error over 15 equal-width bins (unweighted mean over
+    /// the non-empty bins).
+    pub rmsce: f64,
+    /// What a perfectly calibrated model would get with these confidences.
+    pub rmsce_noise_floor: f64,
+    /// The temperature of the fork's bisection on [0.2, 5.0].
+    pub temperature: f64,
+    /// Samples the temperature was fitted on.
+    pub n_fit: usize,
+    /// Samples the tuned metrics are reported on.
+    pub n_tuned: usize,
+    /// RMS calibration error of softmax(ll / T).
+    pub rmsce_temp_tuned: f64,
+    /// Its noise floor.
+    pub rmsce_temp_tuned_noise_floor: f64,
+    /// Brier score of softmax(ll / T).
+    pub brier_temp_tuned: f64,
+}
+
+/// The metrics of one [`RmsVariant`]: what `calibrate` shows as text and
+/// what the lm-eval importer's calibration columns hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Headline {
+    /// RMS calibration error (`None` where the variant is undefined).
+    pub rmsce: Option<f64>,
+    /// Its noise floor.
+    pub rmsce_noise_floor: Option<f64>,
+    /// The variant's temperature.
+    pub temperature: f64,
+    /// Brier score at that temperature.
+    pub brier_temp_tuned: Option<f64>,
+    /// RMS calibration error at that temperature.
+    pub rmsce_temp_tuned: Option<f64>,
+    /// Its noise floor.
+    pub rmsce_temp_tuned_noise_floor: Option<f64>,
 }
 
 /// Calibration metrics of one samples file.
@@ -160,10 +241,42 @@ pub struct CalibrationReport {
     pub accuracy: f64,
     /// Mean Σₖ(pₖ − yₖ)² (lm-eval's `brier_score`).
     pub brier: f64,
-    /// RMS calibration errors.
+    /// Adaptive-bin RMS calibration errors (Hendrycks et al.).
     pub rms_calibration_error: RmsErrors,
-    /// Temperature-tuned metrics.
+    /// Their noise floors (see the module documentation).
+    pub rms_calibration_error_noise_floor: RmsErrors,
+    /// Temperature-tuned metrics with the adaptive-bin errors.
     pub tuned: TunedMetrics,
+    /// The paper's metrics.
+    pub paper: PaperMetrics,
+}
+
+impl CalibrationReport {
+    /// The metrics of `variant`.
+    pub fn headline(&self, variant: RmsVariant) -> Headline {
+        let pick = |e: &RmsErrors| match variant {
+            RmsVariant::Reference => e.reference,
+            _ => e.corrected,
+        };
+        match variant {
+            RmsVariant::Paper => Headline {
+                rmsce: Some(self.paper.rmsce),
+                rmsce_noise_floor: Some(self.paper.rmsce_noise_floor),
+                temperature: self.paper.temperature,
+                brier_temp_tuned: Some(self.paper.brier_temp_tuned),
+                rmsce_temp_tuned: Some(self.paper.rmsce_temp_tuned),
+                rmsce_temp_tuned_noise_floor: Some(self.paper.rmsce_temp_tuned_noise_floor),
+            },
+            RmsVariant::Reference | RmsVariant::Corrected => Headline {
+                rmsce: pick(&self.rms_calibration_error),
+                rmsce_noise_floor: pick(&self.rms_calibration_error_noise_floor),
+                temperature: self.tuned.temperature,
+                brier_temp_tuned: self.tuned.brier,
+                rmsce_temp_tuned: pick(&self.tuned.rms_calibration_error),
+                rmsce_temp_tuned_noise_floor: pick(&self.tuned.rms_calibration_error_noise_floor),
+            },
+        }
+    }
 }
 
 /// One multiple-choice sample: log-likelihood per choice and the gold index.
@@ -426,51 +539,149 @@ impl Accumulator {
     }
 }
 
-/// RMS calibration errors of (confidence, correct) pairs, with adaptive bins
-/// of `bin_size` consecutive samples by confidence (stable sort).
+/// Adaptive-bin RMS calibration errors of (confidence, correct) pairs, with
+/// bins of `bin_size` consecutive samples by confidence (stable sort).
 pub fn rms_calibration_error(confidence: &[f64], correct: &[bool], bin_size: usize) -> RmsErrors {
-    rms_by(
-        confidence.len().min(correct.len()),
-        |i| confidence[i],
-        |i| correct[i],
-        bin_size,
-    )
+    let n = confidence.len().min(correct.len());
+    Binnings::new(n, |i| confidence[i], bin_size)
+        .rms(|i| confidence[i], |i| correct[i])
+        .hendrycks
 }
 
-fn rms_by(
-    n: usize,
-    confidence: impl Fn(usize) -> f64,
-    correct: impl Fn(usize) -> bool,
+/// The paper's RMS calibration error of (confidence, correct) pairs:
+/// √(mean over the non-empty of [`PAPER_BINS`] equal-width bins of
+/// (accuracy − mean confidence)²); `None` with no pairs.
+pub fn paper_rms_calibration_error(confidence: &[f64], correct: &[bool]) -> Option<f64> {
+    let n = confidence.len().min(correct.len());
+    (n > 0).then(|| {
+        Binnings::new(n, |i| confidence[i], 0)
+            .rms(|i| confidence[i], |i| correct[i])
+            .paper
+    })
+}
+
+/// The paper's bin of a confidence, as scikit-learn's `calibration_curve`
+/// (uniform strategy) finds it: `searchsorted(edges[1:-1], c)` with edges
+/// `linspace(0, 1, 16)`, i.e. the number of inner edges strictly below `c`.
+fn paper_bin(c: f64) -> u8 {
+    let width = 1.0 / PAPER_BINS as f64;
+    (1..PAPER_BINS).filter(|&k| k as f64 * width < c).count() as u8
+}
+
+/// Every RMS error of one set of (confidence, correct) pairs.
+#[derive(Debug, Clone, Copy)]
+struct RmsSet {
+    paper: f64,
+    hendrycks: RmsErrors,
+}
+
+/// Where each sample falls in the paper's equal-width bins and in the
+/// adaptive bins: fixed by the confidences, so the noise-floor simulation
+/// reuses it for every draw of outcomes.
+struct Binnings {
+    paper: Vec<u8>,
+    /// Adaptive bin of each sample (`None` where the adaptive errors are
+    /// undefined: a bin size of 0 or more than u32::MAX samples).
+    adaptive: Option<Vec<u32>>,
+    n_adaptive: usize,
     bin_size: usize,
-) -> RmsErrors {
-    if n == 0 || bin_size == 0 || u32::try_from(n).is_err() {
-        return RmsErrors {
-            reference: None,
-            corrected: None,
-        };
-    }
-    // u32 indices: half the memory of usize for multi-million-sample files.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by(|&a, &b| confidence(a as usize).total_cmp(&confidence(b as usize)));
-    let n_bins = (n / bin_size).max(1);
-    let mut reference = 0.0;
-    let mut corrected = 0.0;
-    for b in 0..n_bins {
-        let start = b * bin_size;
-        let end = if b + 1 == n_bins { n } else { start + bin_size };
-        let idx = &order[start..end];
-        let len = idx.len() as f64;
-        let conf = idx.iter().map(|&i| confidence(i as usize)).sum::<f64>() / len;
-        let acc = idx.iter().filter(|&&i| correct(i as usize)).count() as f64 / len;
-        let term = len / n as f64 * (conf - acc) * (conf - acc);
-        corrected += term;
-        if b + 1 < n_bins {
-            reference += term;
+}
+
+impl Binnings {
+    fn new(n: usize, confidence: impl Fn(usize) -> f64, bin_size: usize) -> Self {
+        let paper = (0..n).map(|i| paper_bin(confidence(i))).collect();
+        let n_adaptive = n.checked_div(bin_size).map_or(0, |b| b.max(1));
+        let adaptive = (n > 0 && bin_size > 0 && u32::try_from(n).is_ok()).then(|| {
+            // u32 indices: half the memory of usize for multi-million-sample files.
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            order.sort_by(|&a, &b| confidence(a as usize).total_cmp(&confidence(b as usize)));
+            let mut bin = vec![0u32; n];
+            for (rank, &i) in order.iter().enumerate() {
+                bin[i as usize] = (rank / bin_size).min(n_adaptive - 1) as u32;
+            }
+            bin
+        });
+        Binnings {
+            paper,
+            adaptive,
+            n_adaptive,
+            bin_size,
         }
     }
-    RmsErrors {
-        reference: (n >= bin_size).then(|| reference.sqrt()),
-        corrected: Some(corrected.sqrt()),
+
+    /// The RMS errors of these pairs (sums in sample order, as numpy's
+    /// `bincount` makes them).
+    fn rms(&self, confidence: impl Fn(usize) -> f64, correct: impl Fn(usize) -> bool) -> RmsSet {
+        let n = self.paper.len();
+        let mut paper = [[0.0f64; 3]; PAPER_BINS];
+        let mut adaptive = vec![[0.0f64; 3]; self.adaptive.as_ref().map_or(0, |_| self.n_adaptive)];
+        for i in 0..n {
+            let (c, y) = (confidence(i), f64::from(u8::from(correct(i))));
+            for cell in std::iter::once(&mut paper[usize::from(self.paper[i])])
+                .chain(self.adaptive.as_ref().map(|a| &mut adaptive[a[i] as usize]))
+            {
+                cell[0] += c;
+                cell[1] += y;
+                cell[2] += 1.0;
+            }
+        }
+        let gap = |[conf, hits, len]: [f64; 3]| (hits / len - conf / len).powi(2);
+        let filled: Vec<f64> = paper
+            .iter()
+            .filter(|b| b[2] > 0.0)
+            .map(|b| gap(*b))
+            .collect();
+        let paper = (filled.iter().sum::<f64>() / filled.len() as f64).sqrt();
+        let hendrycks = if adaptive.is_empty() {
+            RmsErrors {
+                reference: None,
+                corrected: None,
+            }
+        } else {
+            let (mut reference, mut corrected) = (0.0, 0.0);
+            for (b, bin) in adaptive.iter().enumerate() {
+                let term = bin[2] / n as f64 * gap(*bin);
+                corrected += term;
+                if b + 1 < adaptive.len() {
+                    reference += term;
+                }
+            }
+            RmsErrors {
+                reference: (n >= self.bin_size).then(|| reference.sqrt()),
+                corrected: Some(corrected.sqrt()),
+            }
+        };
+        RmsSet { paper, hendrycks }
+    }
+
+    /// The mean RMS errors over [`NOISE_FLOOR_REPLICATES`] sets of outcomes
+    /// drawn Bernoulli(confidence): what a perfectly calibrated model with
+    /// these confidences would get.
+    fn noise_floor(&self, confidence: impl Fn(usize) -> f64) -> RmsSet {
+        let n = self.paper.len();
+        use rand::RngExt;
+        let mut rng =
+            crate::random::stream_rng(NOISE_FLOOR_SEED, crate::random::Purpose::NoiseFloor, 0);
+        let mut outcomes = vec![false; n];
+        let (mut paper, mut reference, mut corrected) = (0.0, 0.0, 0.0);
+        for _ in 0..NOISE_FLOOR_REPLICATES {
+            for (i, y) in outcomes.iter_mut().enumerate() {
+                *y = rng.random::<f64>() < confidence(i);
+            }
+            let r = self.rms(&confidence, |i| outcomes[i]);
+            paper += r.paper;
+            reference += r.hendrycks.reference.unwrap_or(0.0);
+            corrected += r.hendrycks.corrected.unwrap_or(0.0);
+        }
+        let mean = |total: f64| total / NOISE_FLOOR_REPLICATES as f64;
+        let adaptive = self.adaptive.is_some();
+        RmsSet {
+            paper: mean(paper),
+            hendrycks: RmsErrors {
+                reference: (adaptive && n >= self.bin_size).then(|| mean(reference)),
+                corrected: adaptive.then(|| mean(corrected)),
+            },
+        }
     }
 }
 
@@ -482,6 +693,18 @@ fn nll_slope(store: &Store, fit: Option<&[bool]>, beta: f64, probs: &mut Vec<f64
         softmax_into(lls.iter().copied(), beta, probs);
         let expected: f64 = probs.iter().zip(lls).map(|(p, l)| p * l).sum();
         total += expected - lls[gold];
+        count += 1;
+    });
+    total / count as f64
+}
+
+/// Mean NLL (cross-entropy) of softmax(β·ll) over the fit set.
+fn mean_nll(store: &Store, fit: Option<&[bool]>, beta: f64) -> f64 {
+    let (mut total, mut count) = (0.0, 0usize);
+    store.for_each(fit, true, |_, lls, gold| {
+        let max = lls.iter().fold(f64::NEG_INFINITY, |m, l| m.max(beta * l));
+        let sum: f64 = lls.iter().map(|l| (beta * l - max).exp()).sum();
+        total += max + sum.ln() - beta * lls[gold];
         count += 1;
     });
     total / count as f64
@@ -512,6 +735,33 @@ fn fit_temperature(store: &Store, fit: Option<&[bool]>) -> f64 {
     1.0 / (0.5 * (lo + hi)).exp()
 }
 
+/// The paper's temperature (its fork's `_tune_temp`): bisection on
+/// [`PAPER_T_LOWER`, `PAPER_T_UPPER`] on the sign of d/dT of the mean
+/// cross-entropy at the midpoint while the bracket is wider than
+/// [`PAPER_T_TOLERANCE`], then the lowest cross-entropy of (lower, midpoint,
+/// upper), the first on ties.
+fn paper_temperature(store: &Store, fit: Option<&[bool]>) -> f64 {
+    let mut probs = Vec::new();
+    let (mut lower, mut upper) = (PAPER_T_LOWER, PAPER_T_UPPER);
+    while upper - lower > PAPER_T_TOLERANCE {
+        let mid = 0.5 * (lower + upper);
+        // d/dT NLL(1/T) = −(1/T²)·d/dβ NLL(β): its sign is the opposite.
+        if -nll_slope(store, fit, 1.0 / mid, &mut probs) > 0.0 {
+            upper = mid;
+        } else {
+            lower = mid;
+        }
+    }
+    let mut best = (lower, mean_nll(store, fit, 1.0 / lower));
+    for t in [0.5 * (lower + upper), upper] {
+        let nll = mean_nll(store, fit, 1.0 / t);
+        if nll < best.1 {
+            best = (t, nll);
+        }
+    }
+    best.0
+}
+
 /// The fit-set mask of a seeded split: the first round(F·n) of a
 /// Fisher–Yates shuffle of 0..n are fitted on, the rest reported on.
 /// `None` (no split) = fit and report on all.
@@ -532,19 +782,18 @@ fn split_mask(n: usize, split: Option<f64>, seed: u64) -> Option<Vec<bool>> {
     Some(mask)
 }
 
-fn tuned_metrics(store: &Store, options: &CalibrationOptions) -> TunedMetrics {
-    let n = store.len();
-    let mask = split_mask(n, options.tune_split, options.seed);
-    let fit = mask.as_deref();
-    let n_fit = fit.map_or(n, |m| m.iter().filter(|&&x| x).count());
-    let temperature = fit_temperature(store, fit);
+/// The samples not fitted on (all of them without a split) at temperature
+/// T: their mean Brier score, confidences and correctness.
+fn at_temperature(
+    store: &Store,
+    fit: Option<&[bool]>,
+    temperature: f64,
+) -> (Option<f64>, Vec<f64>, Vec<bool>) {
     let beta = 1.0 / temperature;
     let mut probs = Vec::new();
     let mut brier = 0.0;
-    let n_report = n - fit.map_or(0, |_| n_fit);
-    let mut confidence = Vec::with_capacity(n_report);
-    let mut correct = Vec::with_capacity(n_report);
-    // Report on the samples not fitted on (all of them without a split).
+    let mut confidence = Vec::new();
+    let mut correct = Vec::new();
     store.for_each(fit, false, |i, lls, gold| {
         softmax_into(lls.iter().copied(), beta, &mut probs);
         brier += brier_term(&probs, gold);
@@ -552,13 +801,67 @@ fn tuned_metrics(store: &Store, options: &CalibrationOptions) -> TunedMetrics {
         // Scaling by 1/T > 0 keeps the argmax: correctness is the untuned one.
         correct.push(store.correct.get(i));
     });
-    TunedMetrics {
+    let brier = (!confidence.is_empty()).then(|| brier / confidence.len() as f64);
+    (brier, confidence, correct)
+}
+
+/// The RMS errors of (confidence, correct) pairs and their noise floors.
+fn rms_with_floor(
+    n: usize,
+    confidence: impl Fn(usize) -> f64,
+    correct: impl Fn(usize) -> bool,
+    bin_size: usize,
+) -> (RmsSet, RmsSet) {
+    let bins = Binnings::new(n, &confidence, bin_size);
+    (
+        bins.rms(&confidence, correct),
+        bins.noise_floor(&confidence),
+    )
+}
+
+fn tuned_metrics(
+    store: &Store,
+    options: &CalibrationOptions,
+    untuned: (RmsSet, RmsSet),
+) -> (TunedMetrics, PaperMetrics) {
+    let n = store.len();
+    let mask = split_mask(n, options.tune_split, options.seed);
+    let fit = mask.as_deref();
+    let n_fit = fit.map_or(n, |m| m.iter().filter(|&&x| x).count());
+
+    let temperature = fit_temperature(store, fit);
+    let (brier, confidence, correct) = at_temperature(store, fit, temperature);
+    let (rms, floor) = rms_with_floor(
+        confidence.len(),
+        |i| confidence[i],
+        |i| correct[i],
+        options.bin_size,
+    );
+    let tuned = TunedMetrics {
         temperature,
         n_fit,
         n: confidence.len(),
-        brier: (!confidence.is_empty()).then(|| brier / confidence.len() as f64),
-        rms_calibration_error: rms_calibration_error(&confidence, &correct, options.bin_size),
-    }
+        brier,
+        rms_calibration_error: rms.hendrycks,
+        rms_calibration_error_noise_floor: floor.hendrycks,
+    };
+
+    let temperature = paper_temperature(store, fit);
+    let (brier, confidence, correct) = at_temperature(store, fit, temperature);
+    // Only the equal-width error is wanted here: no adaptive bins (size 0).
+    let (rms, floor) = rms_with_floor(confidence.len(), |i| confidence[i], |i| correct[i], 0);
+    let paper = PaperMetrics {
+        rmsce: untuned.0.paper,
+        rmsce_noise_floor: untuned.1.paper,
+        temperature,
+        n_fit,
+        n_tuned: confidence.len(),
+        rmsce_temp_tuned: rms.paper,
+        rmsce_temp_tuned_noise_floor: floor.paper,
+        // The report set is never empty (a split leaves at least one sample).
+        brier_temp_tuned: brier.unwrap_or(f64::NAN),
+    };
+    (tuned, paper)
 }
 
 /// Calibration metrics of an lm-eval samples file read from `reader`;
@@ -628,19 +931,24 @@ pub fn read_samples<R: BufRead>(
         });
     }
     let store = &acc.store;
+    let untuned = rms_with_floor(
+        n,
+        |i| store.confidence.get(i),
+        |i| store.correct.get(i),
+        options.bin_size,
+    );
+    let (rms, floor) = (untuned.0.hendrycks, untuned.1.hendrycks);
+    let (tuned, paper) = tuned_metrics(store, options, untuned);
     Ok(CalibrationReport {
         source: source.to_string(),
         n,
         skipped_lines: skipped,
         accuracy: acc.correct as f64 / n as f64,
         brier: acc.brier_sum / n as f64,
-        rms_calibration_error: rms_by(
-            n,
-            |i| store.confidence.get(i),
-            |i| store.correct.get(i),
-            options.bin_size,
-        ),
-        tuned: tuned_metrics(store, options),
+        rms_calibration_error: rms,
+        rms_calibration_error_noise_floor: floor,
+        tuned,
+        paper,
     })
 }
 
@@ -710,6 +1018,46 @@ mod tests {
     }
 
     #[test]
+    fn paper_bins_are_equal_width_and_right_closed() {
+        // searchsorted(edges[1:-1], c): an edge value belongs to the bin below.
+        let w = 1.0 / 15.0;
+        assert_eq!(paper_bin(0.0), 0);
+        assert_eq!(paper_bin(w), 0);
+        assert_eq!(paper_bin(w + 1e-12), 1);
+        assert_eq!(paper_bin(7.0 * w), 6);
+        assert_eq!(paper_bin(0.999), 14);
+        assert_eq!(paper_bin(1.0), 14);
+        // Two non-empty bins, unweighted: bin 14 holds 3 samples at 0.95
+        // (2 right), bin 7 one at 0.5 (wrong).
+        let conf = [0.95, 0.95, 0.95, 0.5];
+        let correct = [true, true, false, false];
+        let want = (((2.0 / 3.0 - 0.95f64).powi(2) + 0.25) / 2.0).sqrt();
+        let got = paper_rms_calibration_error(&conf, &correct).unwrap();
+        assert!((got - want).abs() < 1e-15, "{got} vs {want}");
+        assert_eq!(paper_rms_calibration_error(&[], &[]), None);
+    }
+
+    #[test]
+    fn noise_floor_of_one_bin_is_the_mean_absolute_binomial_error() {
+        // n samples all at confidence c share one bin (of each binning when
+        // the adaptive bin is as large as n): the error is |acc − c| and its
+        // mean is ≈ √(2/π)·√(c(1−c)/n). Confidence 1 has no noise at all.
+        let n = 400;
+        let bins = Binnings::new(n, |_| 0.5, n);
+        let floor = bins.noise_floor(|_| 0.5);
+        let want = (2.0 / std::f64::consts::PI).sqrt() * (0.25f64 / n as f64).sqrt();
+        // 100 draws, sd of |X| ≈ 0.6·0.025: about 0.0015 of Monte Carlo error.
+        assert!(
+            (floor.paper - want).abs() < 0.005,
+            "{} vs {want}",
+            floor.paper
+        );
+        assert_eq!(floor.hendrycks.corrected, Some(floor.paper));
+        let sure = Binnings::new(n, |_| 1.0, 100).noise_floor(|_| 1.0);
+        assert_eq!((sure.paper, sure.hendrycks.corrected), (0.0, Some(0.0)));
+    }
+
+    #[test]
     fn temperature_recovers_a_known_scale() {
         // Log-likelihoods drawn so that softmax(ll / 2) is the true model:
         // the fitted temperature should be close to 2.
@@ -736,6 +1084,14 @@ mod tests {
             r.tuned.temperature
         );
         assert!(r.tuned.brier.unwrap() <= r.brier + 1e-12);
+        // The paper's coarse bisection lands within its tolerance of the
+        // full-precision optimum.
+        assert!(
+            (r.paper.temperature - r.tuned.temperature).abs() < PAPER_T_TOLERANCE,
+            "{} vs {}",
+            r.paper.temperature,
+            r.tuned.temperature
+        );
         let split = report(
             &text,
             &CalibrationOptions {

@@ -19,6 +19,8 @@ pub enum Purpose {
     Simulation = 3,
     /// The fit/report split of calibration's temperature tuning.
     CalibrationSplit = 4,
+    /// Outcomes of a perfectly calibrated model (calibration's noise floor).
+    NoiseFloor = 5,
 }
 
 /// The random stream `index` of `purpose` under `seed`.

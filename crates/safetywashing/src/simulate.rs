@@ -26,6 +26,19 @@
 //!   `Σ μ² ≤ 0.09`; `mean ~ U(30, 70)`, `scale ~ U(5, 15)`;
 //! - `ρ` is [`SimulationOptions::compute_loading`].
 //!
+//! # Model families
+//!
+//! With [`SimulationOptions::families`] = F ≥ 2 the models fall into F
+//! families of consecutive models (sizes differing by at most one), named in
+//! a `family` metadata column. Each latent trait, the compute noise and each
+//! benchmark's noise is then a mix of a family draw and the model's own,
+//! with the family's share `s` of the variance
+//! ([`SimulationOptions::family_share`]): `g_i = √s G_f(i) + √(1 − s) g'_i`,
+//! and likewise for `f_ik`, `η_i` and `ε_ib`. Every marginal distribution,
+//! hence every population correlation in the truth, is unchanged; models of
+//! one family are no longer independent (their intra-family correlation is
+//! `s`), which is what resampling whole families is for.
+//!
 //! Cells are missing completely at random: a safety-benchmark cell with
 //! probability [`SimulationOptions::missing`], a capability-benchmark cell
 //! with probability [`SimulationOptions::capability_missing`].
@@ -111,8 +124,24 @@ pub struct SimulationOptions {
     pub capability_free_share: f64,
     /// Correlation of log10 FLOP with the capabilities factor, in [-1, 1].
     pub compute_loading: f64,
+    /// Number of model families (0: independent models, no `family`
+    /// column; else at least 2 and at most `models`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub families: usize,
+    /// Share of each latent trait's and noise's variance common to a family,
+    /// in [0, 1) (used only with families).
+    #[serde(skip_serializing_if = "no_families_share")]
+    pub family_share: f64,
     /// Seed of every random draw.
     pub seed: u64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn no_families_share(s: &f64) -> bool {
+    *s == 0.0
 }
 
 impl Default for SimulationOptions {
@@ -128,6 +157,8 @@ impl Default for SimulationOptions {
             capability_missing: 0.0,
             capability_free_share: 0.25,
             compute_loading: 0.9,
+            families: 0,
+            family_share: 0.0,
             seed: crate::DEFAULT_SEED,
         }
     }
@@ -339,6 +370,20 @@ fn check(options: &SimulationOptions) -> Result<(), SimulationError> {
             o.compute_loading.to_string(),
         );
     }
+    if o.families == 1 || o.families > o.models {
+        return invalid(
+            "families",
+            &format!("0 or 2 to {} (the number of models)", o.models),
+            o.families.to_string(),
+        );
+    }
+    if !(0.0..1.0).contains(&o.family_share) {
+        return invalid(
+            "family_share",
+            "a share in [0, 1)",
+            o.family_share.to_string(),
+        );
+    }
     Ok(())
 }
 
@@ -347,10 +392,31 @@ fn stream_rng(seed: u64, stream: u64) -> ChaCha8Rng {
     crate::random::stream_rng(seed, crate::random::Purpose::Simulation, stream)
 }
 
+/// Header of the metadata column naming each model's family.
+pub const FAMILY_COLUMN: &str = "family";
+
 /// Stream numbers: parameters, latent traits, then one per column.
 const PARAMS_STREAM: u64 = 0;
 const LATENT_STREAM: u64 = 1;
 const FIRST_COLUMN_STREAM: u64 = 2;
+/// Streams of the family draws: latent traits, then one per column (far
+/// above the column streams, so adding families leaves those unchanged).
+const FAMILY_STREAM: u64 = 1 << 40;
+
+/// Model families: each model's family, their number and the family share.
+#[derive(Clone, Copy)]
+struct Families<'a> {
+    of: &'a [usize],
+    count: usize,
+    share: f64,
+}
+
+impl Families<'_> {
+    /// Mix a model's own standard-normal draw with its family's.
+    fn mix(&self, own: f64, family: &[f64], model: usize) -> f64 {
+        self.share.sqrt() * family[self.of[model]] + (1.0 - self.share).sqrt() * own
+    }
+}
 
 /// `name_0001`-style ids, zero-padded to the width of `count`.
 fn numbered(prefix: &str, index: usize, count: usize) -> String {
@@ -449,15 +515,37 @@ pub fn simulate(options: &SimulationOptions) -> Result<Simulation, SimulationErr
 
     // Latent traits, one Vec per factor (factor 0 = capabilities), then the
     // compute noise.
+    let family_of: Vec<usize> = (0..n).map(|i| i * o.families.max(1) / n).collect();
+    let families = (o.families > 0).then_some(Families {
+        of: &family_of,
+        count: o.families,
+        share: o.family_share,
+    });
+    // One family draw per trait (and one for the compute noise).
+    let family_latent: Vec<Vec<f64>> = families.map_or_else(Vec::new, |f| {
+        let mut rng = stream_rng(o.seed, FAMILY_STREAM);
+        (0..=o.factors)
+            .map(|_| (0..f.count).map(|_| rng.sample(StandardNormal)).collect())
+            .collect()
+    });
     let mut rng = stream_rng(o.seed, LATENT_STREAM);
     let latent: Vec<Vec<f64>> = (0..o.factors)
-        .map(|_| (0..n).map(|_| rng.sample(StandardNormal)).collect())
+        .map(|k| {
+            (0..n)
+                .map(|i| {
+                    let own: f64 = rng.sample(StandardNormal);
+                    families.map_or(own, |f| f.mix(own, &family_latent[k], i))
+                })
+                .collect()
+        })
         .collect();
     let rho = o.compute_loading;
     let flop: Vec<f64> = latent[0]
         .iter()
-        .map(|g| {
-            let eta: f64 = rng.sample(StandardNormal);
+        .enumerate()
+        .map(|(i, g)| {
+            let own: f64 = rng.sample(StandardNormal);
+            let eta = families.map_or(own, |f| f.mix(own, &family_latent[o.factors], i));
             let log10 = LOG10_FLOP_MEAN + rho * g + (1.0 - rho * rho).sqrt() * eta;
             round_flop(10f64.powf(log10))
         })
@@ -468,7 +556,7 @@ pub fn simulate(options: &SimulationOptions) -> Result<Simulation, SimulationErr
         .enumerate()
         .map(|(b, p)| Column {
             name: p.name.clone(),
-            values: draw_column(p, &latent, o.seed, FIRST_COLUMN_STREAM + b as u64),
+            values: draw_column(p, &latent, families, o.seed, FIRST_COLUMN_STREAM + b as u64),
         })
         .collect();
 
@@ -476,7 +564,17 @@ pub fn simulate(options: &SimulationOptions) -> Result<Simulation, SimulationErr
         source: format!("simulated (seed {})", o.seed),
         models: (0..n).map(|i| numbered("model", i, n)).collect(),
         benchmarks,
-        meta: Vec::new(),
+        meta: families
+            .map(|f| crate::matrix::MetaColumn {
+                name: FAMILY_COLUMN.to_string(),
+                cells: f
+                    .of
+                    .iter()
+                    .map(|&k| numbered("family", k, f.count))
+                    .collect(),
+            })
+            .into_iter()
+            .collect(),
         compute: Some(Column {
             name: DEFAULT_COMPUTE_COLUMN.to_string(),
             values: flop,
@@ -488,7 +586,17 @@ pub fn simulate(options: &SimulationOptions) -> Result<Simulation, SimulationErr
     })
 }
 
-fn draw_column(p: &Params, latent: &[Vec<f64>], seed: u64, stream: u64) -> Vec<f64> {
+fn draw_column(
+    p: &Params,
+    latent: &[Vec<f64>],
+    families: Option<Families>,
+    seed: u64,
+    stream: u64,
+) -> Vec<f64> {
+    let family_noise: Vec<f64> = families.map_or_else(Vec::new, |f| {
+        let mut rng = stream_rng(seed, FAMILY_STREAM + stream);
+        (0..f.count).map(|_| rng.sample(StandardNormal)).collect()
+    });
     let mut rng = stream_rng(seed, stream);
     let n = latent[0].len();
     (0..n)
@@ -499,7 +607,8 @@ fn draw_column(p: &Params, latent: &[Vec<f64>], seed: u64, stream: u64) -> Vec<f
                     .zip(&latent[1..])
                     .map(|(m, f)| m * f[i])
                     .sum::<f64>();
-            let eps: f64 = rng.sample(StandardNormal);
+            let own: f64 = rng.sample(StandardNormal);
+            let eps = families.map_or(own, |f| f.mix(own, &family_noise, i));
             // Draw the missingness every time so the stream stays aligned.
             let missing = rng.random::<f64>() < p.missing;
             if missing {
@@ -682,6 +791,72 @@ mod tests {
     use super::*;
     use crate::load::{MatrixFormat, parse_matrix};
     use crate::stats;
+
+    #[test]
+    fn families_share_their_draws_and_keep_the_truth() {
+        // 2,000 models in 200 families of 10, share 0.5: the same truth as
+        // without families; within a family, a capability-free benchmark's
+        // scores correlate about 0.5 (all its variance is noise and minor
+        // factors, each half shared); across families, about 0.
+        let base = SimulationOptions {
+            models: 2000,
+            benchmarks: 16,
+            capability_free_share: 1.0,
+            seed: 5,
+            ..SimulationOptions::default()
+        };
+        let plain = simulate(&base).unwrap();
+        let fam = simulate(&SimulationOptions {
+            families: 200,
+            family_share: 0.5,
+            ..base.clone()
+        })
+        .unwrap();
+        assert_eq!(plain.truth.benchmarks, fam.truth.benchmarks);
+        assert!(plain.matrix.meta.is_empty());
+        let col = fam.matrix.meta_column(FAMILY_COLUMN).unwrap();
+        assert_eq!(col.cells[0], "family_001");
+        assert_eq!(col.cells[9], "family_001");
+        assert_eq!(col.cells[10], "family_002");
+        assert_eq!(col.cells[1999], "family_200");
+        let b = fam
+            .truth
+            .benchmarks
+            .iter()
+            .position(|b| b.capability_free)
+            .unwrap();
+        let x = &fam.matrix.benchmarks[b].values;
+        let mean = x.iter().sum::<f64>() / x.len() as f64;
+        let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64;
+        let pair_corr = |offset: usize| {
+            // Models i and i + offset, both in one family of 10 when offset < 10
+            // and i % 10 + offset < 10; in different families when offset = 10.
+            let pairs: Vec<(f64, f64)> = (0..x.len() - offset)
+                .filter(|i| offset >= 10 || i % 10 + offset < 10)
+                .map(|i| (x[i] - mean, x[i + offset] - mean))
+                .collect();
+            pairs.iter().map(|(a, b)| a * b).sum::<f64>() / pairs.len() as f64 / var
+        };
+        // 200 families: each estimate has a standard error of about
+        // 1/sqrt(200) = 0.07; three of them apart from the truth would fail.
+        assert!((pair_corr(1) - 0.5).abs() < 0.21, "{}", pair_corr(1));
+        assert!(pair_corr(10).abs() < 0.21, "{}", pair_corr(10));
+        // Without families the truth JSON has no family fields.
+        assert!(
+            !String::from_utf8(plain.truth_json())
+                .unwrap()
+                .contains("famil")
+        );
+        for bad in [1, 2001] {
+            assert!(
+                simulate(&SimulationOptions {
+                    families: bad,
+                    ..base.clone()
+                })
+                .is_err()
+            );
+        }
+    }
 
     fn small() -> SimulationOptions {
         SimulationOptions {

@@ -394,7 +394,9 @@ impl std::str::FromStr for MetricChoice {
 pub struct CalibrationColumns {
     /// How to compute the metrics.
     pub options: CalibrationOptions,
-    /// Which RMS error goes into the `rmsce_` columns.
+    /// Which RMS error and temperature go into the `rmsce_`,
+    /// `rmsce_temp_tuned_` and `brier_temp_tuned_` columns (the paper's by
+    /// default).
     pub variant: RmsVariant,
 }
 
@@ -703,13 +705,9 @@ fn add_calibration_columns(
                     .into(),
                 );
             }
+            let headline = r.headline(cal.variant);
             let cells = [
-                (
-                    "rmsce",
-                    "RMSCE",
-                    r.rms_calibration_error.get(cal.variant),
-                    &variant_note,
-                ),
+                ("rmsce", "RMSCE", headline.rmsce, &variant_note),
                 (
                     "brier",
                     "Brier Score",
@@ -719,13 +717,13 @@ fn add_calibration_columns(
                 (
                     "rmsce_temp_tuned",
                     "RMSCE Temp Tuned",
-                    r.tuned.rms_calibration_error.get(cal.variant),
+                    headline.rmsce_temp_tuned,
                     &variant_note,
                 ),
                 (
                     "brier_temp_tuned",
                     "Brier Score Temp Tuned",
-                    r.tuned.brier,
+                    headline.brier_temp_tuned,
                     &"Brier Score".to_string(),
                 ),
             ];

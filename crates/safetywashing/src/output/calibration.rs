@@ -1,16 +1,18 @@
 //! Rendering of `calibrate`: accuracy, Brier score and RMS calibration
-//! error per samples file, as text, JSON or CSV.
+//! errors (the paper's and Hendrycks et al.'s, with their noise floors) per
+//! samples file, as text, JSON or CSV.
 
 use super::Format;
-use crate::calibration::{CalibrationReport, RmsVariant};
+use crate::calibration::{CalibrationReport, NOISE_FLOOR_REPLICATES, RmsVariant};
 use crate::escape;
 use std::io::{self, Write};
 
 /// The formats calibration reports have.
 pub const CALIBRATION_FORMATS: [Format; 3] = [Format::Text, Format::Json, Format::Csv];
 
-/// Write `reports` in `format` (text shows the RMS calibration error of
-/// `variant`; JSON and CSV carry both). Markdown is not offered (see
+/// Write `reports` in `format` (text shows the RMS calibration error and
+/// temperature of `variant`, each RMS error beside its noise floor; JSON and
+/// CSV carry every variant). Markdown is not offered (see
 /// [`CALIBRATION_FORMATS`]) and is written as text.
 pub fn write_calibration(
     format: Format,
@@ -40,31 +42,63 @@ fn write_csv(reports: &[CalibrationReport], out: &mut dyn Write) -> io::Result<(
         "skipped_lines",
         "accuracy",
         "brier",
+        "rmsce_paper",
+        "rmsce_paper_floor",
+        "temperature_paper",
+        "paper_n_fit",
+        "paper_n_tuned",
+        "brier_temp_tuned_paper",
+        "rmsce_temp_tuned_paper",
+        "rmsce_temp_tuned_paper_floor",
         "rmsce_reference",
+        "rmsce_reference_floor",
         "rmsce_corrected",
+        "rmsce_corrected_floor",
         "temperature",
         "tuned_n_fit",
         "tuned_n",
         "brier_temp_tuned",
         "rmsce_temp_tuned_reference",
+        "rmsce_temp_tuned_reference_floor",
         "rmsce_temp_tuned_corrected",
+        "rmsce_temp_tuned_corrected_floor",
     ])?;
     for r in reports {
-        let t = &r.tuned;
+        let (t, p) = (&r.tuned, &r.paper);
+        let (rms, floor) = (
+            &r.rms_calibration_error,
+            &r.rms_calibration_error_noise_floor,
+        );
+        let (t_rms, t_floor) = (
+            &t.rms_calibration_error,
+            &t.rms_calibration_error_noise_floor,
+        );
         w.write_record([
             escape::control(&r.source).into_owned(),
             r.n.to_string(),
             r.skipped_lines.to_string(),
             r.accuracy.to_string(),
             r.brier.to_string(),
-            opt(r.rms_calibration_error.reference),
-            opt(r.rms_calibration_error.corrected),
+            p.rmsce.to_string(),
+            p.rmsce_noise_floor.to_string(),
+            p.temperature.to_string(),
+            p.n_fit.to_string(),
+            p.n_tuned.to_string(),
+            p.brier_temp_tuned.to_string(),
+            p.rmsce_temp_tuned.to_string(),
+            p.rmsce_temp_tuned_noise_floor.to_string(),
+            opt(rms.reference),
+            opt(floor.reference),
+            opt(rms.corrected),
+            opt(floor.corrected),
             t.temperature.to_string(),
             t.n_fit.to_string(),
             t.n.to_string(),
             opt(t.brier),
-            opt(t.rms_calibration_error.reference),
-            opt(t.rms_calibration_error.corrected),
+            opt(t_rms.reference),
+            opt(t_floor.reference),
+            opt(t_rms.corrected),
+            opt(t_floor.corrected),
         ])?;
     }
     w.flush()
@@ -79,9 +113,11 @@ fn text(reports: &[CalibrationReport], variant: RmsVariant) -> String {
         "accuracy",
         "brier",
         &rms,
+        "floor",
         "T",
         "brier tuned",
         "rmsce tuned",
+        "floor",
     ]
     .map(str::to_string);
     let mut rows = vec![header.to_vec()];
@@ -90,15 +126,18 @@ fn text(reports: &[CalibrationReport], variant: RmsVariant) -> String {
             .file_name()
             .map_or(r.source.clone(), |n| n.to_string_lossy().into_owned());
         let name = escape::control(&name).into_owned();
+        let h = r.headline(variant);
         rows.push(vec![
             name,
             r.n.to_string(),
             f4(Some(r.accuracy)),
             f4(Some(r.brier)),
-            f4(r.rms_calibration_error.get(variant)),
-            format!("{:.3}", r.tuned.temperature),
-            f4(r.tuned.brier),
-            f4(r.tuned.rms_calibration_error.get(variant)),
+            f4(h.rmsce),
+            f4(h.rmsce_noise_floor),
+            format!("{:.3}", h.temperature),
+            f4(h.brier_temp_tuned),
+            f4(h.rmsce_temp_tuned),
+            f4(h.rmsce_temp_tuned_noise_floor),
         ]);
     }
     let widths: Vec<usize> = (0..header.len())
@@ -121,5 +160,9 @@ fn text(reports: &[CalibrationReport], variant: RmsVariant) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
+    out.push_str(&format!(
+        "floor: the RMS calibration error a perfectly calibrated model gets with the same \
+         confidences and sample size (mean of {NOISE_FLOOR_REPLICATES} simulations)\n"
+    ));
     out
 }

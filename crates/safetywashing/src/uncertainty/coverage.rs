@@ -10,12 +10,23 @@
 //! variance and the mean capability correlation. Datasets run one after
 //! another (each bootstrap is itself parallel), with seeds `seed + d`, so the
 //! study is reproducible.
+//!
+//! With [`CoverageOptions::families`] the models come in families whose
+//! members share part of their traits (see [`crate::simulate`]): the
+//! population values are the same, but the models are not independent, and
+//! [`CoverageOptions::resampling`] says whether the bootstrap resamples
+//! models or whole families.
+//!
+//! Each rate is reported with its Monte Carlo standard error at the number
+//! of datasets, `√(p(1 − p) / datasets)`: a dataset is the independent unit
+//! (intervals of one dataset share its draw), so this is the error of a rate
+//! estimated from that many independent draws.
 
 use super::NO_HOOKS;
-use super::bootstrap::{BootstrapOptions, bootstrap};
+use super::bootstrap::{BootstrapOptions, ClusterSource, Resampling, bootstrap};
 use super::intervals::{BootstrapEstimate, IntervalMethod};
 use crate::analysis::{AnalysisOptions, Role, analyze};
-use crate::simulate::{SimulationOptions, Truth, simulate};
+use crate::simulate::{FAMILY_COLUMN, SimulationOptions, Truth, simulate};
 use crate::stats::CorrelationMethod;
 use std::f64::consts::PI;
 
@@ -43,6 +54,20 @@ pub struct CoverageOptions {
     pub method: CorrelationMethod,
     /// Seed of the first dataset (dataset d uses seed + d).
     pub seed: u64,
+    /// Model families per dataset (0: independent models).
+    pub families: usize,
+    /// Share of each trait's variance common to a family.
+    pub family_share: f64,
+    /// What the bootstrap resamples: models, or whole families
+    /// ([`CoverageOptions::cluster_by_family`]).
+    pub resampling: Resampling,
+}
+
+impl CoverageOptions {
+    /// Resample whole families (the simulated `family` column).
+    pub fn cluster_by_family() -> Resampling {
+        Resampling::Clusters(ClusterSource::Column(FAMILY_COLUMN.to_string()))
+    }
 }
 
 impl Default for CoverageOptions {
@@ -55,6 +80,9 @@ impl Default for CoverageOptions {
             confidence: 0.95,
             method: CorrelationMethod::Spearman,
             seed: 1,
+            families: 0,
+            family_share: 0.0,
+            resampling: Resampling::Models,
         }
     }
 }
@@ -83,6 +111,13 @@ impl Tally {
     /// Share of intervals that held the truth.
     pub fn rate(&self) -> f64 {
         self.covered as f64 / self.total.max(1) as f64
+    }
+
+    /// Monte Carlo standard error of [`Tally::rate`] at `datasets`
+    /// independent datasets: `√(p(1 − p) / datasets)`.
+    pub fn mc_error(&self, datasets: usize) -> f64 {
+        let p = self.rate();
+        (p * (1.0 - p) / datasets.max(1) as f64).sqrt()
     }
 
     /// Mean width.
@@ -121,54 +156,158 @@ impl CoverageReport {
         t
     }
 
-    /// A plain-text table of the results.
+    /// Datasets the rates come from (those that could be fitted).
+    pub fn datasets_used(&self) -> usize {
+        self.options.datasets - self.failed_datasets
+    }
+
+    /// How the models were drawn and resampled, in words.
+    fn design(&self) -> String {
+        let o = &self.options;
+        let resampled = match o.resampling {
+            Resampling::Models => "models resampled",
+            Resampling::Clusters(_) => "families resampled",
+        };
+        if o.families == 0 {
+            format!("n = {}", o.models)
+        } else {
+            format!(
+                "n = {} in {} families (share {}), {resampled}",
+                o.models, o.families, o.family_share
+            )
+        }
+    }
+
+    /// Rows in report order: the kinds, then every benchmark correlation.
+    fn rows(&self) -> Vec<(&'static str, Vec<Tally>)> {
+        let mut rows: Vec<(&'static str, Vec<Tally>)> = KINDS
+            .iter()
+            .copied()
+            .zip(self.tallies.iter().cloned())
+            .collect();
+        rows.push((
+            "all benchmark correlations",
+            METHODS.iter().map(|m| self.correlations(*m)).collect(),
+        ));
+        rows
+    }
+
+    /// `96.8% ± 0.8` (the Monte Carlo error in percentage points), or `–`.
+    fn rate_cell(&self, t: &Tally) -> String {
+        if t.total == 0 {
+            "–".to_string()
+        } else {
+            format!(
+                "{:.1}% ± {:.1}",
+                t.rate() * 100.0,
+                t.mc_error(self.datasets_used()) * 100.0
+            )
+        }
+    }
+
+    /// A plain-text table of the results: rate ± Monte Carlo error, mean
+    /// width and number of intervals.
     pub fn render(&self) -> String {
         let o = &self.options;
         let mut out = format!(
-            "Coverage of {:.0}% bootstrap intervals: {} datasets of {} models × {} benchmarks, {} resamples each, {} (seed {})\n",
+            "Coverage of {:.0}% bootstrap intervals: {} datasets of {} models × {} benchmarks, {} resamples each, {} (seed {}); {}\n",
             o.confidence * 100.0,
-            o.datasets - self.failed_datasets,
+            self.datasets_used(),
             o.models,
             o.benchmarks,
             o.resamples,
             o.method,
-            o.seed
+            o.seed,
+            self.design()
         );
         out.push_str(&format!("{:<44}", "number"));
         for m in METHODS {
-            out.push_str(&format!("{:>22}", m.as_str()));
+            out.push_str(&format!("{:>30}", m.as_str()));
         }
         out.push('\n');
-        let mut rows: Vec<(String, Vec<Tally>)> = KINDS
-            .iter()
-            .map(|k| k.to_string())
-            .zip(self.tallies.iter().cloned())
-            .collect();
-        rows.push((
-            "all benchmark correlations".into(),
-            METHODS.iter().map(|m| self.correlations(*m)).collect(),
-        ));
-        for (kind, tallies) in rows {
+        for (kind, tallies) in self.rows() {
             out.push_str(&format!("{kind:<44}"));
-            for t in tallies {
-                if t.total == 0 {
-                    out.push_str(&format!("{:>22}", "–"));
+            for t in &tallies {
+                let cell = if t.total == 0 {
+                    "–".to_string()
                 } else {
-                    out.push_str(&format!(
-                        "{:>22}",
-                        format!(
-                            "{:.1}% (w {:.2}, {})",
-                            t.rate() * 100.0,
-                            t.mean_width(),
-                            t.total
-                        )
-                    ));
-                }
+                    format!(
+                        "{} (w {:.2}, {})",
+                        self.rate_cell(t),
+                        t.mean_width(),
+                        t.total
+                    )
+                };
+                out.push_str(&format!("{cell:>30}"));
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "± is the Monte Carlo standard error at {} datasets, √(p(1 − p) / {})\n",
+            self.datasets_used(),
+            self.datasets_used()
+        ));
+        out
+    }
+
+    /// The README's Markdown table: one row per kind of number (with the
+    /// number of intervals), one column per method, rate ± Monte Carlo
+    /// error.
+    pub fn markdown(&self) -> String {
+        let mut out = format!("| {} |", self.design());
+        for m in METHODS {
+            out.push_str(&format!(" {} |", markdown_method(m)));
+        }
+        out.push_str("\n| --- |");
+        out.push_str(&" --- |".repeat(METHODS.len()));
+        out.push('\n');
+        let rows = self.rows();
+        // The README's order: the correlations, their total, the summaries.
+        for i in [0, 1, 2, 5, 3, 4] {
+            let (kind, tallies) = &rows[i];
+            let total = tallies.iter().map(|t| t.total).max().unwrap_or(0);
+            out.push_str(&format!(
+                "| {} ({}) |",
+                markdown_kind(kind),
+                thousands(total)
+            ));
+            for t in tallies {
+                out.push_str(&format!(" {} |", self.rate_cell(t)));
             }
             out.push('\n');
         }
         out
     }
+}
+
+fn markdown_method(m: IntervalMethod) -> &'static str {
+    match m {
+        IntervalMethod::Percentile => "percentile",
+        IntervalMethod::Bca => "BCa (default)",
+        IntervalMethod::FisherZ => "Fisher-z",
+    }
+}
+
+fn markdown_kind(kind: &str) -> &str {
+    match kind {
+        "capabilities corr. (capability benchmarks)" => "capabilities corr., capability benchmarks",
+        "capabilities corr. (safety benchmarks)" => "capabilities corr., safety benchmarks",
+        "capability corr. mean" => "mean capability correlation",
+        other => other,
+    }
+}
+
+/// `20000` → `20,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Population mean of the pairwise capability correlations.
@@ -228,6 +367,8 @@ pub fn coverage(options: &CoverageOptions, progress: &(dyn Fn(u64) + Sync)) -> C
         let sim = simulate(&SimulationOptions {
             models: options.models,
             benchmarks: options.benchmarks,
+            families: options.families,
+            family_share: options.family_share,
             seed: options.seed.wrapping_add(d as u64),
             ..SimulationOptions::default()
         });
@@ -242,6 +383,7 @@ pub fn coverage(options: &CoverageOptions, progress: &(dyn Fn(u64) + Sync)) -> C
         let settings = BootstrapOptions {
             resamples: options.resamples,
             confidence: options.confidence,
+            resampling: options.resampling.clone(),
             ..BootstrapOptions::default()
         };
         let report = analyze(&sim.matrix, &analysis_options, None)
@@ -324,6 +466,65 @@ mod tests {
             (a.fit.correlation_mean - mean).abs() < 0.02,
             "{} vs {mean}",
             a.fit.correlation_mean
+        );
+    }
+
+    #[test]
+    fn monte_carlo_error_is_the_binomial_error_at_the_number_of_datasets() {
+        let t = Tally {
+            covered: 950,
+            total: 1000,
+            width: 0.0,
+        };
+        assert!((t.mc_error(500) - (0.95f64 * 0.05 / 500.0).sqrt()).abs() < 1e-15);
+        assert_eq!(thousands(20_000), "20,000");
+        assert_eq!(thousands(500), "500");
+        let r = CoverageReport {
+            options: CoverageOptions {
+                datasets: 500,
+                ..CoverageOptions::default()
+            },
+            tallies: vec![vec![t; METHODS.len()]; KINDS.len()],
+            failed_datasets: 0,
+        };
+        // 95.0% ± 100·√(0.95·0.05/500) = 0.97 points.
+        let md = r.markdown();
+        assert!(
+            md.starts_with("| n = 26 | percentile | BCa (default) | Fisher-z |\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| all benchmark correlations (3,000) | 95.0% ± 1.0 |"),
+            "{md}"
+        );
+        assert!(
+            r.render().contains("95.0% ± 1.0 (w 0.00, 1000)"),
+            "{}",
+            r.render()
+        );
+    }
+
+    #[test]
+    fn family_study_resamples_families() {
+        // Families: the study runs with whole families resampled, and the
+        // design is stated in its tables.
+        let options = CoverageOptions {
+            datasets: 3,
+            resamples: 50,
+            benchmarks: 14,
+            families: 6,
+            family_share: 0.5,
+            resampling: CoverageOptions::cluster_by_family(),
+            ..CoverageOptions::default()
+        };
+        let r = coverage(&options, &|_| {});
+        assert_eq!(r.failed_datasets, 0);
+        assert_eq!(r.correlations(IntervalMethod::Percentile).total, 3 * 28);
+        assert!(
+            r.markdown()
+                .starts_with("| n = 26 in 6 families (share 0.5), families resampled |"),
+            "{}",
+            r.markdown()
         );
     }
 
