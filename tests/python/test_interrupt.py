@@ -23,13 +23,13 @@ def big_matrix(n=300, k=12, seed=2):
 
 
 def long_analyze(frame, caps):
-    return sw.analyze(frame, capabilities=caps, bootstrap=10_000_000)
+    return sw.analyze(frame, capabilities=caps, bootstrap=200_000)
 
 
 def long_check(frame, caps):
     new = frame[["s0"]].rename(columns={"s0": "mine"})
     reference = frame.drop(columns=["s0"])
-    return sw.check(new, against=reference, capabilities=caps, bootstrap=10_000_000)
+    return sw.check(new, against=reference, capabilities=caps, bootstrap=200_000)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
