@@ -12,6 +12,7 @@ use safetywashing::plot::PlotError;
 use safetywashing::score::ScoreError;
 use safetywashing::simulate::SimulationError;
 use safetywashing::uncertainty::{Draws, OptionError, UncertaintyError};
+use safetywashing::words::count;
 use std::error::Error;
 
 /// The message of `e` for the command line, when its kind has a flag to
@@ -32,8 +33,13 @@ pub fn flag_message(e: &(dyn Error + 'static)) -> Option<String> {
             CheckError::Option(o) => Some(option(o)),
             CheckError::Capabilities(c) => capabilities(c),
             CheckError::NoCapabilityMean { line, capabilities } => Some(format!(
-                "the verdict's high line is {}, undefined with {capabilities} capability benchmark(s): name more with --capabilities, or give --high-at R",
-                line.describe()
+                "the verdict's high line is {}, undefined with {}: name more with --capabilities, or give --high-at R",
+                line.describe(),
+                count(
+                    *capabilities,
+                    "capability benchmark",
+                    "capability benchmarks"
+                )
             )),
             _ => None,
         };
@@ -155,8 +161,8 @@ fn merge(e: &MergeError) -> Option<String> {
             "{file}: model '{name}' {reason}; add an alias (--aliases FILE with from,to rows) to decide"
         )),
         MergeError::Conflicts { conflicts } => Some(format!(
-            "{} conflicting cell(s), e.g. {}; choose a winner with --prefer",
-            conflicts.len(),
+            "{}, e.g. {}; choose a winner with --prefer",
+            count(conflicts.len(), "conflicting cell", "conflicting cells"),
             conflicts[0].describe()
         )),
         _ => None,

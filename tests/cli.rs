@@ -297,7 +297,7 @@ fn too_few_complete_models_is_an_error() {
         .unwrap();
     let err = stderr_one_error_line(&out);
     assert!(
-        err.contains("only 2 model(s) have a value for every capability benchmark"),
+        err.contains("only 2 models have a value for every capability benchmark"),
         "{err}"
     );
 }
@@ -536,7 +536,7 @@ fn an_undefined_correlation_is_null_with_a_reason() {
     assert!(sparse["compute_correlation"].is_null());
     assert_eq!(
         sparse["compute_correlation_undefined"],
-        "1 model(s) with both values; at least 2 are needed"
+        "1 model with both values; at least 2 are needed"
     );
     assert!(
         by_name("a")

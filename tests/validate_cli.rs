@@ -25,7 +25,7 @@ fn the_papers_files_have_warnings_only() {
         assert!(text.contains("benchmarks_info.csv:3: warning: info row for 'agieval', which is not a benchmark of"), "{text}");
         assert!(text.contains("warning: metric 'N/A' of 'LMSYS_Chatbot_Arena' has no direction arrow"), "{text}");
         assert!(text.contains("column 'machiavelli-points': metric 'Accuracy (↑)' is a proportion"), "{text}");
-        assert!(text.contains(" 0 error(s), "), "{text}");
+        assert!(text.contains(" 0 errors, "), "{text}");
         assert!(!text.contains("of 'FLOP' has no direction"), "{text}");
         validate().arg(&matrix).arg("--info").arg(&info).arg("--strict").assert().code(1);
     });

@@ -9,6 +9,7 @@ use safetywashing::add::{AddRequest, plan_add, read_new_column};
 use safetywashing::atomic::write_atomic;
 use safetywashing::load::Direction;
 use safetywashing::names::AliasTable;
+use safetywashing::words::count;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -154,7 +155,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "{} column '{}' in {}: {} of {} models given a value",
+        "{} column '{}' in {}: {} of {} given a value",
         if plan.replaced_column {
             "Replaced"
         } else {
@@ -163,7 +164,7 @@ pub fn run(args: AddArgs) -> Result<ExitCode> {
         args.benchmark.trim(),
         matrix_name,
         plan.filled,
-        plan.filled + plan.left_empty.len()
+        count(plan.filled + plan.left_empty.len(), "model", "models")
     );
     if !plan.left_empty.is_empty() {
         let _ = writeln!(report, "Left empty: {}", plan.left_empty.join(", "));

@@ -28,7 +28,7 @@ Uncertainty and robustness (nothing changes unless asked):
   safetywashing analyze base_llm_benchmark_eval.csv --impute pca \\
       --meta-columns 'Model Family,Model Size (B),Pretraining Data Size (T)' \\
       --compute-column 'FLOPs (1E21)' --capabilities MMLU,ARC-C,HellaSwag
-      # models missing a capability are scored → 3 cell(s) filled")]
+      # models missing a capability are scored → 3 cells filled")]
 pub struct AnalyzeArgs {
     /// Benchmark matrices (wide CSV: one row per model) [default: the paper's
     /// base and chat matrices, downloaded on first use].

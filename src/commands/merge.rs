@@ -10,6 +10,7 @@ use safetywashing::load::read_header;
 use safetywashing::matrix::write_matrix_csv_ordered;
 use safetywashing::merge::{Prefer, merge};
 use safetywashing::names::AliasTable;
+use safetywashing::words::count;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -109,10 +110,10 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
     write_matrix_csv_ordered(&merged, order.get(1..).unwrap_or_default(), &mut bytes)?;
     emit(&bytes, args.output.as_deref())?;
     eprintln!(
-        "merged {} matrices: {} models, {} benchmarks",
-        inputs.len(),
-        merged.n_models(),
-        merged.benchmarks.len()
+        "merged {}: {}, {}",
+        count(inputs.len(), "matrix", "matrices"),
+        count(merged.n_models(), "model", "models"),
+        count(merged.benchmarks.len(), "benchmark", "benchmarks")
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::atomic::{write_atomic, write_atomic_with};
 use safetywashing::simulate::{SimulationOptions, simulate};
+use safetywashing::words::count;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -166,9 +167,9 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             .filter(|b| b.capability_free)
             .count();
         eprintln!(
-            "wrote {} models x {} benchmarks ({} capability, {} capability-free safety) to {}{}",
-            args.models,
-            args.benchmarks,
+            "wrote {} x {} ({} capability, {} capability-free safety) to {}{}",
+            count(args.models, "model", "models"),
+            count(args.benchmarks, "benchmark", "benchmarks"),
             args.capabilities,
             free,
             path.display(),

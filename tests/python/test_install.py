@@ -4,7 +4,6 @@ environment, and its `safetywashing` command
 is the command line."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -58,11 +57,16 @@ def test_wheel_installs_in_a_fresh_environment(tmp_path):
     python = fresh / "bin" / "python"
     run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", wheel)
     # pandas and numpy come from the test environment, after the fresh
-    # environment's own packages (offline: nothing is downloaded).
+    # environment's own packages (offline: nothing is downloaded): a .pth
+    # file appends the test environment's site-packages, which also holds
+    # the package (scripts/test installed it there), behind the fresh one.
     deps = sysconfig.get_paths()["purelib"]
+    fresh_site = run(
+        python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    ).stdout.strip()
+    Path(fresh_site, "test-deps.pth").write_text(deps + "\n")
     code = f"""
-import sys, json
-sys.path.append({deps!r})
+import json
 import numpy as np, pandas as pd
 import safetywashing as sw
 assert sw.__file__.startswith({str(fresh)!r}), sw.__file__
@@ -83,10 +87,8 @@ print(sw.analyze(df, capabilities="a,b,c").to_json())
         {c: g + rng.normal(size=20) for c in "abcs"}, index=[f"m{i}" for i in range(20)]
     )
     assert out == sw.analyze(df, capabilities="a,b,c").to_json() + "\n"
-    # The installed command (pandas and numpy again from the test
-    # environment, whose site-packages holds no copy of the package).
-    env = dict(os.environ, PYTHONPATH=deps)
-    version = run(fresh / "bin" / "safetywashing", "--version", env=env).stdout
+    # The installed command runs the fresh environment's copy.
+    version = run(fresh / "bin" / "safetywashing", "--version").stdout
     assert version.startswith("safetywashing ")
-    check = run(python, "-c", "import safetywashing, sys; print(safetywashing.__file__)", env=env)
+    check = run(python, "-c", "import safetywashing; print(safetywashing.__file__)")
     assert check.stdout.startswith(str(fresh))

@@ -151,7 +151,10 @@ pub fn undefined_reason(analysis: &Analysis, benchmark: &str, n: usize) -> Strin
     if let Some(d) = analysis.dropped.iter().find(|d| d.benchmark == benchmark) {
         format!("column dropped: {}", d.reason)
     } else if n < 2 {
-        format!("{n} model(s) with both values; at least 2 are needed")
+        format!(
+            "{} with both values; at least 2 are needed",
+            crate::words::count(n, "model", "models")
+        )
     } else {
         format!("one side is constant (or not representable) over the {n} models compared")
     }

@@ -88,7 +88,8 @@ pub enum CapabilitiesError {
     },
     /// Too few models have every capability benchmark.
     #[error(
-        "{matrix}: only {n} model(s) have a value for every capability benchmark; at least {MIN_MODELS} are needed"
+        "{matrix}: only {} a value for every capability benchmark; at least {MIN_MODELS} are needed",
+        crate::words::count(*n, "model has", "models have")
     )]
     TooFewModels {
         /// Matrix source.

@@ -99,8 +99,9 @@ pub enum CheckError {
     /// leave-one-out correlation, or the paper's mean pairwise one), which
     /// needs at least two of them.
     #[error(
-        "the high line is {}, undefined with {capabilities} capability benchmark(s); name more capability benchmarks, or give the high line",
-        line.describe()
+        "the high line is {}, undefined with {}; name more capability benchmarks, or give the high line",
+        line.describe(),
+        crate::words::count(*capabilities, "capability benchmark", "capability benchmarks")
     )]
     NoCapabilityMean {
         /// The rule asked for.
@@ -382,7 +383,8 @@ fn judge(
     let verdict = Verdict::judge(r, interval, lines);
     let (Some(r), Some(band)) = (r, verdict.band) else {
         let reason = format!(
-            "no correlation: {n} matched model(s) with a capabilities score, or constant scores"
+            "no correlation: {} with a capabilities score, or constant scores",
+            crate::words::count(n, "matched model", "matched models")
         );
         return (verdict, reason);
     };

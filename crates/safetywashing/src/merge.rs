@@ -75,7 +75,7 @@ pub enum MergeError {
         reason: String,
     },
     /// Cells disagree and no input is preferred.
-    #[error("{} conflicting cell(s), e.g. {}; a preferred input decides", conflicts.len(), conflicts[0].describe())]
+    #[error("{}, e.g. {}; a preferred input decides", crate::words::count(conflicts.len(), "conflicting cell", "conflicting cells"), conflicts[0].describe())]
     Conflicts {
         /// Every conflict.
         conflicts: Vec<Conflict>,
@@ -417,7 +417,7 @@ mod tests {
         let e = merge(&[a.clone(), b.clone()], None, Prefer::None).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "1 conflicting cell(s), e.g. model 'x', column 'mmlu': 0.5 in a.csv vs 0.6 in b.csv; a preferred input decides"
+            "1 conflicting cell, e.g. model 'x', column 'mmlu': 0.5 in a.csv vs 0.6 in b.csv; a preferred input decides"
         );
         let (merged, report) = merge(&[a.clone(), b.clone()], None, Prefer::Input(1)).unwrap();
         assert_eq!(merged.benchmark("mmlu").unwrap().values, vec![0.6, 0.7]);

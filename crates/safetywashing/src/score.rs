@@ -52,7 +52,8 @@ pub enum ScoreError {
     Capabilities(#[from] CapabilitiesError),
     /// A new model lacks capability benchmarks and imputation is off.
     #[error(
-        "{file}: model '{model}' has no value for capability benchmark(s) {}; every capability benchmark is needed to place it on the frozen score",
+        "{file}: model '{model}' has no value for {} {}; every capability benchmark is needed to place it on the frozen score",
+        if benchmarks.len() == 1 { "capability benchmark" } else { "capability benchmarks" },
         benchmarks.join(", ")
     )]
     MissingCapabilities {

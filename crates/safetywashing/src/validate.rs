@@ -200,8 +200,9 @@ fn row_warnings(read: &MatrixRead, options: &ValidateOptions, problems: &mut Pro
         let missing = benchmarks.iter().filter(|c| c.values[row].is_nan()).count();
         if missing as f64 > options.mostly_missing * n as f64 {
             let message = format!(
-                "model '{}' has no value for {missing} of {n} benchmarks",
-                records::shown(model)
+                "model '{}' has no value for {missing} of {}",
+                records::shown(model),
+                crate::words::count(n, "benchmark", "benchmarks")
             );
             problems.warn(Problem::at(Some(line), message));
         }

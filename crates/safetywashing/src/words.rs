@@ -8,8 +8,11 @@
 /// assert_eq!(count(1, "capability benchmark", "capability benchmarks"), "1 capability benchmark");
 /// assert_eq!(count(0, "model", "models"), "0 models");
 /// ```
-pub fn count(n: usize, singular: &str, plural: &str) -> String {
-    format!("{n} {}", if n == 1 { singular } else { plural })
+pub fn count<N>(n: N, singular: &str, plural: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    format!("{n} {}", if n == N::from(1) { singular } else { plural })
 }
 
 #[cfg(test)]

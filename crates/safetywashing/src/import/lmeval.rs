@@ -98,7 +98,11 @@ impl ResultsFile {
         }
         for t in &self.tasks {
             if let Some((o, e)) = t.n_samples.filter(|_| t.is_limited()) {
-                parts.push(format!("{} {e} of {o} samples", t.task));
+                parts.push(format!(
+                    "{} {e} of {}",
+                    t.task,
+                    crate::words::count(o, "sample", "samples")
+                ));
             }
         }
         parts.join("; ")
@@ -742,9 +746,9 @@ fn add_calibration_columns(
                     }
                     None => report.warnings.push(
                         format!(
-                            "{}: {prefix} undefined ({} samples, fewer than one bin)",
+                            "{}: {prefix} undefined ({}, fewer than one bin)",
                             path.display(),
-                            r.n
+                            crate::words::count(r.n, "sample", "samples")
                         )
                         .into(),
                     ),

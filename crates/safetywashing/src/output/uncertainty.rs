@@ -469,8 +469,10 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
                 .filter(|e| e.unstable())
                 .count();
             lines.push(format!(
-                "  {partial} correlation(s) were undefined in some resamples, which were skipped for them (counted beside each interval); {unstable} undefined in more than {:.0}% of resamples are marked unstable",
-                UNSTABLE_SHARE * 100.0
+                "  {} undefined in some resamples, which were skipped for them (counted beside each interval); {unstable} undefined in more than {:.0}% of resamples {} marked unstable",
+                crate::words::count(partial, "correlation was", "correlations were"),
+                UNSTABLE_SHARE * 100.0,
+                if unstable == 1 { "is" } else { "are" }
             ));
         }
         let fell_back = b
@@ -486,14 +488,16 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
             .count();
         if fell_back > 0 {
             lines.push(format!(
-                "  {FALLBACK_MARK} percentile interval: the {} interval could not be formed for {fell_back} number(s) (see docs/method.md)",
-                b.interval
+                "  {FALLBACK_MARK} percentile interval: the {} interval could not be formed for {} (see docs/method.md)",
+                b.interval,
+                crate::words::count(fell_back, "number", "numbers")
             ));
         }
         if b.failed_fits > 0 {
             lines.push(format!(
-                "  {} resample(s) could not be fitted and were skipped",
-                b.failed_fits
+                "  {} not be fitted and {} skipped",
+                crate::words::count(b.failed_fits, "resample could", "resamples could"),
+                if b.failed_fits == 1 { "was" } else { "were" }
             ));
         }
     }
@@ -518,11 +522,11 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
     }
     if let Some(i) = &u.imputation {
         lines.push(format!(
-            "Imputation: {}, {} cell(s) filled (kept within each benchmark's observed range), {} after {} step(s) (relative change {:.1e}); listwise models: {}",
+            "Imputation: {}, {} filled (kept within each benchmark's observed range), {} after {} (relative change {:.1e}); listwise models: {}",
             i.method,
-            i.cells.len(),
+            crate::words::count(i.cells.len(), "cell", "cells"),
             if i.converged { "converged" } else { "NOT converged" },
-            i.iterations,
+            crate::words::count(i.iterations, "step", "steps"),
             i.relative_change,
             i.listwise_models.map_or("–".to_string(), |n| n.to_string())
         ));

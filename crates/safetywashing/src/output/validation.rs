@@ -42,9 +42,9 @@ pub fn write_validation(
     }
     writeln!(
         out,
-        "{}: {} error(s), {} warning(s)",
+        "{}: {}, {}",
         escape::control(target),
-        result.errors(),
-        result.warnings()
+        crate::words::count(result.errors(), "error", "errors"),
+        crate::words::count(result.warnings(), "warning", "warnings")
     )
 }

@@ -142,10 +142,10 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
     for s in &report.sections {
         let _ = writeln!(
             o,
-            "\n### {} ({}, {} benchmarks)\n",
+            "\n### {} ({}, {})\n",
             escape::markdown(&s.label),
             escape::markdown(&s.source),
-            s.rows.len()
+            crate::words::count(s.rows.len(), "benchmark", "benchmarks")
         );
         let table = Table {
             header: [

@@ -161,7 +161,8 @@ pub enum UncertaintyError {
     },
     /// Fewer than two clusters: nothing to resample.
     #[error(
-        "{matrix}: models fall into {clusters} cluster(s) ({how}); a cluster bootstrap needs at least 2"
+        "{matrix}: models fall into {} ({how}); a cluster bootstrap needs at least 2",
+        crate::words::count(*clusters, "cluster", "clusters")
     )]
     TooFewClusters {
         /// Matrix source.
