@@ -11,8 +11,7 @@ use safetywashing::plot::{
     OverviewFilter, Panel, Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
 };
 use safetywashing::stats::CorrelationMethod;
-use safetywashing::uncertainty::{FullAnalysis, Resampling, default_lines};
-use safetywashing::words::count;
+use safetywashing::uncertainty::{FullAnalysis, default_lines};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -301,19 +300,8 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         anyhow::bail!("a scatter plot needs a benchmark: add --benchmark B (a column header)");
     }
     let options = args.uncertainty.validate(args.analysis.options())?;
-    let interval_note = options.uncertainty().bootstrap.as_ref().map(|b| {
-        let unit = match b.resampling {
-            Resampling::Models => "models",
-            Resampling::Clusters(_) => "clusters",
-        };
-        format!(
-            "{:.0}% {} bootstrap, {} of {unit}",
-            b.confidence * 100.0,
-            b.interval.as_str(),
-            count(b.resamples, "resample", "resamples")
-        )
-    });
-    if interval_note.is_some() && matches!(args.kind, FigureKind::Heatmap | FigureKind::Compare) {
+    let bootstrap = options.uncertainty().bootstrap.is_some();
+    if bootstrap && matches!(args.kind, FigureKind::Heatmap | FigureKind::Compare) {
         anyhow::bail!(
             "--bootstrap draws intervals in overview, scatter, ranking and scree; \
              a {} figure has none to draw",
@@ -337,7 +325,6 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         format,
         size,
         overview: args.overview.filter(),
-        interval_note,
         heatmap_order: args.order.unwrap_or_default(),
         scatter_ranks: args.scatter.ranks,
     };
@@ -362,8 +349,6 @@ pub struct Figure<'a> {
     pub size: FigureSize,
     /// Which benchmarks an overview or compare figure shows.
     pub overview: OverviewFilter,
-    /// How the intervals drawn were computed, when there are any.
-    pub interval_note: Option<String>,
     /// The order of a heatmap's benchmarks.
     pub heatmap_order: HeatmapOrder,
     /// A scatter plot on rank scales.
@@ -381,7 +366,6 @@ impl Figure<'_> {
             format,
             size,
             overview,
-            interval_note,
             heatmap_order,
             scatter_ranks,
         } = self;
@@ -418,7 +402,6 @@ impl Figure<'_> {
                 .map(|i| i.as_ref()?.get(benchmark?).copied())
                 .collect(),
             overview,
-            interval_note,
             heatmap_order,
             scatter_ranks,
         };

@@ -352,7 +352,6 @@ fn plot(
             format,
             size: Default::default(),
             overview: Default::default(),
-            interval_note: None,
             heatmap_order: Default::default(),
             scatter_ranks: false,
         };

@@ -4,7 +4,9 @@
 //! follow the first matrix's order), with the first matrix's verdict lines
 //! (±40%, the paper's "low" line, and the "high" line).
 
-use super::overview::{OverviewFilter, Row, bars, correlation_chart, rows};
+use super::overview::{
+    OverviewFilter, Row, bars, caption_extra, chart_body, correlation_chart, rows,
+};
 use super::size::{Frame, TITLE_SPACE};
 use super::style::{self, GREY, ROW_SIZE};
 use super::{DrawResult, Figure, Panel, PlotError};
@@ -110,6 +112,11 @@ impl<'a> CompareFigure<'a> {
             .unwrap_or_else(|| self.name_w(u32::MAX) + PLOT_W + 30)
     }
 
+    /// The chart's caption.
+    fn caption(&self) -> String {
+        crate::words::count(self.pairs.len(), "shared benchmark", "shared benchmarks")
+    }
+
     fn row_count(&self) -> usize {
         let firsts: Vec<_> = self.pairs.iter().map(|p| p.first.clone()).collect();
         rows(&firsts).len()
@@ -119,7 +126,8 @@ impl<'a> CompareFigure<'a> {
 impl Figure for CompareFigure<'_> {
     fn size(&self) -> (u32, u32) {
         let rows = self.row_count().max(4) as u32;
-        let natural = TOP - TITLE_SPACE + BOTTOM + ROW * rows + self.frame.title_space();
+        let caption = caption_extra(&self.caption(), self.width());
+        let natural = TOP - TITLE_SPACE + caption + BOTTOM + ROW * rows + self.frame.title_space();
         (self.width(), self.frame.height.unwrap_or(natural))
     }
 
@@ -138,9 +146,9 @@ impl Figure for CompareFigure<'_> {
         let n = rows.len().max(4) as f64;
         let (chart_area, legend_area) =
             body.split_vertically(body.dim_in_pixel().1.saturating_sub(BOTTOM - 50));
+        let body = chart_body(&chart_area, &self.caption())?;
         let mut chart = correlation_chart(
-            &chart_area,
-            crate::words::count(self.pairs.len(), "shared benchmark", "shared benchmarks"),
+            (&chart_area, &body),
             (name_w, 50),
             n,
             (self.method, self.lines),

@@ -115,6 +115,8 @@ struct Layout {
     panel_h: u32,
     label_w: i32,
     cell: i32,
+    /// Space above the cells: the caption, wrapped to the panel's width.
+    top: i32,
     /// Size of the numbers in the cells; `None` when they don't fit.
     cell_text: Option<f64>,
 }
@@ -219,10 +221,17 @@ impl<'a> HeatmapFigure<'a> {
         } else {
             CELL
         };
-        let natural_h = |cell: i32| (CAPTION + k * cell + label_w + 10) as u32;
+        let top = CAPTION
+            + self
+                .panels
+                .iter()
+                .map(|p| style::caption_extra(&caption(p), LABEL_SIZE, caption_room(panel_w)))
+                .max()
+                .unwrap_or(0) as i32;
+        let natural_h = |cell: i32| (top + k * cell + label_w + 10) as u32;
         let panel_h = self.frame.panel_h(&grid, |_| natural_h(cell));
         if self.frame.height.is_some() {
-            let room = (panel_h as i32 - CAPTION - label_w - 10) / k;
+            let room = (panel_h as i32 - top - label_w - 10) / k;
             cell = cell.min(room).max(4);
         }
         let widest = |size: f64| style::measure("−100", size) as i32 + 4;
@@ -234,6 +243,7 @@ impl<'a> HeatmapFigure<'a> {
             panel_h,
             label_w,
             cell,
+            top,
             cell_text,
         }
     }
@@ -314,6 +324,22 @@ impl Figure for HeatmapFigure<'_> {
     }
 }
 
+/// A panel's caption: its label, models and mean capability correlation.
+fn caption(panel: &Panel) -> String {
+    let fit = &panel.analysis.fit;
+    format!(
+        "{} (n = {}, mean {})",
+        panel.label,
+        fit.rows.len(),
+        style::pct(fit.correlation_mean)
+    )
+}
+
+/// Width a caption may take in a panel `panel_w` wide.
+fn caption_room(panel_w: i32) -> u32 {
+    (panel_w - 8).max(0) as u32
+}
+
 /// A correlation method's name.
 pub fn method_name(method: CorrelationMethod) -> &'static str {
     match method {
@@ -332,17 +358,21 @@ impl HeatmapFigure<'_> {
     ) -> DrawResult {
         let fit = &panel.analysis.fit;
         let k = names.len() as i32;
-        let (left, top, cell) = (layout.label_w, CAPTION, layout.cell);
-        area.draw(&Text::new(
-            format!(
-                "{} (n = {}, mean {})",
-                panel.label,
-                fit.rows.len(),
-                style::pct(fit.correlation_mean)
-            ),
-            ((left + k * cell / 2).max(4), 8),
-            style::anchored(LABEL_SIZE, HPos::Center, VPos::Top),
-        ))?;
+        let (left, top, cell) = (layout.label_w, layout.top, layout.cell);
+        // The caption over the cells, each line moved sideways as far as it
+        // must to stay inside the panel.
+        let panel_w = area.dim_in_pixel().0 as i32;
+        let step = style::text_height(LABEL_SIZE) as i32 + 4;
+        let lines = style::wrap(&caption(panel), LABEL_SIZE, caption_room(panel_w));
+        for (row, line) in lines.into_iter().enumerate() {
+            let half = style::measure(&line, LABEL_SIZE) as i32 / 2 + 4;
+            let x = (left + k * cell / 2).min(panel_w - half).max(half);
+            area.draw(&Text::new(
+                line,
+                (x, 8 + row as i32 * step),
+                style::anchored(LABEL_SIZE, HPos::Center, VPos::Top),
+            ))?;
+        }
         for (i, &bi) in order.iter().enumerate() {
             for (j, &bj) in order.iter().enumerate() {
                 let r = fit.correlation_matrix[bi][bj];

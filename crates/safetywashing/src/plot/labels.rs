@@ -4,8 +4,10 @@
 //! line) and stay inside the plot. With many points this thins the labels to
 //! the most telling ones instead of printing an unreadable heap. The first
 //! few in priority order (the extremes) are always placed: where no spot is
-//! free, at the spot overlapping no other label (else the first inside the
-//! plot), readable over a marker thanks to the label's halo.
+//! free, at the first spot (those four, then right and left shifted up or
+//! down by up to one and a half label heights) overlapping nothing, else
+//! no other label and no obstacle, else no other label, else the first
+//! inside the plot, readable over a marker thanks to the label's halo.
 
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -110,27 +112,45 @@ pub fn place_labels(
             y1: by + h,
         };
         let free = |b: &PixelBox| b.inside(&bounds) && !taken.iter().any(|t| t.overlaps(b));
-        let mut fits = spots.iter().find(|&&(_, _, _, _, bx, by)| {
-            let b = boxed(bx, by);
-            free(&b)
-                && !clear.obstacles.iter().any(|o| o.overlaps(&b))
+        let clear_of_marks =
+            |b: &PixelBox| free(b) && !clear.obstacles.iter().any(|o| o.overlaps(b));
+        let clear_of_all = |b: &PixelBox| {
+            clear_of_marks(b)
                 && !marker_boxes
                     .iter()
                     .enumerate()
-                    .any(|(j, m)| j != i && m.overlaps(&b))
-        });
+                    .any(|(j, m)| j != i && m.overlaps(b))
+        };
+        let mut fits = spots
+            .iter()
+            .copied()
+            .find(|&(_, _, _, _, bx, by)| clear_of_all(&boxed(bx, by)));
         if fits.is_none() && rank < must {
-            fits = spots
-                .iter()
-                .find(|&&(_, _, _, _, bx, by)| free(&boxed(bx, by)))
-                .or_else(|| {
-                    spots
-                        .iter()
-                        .find(|&&(_, _, _, _, bx, by)| boxed(bx, by).inside(&bounds))
-                })
-                .or(spots.first());
+            // Also right and left of the point shifted up or down by up to
+            // one and a half label heights: the first spot clear of
+            // everything, else of other labels and obstacles, else of
+            // other labels, else inside the plot.
+            let beside = spots[..2].iter().copied();
+            let shifted = [h / 2, -h / 2, h, -h, h * 3 / 2, -h * 3 / 2]
+                .into_iter()
+                .flat_map(|d| {
+                    beside
+                        .clone()
+                        .map(move |(ax, ay, hp, vp, bx, by)| (ax, ay + d, hp, vp, bx, by + d))
+                });
+            let all: Vec<_> = spots.iter().copied().chain(shifted).collect();
+            let at = |ok: &dyn Fn(&PixelBox) -> bool| {
+                all.iter()
+                    .copied()
+                    .find(|&(_, _, _, _, bx, by)| ok(&boxed(bx, by)))
+            };
+            fits = at(&clear_of_all)
+                .or_else(|| at(&clear_of_marks))
+                .or_else(|| at(&free))
+                .or_else(|| at(&|b| b.inside(&bounds)))
+                .or(Some(spots[0]));
         }
-        if let Some(&(ax, ay, h_pos, v_pos, bx, by)) = fits {
+        if let Some((ax, ay, h_pos, v_pos, bx, by)) = fits {
             taken.push(PixelBox {
                 x0: bx - 1,
                 y0: by,

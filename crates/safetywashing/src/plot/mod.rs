@@ -184,13 +184,6 @@ impl Panel<'_> {
     }
 }
 
-/// What a figure says about its intervals: `note` when given (level,
-/// method, resamples, as the caller words it), else the bootstrap's own
-/// description.
-fn interval_note(note: Option<&str>, boot: &BootstrapReport) -> String {
-    note.map_or_else(|| boot.describe(), str::to_string)
-}
-
 /// Short names for matrices given by path: file stems, with the words all
 /// of them share removed (`benchmarks_base_models`, `benchmarks_chat_models`
 /// → `base`, `chat`); a single matrix keeps its whole stem.
@@ -284,9 +277,6 @@ pub struct FigureInput<'a> {
     pub scatter_intervals: Vec<Option<(f64, f64)>>,
     /// Which benchmarks the overview shows.
     pub overview: OverviewFilter,
-    /// How intervals were computed (level, method, resamples), noted in
-    /// figures that draw them.
-    pub interval_note: Option<String>,
     /// The order of the heatmap's benchmarks.
     pub heatmap_order: HeatmapOrder,
     /// Scatter on rank scales ([`ScatterPanel::ranked`]).
@@ -325,20 +315,8 @@ pub fn render_figure(
     let panels = input.panels.clone();
     let frame = size.frame();
     match kind {
-        FigureKind::Ranking => render(
-            &RankingFigure::new(panels)
-                .with_note(input.interval_note.clone())
-                .with_frame(frame),
-            format,
-            size,
-        ),
-        FigureKind::Scree => render(
-            &ScreeFigure::new(panels)
-                .with_note(input.interval_note.clone())
-                .with_frame(frame),
-            format,
-            size,
-        ),
+        FigureKind::Ranking => render(&RankingFigure::new(panels).with_frame(frame), format, size),
+        FigureKind::Scree => render(&ScreeFigure::new(panels).with_frame(frame), format, size),
         FigureKind::Heatmap => render(
             &HeatmapFigure::new(panels)
                 .with_order(input.heatmap_order)
@@ -348,8 +326,7 @@ pub fn render_figure(
         ),
         FigureKind::Overview => {
             overview::check_filter(&input.panels, input.info, &input.overview)?;
-            let figure = OverviewFigure::filtered(panels, input.info, &input.overview)
-                .with_note(input.interval_note.clone());
+            let figure = OverviewFigure::filtered(panels, input.info, &input.overview);
             render(&figure.with_frame(frame), format, size)
         }
         FigureKind::Compare => {
@@ -359,7 +336,13 @@ pub fn render_figure(
         }
         FigureKind::Scatter => render(
             &ScatterFigure::new(input.scatter_panels()?)
-                .with_note(input.interval_note.clone())
+                .with_note(
+                    input
+                        .panels
+                        .iter()
+                        .find_map(|p| p.bootstrap)
+                        .map(BootstrapReport::interval_note),
+                )
                 .with_frame(frame),
             format,
             size,

@@ -272,7 +272,6 @@ pub struct OverviewFigure<'a> {
     /// Every area shown, in legend (and colour) order.
     areas: Vec<String>,
     frame: Frame,
-    note: Option<String>,
 }
 
 impl<'a> OverviewFigure<'a> {
@@ -299,19 +298,12 @@ impl<'a> OverviewFigure<'a> {
             panels,
             bars,
             frame: Frame::default(),
-            note: None,
         }
     }
 
     /// Laid out in `frame`.
     pub fn with_frame(self, frame: Frame) -> Self {
         OverviewFigure { frame, ..self }
-    }
-
-    /// With `note` (how intervals were computed: level, method, resamples)
-    /// in the legend when intervals are drawn.
-    pub fn with_note(self, note: Option<String>) -> Self {
-        OverviewFigure { note, ..self }
     }
 
     /// The bars of each panel.
@@ -350,8 +342,8 @@ impl<'a> OverviewFigure<'a> {
         if intervals {
             out.push((
                 Swatch::Line(INK, (40, 1)),
-                match &self.note {
-                    Some(note) => format!("interval: {note}"),
+                match panel.bootstrap {
+                    Some(boot) => format!("interval: {}", boot.interval_note()),
                     None => "interval of the correlation".into(),
                 },
             ));
@@ -405,46 +397,74 @@ impl<'a> OverviewFigure<'a> {
         let name_w = name_w.min(grid.panel_w * 2 / 5);
         let rows = self.rows().max(4);
         let legend = self.legend_layout(grid.panel_w).0;
-        let panel_h = self
-            .frame
-            .panel_h(&grid, |_| TOP - TITLE_SPACE + AXIS + legend + ROW * rows);
+        let caption = self
+            .panels
+            .iter()
+            .zip(&self.bars)
+            .map(|(p, b)| caption_extra(&self.caption(p, b), grid.panel_w))
+            .max()
+            .unwrap_or(0);
+        let panel_h = self.frame.panel_h(&grid, |_| {
+            TOP - TITLE_SPACE + caption + AXIS + legend + ROW * rows
+        });
         (grid, panel_h, name_w)
     }
 }
 
+/// Space right of a correlation chart's plotting area: room for half of
+/// its last tick label, `100%`.
+pub(super) const CHART_RIGHT: u32 = 20;
+
+/// What a correlation chart's caption takes beyond one line in a panel
+/// `width` wide.
+pub(super) fn caption_extra(caption: &str, width: u32) -> u32 {
+    style::caption_extra(caption, LABEL_SIZE, width.saturating_sub(CHART_RIGHT))
+}
+
+/// `area` under a correlation chart's `caption` (wrapped to the width):
+/// where [`correlation_chart`] builds the chart.
+pub(super) fn chart_body<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+) -> Result<DrawingArea<DB, Shift>, super::PlotError> {
+    style::caption(&area.margin(6, 0, 0, CHART_RIGHT), caption, LABEL_SIZE)
+}
+
 /// A chart of capabilities correlations (−100…100%, the method named on
-/// the axis) with `n` rows, `(name_w, axis)` units for the names and the
-/// axis, and reference lines at ± the low line and at the high line.
+/// the axis) on `body` ([`chart_body`] of `area`) with `n` rows,
+/// `(name_w, axis)` units for the names and the axis, and reference lines
+/// at ± the low line and at the high line.
 pub(super) fn correlation_chart<'a, DB: DrawingBackend>(
-    area: &'a DrawingArea<DB, Shift>,
-    caption: String,
+    (area, body): (&DrawingArea<DB, Shift>, &'a DrawingArea<DB, Shift>),
     (name_w, axis): (u32, u32),
     n: f64,
     (method, lines): (CorrelationMethod, Lines),
 ) -> Result<CorrelationChart<'a, DB>, super::PlotError> {
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, style::text(LABEL_SIZE))
-        .margin_top(6)
-        .margin_right(14)
+    let mut chart = ChartBuilder::on(body)
         .x_label_area_size(axis)
         .y_label_area_size(name_w)
         .build_cartesian_2d(-1.0..1.0, -0.5..(n - 0.5))?;
-    let narrow = chart.plotting_area().dim_in_pixel().0 < 300;
+    let percent = |x: f64| format!("{:.0}%", x * 100.0);
+    let (plot_x, plot_y) = chart.plotting_area().get_pixel_range();
+    let ticks = style::tick_count(-1.0..1.0, (plot_x.end - plot_x.start) as u32, 11, |x| {
+        style::measure(&percent(x), TICK_SIZE)
+    });
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_labels(if narrow { 5 } else { 11 })
-        .x_label_formatter(&|x| format!("{:.0}%", x * 100.0))
+        .x_labels(ticks)
+        .x_label_formatter(&|x| percent(*x))
         .max_light_lines(0)
         .bold_line_style(LIGHT_GREY)
         .label_style(style::text(TICK_SIZE))
-        .axis_desc_style(style::text(LABEL_SIZE))
-        .x_desc(format!(
-            "capabilities correlation ({})",
-            method_symbol(method)
-        ))
         .draw()?;
+    style::x_desc(
+        area,
+        &format!("capabilities correlation ({})", method_symbol(method)),
+        plot_x,
+        plot_y.end + axis as i32,
+    )?;
     let full = [-0.5, n - 0.5];
     for x in [lines.low, -lines.low] {
         chart.draw_series(DashedLineSeries::new(
@@ -534,9 +554,9 @@ impl OverviewFigure<'_> {
         // The legend goes under the chart, where no bar can be.
         let (chart_area, legend_area) =
             area.split_vertically(area.dim_in_pixel().1.saturating_sub(legend_h));
+        let body = chart_body(&chart_area, &self.caption(panel, bars))?;
         let mut chart = correlation_chart(
-            &chart_area,
-            self.caption(panel, bars),
+            (&chart_area, &body),
             (name_w, AXIS),
             n,
             (panel.analysis.method, panel.lines),

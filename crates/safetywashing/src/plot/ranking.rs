@@ -4,7 +4,7 @@
 //! its interval, and a line under the axis says how the intervals were made.
 
 use super::size::{Frame, Grid, TITLE_SPACE};
-use super::style::{self, GREY, INK, LIGHT_GREY, ROW_SIZE, TICK_SIZE};
+use super::style::{self, GREY, INK, LABEL_SIZE, LIGHT_GREY, ROW_SIZE, TICK_SIZE};
 use super::{DrawResult, Figure, Panel};
 use crate::uncertainty::Interval;
 use plotters::coord::Shift;
@@ -21,6 +21,8 @@ const TOP: u32 = 80;
 const BOTTOM: u32 = 60;
 /// Longest model name shown in full.
 const MAX_NAME: usize = 48;
+/// Space right of the plotting area (px).
+const RIGHT: u32 = 20;
 /// Panels narrower than this are stacked.
 const MIN_PANEL_W: u32 = 260;
 /// Extra room below the axis for the interval note (px).
@@ -31,7 +33,6 @@ pub struct RankingFigure<'a> {
     panels: Vec<Panel<'a>>,
     names: Vec<Vec<String>>,
     frame: Frame,
-    note: Option<String>,
 }
 
 impl<'a> RankingFigure<'a> {
@@ -51,14 +52,7 @@ impl<'a> RankingFigure<'a> {
             panels,
             names,
             frame: Frame::default(),
-            note: None,
         }
-    }
-
-    /// With `note` (how intervals were computed: level, method, resamples)
-    /// under panels that draw score intervals.
-    pub fn with_note(self, note: Option<String>) -> Self {
-        RankingFigure { note, ..self }
     }
 
     fn has_intervals(&self) -> bool {
@@ -87,10 +81,38 @@ impl<'a> RankingFigure<'a> {
         let grid = self.frame.grid(self.panels.len(), natural, MIN_PANEL_W);
         let name_w = name_w.min(grid.panel_w * 2 / 5);
         let rows = self.rows().max(3);
-        let panel_h = self
-            .frame
-            .panel_h(&grid, |_| TOP - TITLE_SPACE + self.bottom() + ROW * rows);
+        let caption = self
+            .panels
+            .iter()
+            .map(|p| {
+                style::caption_extra(
+                    &self.caption(p),
+                    LABEL_SIZE,
+                    grid.panel_w.saturating_sub(RIGHT),
+                )
+            })
+            .max()
+            .unwrap_or(0);
+        let panel_h = self.frame.panel_h(&grid, |_| {
+            TOP - TITLE_SPACE + caption + self.bottom() + ROW * rows
+        });
         (grid, panel_h, name_w)
+    }
+
+    /// A panel's caption: its label, models and PC1's share (with its
+    /// interval under a bootstrap).
+    fn caption(&self, panel: &Panel) -> String {
+        let share = panel.analysis.fit.pc1_variance_explained();
+        let share_interval = panel
+            .bootstrap
+            .and_then(|b| panel.interval(&b.pc1_variance_explained))
+            .map(|i| (i.low, i.high));
+        format!(
+            "{} ({}, PC1 {})",
+            panel.label,
+            crate::words::count(panel.analysis.ranking().len(), "model", "models"),
+            style::pct_with_interval(share, share_interval)
+        )
     }
 }
 
@@ -148,36 +170,41 @@ impl RankingFigure<'_> {
                 (lo.min(s), hi.max(s))
             });
         let pad = ((hi - lo) * 0.06).max(0.1);
-        let share = panel.analysis.fit.pc1_variance_explained();
-        let share_interval = panel
-            .bootstrap
-            .and_then(|b| panel.interval(&b.pc1_variance_explained))
-            .map(|i| (i.low, i.high));
-        let caption = format!(
-            "{} ({} models, PC1 {})",
-            panel.label,
-            ranking.len(),
-            style::pct_with_interval(share, share_interval)
-        );
-        let mut chart = ChartBuilder::on(area)
-            .caption(caption, style::text(style::LABEL_SIZE))
-            .margin_top(6)
-            .margin_right(20)
+        let body = style::caption(
+            &area.margin(6, 0, 0, RIGHT),
+            &self.caption(panel),
+            LABEL_SIZE,
+        )?;
+        let axis_h = BOTTOM - 10;
+        let mut chart = ChartBuilder::on(&body)
             .margin_bottom(self.bottom() - BOTTOM)
-            .x_label_area_size(BOTTOM - 10)
+            .x_label_area_size(axis_h)
             .y_label_area_size(name_w)
             .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n - 0.5))?;
+        let (plot_x, plot_y) = chart.plotting_area().get_pixel_range();
+        let tick_label = |v: f64| style::tick(v, hi - lo);
+        let ticks = style::tick_count(
+            (lo - pad)..(hi + pad),
+            (plot_x.end - plot_x.start) as u32,
+            10,
+            |v| style::measure(&tick_label(v), TICK_SIZE),
+        );
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
+            .x_labels(ticks)
             .max_light_lines(0)
             .bold_line_style(LIGHT_GREY)
             .label_style(style::text(TICK_SIZE))
-            .axis_desc_style(style::text(style::LABEL_SIZE))
-            .x_label_formatter(&|v| style::tick(*v, hi - lo))
-            .x_desc("capabilities score (PC1)")
+            .x_label_formatter(&|v| tick_label(*v))
             .draw()?;
+        style::x_desc(
+            area,
+            "capabilities score (PC1)",
+            plot_x,
+            plot_y.end + axis_h as i32,
+        )?;
         let color = style::series_color(index);
         // Row i (rank i + 1) sits at y = n - 1 - i, so the best model is on top.
         let y = |i: usize| n - 1.0 - i as f64;
@@ -212,10 +239,7 @@ impl RankingFigure<'_> {
             super::tooltips::point(chart.backend_coord(&(s, y(i))), 6, text);
         }
         if let Some(boot) = panel.bootstrap {
-            let note = format!(
-                "whiskers: {}",
-                super::interval_note(self.note.as_deref(), boot)
-            );
+            let note = format!("whiskers: {}", boot.interval_note());
             let (w, h) = area.dim_in_pixel();
             area.draw(&Text::new(
                 style::fit(&note, ROW_SIZE, w.saturating_sub(12)),

@@ -17,6 +17,7 @@ use crate::matrix::BenchmarkMatrix;
 use crate::stats::{CorrelationMethod, Ols, average_ranks, complete_pairs};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 /// Natural width and height of one panel (drawing units).
 const PANEL: (u32, u32) = (640, 560);
@@ -260,9 +261,37 @@ impl ScatterFigure {
 
     fn grid(&self) -> (Grid, u32) {
         let grid = self.frame.grid(self.panels.len(), PANEL.0, MIN_PANEL_W);
-        let h = self.frame.panel_h(&grid, |w| w * PANEL.1 / PANEL.0);
+        let h = self.frame.panel_h(&grid, |w| {
+            let caption = self
+                .panels
+                .iter()
+                .map(|p| style::caption_extra(&caption(p), LABEL_SIZE, w.saturating_sub(30)))
+                .max()
+                .unwrap_or(0);
+            w * PANEL.1 / PANEL.0 + caption + if self.note_row() { NOTE_H } else { 0 }
+        });
         (grid, h)
     }
+
+    /// Whether the panels have a row under the axis for the interval note.
+    fn note_row(&self) -> bool {
+        self.note.is_some() && self.panels.iter().any(|p| p.interval.is_some())
+    }
+}
+
+/// A panel's caption: its label and the correlation (with its interval
+/// when known) over n models.
+fn caption(p: &ScatterPanel) -> String {
+    format!(
+        "{}: {} = {}, n = {}",
+        p.label,
+        method_symbol(p.method),
+        p.correlation.map_or_else(
+            || "–".to_string(),
+            |r| style::pct_with_interval(r, p.interval)
+        ),
+        p.x.len()
+    )
 }
 
 /// The symbol of a correlation method in titles.
@@ -294,7 +323,10 @@ impl Figure for ScatterFigure {
             &self.title(),
             self.grid(),
             self.panels.len(),
-            |area, i| draw_panel(area, &self.panels[i], i, (self.note.as_deref(), y_range)),
+            |area, i| {
+                let p = &self.panels[i];
+                draw_panel(area, p, i, (self.note.as_deref(), y_range), self.note_row())
+            },
         )
     }
 }
@@ -343,6 +375,9 @@ fn shared_y_range(panels: &[ScatterPanel]) -> (f64, f64) {
         })
 }
 
+/// Height of the row under the axis for the interval note.
+const NOTE_H: u32 = 22;
+
 /// Above this many points, markers are translucent so clusters show their
 /// density instead of merging into one blot.
 const DENSE: usize = 60;
@@ -352,38 +387,39 @@ fn draw_panel<DB: DrawingBackend>(
     p: &ScatterPanel,
     index: usize,
     (note, (y0, y1)): (Option<&str>, (f64, f64)),
+    note_row: bool,
 ) -> DrawResult {
     let ols = Ols::fit(&p.x, &p.y);
     let (x0, x1) = span(&p.x);
     let (grid, _) = line_and_range(p, ols.as_ref());
-    let title = format!(
-        "{}: {} = {}, n = {}",
-        p.label,
-        method_symbol(p.method),
-        p.correlation.map_or_else(
-            || "–".to_string(),
-            |r| style::pct_with_interval(r, p.interval)
-        ),
-        p.x.len()
-    );
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, style::text(LABEL_SIZE))
-        .margin(10)
-        .margin_right(20)
-        .x_label_area_size(50)
+    let body = style::caption(&area.margin(10, 0, 10, 20), &caption(p), LABEL_SIZE)?;
+    let axis_h = 50;
+    let mut chart = ChartBuilder::on(&body)
+        .margin_bottom(10 + if note_row { NOTE_H } else { 0 })
+        .x_label_area_size(axis_h)
         .y_label_area_size(70)
         .build_cartesian_2d(x0..x1, y0..y1)?;
+    let (plot_x, plot_y) = chart.plotting_area().get_pixel_range();
+    let (plot_w, plot_h) = chart.plotting_area().dim_in_pixel();
+    let x_tick = |v: f64| style::tick(v, x1 - x0);
+    let y_tick = |v: f64| style::tick(v, y1 - y0);
+    let x_ticks = style::tick_count(x0..x1, plot_w, 10, |v| {
+        style::measure(&x_tick(v), TICK_SIZE)
+    });
+    let y_ticks = style::tick_count(y0..y1, plot_h, 10, |_| style::text_height(TICK_SIZE));
     chart
         .configure_mesh()
         .max_light_lines(0)
+        .x_labels(x_ticks)
+        .y_labels(y_ticks)
         .bold_line_style(LIGHT_GREY)
         .label_style(style::text(TICK_SIZE))
         .axis_desc_style(style::text(LABEL_SIZE))
-        .x_label_formatter(&|v| style::tick(*v, x1 - x0))
-        .y_label_formatter(&|v| style::tick(*v, y1 - y0))
-        .x_desc(p.x_desc.as_str())
-        .y_desc(style::ellipsize(&p.y_desc, 60))
+        .x_label_formatter(&|v| x_tick(*v))
+        .y_label_formatter(&|v| y_tick(*v))
+        .y_desc(style::fit(&p.y_desc, LABEL_SIZE, plot_h))
         .draw()?;
+    style::x_desc(area, &p.x_desc, plot_x, plot_y.end + axis_h as i32)?;
     let color = style::series_color(index);
     let marker_fill = if p.x.len() > DENSE {
         color.mix(0.45).filled()
@@ -463,8 +499,25 @@ fn draw_panel<DB: DrawingBackend>(
     } else {
         MAX_LABELS
     };
+    // How many points are labelled, when some are not, at the bottom
+    // right of the plot.
+    let room = (bx1 - bx0 - 8).max(0) as u32;
+    let labelled = |k: usize| {
+        style::fit(
+            &format!("{k} of {} points labelled", p.x.len()),
+            style::ROW_SIZE,
+            room,
+        )
+    };
+    let labelled_w = style::measure(&labelled(p.x.len()), style::ROW_SIZE) as i32;
+    let labelled_box = PixelBox {
+        x0: bx1 - 4 - labelled_w,
+        y0: by1 - 4 - style::text_height(style::ROW_SIZE) as i32 - 2,
+        x1: bx1 - 4,
+        y1: by1 - 4,
+    };
     // The fit line, in short pieces, for labels to keep clear of.
-    let line: Vec<PixelBox> = grid
+    let mut obstacles: Vec<PixelBox> = grid
         .iter()
         .map(|&(x, y, _)| {
             let (px, py) = style::local(area, chart.backend_coord(&(x, y)));
@@ -477,12 +530,21 @@ fn draw_panel<DB: DrawingBackend>(
         })
         .collect();
     let (order, extremes) = label_order(p, ols.as_ref());
-    let clear = Clear {
-        bounds,
-        obstacles: &line,
-        gap: 6,
+    let place = |obstacles: &[PixelBox]| {
+        let clear = Clear {
+            bounds,
+            obstacles,
+            gap: 6,
+        };
+        place_labels(&pixels, &sizes, &order, (max, extremes), &clear)
     };
-    let placed = place_labels(&pixels, &sizes, &order, (max, extremes), &clear);
+    let mut placed = place(&obstacles);
+    if placed.len() < p.x.len() {
+        // Not every point is labelled, so the note saying so is drawn:
+        // place the labels again clear of it.
+        obstacles.push(labelled_box);
+        placed = place(&obstacles);
+    }
     for l in &placed {
         style::halo_text(
             area,
@@ -491,29 +553,25 @@ fn draw_panel<DB: DrawingBackend>(
             style::anchored(style::ROW_SIZE, l.h, l.v),
         )?;
     }
-    if let (Some(note), Some(_)) = (note, p.interval) {
+    let grey = |h| style::anchored(style::ROW_SIZE, h, VPos::Bottom).color(&GREY);
+    if placed.len() < p.x.len() {
         area.draw(&Text::new(
-            format!("interval: {note}"),
-            (bx0 + 4, by1 - 4),
-            style::anchored(
-                style::ROW_SIZE,
-                plotters::style::text_anchor::HPos::Left,
-                plotters::style::text_anchor::VPos::Bottom,
-            )
-            .color(&GREY),
+            labelled(placed.len()),
+            (bx1 - 4, by1 - 4),
+            grey(HPos::Right),
         ))?;
     }
-    if placed.len() < p.x.len() {
-        let note = format!("{} of {} points labelled", placed.len(), p.x.len());
+    // How the interval was made, under the axis.
+    if let (Some(note), Some(_)) = (note, p.interval) {
+        let (w, h) = area.dim_in_pixel();
         area.draw(&Text::new(
-            note,
-            (bx1 - 4, by1 - 4),
-            style::anchored(
+            style::fit(
+                &format!("interval: {note}"),
                 style::ROW_SIZE,
-                plotters::style::text_anchor::HPos::Right,
-                plotters::style::text_anchor::VPos::Bottom,
-            )
-            .color(&GREY),
+                w.saturating_sub(12),
+            ),
+            (6, h as i32 - 4),
+            grey(HPos::Left),
         ))?;
     }
     Ok(())

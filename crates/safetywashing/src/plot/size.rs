@@ -472,11 +472,27 @@ pub fn titled<DB: DrawingBackend>(
     }
     let (top, body) = root.split_vertically(frame.title_space());
     let (w, h) = top.dim_in_pixel();
-    top.draw(&Text::new(
-        title.to_string(),
-        (w as i32 / 2, h as i32 / 2),
-        style::anchored(style::TITLE_SIZE, HPos::Center, VPos::Center),
-    ))?;
+    let room = w.saturating_sub(8);
+    // A title too wide for its line takes two lines of smaller text.
+    let (size, lines) = if style::measure(title, style::TITLE_SIZE) <= room {
+        (style::TITLE_SIZE, vec![title.to_string()])
+    } else {
+        let mut lines = style::wrap(title, style::LABEL_SIZE, room);
+        if lines.len() > 2 {
+            let rest = lines.split_off(1).join(" ");
+            lines.push(style::fit(&rest, style::LABEL_SIZE, room));
+        }
+        (style::LABEL_SIZE, lines)
+    };
+    let step = style::text_height(size) as i32 + 4;
+    let first = h as i32 / 2 - step * (lines.len() as i32 - 1) / 2;
+    for (k, line) in lines.into_iter().enumerate() {
+        top.draw(&Text::new(
+            line,
+            (w as i32 / 2, first + step * k as i32),
+            style::anchored(size, HPos::Center, VPos::Center),
+        ))?;
+    }
     Ok(body)
 }
 

@@ -207,14 +207,16 @@ pub fn columns<DB: DrawingBackend>(
     out
 }
 
-/// A legend entry's text, right of its 36-unit swatch at `(x, y)`.
+/// A legend entry's text, right of its 36-unit swatch at `(x, y)`,
+/// shortened with `…` where it would run past `area`'s right edge.
 pub fn legend_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
     (x, y): (i32, i32),
 ) -> Result<(), super::PlotError> {
+    let room = (area.dim_in_pixel().0 as i32 - x - 36 - 4).max(0) as u32;
     area.draw(&Text::new(
-        text.to_string(),
+        fit(text, TICK_SIZE, room),
         (x + 36, y),
         anchored(TICK_SIZE, HPos::Left, VPos::Center),
     ))?;
@@ -251,6 +253,166 @@ pub fn measure(label: &str, size: f64) -> u32 {
         |_| (label.chars().count() as f64 * size * 0.6) as u32,
         |(w, _)| w,
     )
+}
+
+/// Height of a line of text at `size`, as plotters estimates it (one em).
+pub fn text_height(size: f64) -> u32 {
+    (size / 1.24) as u32
+}
+
+/// The pieces of `text` a line may break between: its words, except that
+/// `a = b` and a `[low, high]` interval stay whole.
+fn unbroken(text: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut glue = false;
+    for word in text.split_whitespace() {
+        let open = pieces
+            .last()
+            .is_some_and(|p| p.matches('[').count() > p.matches(']').count());
+        match pieces.last_mut() {
+            Some(last) if glue || open || word == "=" => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => pieces.push(word.to_string()),
+        }
+        glue = word == "=";
+    }
+    pieces
+}
+
+/// `text` broken at spaces into lines at most `max_w` units wide at `size`,
+/// never inside `a = b` or a `[low, high]` interval unless that alone is
+/// too wide (a word wider than a line on its own is shortened with `…`).
+pub fn wrap(text: &str, size: f64, max_w: u32) -> Vec<String> {
+    let pieces: Vec<String> = unbroken(text)
+        .into_iter()
+        .flat_map(|p| {
+            if measure(&p, size) <= max_w {
+                vec![p]
+            } else {
+                p.split_whitespace().map(String::from).collect()
+            }
+        })
+        .collect();
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in &pieces {
+        let longer = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if line.is_empty() || measure(&longer, size) <= max_w {
+            line = longer;
+        } else {
+            lines.push(fit(&line, size, max_w));
+            line = word.clone();
+        }
+    }
+    if !line.is_empty() {
+        lines.push(fit(&line, size, max_w));
+    }
+    lines
+}
+
+/// Space above and below a chart caption (units), as plotters leaves it.
+const CAPTION_PAD: u32 = 5;
+/// Space between the lines of a wrapped caption (units).
+const CAPTION_LEADING: u32 = 4;
+
+/// Height a chart caption `text` at `size` takes in `width` units: one
+/// line as plotters' `ChartBuilder::caption` lays it out, and a line more
+/// for each line it wraps onto.
+pub fn caption_height(text: &str, size: f64, width: u32) -> u32 {
+    let lines = wrap(text, size, width).len().max(1) as u32;
+    let h = text_height(size);
+    2 * CAPTION_PAD + h + (lines - 1) * (h + CAPTION_LEADING)
+}
+
+/// What a caption takes beyond one line (see [`caption_height`]), for
+/// layouts that reserve one line.
+pub fn caption_extra(text: &str, size: f64, width: u32) -> u32 {
+    caption_height(text, size, width) - caption_height("", size, width)
+}
+
+/// Draw `text` as a chart caption, centred at the top of `area` and
+/// wrapped to its width (one line sits where plotters'
+/// `ChartBuilder::caption` puts it), and return the area under it for the
+/// chart.
+pub fn caption<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: f64,
+) -> Result<DrawingArea<DB, Shift>, super::PlotError> {
+    let (w, _) = area.dim_in_pixel();
+    let step = text_height(size) + CAPTION_LEADING;
+    for (k, line) in wrap(text, size, w).into_iter().enumerate() {
+        area.draw(&Text::new(
+            line,
+            ((w / 2) as i32, (CAPTION_PAD + k as u32 * step) as i32),
+            anchored(size, HPos::Center, VPos::Top),
+        ))?;
+    }
+    Ok(area.split_vertically(caption_height(text, size, w)).1)
+}
+
+/// Least space between neighbouring tick labels (units).
+pub const TICK_GAP: u32 = 8;
+
+/// The most tick labels, at most `max`, that fit on an axis over `range`
+/// drawn `length` units long: the hint for plotters' `x_labels` and
+/// `y_labels`, which label the round values `key_points` picks for it.
+/// Neighbouring labels keep [`TICK_GAP`] between them; `extent` is a
+/// label's size along the axis (its width on a horizontal axis, its height
+/// on a vertical one).
+pub fn tick_count(
+    range: std::ops::Range<f64>,
+    length: u32,
+    max: usize,
+    extent: impl Fn(f64) -> u32,
+) -> usize {
+    use plotters::coord::ranged1d::Ranged;
+    use plotters::coord::types::RangedCoordf64;
+    let span = range.end - range.start;
+    if span <= 0.0 || !span.is_finite() {
+        return max;
+    }
+    let at = |v: f64| (v - range.start) / span * length as f64;
+    let fits = |n: usize| {
+        let points = RangedCoordf64::from(range.clone()).key_points(n);
+        points.windows(2).all(|p| {
+            let room = (extent(p[0]) + extent(p[1])) as f64 / 2.0 + TICK_GAP as f64;
+            at(p[1]) - at(p[0]) >= room
+        })
+    };
+    (2..=max).rev().find(|&n| fits(n)).unwrap_or(2)
+}
+
+/// Draw an x-axis description as plotters would (centred under the
+/// plotting area that spans `plot_x` backend pixels, its bottom at
+/// `bottom`), moved sideways as far as it must to stay inside `area`, and
+/// shortened with `…` only when wider than `area`.
+pub fn x_desc<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    plot_x: std::ops::Range<i32>,
+    bottom: i32,
+) -> Result<(), super::PlotError> {
+    let (w, _) = area.dim_in_pixel();
+    let text = fit(text, LABEL_SIZE, w);
+    let half = (measure(&text, LABEL_SIZE) / 2) as i32 + 1;
+    let (x, y) = local(
+        area,
+        (plot_x.start + (plot_x.end - plot_x.start) / 2, bottom),
+    );
+    let x = x.min(w as i32 - half).max(half.min(w as i32 / 2));
+    area.draw(&Text::new(
+        text,
+        (x, y),
+        anchored(LABEL_SIZE, HPos::Center, VPos::Bottom),
+    ))?;
+    Ok(())
 }
 
 /// Widest of `labels` at `size` px.
@@ -322,6 +484,54 @@ mod tests {
         assert_eq!(tick(0.25, 1.0), "0.25");
         assert_eq!(tick(4.0, 12.0), "4.0");
         assert_eq!(tick(40.0, 100.0), "40");
+    }
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_every_word() {
+        let text = "base_llm_benchmark_eval (124 models, PC1 87.1% [83.2%, 90.2%])";
+        let lines = wrap(text, LABEL_SIZE, 300);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| measure(l, LABEL_SIZE) <= 300),
+            "{lines:?}"
+        );
+        assert_eq!(lines.join(" "), text);
+        assert_eq!(wrap("short", LABEL_SIZE, 300), vec!["short"]);
+        // Never inside `n = 27` or an interval.
+        assert_eq!(
+            wrap(
+                "base: Spearman ρ = 69.7% [44.8%, 85.3%], n = 27",
+                LABEL_SIZE,
+                300
+            ),
+            vec!["base: Spearman ρ = 69.7% [44.8%, 85.3%],", "n = 27"]
+        );
+        // A word too long for any line is shortened.
+        let one = wrap("abcdefghijklmnopqrstuvwxyz", LABEL_SIZE, 60);
+        assert_eq!(one.len(), 1);
+        assert!(one[0].ends_with('…') && measure(&one[0], LABEL_SIZE) <= 60);
+        assert_eq!(caption_extra("short", LABEL_SIZE, 300), 0);
+        assert_eq!(
+            caption_extra(text, LABEL_SIZE, 300),
+            (lines.len() as u32 - 1) * (text_height(LABEL_SIZE) + CAPTION_LEADING)
+        );
+    }
+
+    #[test]
+    fn tick_count_keeps_labels_apart() {
+        let width = |v: f64| measure(&tick(v, 20.0), TICK_SIZE);
+        // Plenty of room: as many as asked for.
+        assert_eq!(tick_count(-12.0..6.0, 2000, 10, width), 10);
+        // A narrow axis gets fewer, and the labels plotters then picks fit.
+        let n = tick_count(-12.0..6.0, 200, 10, width);
+        assert!((2..10).contains(&n), "{n}");
+        use plotters::coord::ranged1d::Ranged;
+        let points = plotters::coord::types::RangedCoordf64::from(-12.0..6.0).key_points(n);
+        let at = |v: f64| (v + 12.0) / 18.0 * 200.0;
+        for p in points.windows(2) {
+            let room = (width(p[0]) + width(p[1])) as f64 / 2.0;
+            assert!(at(p[1]) - at(p[0]) >= room + TICK_GAP as f64, "{points:?}");
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::plot::{
     FigureInput, FigureKind, FigureSize, ImageFormat, Intervals, OverviewFilter, Panel, PlotError,
     XAxis, area_of, render_figure, short_labels,
 };
-use crate::uncertainty::{BootstrapEstimate, BootstrapReport, Resampling, default_lines};
+use crate::uncertainty::{BootstrapEstimate, BootstrapReport, default_lines};
 use crate::verdict::{Band, Lines, Verdict as Judged};
 
 /// The question the tool answers, in two sentences.
@@ -260,22 +260,6 @@ pub fn scatter_benchmark(analyses: &[Analysis]) -> Option<String> {
         .map(|(_, b)| b.benchmark.clone())
 }
 
-/// How a bootstrap's intervals were computed, in a few words: level,
-/// interval method, resamples and what was resampled (shown under figures
-/// and in the summary).
-pub fn interval_note(boot: &BootstrapReport) -> String {
-    let unit = match boot.resampling {
-        Resampling::Models => "models",
-        Resampling::Clusters(_) => "clusters",
-    };
-    format!(
-        "{:.0}% {} bootstrap, {} of {unit}",
-        boot.confidence * 100.0,
-        boot.interval.as_str(),
-        crate::words::count(boot.resamples, "resample", "resamples")
-    )
-}
-
 /// A percentage with its bootstrap interval when there is one.
 fn pct_in(
     value: Option<f64>,
@@ -350,7 +334,7 @@ fn summary(a: &Analysis, boot: Option<&BootstrapReport>, lines: &Lines) -> Vec<(
         out.push((format!("… of which “{}”", v.word()), count(v).to_string()));
     }
     if let Some(b) = boot {
-        out.push(("Intervals".into(), interval_note(b)));
+        out.push(("Intervals".into(), b.interval_note()));
     }
     out
 }
@@ -502,9 +486,6 @@ impl Report {
                 })
                 .collect(),
             overview: OverviewFilter::default(),
-            interval_note: (0..input.analyses.len())
-                .find_map(bootstrap)
-                .map(interval_note),
             heatmap_order: Default::default(),
             scatter_ranks: false,
         };

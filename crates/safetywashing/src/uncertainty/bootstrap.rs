@@ -116,7 +116,24 @@ pub struct BootstrapReport {
 }
 
 impl BootstrapReport {
-    /// One line saying what was resampled, for reports.
+    /// How the intervals were computed, in a few words: level, interval
+    /// method, resamples and what was resampled (`95% bca bootstrap, 1,000
+    /// resamples of models`). The one wording of the note under figures
+    /// that draw intervals and of the report's summary line.
+    pub fn interval_note(&self) -> String {
+        let unit = match self.resampling {
+            Resampling::Models => "models",
+            Resampling::Clusters(_) => "clusters",
+        };
+        format!(
+            "{:.0}% {} bootstrap, {} of {unit}",
+            self.confidence * 100.0,
+            self.interval.as_str(),
+            crate::words::count(self.resamples, "resample", "resamples")
+        )
+    }
+
+    /// One line saying what was resampled, for the text output.
     pub fn describe(&self) -> String {
         let what = match &self.resampling {
             Resampling::Models => format!("{} models", self.units),
