@@ -386,7 +386,12 @@ fn markdown_report_links_figures_written_beside_it() {
         assert!(md.contains(&format!("]({file})")), "no link to {file}");
         assert!(dir.path().join(&file).is_file(), "{file} not written");
     }
-    assert!(md.contains("| benchmark | metric | n |"));
+    // One benchmark table, both matrices side by side.
+    assert_eq!(
+        md.matches("| benchmark | area | metric |").count(),
+        1,
+        "{md}"
+    );
     assert!(
         md.contains("safetywashing report "),
         "the command is recorded"

@@ -11,6 +11,8 @@ use safetywashing::load::{
     InfoTable, MatrixFormat, load_info, load_matrix, parse_info, parse_matrix,
 };
 use safetywashing::matrix::BenchmarkMatrix;
+use safetywashing::plot::size::EM_PER_SIZE;
+use safetywashing::plot::style;
 use safetywashing::plot::{
     CompareFigure, Figure, FigureInput, FigureKind, FigureSize, HeatmapFigure, HeatmapOrder,
     ImageFormat, Intervals, Length, OverviewFigure, OverviewFilter, Panel, Preset, RankingFigure,
@@ -22,6 +24,7 @@ use safetywashing::uncertainty::default_lines;
 use safetywashing::uncertainty::{
     BootstrapOptions, FullAnalysis, IntervalMethod, UncertaintyOptions, analyze_with_uncertainty,
 };
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// First and second series colours (Okabe–Ito blue and vermillion).
@@ -208,10 +211,12 @@ fn ranking_and_scree_draw_bootstrap_intervals_and_say_how_they_were_made() {
         bootstrap: Some(boot),
         lines: default_lines(&f.matrices[0], &full.analysis),
     };
+    // The one wording of the note, from the bootstrap itself.
     let note = "90% percentile bootstrap, 200 resamples of models";
+    assert_eq!(boot.interval_note(), note);
 
     // Ranking: one horizontal whisker per model, through its dot.
-    let figure = RankingFigure::new(vec![panel]).with_note(Some(note.into()));
+    let figure = RankingFigure::new(vec![panel]);
     let doc_text = render_both(&figure);
     let doc = parse(&doc_text);
     let w = whiskers(&doc, BLUE);
@@ -250,12 +255,8 @@ fn ranking_and_scree_draw_bootstrap_intervals_and_say_how_they_were_made() {
             ))),
         "{t:?}"
     );
-    // Without a note from the caller, the bootstrap describes itself.
-    let doc_text = render_svg(&RankingFigure::new(vec![panel]), &web()).unwrap();
-    assert!(texts(&parse(&doc_text)).contains(&format!("whiskers: {}", boot.describe())));
-
     // Scree: one vertical whisker per eigenvalue, the note in the legend.
-    let figure = ScreeFigure::new(vec![panel]).with_note(Some(note.into()));
+    let figure = ScreeFigure::new(vec![panel]);
     let doc_text = render_both(&figure);
     let doc = parse(&doc_text);
     let w = whiskers(&doc, BLUE);
@@ -530,7 +531,6 @@ fn scatter_input<'a>(
         x,
         scatter_intervals: intervals,
         overview: OverviewFilter::default(),
-        interval_note: None,
         heatmap_order: HeatmapOrder::Given,
         scatter_ranks: false,
     }
@@ -639,7 +639,6 @@ fn render_all(
         x: XAxis::Capabilities,
         scatter_intervals: Vec::new(),
         overview: OverviewFilter::default(),
-        interval_note: None,
         heatmap_order: HeatmapOrder::Given,
         scatter_ranks: false,
     };
@@ -1045,4 +1044,277 @@ fn compare_draws_a_dumbbell_per_shared_benchmark() {
             .to_string()
             .contains("exactly two matrices")
     );
+}
+
+// ---- Layout: every text inside the figure, none over another ----
+
+/// Where a text element's glyphs lie (drawing units), its width measured
+/// with the layout's own function at its size.
+#[derive(Debug)]
+struct TextBox {
+    text: String,
+    x: (f64, f64),
+    y: (f64, f64),
+    /// The font size (SVG px) and, for unrotated text, the baseline's y:
+    /// texts sharing both sit on one line, as tick labels do.
+    line: Option<(String, String)>,
+}
+
+fn text_boxes(doc: &Document) -> Vec<TextBox> {
+    elements(doc, "text")
+        .iter()
+        .filter_map(|t| {
+            let text = t.text().unwrap_or("").trim().to_string();
+            if text.is_empty() {
+                return None;
+            }
+            let num = |a: &str| t.attribute(a).unwrap().parse::<f64>().unwrap();
+            let (x, y, em) = (num("x"), num("y"), num("font-size"));
+            let w = style::measure(&text, em / EM_PER_SIZE) as f64;
+            let x0 = match t.attribute("text-anchor") {
+                Some("start") => x,
+                Some("end") => x - w,
+                _ => x - w / 2.0,
+            };
+            // Baseline from the vertical anchor (an ex of DejaVu Sans is
+            // 0.55 em); glyphs reach 0.76 em above it and 0.24 em below.
+            let baseline = match t.attribute("dy") {
+                Some("0.76em") => y + 0.76 * em,
+                Some("0.5ex") => y + 0.275 * em,
+                _ => y - 0.275 * em,
+            };
+            let (x1, y0, y1) = (x0 + w, baseline - 0.76 * em, baseline + 0.24 * em);
+            let rotated = t.attribute("transform").map(|r| {
+                // rotate(A, x, y): turn the box about (x, y).
+                let a = r.trim_start_matches("rotate(").split(',').next().unwrap();
+                let (dx, dy) = ((x0 - x, x1 - x), (y0 - y, y1 - y));
+                match a.trim() {
+                    "90" => ((x - dy.1, x - dy.0), (y + dx.0, y + dx.1)),
+                    "270" => ((x + dy.0, x + dy.1), (y - dx.1, y - dx.0)),
+                    other => panic!("unexpected rotation {other}"),
+                }
+            });
+            let line = rotated.is_none().then(|| {
+                (
+                    t.attribute("font-size").unwrap().to_string(),
+                    format!("{y}"),
+                )
+            });
+            let (x, y) = rotated.unwrap_or(((x0, x1), (y0, y1)));
+            Some(TextBox { text, x, y, line })
+        })
+        .collect()
+}
+
+/// Every text of `svg` lies inside its viewBox, no two texts overlap
+/// (a text drawn twice, over its own halo, counts once) and the labels
+/// along an axis keep the least tick gap between them; `what` names the
+/// figure in failures.
+fn assert_text_fits(svg: &str, what: &str) {
+    let doc = parse(svg);
+    let view: Vec<f64> = doc
+        .root_element()
+        .attribute("viewBox")
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let (w, h) = (view[2], view[3]);
+    let mut boxes = text_boxes(&doc);
+    assert!(!boxes.is_empty(), "{what}: no text");
+    const SLACK: f64 = 0.5;
+    for b in &boxes {
+        assert!(
+            b.x.0 >= -SLACK && b.x.1 <= w + SLACK && b.y.0 >= -SLACK && b.y.1 <= h + SLACK,
+            "{what}: {:?} at x {:.1}..{:.1}, y {:.1}..{:.1} is outside the {w}×{h} figure",
+            b.text,
+            b.x.0,
+            b.x.1,
+            b.y.0,
+            b.y.1
+        );
+    }
+    boxes.dedup_by(|a, b| a.text == b.text && a.x == b.x && a.y == b.y);
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            let apart = a.x.1 <= b.x.0 + SLACK
+                || b.x.1 <= a.x.0 + SLACK
+                || a.y.1 <= b.y.0 + SLACK
+                || b.y.1 <= a.y.0 + SLACK;
+            assert!(apart, "{what}: {:?} overlaps {:?}", a.text, b.text);
+        }
+    }
+    // Tick labels: three or more texts at the tick size on one line.
+    let tick_px = format!("{}", style::TICK_SIZE * EM_PER_SIZE);
+    let mut lines: BTreeMap<(String, String), Vec<&TextBox>> = BTreeMap::new();
+    for b in &boxes {
+        if let Some(line) = b.line.clone().filter(|l| l.0 == tick_px) {
+            lines.entry(line).or_default().push(b);
+        }
+    }
+    for row in lines.values().filter(|r| r.len() >= 3) {
+        let mut row = row.clone();
+        row.sort_by(|a, b| a.x.0.total_cmp(&b.x.0));
+        for p in row.windows(2) {
+            assert!(
+                p[1].x.0 - p[0].x.1 >= style::TICK_GAP as f64 - 1.0,
+                "{what}: tick labels {:?} and {:?} crowd each other",
+                p[0].text,
+                p[1].text
+            );
+        }
+    }
+}
+
+/// The sizes every figure is checked at: the paper preset (3.3 in, 7 pt),
+/// the paper preset 7 in wide, and 7 in wide at the web's text size (its
+/// title drawn).
+fn layout_sizes() -> Vec<(&'static str, FigureSize)> {
+    let wide = SizeRequest {
+        width: Some("7in".parse().unwrap()),
+        ..SizeRequest::default()
+    };
+    vec![
+        ("--preset paper", paper(None)),
+        ("--preset paper --width 7in", paper(Some("7in"))),
+        ("--width 7in", wide.resolve().unwrap()),
+    ]
+}
+
+/// Check every kind of figure of `matrices` (labelled `labels`), with and
+/// without bootstrap intervals, at every [`layout_sizes`] size.
+fn assert_every_figure_fits(
+    matrices: &[BenchmarkMatrix],
+    info: Option<&InfoTable>,
+    options: &AnalysisOptions,
+    (labels, scatter): (&[&str], &str),
+) {
+    let uncertainty = UncertaintyOptions {
+        bootstrap: Some(BootstrapOptions {
+            resamples: 100,
+            ..BootstrapOptions::default()
+        }),
+        ..UncertaintyOptions::default()
+    }
+    .validate(options.clone())
+    .unwrap();
+    let full: Vec<FullAnalysis> = matrices
+        .iter()
+        .map(|m| analyze_with_uncertainty(m, &uncertainty, info, &|_| {}).unwrap())
+        .collect();
+    let intervals: Vec<Option<Intervals>> = full
+        .iter()
+        .map(FullAnalysis::capabilities_intervals)
+        .collect();
+    for boot in [false, true] {
+        let panels: Vec<Panel> = full
+            .iter()
+            .zip(labels)
+            .zip(matrices)
+            .zip(&intervals)
+            .map(|(((f, label), matrix), intervals)| Panel {
+                analysis: &f.analysis,
+                label,
+                intervals: intervals.as_ref().filter(|_| boot),
+                bootstrap: f
+                    .uncertainty
+                    .as_ref()
+                    .and_then(|u| u.bootstrap.as_ref())
+                    .filter(|_| boot),
+                lines: default_lines(matrix, &f.analysis),
+            })
+            .collect();
+        let input = FigureInput {
+            scatter_intervals: panels
+                .iter()
+                .map(|p| p.intervals?.get(scatter).copied())
+                .collect(),
+            panels,
+            matrices,
+            info,
+            benchmark: Some(scatter),
+            x: XAxis::Capabilities,
+            overview: OverviewFilter::default(),
+            heatmap_order: HeatmapOrder::Given,
+            scatter_ranks: false,
+        };
+        let mut kinds = FigureKind::ALL.to_vec();
+        if matrices.len() == 2 && !boot {
+            kinds.push(FigureKind::Compare);
+        }
+        for (name, size) in layout_sizes() {
+            for &kind in &kinds {
+                let svg = render_figure(kind, &input, ImageFormat::Svg, &size).unwrap();
+                let what = format!(
+                    "{} {name}{}",
+                    kind.name(),
+                    if boot { " --bootstrap" } else { "" }
+                );
+                assert_text_fits(&String::from_utf8(svg).unwrap(), &what);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_figure_keeps_its_text_inside_and_apart_at_paper_and_7_inch_sizes() {
+    let f = fixture();
+    // Long matrix names: captions that must wrap.
+    let labels = [
+        "benchmarks_base_models_with_a_long_name",
+        "benchmarks_chat_models_with_a_long_name",
+    ];
+    assert_every_figure_fits(
+        &f.matrices,
+        Some(&f.info),
+        &options(fixture::CAPABILITIES),
+        (&labels, "tracks"),
+    );
+    // A caption too long for one line at the paper preset wraps onto more.
+    let mut panels = f.panels(2);
+    for p in &mut panels {
+        p.label = labels[0];
+    }
+    let size = paper(None);
+    let svg = render_svg(&RankingFigure::new(panels).with_frame(size.frame()), &size).unwrap();
+    let t = texts(&parse(&svg));
+    assert!(t.iter().any(|x| x.contains("PC1")), "{t:?}");
+    assert!(
+        !t.iter()
+            .any(|x| x.contains("PC1") && x.contains("long_name")),
+        "caption not wrapped: {t:?}"
+    );
+}
+
+#[test]
+fn paper_and_obsscaling_figures_keep_their_text_inside_and_apart() {
+    with_shared!(shared => {
+        let dir = common::paper_dir(&shared);
+        let info = load_info(&dir.join("benchmarks_info.csv")).unwrap();
+        let matrices: Vec<BenchmarkMatrix> = ["benchmarks_base_models.csv", "benchmarks_chat_models.csv"]
+            .iter()
+            .map(|file| load_matrix(&dir.join(file), &MatrixFormat::default()).unwrap())
+            .collect();
+        assert_every_figure_fits(
+            &matrices,
+            Some(&info),
+            &AnalysisOptions::default(),
+            (&["base", "chat"], "truthfulqa_mc1"),
+        );
+        let format = MatrixFormat {
+            model_column: None,
+            meta_columns: ["Model Family", "Model Size (B)", "Pretraining Data Size (T)"]
+                .map(String::from)
+                .to_vec(),
+            compute_column: Some("FLOPs (1E21)".into()),
+            require_compute_column: true,
+        };
+        let m = load_matrix(&shared.join("data/obsscaling/base_llm_benchmark_eval.csv"), &format).unwrap();
+        assert_every_figure_fits(
+            &[m],
+            None,
+            &options("MMLU,ARC-C,HellaSwag,Winograd,GSM8K,XWinograd,HumanEval"),
+            (&["base_llm_benchmark_eval"], "TruthfulQA"),
+        );
+    });
 }

@@ -186,21 +186,42 @@ fn excel_safe_csv(csv_bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(writer.into_inner().map_err(|e| e.into_error())?)
 }
 
-/// [`analyze_all`], split for figures and reports: the analyses, and the
-/// capabilities-correlation intervals of each (when bootstrapped).
-pub fn analyze_for_figures(
-    inputs: &Inputs,
-    options: &ValidOptions,
-) -> Result<(
-    Vec<safetywashing::analysis::Analysis>,
-    Vec<Option<safetywashing::plot::Intervals>>,
-)> {
-    let full = analyze_all(inputs, options)?;
-    let intervals = full
-        .iter()
-        .map(FullAnalysis::capabilities_intervals)
-        .collect();
-    Ok((full.into_iter().map(|f| f.analysis).collect(), intervals))
+/// What figures and reports are drawn from: each matrix's analysis and,
+/// when it was bootstrapped, its capabilities-correlation intervals and
+/// its bootstrap.
+pub struct FigureAnalyses {
+    /// The analyses, in matrix order.
+    pub analyses: Vec<safetywashing::analysis::Analysis>,
+    /// Each analysis's capabilities-correlation intervals.
+    pub intervals: Vec<Option<safetywashing::plot::Intervals>>,
+    /// Each analysis's bootstrap.
+    pub bootstraps: Vec<Option<safetywashing::uncertainty::BootstrapReport>>,
+}
+
+impl FigureAnalyses {
+    /// Split full analyses (the analysis plus any uncertainty extras) into
+    /// what figures and reports draw.
+    pub fn from_full(full: Vec<FullAnalysis>) -> FigureAnalyses {
+        let intervals = full
+            .iter()
+            .map(FullAnalysis::capabilities_intervals)
+            .collect();
+        let (analyses, bootstraps) = full
+            .into_iter()
+            .map(|f| (f.analysis, f.uncertainty.and_then(|u| u.bootstrap)))
+            .unzip();
+        FigureAnalyses {
+            analyses,
+            intervals,
+            bootstraps,
+        }
+    }
+}
+
+/// [`analyze_all`], split for figures and reports
+/// ([`FigureAnalyses::from_full`]).
+pub fn analyze_for_figures(inputs: &Inputs, options: &ValidOptions) -> Result<FigureAnalyses> {
+    Ok(FigureAnalyses::from_full(analyze_all(inputs, options)?))
 }
 
 /// What the progress bar counts, e.g. `2 matrices × 1000 resamples`.

@@ -3,15 +3,15 @@
 
 use super::args::{AnalysisArgs, FigureUncertaintyArgs, MatrixArgs};
 use super::paths::{Files, Use};
-use super::{Inputs, analyze_all, load_inputs};
+use super::{FigureAnalyses, Inputs, analyze_for_figures, load_inputs};
 use anyhow::Result;
 use clap::Args;
 use safetywashing::plot::{
-    FigureInput, FigureKind, FigureSize, HeatmapOrder, ImageFormat, Intervals, Length,
-    OverviewFilter, Panel, Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
+    FigureInput, FigureKind, FigureSize, HeatmapOrder, ImageFormat, Length, OverviewFilter, Panel,
+    Preset, SizeError, SizeRequest, XAxis, render_figure, short_labels,
 };
 use safetywashing::stats::CorrelationMethod;
-use safetywashing::uncertainty::{FullAnalysis, default_lines};
+use safetywashing::uncertainty::default_lines;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -317,7 +317,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
     if args.kind == FigureKind::Scatter && args.scatter.x_axis() == XAxis::Compute {
         say_nonpositive_compute(&inputs.matrices);
     }
-    let full = analyze_all(&inputs, &options)?;
+    let drawn = analyze_for_figures(&inputs, &options)?;
     let figure = Figure {
         kind: args.kind,
         benchmark: args.scatter.benchmark.as_deref(),
@@ -328,7 +328,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
         heatmap_order: args.order.unwrap_or_default(),
         scatter_ranks: args.scatter.ranks,
     };
-    let bytes = figure.render(&inputs, &full)?;
+    let bytes = figure.render(&inputs, &drawn)?;
     super::write_file_saying(&args.output, &bytes)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -358,7 +358,7 @@ pub struct Figure<'a> {
 impl Figure<'_> {
     /// The image of the analyses of `inputs` (one panel per matrix), with
     /// the intervals of each one's bootstrap when it was run.
-    pub fn render(self, inputs: &Inputs, full: &[FullAnalysis]) -> Result<Vec<u8>> {
+    pub fn render(self, inputs: &Inputs, drawn: &FigureAnalyses) -> Result<Vec<u8>> {
         let Figure {
             kind,
             benchmark,
@@ -369,35 +369,32 @@ impl Figure<'_> {
             heatmap_order,
             scatter_ranks,
         } = self;
-        let intervals: Vec<Option<Intervals>> = full
-            .iter()
-            .map(FullAnalysis::capabilities_intervals)
-            .collect();
-        let bootstraps = full
-            .iter()
-            .map(|f| f.uncertainty.as_ref().and_then(|u| u.bootstrap.as_ref()));
-        let sources: Vec<&str> = full.iter().map(|f| f.analysis.matrix.as_str()).collect();
+        let sources: Vec<&str> = drawn.analyses.iter().map(|a| a.matrix.as_str()).collect();
         let labels = short_labels(&sources);
         let input = FigureInput {
-            panels: full
+            panels: drawn
+                .analyses
                 .iter()
                 .zip(&labels)
-                .zip(&intervals)
-                .zip(bootstraps)
+                .zip(&drawn.intervals)
+                .zip(&drawn.bootstraps)
                 .zip(&inputs.matrices)
-                .map(|((((f, label), intervals), bootstrap), matrix)| Panel {
-                    analysis: &f.analysis,
-                    label,
-                    intervals: intervals.as_ref(),
-                    bootstrap,
-                    lines: default_lines(matrix, &f.analysis),
-                })
+                .map(
+                    |((((analysis, label), intervals), bootstrap), matrix)| Panel {
+                        analysis,
+                        label,
+                        intervals: intervals.as_ref(),
+                        bootstrap: bootstrap.as_ref(),
+                        lines: default_lines(matrix, analysis),
+                    },
+                )
                 .collect(),
             matrices: &inputs.matrices,
             info: inputs.info.as_ref(),
             benchmark,
             x,
-            scatter_intervals: intervals
+            scatter_intervals: drawn
+                .intervals
                 .iter()
                 .map(|i| i.as_ref()?.get(benchmark?).copied())
                 .collect(),

@@ -2,12 +2,11 @@
 
 use super::args::{AnalysisArgs, FigureUncertaintyArgs, MatrixArgs};
 use super::paths::{Files, Use};
-use super::{analyze_all, load_inputs};
+use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use safetywashing::data::sha256_hex;
 use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
-use safetywashing::uncertainty::FullAnalysis;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -136,15 +135,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         .with("--output", Some(&args.output), Use::Write)
         .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
-    let full = analyze_all(&inputs, &options)?;
-    let intervals: Vec<_> = full
-        .iter()
-        .map(FullAnalysis::capabilities_intervals)
-        .collect();
-    let (analyses, uncertainty): (Vec<_>, Vec<_>) = full
-        .into_iter()
-        .map(|f| (f.analysis, f.uncertainty))
-        .unzip();
+    let drawn = analyze_for_figures(&inputs, &options)?;
     // Inputs by file name and SHA-256: the hash identifies the file, and a
     // shared report should not carry the author's local directories.
     let name = |p: &Path| {
@@ -162,14 +153,11 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         files.push((name(p), file_hash(p)?));
     }
     let input = ReportInput {
-        analyses: &analyses,
+        analyses: &drawn.analyses,
         matrices: &inputs.matrices,
         info: inputs.info.as_ref(),
-        intervals: intervals.iter().map(Option::as_ref).collect(),
-        bootstrap: uncertainty
-            .iter()
-            .map(|u| u.as_ref().and_then(|u| u.bootstrap.as_ref()))
-            .collect(),
+        intervals: drawn.intervals.iter().map(Option::as_ref).collect(),
+        bootstrap: drawn.bootstraps.iter().map(Option::as_ref).collect(),
         scatter_benchmark: args.benchmark.clone(),
         provenance: Provenance {
             command: command_line(),

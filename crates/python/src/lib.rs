@@ -34,7 +34,7 @@ use safetywashing_cli::commands::args::{
 };
 use safetywashing_cli::commands::calibrate::CalibrateArgs;
 use safetywashing_cli::commands::plot::{Figure, x_axis};
-use safetywashing_cli::commands::{Inputs, say_download};
+use safetywashing_cli::commands::{FigureAnalyses, Inputs, say_download};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -338,7 +338,7 @@ fn plot(
             "a scatter plot needs a benchmark: pass benchmark=B (a column header)",
         ));
     }
-    let full = analyze_each(py, &matrices, info.as_ref(), options)?;
+    let drawn = FigureAnalyses::from_full(analyze_each(py, &matrices, info.as_ref(), options)?);
     guard(|| {
         let inputs = Inputs {
             matrices: matrices.iter().map(|m| m.get().inner.clone()).collect(),
@@ -355,7 +355,7 @@ fn plot(
             heatmap_order: Default::default(),
             scatter_ranks: false,
         };
-        figure.render(&inputs, &full).map_err(error)
+        figure.render(&inputs, &drawn).map_err(error)
     })
 }
 

@@ -20,9 +20,7 @@
 //! fragment `#selftest` it clicks the first table's name header and records
 //! the outcome in `data-selftest`: a browser test reads both from the DOM.
 
-use super::{Report, Row, Verdict};
-use crate::output::percent;
-use crate::plot::style::pct_with_interval;
+use super::{BENCHMARK_COLUMNS, Column, Combined, MATRIX_COLUMNS, Report, Row, Verdict, combined};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// The page's style sheet.
@@ -34,49 +32,6 @@ const SCRIPT: &str = include_str!("assets/report.js");
 /// No network: forbid every fetch except inline style and script.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
                    img-src data:";
-
-/// A column of the benchmark table: its label and whether it sorts as
-/// numbers.
-struct Column {
-    label: &'static str,
-    numeric: bool,
-}
-
-/// The columns every benchmark has once.
-const BENCHMARK_COLUMNS: [Column; 3] = [
-    Column {
-        label: "benchmark",
-        numeric: false,
-    },
-    Column {
-        label: "area",
-        numeric: false,
-    },
-    Column {
-        label: "metric",
-        numeric: false,
-    },
-];
-
-/// The columns repeated for each matrix.
-const MATRIX_COLUMNS: [Column; 4] = [
-    Column {
-        label: "n",
-        numeric: true,
-    },
-    Column {
-        label: "capabilities corr.",
-        numeric: true,
-    },
-    Column {
-        label: "compute corr.",
-        numeric: true,
-    },
-    Column {
-        label: "verdict",
-        numeric: true,
-    },
-];
 
 /// The column the page comes sorted by: the first matrix's capabilities
 /// correlation.
@@ -126,35 +81,6 @@ fn badge(v: Verdict) -> Markup {
     html! { span class=(verdict_class(v)) { (v.word()) } }
 }
 
-/// One benchmark across the matrices: its row in each (`None` where a
-/// matrix lacks it).
-struct Combined<'a> {
-    first: &'a Row,
-    cells: Vec<Option<&'a Row>>,
-}
-
-/// Every benchmark of any matrix, once: in the first matrix's order
-/// (highest capabilities correlation first), then those only later
-/// matrices have, in their order.
-fn combined(report: &Report) -> Vec<Combined<'_>> {
-    let mut out: Vec<Combined> = Vec::new();
-    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let n = report.sections.len();
-    for (m, s) in report.sections.iter().enumerate() {
-        for r in &s.rows {
-            let i = *index.entry(r.benchmark.as_str()).or_insert_with(|| {
-                out.push(Combined {
-                    first: r,
-                    cells: vec![None; n],
-                });
-                out.len() - 1
-            });
-            out[i].cells[m] = Some(r);
-        }
-    }
-    out
-}
-
 /// The cells of one matrix in a benchmark's row.
 fn matrix_cells(row: Option<&Row>, label: &str) -> Markup {
     let Some(r) = row else {
@@ -165,13 +91,11 @@ fn matrix_cells(row: Option<&Row>, label: &str) -> Markup {
             }
         };
     };
-    let cap = r
-        .capabilities
-        .map_or_else(|| "–".to_string(), |v| pct_with_interval(v, r.interval));
+    let [n, cap, compute, _] = r.matrix_texts();
     html! {
-        (num(&r.n.to_string(), Some(r.n as f64)))
+        (num(&n, Some(r.n as f64)))
         (num(&cap, r.capabilities))
-        (num(&percent(r.compute), r.compute))
+        (num(&compute, r.compute))
         td data-value=(verdict_rank(r.verdict)) { (badge(r.verdict)) }
     }
 }
@@ -406,44 +330,8 @@ fn inline_svg(svg: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{MatrixSection, Provenance};
+    use super::super::tests::{report_named, side_by_side};
     use super::*;
-
-    fn report_named(name: &str) -> Report {
-        Report {
-            finding: vec![format!("m: 1 of 1 safety benchmark ({name})")],
-            sections: vec![MatrixSection {
-                label: "m".into(),
-                source: "m.csv".into(),
-                summary: vec![("Other benchmarks".into(), "1".into())],
-                rows: vec![Row {
-                    benchmark: "b\"1".into(),
-                    name: name.into(),
-                    metric: "<metric>".into(),
-                    area: "honesty".into(),
-                    n: 12,
-                    capabilities: Some(0.5),
-                    interval: None,
-                    compute: None,
-                    compute_n: 0,
-                    verdict: Verdict::Moderate,
-                }],
-                excluded: vec![crate::capabilities::ExcludedModel {
-                    model: "m<1>".into(),
-                    missing: vec!["cap".into()],
-                }],
-                lines: crate::verdict::Lines::new(0.4, 0.7),
-            }],
-            figures: Vec::new(),
-            method: "spearman".into(),
-            capabilities: vec!["cap".into()],
-            provenance: Provenance {
-                command: "safetywashing report 'x&y.csv'".into(),
-                tool: "safetywashing 0".into(),
-                inputs: vec![("x&y.csv".into(), "00".into())],
-            },
-        }
-    }
 
     #[test]
     fn data_is_escaped_in_text_and_attributes() {
@@ -473,17 +361,7 @@ mod tests {
 
     #[test]
     fn one_table_holds_every_matrix_side_by_side() {
-        let mut report = report_named("B");
-        let mut chat = report.sections[0].clone();
-        chat.label = "chat".into();
-        chat.source = "chat.csv".into();
-        chat.rows[0].capabilities = Some(-0.8);
-        chat.rows[0].verdict = Verdict::High;
-        let mut only_chat = chat.rows[0].clone();
-        only_chat.benchmark = "c".into();
-        only_chat.name = "C".into();
-        chat.rows.push(only_chat);
-        report.sections.push(chat);
+        let report = side_by_side();
         let page = render(&report);
         assert_eq!(
             page.matches("<table class=\"sortable benchmarks\"").count(),

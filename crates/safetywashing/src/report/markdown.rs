@@ -2,25 +2,83 @@
 //! returned as SVG files to write beside the report (`STEM-overview.svg`,
 //! …), linked by relative paths.
 
-use super::{Report, Row};
+use super::{BENCHMARK_COLUMNS, MATRIX_COLUMNS, Report, combined};
 use crate::escape;
-use crate::output::{Table, percent};
-use crate::plot::style::pct_with_interval;
+use crate::output::Table;
 use std::fmt::Write;
 
-/// The cells of one benchmark row (escaped by the table writer).
-fn row_cells(r: &Row) -> Vec<String> {
-    let cap = r
-        .capabilities
-        .map_or_else(|| "–".to_string(), |v| pct_with_interval(v, r.interval));
-    vec![
-        r.name.clone(),
-        r.metric.clone(),
-        r.n.to_string(),
-        cap,
-        percent(r.compute),
-        r.verdict.word().to_string(),
-    ]
+/// The benchmark table: every benchmark once, with each matrix's
+/// [`MATRIX_COLUMNS`] side by side (`–` where a matrix lacks the
+/// benchmark), as the HTML report has it; cells are escaped by the table
+/// writer.
+fn benchmark_table(report: &Report) -> Table {
+    let several = report.sections.len() > 1;
+    let mut header: Vec<String> = BENCHMARK_COLUMNS
+        .iter()
+        .map(|c| c.label.to_string())
+        .collect();
+    let mut numeric = Vec::new();
+    for s in &report.sections {
+        for c in &MATRIX_COLUMNS {
+            if c.numeric {
+                numeric.push(header.len());
+            }
+            header.push(if several {
+                format!("{} {}", s.label, c.label)
+            } else {
+                c.label.to_string()
+            });
+        }
+    }
+    let rows = combined(report)
+        .iter()
+        .map(|c| {
+            let r = c.first;
+            let mut cells = vec![r.name.clone(), r.area.clone(), r.metric.clone()];
+            for row in &c.cells {
+                match row {
+                    Some(row) => cells.extend(row.matrix_texts()),
+                    None => cells.extend(MATRIX_COLUMNS.iter().map(|_| "–".to_string())),
+                }
+            }
+            cells
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        numeric,
+    }
+}
+
+/// What the benchmark table holds: which matrices, from which files, with
+/// how many benchmarks each, and its order.
+fn benchmark_intro(report: &Report) -> String {
+    let each: Vec<String> = report
+        .sections
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({}, {})",
+                s.label,
+                s.source,
+                crate::words::count(s.rows.len(), "benchmark", "benchmarks")
+            )
+        })
+        .collect();
+    match &report.sections[..] {
+        [s] => format!(
+            "Every benchmark column of {} ({}), highest capabilities correlation first.",
+            s.source,
+            crate::words::count(s.rows.len(), "benchmark", "benchmarks")
+        ),
+        sections => format!(
+            "Every benchmark column of {}, side by side, highest capabilities correlation \
+             in {} first (– where a matrix lacks the benchmark).",
+            each.join(" and "),
+            sections[0].label
+        ),
+    }
 }
 
 /// A fenced code block holding `text` verbatim: the fence is longer than
@@ -133,37 +191,17 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
         files.push((name, f.svg.clone().into_bytes()));
     }
 
-    o.push_str(
-        "## Benchmarks\n\nEvery benchmark column, highest capabilities correlation first.\n\n",
+    let _ = writeln!(
+        o,
+        "## Benchmarks\n\n{}\n",
+        escape::markdown(&benchmark_intro(report))
     );
     for v in super::Verdict::ALL {
         let _ = writeln!(o, "- **{}**: {}", v.word(), v.meaning());
     }
-    for s in &report.sections {
-        let _ = writeln!(
-            o,
-            "\n### {} ({}, {})\n",
-            escape::markdown(&s.label),
-            escape::markdown(&s.source),
-            crate::words::count(s.rows.len(), "benchmark", "benchmarks")
-        );
-        let table = Table {
-            header: [
-                "benchmark",
-                "metric",
-                "n",
-                "capabilities corr.",
-                "compute corr.",
-                "verdict",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: s.rows.iter().map(row_cells).collect(),
-            numeric: vec![2, 3, 4],
-        };
-        o.push_str(&table.markdown());
-        o.push('\n');
-    }
+    o.push('\n');
+    o.push_str(&benchmark_table(report).markdown());
+    o.push('\n');
 
     o.push_str("\n## How this was computed\n\n");
     let p = &report.provenance;
@@ -196,7 +234,50 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{report_named, side_by_side};
     use super::*;
+
+    /// The lines of `md`'s benchmark table.
+    fn benchmark_lines(md: &str) -> Vec<&str> {
+        md.lines()
+            .skip_while(|l| !l.starts_with("| benchmark |"))
+            .take_while(|l| l.starts_with('|'))
+            .collect()
+    }
+
+    #[test]
+    fn one_benchmark_table_holds_every_matrix_side_by_side() {
+        let (md, _) = render(&side_by_side(), "r");
+        assert_eq!(md.matches("| benchmark |").count(), 1, "{md}");
+        assert_eq!(
+            benchmark_lines(&md),
+            [
+                "| benchmark | area | metric | m n | m capabilities corr. | m compute corr. | \
+                 m verdict | chat n | chat capabilities corr. | chat compute corr. | chat verdict |",
+                "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| B | honesty | &lt;metric&gt; | 12 | 50.0% | – | moderate | 12 | -80.0% | – | high |",
+                // A benchmark the first matrix lacks: dashes there.
+                "| C | honesty | &lt;metric&gt; | – | – | – | – | 12 | -80.0% | – | high |",
+            ]
+        );
+        assert!(md.contains(
+            "Every benchmark column of m (m.csv, 1 benchmark) and chat (chat.csv, 2 benchmarks), \
+             side by side, highest capabilities correlation in m first"
+        ));
+    }
+
+    #[test]
+    fn one_matrix_keeps_plain_column_names_and_escaped_cells() {
+        let (md, _) = render(&report_named("x | y [z]"), "r");
+        assert_eq!(
+            benchmark_lines(&md)[..3],
+            [
+                "| benchmark | area | metric | n | capabilities corr. | compute corr. | verdict |",
+                "|---|---|---|---:|---:|---:|---:|",
+                "| x \\| y \\[z\\] | honesty | &lt;metric&gt; | 12 | 50.0% | – | moderate |",
+            ]
+        );
+    }
 
     #[test]
     fn commands_with_backticks_stay_in_their_block() {

@@ -136,6 +136,100 @@ pub struct Row {
     pub verdict: Verdict,
 }
 
+/// A column of the benchmark table (HTML and Markdown alike): its label
+/// and whether it holds numbers.
+pub struct Column {
+    /// The header text.
+    pub label: &'static str,
+    /// Numbers (sorted as numbers, aligned right).
+    pub numeric: bool,
+}
+
+/// The columns every benchmark has once.
+pub const BENCHMARK_COLUMNS: [Column; 3] = [
+    Column {
+        label: "benchmark",
+        numeric: false,
+    },
+    Column {
+        label: "area",
+        numeric: false,
+    },
+    Column {
+        label: "metric",
+        numeric: false,
+    },
+];
+
+/// The columns repeated for each matrix.
+pub const MATRIX_COLUMNS: [Column; 4] = [
+    Column {
+        label: "n",
+        numeric: true,
+    },
+    Column {
+        label: "capabilities corr.",
+        numeric: true,
+    },
+    Column {
+        label: "compute corr.",
+        numeric: true,
+    },
+    Column {
+        label: "verdict",
+        numeric: true,
+    },
+];
+
+/// One benchmark across the matrices: its row in each (`None` where a
+/// matrix lacks it).
+pub struct Combined<'a> {
+    /// Its row in the first matrix that has it (name, area, metric).
+    pub first: &'a Row,
+    /// Its row in each matrix, in matrix order.
+    pub cells: Vec<Option<&'a Row>>,
+}
+
+/// Every benchmark of any matrix, once: in the first matrix's order
+/// (highest capabilities correlation first), then those only later
+/// matrices have, in their order.
+pub fn combined(report: &Report) -> Vec<Combined<'_>> {
+    let mut out: Vec<Combined> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let n = report.sections.len();
+    for (m, s) in report.sections.iter().enumerate() {
+        for r in &s.rows {
+            let i = *index.entry(r.benchmark.as_str()).or_insert_with(|| {
+                out.push(Combined {
+                    first: r,
+                    cells: vec![None; n],
+                });
+                out.len() - 1
+            });
+            out[i].cells[m] = Some(r);
+        }
+    }
+    out
+}
+
+impl Row {
+    /// The texts of this row's [`MATRIX_COLUMNS`], in their order: n, the
+    /// capabilities correlation (with its interval when computed; `–`
+    /// when undefined), the compute correlation and the verdict word.
+    pub fn matrix_texts(&self) -> [String; 4] {
+        let cap = self.capabilities.map_or_else(
+            || "–".to_string(),
+            |v| crate::plot::style::pct_with_interval(v, self.interval),
+        );
+        [
+            self.n.to_string(),
+            cap,
+            crate::output::percent(self.compute),
+            self.verdict.word().to_string(),
+        ]
+    }
+}
+
 /// Everything about one analysed matrix that the report shows.
 #[derive(Debug, Clone)]
 pub struct MatrixSection {
@@ -521,6 +615,61 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-matrix report with one benchmark named `name`, markup in its
+    /// id, metric, left-out model and input file.
+    pub(in crate::report) fn report_named(name: &str) -> Report {
+        Report {
+            finding: vec![format!("m: 1 of 1 safety benchmark ({name})")],
+            sections: vec![MatrixSection {
+                label: "m".into(),
+                source: "m.csv".into(),
+                summary: vec![("Other benchmarks".into(), "1".into())],
+                rows: vec![Row {
+                    benchmark: "b\"1".into(),
+                    name: name.into(),
+                    metric: "<metric>".into(),
+                    area: "honesty".into(),
+                    n: 12,
+                    capabilities: Some(0.5),
+                    interval: None,
+                    compute: None,
+                    compute_n: 0,
+                    verdict: Verdict::Moderate,
+                }],
+                excluded: vec![crate::capabilities::ExcludedModel {
+                    model: "m<1>".into(),
+                    missing: vec!["cap".into()],
+                }],
+                lines: crate::verdict::Lines::new(0.4, 0.7),
+            }],
+            figures: Vec::new(),
+            method: "spearman".into(),
+            capabilities: vec!["cap".into()],
+            provenance: Provenance {
+                command: "safetywashing report 'x&y.csv'".into(),
+                tool: "safetywashing 0".into(),
+                inputs: vec![("x&y.csv".into(), "00".into())],
+            },
+        }
+    }
+
+    /// [`report_named`]`("B")` with a second matrix, `chat`, that has B
+    /// (at −80%) and a benchmark C the first lacks.
+    pub(in crate::report) fn side_by_side() -> Report {
+        let mut report = report_named("B");
+        let mut chat = report.sections[0].clone();
+        chat.label = "chat".into();
+        chat.source = "chat.csv".into();
+        chat.rows[0].capabilities = Some(-0.8);
+        chat.rows[0].verdict = Verdict::High;
+        let mut only_chat = chat.rows[0].clone();
+        only_chat.benchmark = "c".into();
+        only_chat.name = "C".into();
+        chat.rows.push(only_chat);
+        report.sections.push(chat);
+        report
+    }
 
     fn result(role: Role, r: Option<f64>) -> BenchmarkResult {
         BenchmarkResult {
