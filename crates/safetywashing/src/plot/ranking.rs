@@ -151,8 +151,7 @@ impl RankingFigure<'_> {
         let share = panel.analysis.fit.pc1_variance_explained();
         let share_interval = panel
             .bootstrap
-            .and_then(|b| panel.interval(&b.pc1_variance_explained))
-            .map(|i| (i.low, i.high));
+            .and_then(|b| panel.interval(&b.pc1_variance_explained));
         let caption = format!(
             "{} ({} models, PC1 {})",
             panel.label,

@@ -136,8 +136,7 @@ impl Figure for ScreeFigure<'_> {
             }
             let share = panel
                 .bootstrap
-                .and_then(|b| panel.interval(&b.pc1_variance_explained))
-                .map(|i| (i.low, i.high));
+                .and_then(|b| panel.interval(&b.pc1_variance_explained));
             let line = color.stroke_width(2);
             match style::line_dash(i) {
                 Some((dash, gap)) => {
