@@ -104,7 +104,7 @@ def score(
 def calibrate(
     files: Sequence[str],
     format: str = "csv",
-    rms_variant: str = "reference",
+    rms_variant: str = "paper",
     bin_size: int = 100,
     tune_split: Optional[float] = None,
     seed: int = 1,
