@@ -7,6 +7,12 @@
 //! (listed under `groups` or `group_subtasks`) as ordinary columns; tasks
 //! with several filters.
 //!
+//! Calibration columns (with [`CalibrationColumns`]) come from a task's
+//! samples file; a group's from the samples of all its leaf tasks
+//! ([`ResultsFile::leaf_tasks`]) pooled into one set
+//! ([`crate::calibration::calibrate_files`]), or none, with a warning naming
+//! the leaves without a samples file.
+//!
 //! Selection: results are keyed by (model, task). When several files hold
 //! the same pair, the newest wins — by `date`, then the file name's
 //! timestamp, then the path — and the report names the file used and those
