@@ -347,3 +347,123 @@ fn report_judges_by_the_same_high_line_as_check() {
         assert!(safety.iter().filter(|r| **r >= paper_line).count() > high, "the paper's line counts more as high");
     });
 }
+
+/// Run the binary with `args` (no paper data needed), assert success, and
+/// return stdout.
+fn stdout_of(args: &[&str]) -> String {
+    let out = Command::cargo_bin("safetywashing")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn check_marks_a_fallback_and_an_unstable_interval_as_analyze_does() {
+    // Two matched models: the correlation is defined, undefined in every
+    // resample that misses one of them (more than half), and in the
+    // jackknife samples that leave one out, so BCa cannot be formed.
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        ("A", "1,2,1,5"),
+        ("B", "2,1,3,3"),
+        ("C", "3,4,2,4"),
+        ("D", "4,3,5,1"),
+        ("E", "5,6,4,2"),
+        ("F", "6,5,7,6"),
+        ("G", "7,8,6,8"),
+        ("H", "8,7,8,7"),
+    ];
+    let reference = dir.path().join("ref.csv");
+    let augmented = dir.path().join("augmented.csv");
+    let mut r = String::from("model,c1,c2,c3,s1\n");
+    let mut a = String::from("model,c1,c2,c3,s1,x\n");
+    for (i, (m, v)) in rows.iter().enumerate() {
+        r.push_str(&format!("{m},{v}\n"));
+        let x = match i {
+            0 => "1",
+            1 => "2",
+            _ => "",
+        };
+        a.push_str(&format!("{m},{v},{x}\n"));
+    }
+    std::fs::write(&reference, r).unwrap();
+    std::fs::write(&augmented, a).unwrap();
+    let new = dir.path().join("new.csv");
+    std::fs::write(&new, "model,x\nA,1\nB,2\n").unwrap();
+    let (reference, augmented, new) = (
+        reference.to_str().unwrap(),
+        augmented.to_str().unwrap(),
+        new.to_str().unwrap(),
+    );
+    let boot = [
+        "--capabilities",
+        "c1,c2,c3",
+        "--bootstrap",
+        "200",
+        "--seed",
+        "5",
+    ];
+    let check = |format: &str| {
+        let mut args = vec!["check", "--against", reference, new, "--format", format];
+        args.extend(boot);
+        stdout_of(&args)
+    };
+    let analyze = |format: &str| {
+        let mut args = vec!["analyze", augmented, "--format", format];
+        args.extend(boot);
+        stdout_of(&args)
+    };
+
+    // analyze's cell of x: "100.0% [a, b]* n=2 (unstable: …)".
+    let table = analyze("text");
+    let row = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("x "))
+        .unwrap_or_else(|| panic!("no row x:\n{table}"));
+    let cell = row.trim_start()[1..].trim_start();
+    assert!(cell.contains("]* n=2 (unstable: "), "{cell}");
+    let note = &cell[cell.find("(unstable: ").unwrap() + 1..cell.rfind(')').unwrap()];
+    let text = check("text");
+    assert!(text.contains(&format!("%]*; {note})")), "{note}\n{text}");
+    assert!(
+        text.contains(
+            "\n* percentile interval: the bca interval could not be formed for 1 number (see docs/method.md)\n"
+        ),
+        "{text}"
+    );
+
+    // The JSON carries the same numbers and flags.
+    let a: Value = serde_json::from_str(&analyze("json")).unwrap();
+    let a = a["benchmarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["benchmark"] == "x")
+        .unwrap()
+        .clone();
+    let c: Value = serde_json::from_str(&check("json")).unwrap();
+    let i = &c["benchmarks"][0]["capabilities_interval"];
+    for (check_key, analyze_key) in [
+        ("lower", "ci_low"),
+        ("upper", "ci_high"),
+        ("method", "ci_method"),
+        ("fallback", "ci_fallback"),
+        ("resamples_used", "resamples_used"),
+        ("resamples_skipped", "resamples_skipped"),
+        ("resamples_skipped_share", "resamples_skipped_share"),
+        ("unstable", "unstable"),
+    ] {
+        assert_eq!(i[check_key], a[analyze_key], "{check_key}: {i} vs {a}");
+    }
+    assert_eq!(
+        (&i["method"], &i["fallback"], &i["unstable"]),
+        (&"percentile".into(), &true.into(), &true.into())
+    );
+}

@@ -3,7 +3,7 @@
 //! a stand-in OpenAI-compatible server and turns its output into a matrix.
 
 use crate::common;
-use crate::support::lm_eval::{Server, closed_port, lm_eval, write_tasks};
+use crate::support::lm_eval::{Server, closed_port, lm_eval, write_group_tasks, write_tasks};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -469,6 +469,159 @@ fn evaluate_writes_lm_evals_numbers_and_resumes() {
     assert_eq!(a, b);
     assert!(out.join("lm-eval.log").metadata().unwrap().len() > 0);
     assert!(out.join("info.csv").is_file());
+}
+
+/// The Brier score of samples lines, computed here: softmax of the choices'
+/// log-likelihoods, Σ (p − y)², mean over the lines.
+fn brier_by_hand(text: &str) -> f64 {
+    let scores: Vec<f64> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let lls: Vec<f64> = v["filtered_resps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[0].as_str().unwrap().parse::<f64>().unwrap())
+                .collect();
+            let gold: usize = v["target"].as_str().unwrap().parse().unwrap();
+            let max = lls.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let total: f64 = lls.iter().map(|l| (l - max).exp()).sum();
+            lls.iter()
+                .enumerate()
+                .map(|(k, l)| ((l - max).exp() / total - if k == gold { 1.0 } else { 0.0 }).powi(2))
+                .sum()
+        })
+        .collect();
+    scores.iter().sum::<f64>() / scores.len() as f64
+}
+
+/// `evaluate --log-samples` of a nested group with the real lm_eval:
+/// matrix.csv holds the groups' calibration columns, computed over the
+/// pooled samples of their leaf tasks (both groups hold the same two, so
+/// their columns agree), exactly as `import lm-eval --calibration` gives
+/// them for the folder.
+#[test]
+fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
+    let Some(lm_eval) = lm_eval() else { return };
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let tasks = write_tasks(dir.path());
+    write_group_tasks(&tasks);
+    let out = dir.path().join("eval");
+    let model = "org-c/Mid-8B";
+    let o = evaluate(
+        &lm_eval,
+        model,
+        server.port,
+        &tasks,
+        &out,
+        &["--tasks", "sw_nest", "--log-samples"],
+    );
+    assert!(
+        o.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let (header, rows) = read_csv(&out.join("matrix.csv"));
+    let cell = |col: &str| -> f64 {
+        let i = header
+            .iter()
+            .position(|h| h == col)
+            .unwrap_or_else(|| panic!("no column {col}: {header:?}"));
+        rows[0][i].parse().unwrap()
+    };
+    // The leaves' samples files, in the group's order, as one text.
+    let folder = out.join("org-c__Mid-8B").join("org-c__Mid-8B");
+    let results: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("results_")
+        })
+        .collect();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let json: Value = serde_json::from_slice(&std::fs::read(&results[0]).unwrap()).unwrap();
+    assert_eq!(
+        json["group_subtasks"]["sw_nest"],
+        serde_json::json!(["sw_pair"])
+    );
+    assert_eq!(
+        json["group_subtasks"]["sw_pair"],
+        serde_json::json!(["sw_add", "sw_mul"])
+    );
+    let ts = results[0]
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .strip_prefix("results_")
+        .unwrap()
+        .strip_suffix(".json")
+        .unwrap()
+        .to_string();
+    let joined: String = ["sw_add", "sw_mul"]
+        .iter()
+        .map(|t| std::fs::read_to_string(folder.join(format!("samples_{t}_{ts}.jsonl"))).unwrap())
+        .collect();
+    let joined_path = dir.path().join("joined.jsonl");
+    std::fs::write(&joined_path, &joined).unwrap();
+    let cal = safetywashing()
+        .arg("calibrate")
+        .arg(&joined_path)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        cal.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cal.stderr)
+    );
+    let cal: Value = serde_json::from_slice(&cal.stdout).unwrap();
+    let cal = &cal[0];
+    assert_eq!(cal["n"], 24);
+    for group in ["sw_pair", "sw_nest"] {
+        assert!((cell(&format!("brier_{group}")) - (1.0 - brier_by_hand(&joined))).abs() < 1e-12);
+        for (col, key) in [
+            ("rmsce", "rmsce"),
+            ("rmsce_temp_tuned", "rmsce_temp_tuned"),
+            ("brier_temp_tuned", "brier_temp_tuned"),
+        ] {
+            let want = 1.0 - cal["paper"][key].as_f64().unwrap();
+            assert_eq!(cell(&format!("{col}_{group}")), want, "{col}_{group}");
+        }
+        // lm-eval's own size-weighted group accuracy is the pooled one.
+        assert_eq!(
+            cell(group),
+            json["results"][group]["acc,none"].as_f64().unwrap()
+        );
+    }
+    // The leaves keep their own columns.
+    let add = std::fs::read_to_string(folder.join(format!("samples_sw_add_{ts}.jsonl"))).unwrap();
+    assert!((cell("brier_sw_add") - (1.0 - brier_by_hand(&add))).abs() < 1e-12);
+    let info = std::fs::read_to_string(out.join("info.csv")).unwrap();
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("rmsce_sw_nest,")
+                && l.contains("pooled samples of its 2 subtasks")),
+        "{info}"
+    );
+    // The same matrix as `import lm-eval --calibration` of the folder.
+    let imported = dir.path().join("imported.csv");
+    let o = safetywashing()
+        .args(["import", "lm-eval", "--calibration"])
+        .arg(&out)
+        .arg("-o")
+        .arg(&imported)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read_csv(&imported), (header, rows));
 }
 
 /// A failed run's stderr: exit status 2 and exactly one line.

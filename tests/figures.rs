@@ -22,7 +22,8 @@ use safetywashing::plot::{
 use safetywashing::stats::CorrelationMethod;
 use safetywashing::uncertainty::default_lines;
 use safetywashing::uncertainty::{
-    BootstrapOptions, FullAnalysis, IntervalMethod, UncertaintyOptions, analyze_with_uncertainty,
+    BootstrapOptions, FullAnalysis, Interval, IntervalMethod, UncertaintyOptions,
+    analyze_with_uncertainty,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -510,7 +511,7 @@ fn overview_has_a_bar_per_other_benchmark_and_draws_intervals_when_given() {
     assert!(!t.iter().any(|x| x.starts_with("interval")));
 
     let mut intervals = Intervals::new();
-    intervals.insert("tracks".into(), (0.5, 0.95));
+    intervals.insert("tracks".into(), Interval::new(0.5, 0.95));
     let mut panels = f.panels(1);
     panels[0].intervals = Some(&intervals);
     let doc_text = render_svg(&OverviewFigure::new(panels), &web()).unwrap();
@@ -521,7 +522,7 @@ fn overview_has_a_bar_per_other_benchmark_and_draws_intervals_when_given() {
 fn scatter_input<'a>(
     f: &'a Fixture,
     x: XAxis,
-    intervals: Vec<Option<(f64, f64)>>,
+    intervals: Vec<Option<Interval>>,
 ) -> FigureInput<'a> {
     FigureInput {
         panels: f.panels(2),
@@ -539,7 +540,11 @@ fn scatter_input<'a>(
 #[test]
 fn scatter_has_every_point_a_band_and_the_correlation_in_the_title() {
     let f = fixture();
-    let input = scatter_input(&f, XAxis::Capabilities, vec![Some((0.5, 0.9)), None]);
+    let input = scatter_input(
+        &f,
+        XAxis::Capabilities,
+        vec![Some(Interval::new(0.5, 0.9)), None],
+    );
     let svg = render_figure(FigureKind::Scatter, &input, ImageFormat::Svg, &web()).unwrap();
     let svg = String::from_utf8(svg).unwrap();
     let doc = parse(&svg);

@@ -178,6 +178,88 @@ fn calibration_columns_feed_straight_into_analyze() {
     });
 }
 
+/// A group's calibration columns (fix_group = fix_arith + fix_compare +
+/// fix_unit in the shared lm-eval output) are those of its subtasks'
+/// samples pooled: the Brier score is lm-eval's own size-weighted group
+/// Brier score, the rest equal a calibration of the three files
+/// concatenated; with one subtask's samples missing there are none, and
+/// the warning names it.
+#[test]
+fn a_groups_calibration_columns_pool_its_subtasks_samples() {
+    with_shared!(shared => {
+        let root = shared.join("data/lm-eval-0.4.13");
+        let dir = tempfile::tempdir().unwrap();
+        let (matrix, info) = (dir.path().join("m.csv"), dir.path().join("info.csv"));
+        bin().args(["import", "lm-eval", "--calibration"]).arg(&root)
+            .arg("-o").arg(&matrix).arg("--info-out").arg(&info)
+            .assert().success();
+        let m = load_matrix(&matrix, &MatrixFormat::default()).unwrap();
+        let runs = expected_runs(&root);
+        let mut checked = 0;
+        for p in results_files(&root) {
+            let v = json(&p);
+            let model = v["model_name"].as_str().unwrap();
+            if runs.get(model) != Some(&v) {
+                continue;
+            }
+            let ts = p.file_name().unwrap().to_str().unwrap()
+                .strip_prefix("results_").unwrap().strip_suffix(".json").unwrap();
+            let subtasks: Vec<&str> = v["group_subtasks"]["fix_group"].as_array().unwrap()
+                .iter().map(|t| t.as_str().unwrap()).collect();
+            assert_eq!(subtasks, ["fix_arith", "fix_compare", "fix_unit"]);
+            let joined = dir.path().join(format!("joined-{checked}.jsonl"));
+            let text: Vec<u8> = subtasks.iter()
+                .flat_map(|t| std::fs::read(p.parent().unwrap().join(format!("samples_{t}_{ts}.jsonl"))).unwrap())
+                .collect();
+            std::fs::write(&joined, text).unwrap();
+            let r = calibrate_file(&joined, &CalibrationOptions::default()).unwrap();
+            assert_eq!(r.n, 950);
+            let row = m.models.iter().position(|x| x == model).unwrap();
+            let cell = |col: &str| m.benchmark(col).unwrap().values[row];
+            let lm_eval_brier = v["results"]["fix_group"]["brier_score,none"].as_f64().unwrap();
+            assert!((cell("brier_fix_group") - (1.0 - lm_eval_brier)).abs() < 1e-9, "{model}");
+            for (col, value) in [
+                ("brier_fix_group", 1.0 - r.brier),
+                ("rmsce_fix_group", 1.0 - r.paper.rmsce),
+                ("brier_temp_tuned_fix_group", 1.0 - r.paper.brier_temp_tuned),
+                ("rmsce_temp_tuned_fix_group", 1.0 - r.paper.rmsce_temp_tuned),
+            ] {
+                assert_eq!(cell(col), value, "{model} {col}");
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 5);
+        let info = load_info(&info).unwrap();
+        let metric = &info.get("rmsce_fix_group").unwrap().metric;
+        assert!(metric.contains("pooled samples of its 3 subtasks"), "{metric}");
+
+        // One subtask's samples missing: no group columns, the warning names it.
+        let model_dir = root.join("org-b__Beta-3B");
+        let copy = dir.path().join("org-b__Beta-3B");
+        std::fs::create_dir(&copy).unwrap();
+        for entry in std::fs::read_dir(&model_dir).unwrap() {
+            let p = entry.unwrap().path();
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            if !name.starts_with("samples_fix_compare_") {
+                std::fs::copy(&p, copy.join(name)).unwrap();
+            }
+        }
+        let partial = dir.path().join("partial.csv");
+        let out = bin().args(["import", "lm-eval", "--calibration"]).arg(&copy)
+            .arg("-o").arg(&partial).assert().success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("group 'fix_group': no samples file for 1 of its 3 subtasks (fix_compare;")
+                && stderr.contains("no calibration columns for the group"),
+            "{stderr}"
+        );
+        let header = std::fs::read_to_string(&partial).unwrap();
+        let header = header.lines().next().unwrap();
+        assert!(header.contains("rmsce_fix_arith") && header.contains(",fix_group"), "{header}");
+        assert!(!header.contains("_fix_group"), "{header}");
+    });
+}
+
 #[test]
 fn older_layouts_import() {
     let dir = tempfile::tempdir().unwrap();

@@ -20,6 +20,7 @@ use std::path::Path;
 const LIBRARY_LAYERS: &[&[&str]] = &[
     &[
         "escape", "numbers", "words", "atomic", "matrix", "records", "verdict", "memory", "random",
+        "interval",
     ],
     &["load"],
     &[

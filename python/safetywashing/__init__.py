@@ -578,7 +578,7 @@ def residuals(
 def calibrate(
     paths: Union[PathLike, Sequence[PathLike]],
     *,
-    rms_variant: str = "reference",
+    rms_variant: str = "paper",
     bin_size: int = 100,
     tune_split: Optional[float] = None,
     seed: int = 1,

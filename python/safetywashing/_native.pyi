@@ -2,7 +2,7 @@
 ``safetywashing``. Use the functions of the ``safetywashing`` package; these
 take its already-converted inputs."""
 
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 __version__: str
 
@@ -90,8 +90,8 @@ def check(
     benchmark: Optional[str] = None,
     lower_is_better: bool = False,
     aliases: Optional[str] = None,
-    low_below: float = 0.4,
-    high_at: Optional[float] = None,
+    low_below: Optional[float] = None,
+    high_at: Union[None, float, str] = None,
 ) -> Check: ...
 def score(
     new: Matrix,
@@ -104,7 +104,7 @@ def score(
 def calibrate(
     files: Sequence[str],
     format: str = "csv",
-    rms_variant: str = "reference",
+    rms_variant: str = "paper",
     bin_size: int = 100,
     tune_split: Optional[float] = None,
     seed: int = 1,

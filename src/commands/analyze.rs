@@ -22,7 +22,8 @@ Examples:
 Uncertainty and robustness (nothing changes unless asked):
   safetywashing analyze benchmarks_chat_models.csv --bootstrap 1000 --seed 7
       # 95% BCa intervals; truthfulqa_mc1 → 81.2% [58.6, 92.9] n=26
-  safetywashing analyze --bootstrap 2000 --cluster-by-prefix   # resample model families
+  safetywashing analyze --bootstrap 2000 --cluster-by-prefix --interval percentile
+      # resample model families (percentile: BCa under-covers with clusters)
   safetywashing analyze --permutations 10000            # p-values and BH q-values
   safetywashing analyze --sensitivity                   # other composites, leave-one-out
   safetywashing analyze base_llm_benchmark_eval.csv --impute pca \\

@@ -107,7 +107,8 @@ pub struct EvaluateArgs {
     pub num_fewshot: Option<u32>,
 
     /// Keep per-sample output (lm-eval's --log_samples); needed for the
-    /// calibration columns (Brier score, RMS calibration error).
+    /// calibration columns (Brier score, RMS calibration error; a group's
+    /// over the pooled samples of its subtasks).
     #[arg(long)]
     pub log_samples: bool,
 

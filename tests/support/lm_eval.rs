@@ -102,3 +102,17 @@ pub fn write_tasks(dir: &Path) -> std::path::PathBuf {
     }
     tasks
 }
+
+/// Two groups over [`write_tasks`]' tasks in `tasks`: `sw_pair` (sw_add +
+/// sw_mul) and `sw_nest`, a group holding only the group `sw_pair`; both
+/// aggregate `acc` weighted by size.
+pub fn write_group_tasks(tasks: &Path) {
+    for (group, members) in [("sw_pair", "sw_add, sw_mul"), ("sw_nest", "sw_pair")] {
+        let yaml = format!(
+            "group: {group}\ntask: [{members}]\n\
+             aggregate_metric_list:\n  - metric: acc\n    aggregation: mean\n    weight_by_size: true\n\
+             metadata:\n  version: 1.0\n"
+        );
+        std::fs::write(tasks.join(format!("{group}.yaml")), yaml).unwrap();
+    }
+}

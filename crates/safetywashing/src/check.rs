@@ -23,8 +23,8 @@ use crate::capabilities::CapabilitiesError;
 use crate::matrix::{BenchmarkMatrix, Column, closest_names};
 use crate::names::{Matcher, NameMatch};
 use crate::uncertainty::{
-    OptionError, UncertaintyError, UncertaintyOptions, analyze_with_uncertainty_until,
-    leave_one_out_mean, verdict_lines,
+    BootstrapEstimate, Interval, IntervalMethod, OptionError, UncertaintyError, UncertaintyOptions,
+    analyze_with_uncertainty_until, fallback_legend, leave_one_out_mean, verdict_lines,
 };
 use crate::verdict::{Band, Lines, Verdict, paper_low_line};
 
@@ -117,16 +117,89 @@ pub enum CheckError {
     Option(#[from] OptionError),
 }
 
-/// A confidence interval for a correlation (filled in when a bootstrap was
-/// asked for).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Interval {
+/// The bootstrap interval of a checked correlation: the one [`Interval`]
+/// type, with its confidence level and the bootstrap estimate it comes
+/// from, so that the text and the JSON carry the marks `analyze` shows
+/// beside an interval (a percentile fallback, skipped resamples, unstable),
+/// from the same [`BootstrapEstimate`] methods.
+///
+/// JSON: `level`, `lower`, `upper`, `method` (the method that formed the
+/// interval: the one asked for, or `percentile` where that one is
+/// undefined), `fallback`, `resamples_used`, `resamples_skipped`,
+/// `resamples_skipped_share`, `unstable`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckInterval {
     /// Confidence level, e.g. 0.95.
     pub level: f64,
-    /// Lower end.
-    pub lower: f64,
-    /// Upper end.
-    pub upper: f64,
+    /// The interval shown.
+    pub interval: Interval,
+    /// The interval method asked for.
+    pub asked: IntervalMethod,
+    /// The correlation's bootstrap distribution, summarised.
+    pub estimate: BootstrapEstimate,
+}
+
+impl CheckInterval {
+    /// The interval of `estimate` for the method `asked` at `level` (the
+    /// percentile interval where that one is undefined); `None` where no
+    /// interval could be formed.
+    pub fn new(level: f64, asked: IntervalMethod, estimate: &BootstrapEstimate) -> Option<Self> {
+        let (interval, _) = estimate.interval(asked)?;
+        Some(CheckInterval {
+            level,
+            interval,
+            asked,
+            estimate: estimate.clone(),
+        })
+    }
+
+    /// The method that formed the interval shown.
+    pub fn method(&self) -> IntervalMethod {
+        self.estimate
+            .interval(self.asked)
+            .map_or(self.asked, |(_, used)| used)
+    }
+
+    /// Whether the percentile interval stands in for the one asked for.
+    pub fn fell_back(&self) -> bool {
+        self.estimate.fell_back(self.asked)
+    }
+
+    /// ", 95% interval [51.9%, 88.9%]" with the marks `analyze` puts beside
+    /// an interval: `*` after a fallback, then "; 12/1000 resamples
+    /// undefined" or "; unstable: 34% of resamples undefined, 336/1000".
+    fn text(&self) -> String {
+        let pct = |v: f64| crate::numbers::percent(Some(v));
+        let note = self
+            .estimate
+            .skipped_note()
+            .map_or(String::new(), |n| format!("; {n}"));
+        format!(
+            ", {:.0}% interval [{}, {}]{}{note}",
+            self.level * 100.0,
+            pct(self.interval.low),
+            pct(self.interval.high),
+            self.estimate.fallback_mark(self.asked),
+        )
+    }
+}
+
+impl Serialize for CheckInterval {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let e = &self.estimate;
+        let mut map = serializer.serialize_map(Some(9))?;
+        map.serialize_entry("level", &self.level)?;
+        map.serialize_entry("lower", &self.interval.low)?;
+        map.serialize_entry("upper", &self.interval.high)?;
+        map.serialize_entry("method", self.method().as_str())?;
+        map.serialize_entry("fallback", &self.fell_back())?;
+        map.serialize_entry("resamples_used", &e.used)?;
+        map.serialize_entry("resamples_skipped", &e.skipped)?;
+        map.serialize_entry("resamples_skipped_share", &e.skipped_share())?;
+        map.serialize_entry("unstable", &e.unstable())?;
+        map.end()
+    }
 }
 
 /// The result for one new benchmark column.
@@ -140,8 +213,8 @@ pub struct BenchmarkCheck {
     pub n: usize,
     /// Spearman (or chosen method) correlation with the capabilities score.
     pub capabilities_correlation: Option<f64>,
-    /// Interval for it, when an uncertainty estimate was supplied.
-    pub capabilities_interval: Option<Interval>,
+    /// Interval for it, when a bootstrap was run and could form one.
+    pub capabilities_interval: Option<CheckInterval>,
     /// Models with a new score and a compute value.
     pub compute_n: usize,
     /// Correlation with training compute.
@@ -246,13 +319,8 @@ pub fn check_until(
         });
     }
     let full = analyze_with_uncertainty_until(&augmented, &valid, None, &|_| {}, stop)?;
-    let intervals = full.capabilities_intervals();
+    let boot = full.uncertainty.and_then(|u| u.bootstrap);
     let analysis = full.analysis;
-    let level = options
-        .uncertainty
-        .bootstrap
-        .as_ref()
-        .map_or(0.0, |b| b.confidence);
     let cap_mean = analysis.fit.correlation_mean;
     let loo_mean = leave_one_out_mean(&augmented, &options.analysis, &analysis);
     let lines = verdict_lines(
@@ -279,23 +347,25 @@ pub fn check_until(
     let benchmarks = columns
         .iter()
         .zip(&analysis.benchmarks[first_new..])
-        .map(|(column, result)| {
+        .enumerate()
+        .map(|(k, (column, result))| {
             let r = result.capabilities_correlation;
-            let interval = intervals
-                .as_ref()
-                .and_then(|i| i.get(&result.benchmark))
-                .copied();
-            let (verdict, reason) = judge(r, interval, result.n, &lines, options);
+            let interval = boot.as_ref().and_then(|b| {
+                CheckInterval::new(b.confidence, b.interval, &b.capabilities[first_new + k])
+            });
+            let (verdict, reason) = judge(
+                r,
+                interval.as_ref().map(|i| i.interval),
+                result.n,
+                &lines,
+                options,
+            );
             BenchmarkCheck {
                 benchmark: column.name.clone(),
                 flipped: options.lower_is_better,
                 n: result.n,
                 capabilities_correlation: r,
-                capabilities_interval: interval.map(|(lower, upper)| Interval {
-                    level,
-                    lower,
-                    upper,
-                }),
+                capabilities_interval: interval,
                 compute_n: result.compute_n,
                 compute_correlation: result.compute_correlation,
                 percentile: r.and_then(|r| percentile(r.abs(), &safety)),
@@ -374,7 +444,7 @@ fn selected_columns<'a>(
 /// The verdict on a correlation and why, in words.
 fn judge(
     r: Option<f64>,
-    interval: Option<(f64, f64)>,
+    interval: Option<Interval>,
     n: usize,
     lines: &Lines,
     options: &CheckOptions,
@@ -499,14 +569,10 @@ impl CheckReport {
                     "  lower is better: scores negated before correlating (higher = safer)"
                 );
             }
-            let interval = b.capabilities_interval.map_or(String::new(), |i| {
-                format!(
-                    ", {:.0}% interval [{}, {}]",
-                    i.level * 100.0,
-                    pct(Some(i.lower)),
-                    pct(Some(i.upper))
-                )
-            });
+            let interval = b
+                .capabilities_interval
+                .as_ref()
+                .map_or(String::new(), CheckInterval::text);
             let _ = writeln!(
                 out,
                 "  Capabilities correlation ({}): {} (n={}{interval})",
@@ -532,8 +598,17 @@ impl CheckReport {
                     }
                 );
             }
-            let level = b.capabilities_interval.map(|i| i.level);
+            let level = b.capabilities_interval.as_ref().map(|i| i.level);
             let _ = writeln!(out, "  Verdict: {}: {}", b.verdict.text(level), b.reason);
+        }
+        let fell_back: Vec<&CheckInterval> = self
+            .benchmarks
+            .iter()
+            .filter_map(|b| b.capabilities_interval.as_ref())
+            .filter(|i| i.fell_back())
+            .collect();
+        if let Some(first) = fell_back.first() {
+            let _ = writeln!(out, "\n{}", fallback_legend(first.asked, fell_back.len()));
         }
         out
     }
@@ -657,25 +732,128 @@ mod tests {
         );
     }
 
+    /// A bootstrap estimate with a percentile interval [0.4, 0.95] (and a
+    /// BCa one when `bca`), undefined in `skipped` of 1000 resamples.
+    fn estimate(bca: bool, skipped: usize) -> BootstrapEstimate {
+        BootstrapEstimate {
+            percentile: Some(Interval::new(0.4, 0.95)),
+            bca: bca.then_some(Interval::new(0.41, 0.96)),
+            fisher_z: None,
+            used: 1000 - skipped,
+            skipped,
+        }
+    }
+
     #[test]
     fn an_interval_is_shown_when_supplied() {
         let r = reference();
         let new = new_scores("model,x\nA-1,1\nB-2,2\nC-3,3\nD-4,5\nE-5,4\n");
         let mut report = check(&r, &new, &Matcher::new(&r.models, None), &options()).unwrap();
         assert!(!report.text().contains("interval"));
-        report.benchmarks[0].capabilities_interval = Some(Interval {
-            level: 0.95,
-            lower: 0.4,
-            upper: 0.95,
-        });
+        report.benchmarks[0].capabilities_interval =
+            CheckInterval::new(0.95, IntervalMethod::Percentile, &estimate(false, 0));
         assert!(
             report.text().contains(", 95% interval [40.0%, 95.0%])"),
             "{}",
             report.text()
         );
+        let json = &report.json()["benchmarks"][0]["capabilities_interval"];
         assert_eq!(
-            report.json()["benchmarks"][0]["capabilities_interval"]["lower"],
-            0.4
+            serde_json::to_string(json).unwrap(),
+            r#"{"level":0.95,"lower":0.4,"upper":0.95,"method":"percentile","fallback":false,"resamples_used":1000,"resamples_skipped":0,"resamples_skipped_share":0.0,"unstable":false}"#
+        );
+        assert!(!report.text().contains("percentile interval"));
+    }
+
+    #[test]
+    fn the_interval_carries_the_marks_analyze_shows() {
+        let r = reference();
+        let new = new_scores("model,x\nA-1,1\nB-2,2\nC-3,3\nD-4,5\nE-5,4\n");
+        let mut report = check(&r, &new, &Matcher::new(&r.models, None), &options()).unwrap();
+        // BCa asked for and formed; 12 of 1000 resamples undefined.
+        let formed = estimate(true, 12);
+        report.benchmarks[0].capabilities_interval =
+            CheckInterval::new(0.95, IntervalMethod::Bca, &formed);
+        let text = report.text();
+        assert!(
+            text.contains("(n=5, 95% interval [41.0%, 96.0%]; 12/1000 resamples undefined)"),
+            "{text}"
+        );
+        assert!(!text.contains("percentile interval"), "{text}");
+        // BCa asked for but undefined: the percentile interval, marked as
+        // analyze marks it, explained once; 336 of 1000 undefined: unstable.
+        let fell = estimate(false, 336);
+        report.benchmarks[0].capabilities_interval =
+            CheckInterval::new(0.95, IntervalMethod::Bca, &fell);
+        let text = report.text();
+        assert!(
+            text.contains(
+                "(n=5, 95% interval [40.0%, 95.0%]*; unstable: 34% of resamples undefined, 336/1000)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "\n\n* percentile interval: the bca interval could not be formed for 1 number (see docs/method.md)\n"
+            ),
+            "{text}"
+        );
+        let json = &report.json()["benchmarks"][0]["capabilities_interval"];
+        assert_eq!(json["method"], "percentile");
+        assert_eq!(json["fallback"], true);
+        assert_eq!(json["unstable"], true);
+        assert_eq!(json["resamples_skipped"], 336);
+        assert_eq!(json["resamples_skipped_share"], 0.336);
+    }
+
+    #[test]
+    fn a_bootstrap_that_falls_back_and_is_unstable_is_marked() {
+        // Two matched models: the correlation is defined (|r| = 1), undefined
+        // in every resample that misses either model (more than half of
+        // them), and in the jackknife samples that leave one out, so BCa
+        // cannot be formed and the percentile interval stands in.
+        let r = reference();
+        let new = new_scores("model,x\nA-1,1\nB-2,2\n");
+        let with_bootstrap = CheckOptions {
+            uncertainty: UncertaintyOptions {
+                bootstrap: Some(crate::uncertainty::BootstrapOptions {
+                    resamples: 200,
+                    confidence: 0.9,
+                    interval: IntervalMethod::Bca,
+                    resampling: crate::uncertainty::Resampling::Models,
+                }),
+                ..UncertaintyOptions::default()
+            },
+            ..options()
+        };
+        let report = check(&r, &new, &Matcher::new(&r.models, None), &with_bootstrap).unwrap();
+        let i = report.benchmarks[0].capabilities_interval.as_ref().unwrap();
+        assert!(i.fell_back() && i.estimate.unstable(), "{i:?}");
+        assert_eq!(i.method(), IntervalMethod::Percentile);
+        assert_eq!(i.level, 0.9);
+        let text = report.text();
+        let share = i.estimate.skipped_share().unwrap();
+        assert!(share > 0.5, "{share}");
+        assert!(
+            text.contains(&format!(
+                "(n=2, 90% interval [{:.1}%, {:.1}%]*; unstable: {:.0}% of resamples undefined, {}/200)",
+                i.interval.low * 100.0,
+                i.interval.high * 100.0,
+                share * 100.0,
+                i.estimate.skipped
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "* percentile interval: the bca interval could not be formed for 1 number"
+            ),
+            "{text}"
+        );
+        let json = &report.json()["benchmarks"][0]["capabilities_interval"];
+        assert_eq!(
+            (&json["fallback"], &json["unstable"]),
+            (&true.into(), &true.into())
         );
     }
 
@@ -703,7 +881,13 @@ mod tests {
         assert!(why.contains("the given low bound"), "{why}");
         let (_, why) = judge(Some(0.8), None, 20, &lines, &o);
         assert!(why.contains("a composite fitted without it"), "{why}");
-        let (v, _) = judge(Some(0.388), Some((0.007, 0.657)), 26, &lines, &o);
+        let (v, _) = judge(
+            Some(0.388),
+            Some(Interval::new(0.007, 0.657)),
+            26,
+            &lines,
+            &o,
+        );
         assert_eq!(v.interval_bands, Some(vec![Band::Low, Band::Moderate]));
         assert_eq!(v.settled(), Some(false));
         let bad = CheckOptions {

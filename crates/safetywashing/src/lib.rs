@@ -13,6 +13,7 @@
 //!   file/line/column errors);
 //! - [`matrix`]: the in-memory matrix;
 //! - [`names`]: matching model names across files (exact, alias, normalised);
+//! - [`interval`]: the one interval type every module reports;
 //! - [`stats`] and [`linalg`]: ranks, correlations, the symmetric eigenproblem;
 //! - [`paired`]: many columns correlated with one target, fast;
 //! - [`capabilities`]: the capabilities score (PC1 of capability benchmarks);
@@ -57,6 +58,7 @@ pub mod escape;
 pub mod evaluate;
 #[cfg(feature = "import")]
 pub mod import;
+pub mod interval;
 pub mod linalg;
 pub mod load;
 pub mod matrix;

@@ -6,6 +6,7 @@
 //! undefined result (fewer than two points, a constant input) is `None`,
 //! never NaN, so it cannot leak into output as a number.
 
+use crate::interval::Interval;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use std::fmt;
@@ -612,9 +613,9 @@ impl Ols {
     }
 
     /// The slope's t interval at `confidence`; `None` below three points.
-    pub fn slope_interval(&self, confidence: f64) -> Option<(f64, f64)> {
+    pub fn slope_interval(&self, confidence: f64) -> Option<Interval> {
         let half = self.t_quantile(0.5 + confidence / 2.0)? * self.residual_se / self.sxx.sqrt();
-        Some((self.slope - half, self.slope + half))
+        Some(Interval::new(self.slope - half, self.slope + half))
     }
 
     /// Half-width of the 95% confidence band of the mean at `x` (Student t
@@ -629,7 +630,7 @@ impl Ols {
 /// Fisher's z with the Bonett–Wright (2000) standard error
 /// √((1 + ρ²/2) / (n − 3)), transformed back, so always inside [−1, 1].
 /// `None` below four pairs or at |ρ| = 1 (an infinite z).
-pub fn spearman_interval(rho: f64, n: usize, confidence: f64) -> Option<(f64, f64)> {
+pub fn spearman_interval(rho: f64, n: usize, confidence: f64) -> Option<Interval> {
     if n < 4 || rho.abs() >= 1.0 || !rho.is_finite() {
         return None;
     }
@@ -637,7 +638,7 @@ pub fn spearman_interval(rho: f64, n: usize, confidence: f64) -> Option<(f64, f6
     let z = Normal::standard().inverse_cdf(0.5 + confidence / 2.0);
     let centre = rho.atanh();
     z.is_finite()
-        .then(|| ((centre - z * se).tanh(), (centre + z * se).tanh()))
+        .then(|| Interval::new((centre - z * se).tanh(), (centre + z * se).tanh()))
 }
 
 #[cfg(test)]
@@ -686,7 +687,7 @@ mod tests {
         assert!((r.slope - 2.0).abs() < 1e-12);
         assert!((r.intercept - 1.0).abs() < 1e-12);
         let half = 4.302652729911275 * (0.04f64 / 2.0 / 5.0).sqrt();
-        let (lo, hi) = r.slope_interval(0.95).unwrap();
+        let Interval { low: lo, high: hi } = r.slope_interval(0.95).unwrap();
         assert!((hi - (2.0 + half)).abs() < 1e-9 && (lo - (2.0 - half)).abs() < 1e-9);
         assert!((r.r_squared().unwrap() - 100.0 / (5.0 * 20.04)).abs() < 1e-12);
     }
@@ -694,13 +695,13 @@ mod tests {
     #[test]
     fn spearman_interval_is_fisher_z_with_bonett_wright_and_inside_bounds() {
         // By hand: rho 0.6, n 26: se = sqrt(1.18 / 23), z(0.975) = 1.959964.
-        let (lo, hi) = spearman_interval(0.6, 26, 0.95).unwrap();
+        let Interval { low: lo, high: hi } = spearman_interval(0.6, 26, 0.95).unwrap();
         let se = (1.18f64 / 23.0).sqrt();
         let z = 1.959963984540054;
         assert!((lo - (0.6f64.atanh() - z * se).tanh()).abs() < 1e-12);
         assert!((hi - (0.6f64.atanh() + z * se).tanh()).abs() < 1e-12);
         for (rho, n) in [(0.999, 4), (-0.98, 5), (0.9, 27), (0.0, 10)] {
-            let (lo, hi) = spearman_interval(rho, n, 0.99).unwrap();
+            let Interval { low: lo, high: hi } = spearman_interval(rho, n, 0.99).unwrap();
             assert!(
                 -1.0 <= lo && lo < rho && rho < hi && hi <= 1.0,
                 "{rho} {n}: {lo} {hi}"

@@ -18,6 +18,7 @@
 //! spans (in the order low, moderate, high; an interval that contains 0
 //! spans *low*), and is **settled** only when it spans one.
 
+use crate::interval::Interval;
 use serde::Serialize;
 
 /// The paper's line below which a capabilities correlation counts as low.
@@ -162,8 +163,9 @@ impl Lines {
         }
     }
 
-    /// The bands an interval `[lower, upper]` of r spans, in order.
-    pub fn bands_spanned(&self, lower: f64, upper: f64) -> Vec<Band> {
+    /// The bands an interval of r spans, in order.
+    pub fn bands_spanned(&self, interval: Interval) -> Vec<Band> {
+        let (lower, upper) = (interval.low, interval.high);
         let (a, b) = (lower.abs(), upper.abs());
         let smallest = if lower <= 0.0 && upper >= 0.0 {
             0.0
@@ -195,13 +197,11 @@ pub struct Verdict {
 
 impl Verdict {
     /// Judge `r` (and its interval, if any) against `lines`.
-    pub fn judge(r: Option<f64>, interval: Option<(f64, f64)>, lines: &Lines) -> Verdict {
+    pub fn judge(r: Option<f64>, interval: Option<Interval>, lines: &Lines) -> Verdict {
         Verdict {
             band: r.map(|r| lines.band(r)),
             negative: r.is_some_and(|r| r < 0.0),
-            interval_bands: r
-                .and(interval)
-                .map(|(lower, upper)| lines.bands_spanned(lower, upper)),
+            interval_bands: r.and(interval).map(|i| lines.bands_spanned(i)),
         }
     }
 
@@ -277,12 +277,27 @@ mod tests {
     #[test]
     fn intervals_span_bands_in_order() {
         use Band::*;
-        assert_eq!(LINES.bands_spanned(0.45, 0.6), vec![Moderate]);
-        assert_eq!(LINES.bands_spanned(0.007, 0.657), vec![Low, Moderate]);
+        assert_eq!(
+            LINES.bands_spanned(Interval::new(0.45, 0.6)),
+            vec![Moderate]
+        );
+        assert_eq!(
+            LINES.bands_spanned(Interval::new(0.007, 0.657)),
+            vec![Low, Moderate]
+        );
         // Containing 0: spans low, whatever the ends.
-        assert_eq!(LINES.bands_spanned(-0.8, 0.1), vec![Low, Moderate, High]);
-        assert_eq!(LINES.bands_spanned(-0.5, -0.45), vec![Moderate]);
-        assert_eq!(LINES.bands_spanned(0.3, 0.9), vec![Low, Moderate, High]);
+        assert_eq!(
+            LINES.bands_spanned(Interval::new(-0.8, 0.1)),
+            vec![Low, Moderate, High]
+        );
+        assert_eq!(
+            LINES.bands_spanned(Interval::new(-0.5, -0.45)),
+            vec![Moderate]
+        );
+        assert_eq!(
+            LINES.bands_spanned(Interval::new(0.3, 0.9)),
+            vec![Low, Moderate, High]
+        );
     }
 
     #[test]
@@ -310,7 +325,7 @@ mod tests {
 
     #[test]
     fn verdict_words() {
-        let v = Verdict::judge(Some(0.388), Some((0.007, 0.657)), &LINES);
+        let v = Verdict::judge(Some(0.388), Some(Interval::new(0.007, 0.657)), &LINES);
         assert_eq!(
             v.text(Some(0.95)),
             "LOW (95% interval also allows MODERATE)"
@@ -319,7 +334,7 @@ mod tests {
         let v = Verdict::judge(Some(-0.8), None, &LINES);
         assert_eq!(v.text(None), "HIGH, negative");
         assert_eq!(v.settled(), None);
-        let v = Verdict::judge(None, Some((0.1, 0.2)), &LINES);
+        let v = Verdict::judge(None, Some(Interval::new(0.1, 0.2)), &LINES);
         assert_eq!(
             (v.text(None).as_str(), v.word()),
             ("UNDEFINED", "undefined")

@@ -7,6 +7,12 @@
 //! (listed under `groups` or `group_subtasks`) as ordinary columns; tasks
 //! with several filters.
 //!
+//! Calibration columns (with [`CalibrationColumns`]) come from a task's
+//! samples file; a group's from the samples of all its leaf tasks
+//! ([`ResultsFile::leaf_tasks`]) pooled into one set
+//! ([`crate::calibration::calibrate_files`]), or none, with a warning naming
+//! the leaves without a samples file.
+//!
 //! Selection: results are keyed by (model, task). When several files hold
 //! the same pair, the newest wins — by `date`, then the file name's
 //! timestamp, then the path — and the report names the file used and those
@@ -15,10 +21,10 @@
 //! out unless limited runs are allowed.
 
 use super::{Better, ColumnInfo, ImportError, ImportWarning, MatrixBuilder};
-use crate::calibration::{CalibrationOptions, RmsVariant, calibrate_file};
+use crate::calibration::{CalibrationOptions, RmsVariant, calibrate_files};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Where a results file's model name came from.
@@ -82,6 +88,9 @@ pub struct ResultsFile {
     pub limit: Option<f64>,
     /// Tasks and groups, in file order.
     pub tasks: Vec<TaskResult>,
+    /// `group_subtasks`: each group's members (tasks or groups), in file
+    /// order; groups with no members listed are left out.
+    pub group_subtasks: BTreeMap<String, Vec<String>>,
 }
 
 impl ResultsFile {
@@ -120,6 +129,33 @@ impl ResultsFile {
     /// The folder holding the file.
     pub fn folder(&self) -> &Path {
         Path::new(&self.source).parent().unwrap_or(Path::new("."))
+    }
+
+    /// The leaf tasks under `group`, through nested groups of
+    /// `group_subtasks`: depth-first in the listed order, each once (a task
+    /// listed twice, or a group listing itself, adds nothing more). Empty
+    /// when `group` lists no members; `[group]` itself is never returned.
+    pub fn leaf_tasks(&self, group: &str) -> Vec<&str> {
+        let mut leaves: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::from([group]);
+        // An explicit stack (not recursion): a deeply nested file cannot
+        // overflow it.
+        let members = |g: &str| self.group_subtasks.get(g).map_or(&[][..], Vec::as_slice);
+        let mut stack: Vec<std::slice::Iter<'_, String>> = vec![members(group).iter()];
+        while let Some(top) = stack.last_mut() {
+            let Some(member) = top.next() else {
+                stack.pop();
+                continue;
+            };
+            if !seen.insert(member) {
+                continue;
+            }
+            match self.group_subtasks.get(member.as_str()) {
+                Some(inner) => stack.push(inner.iter()),
+                None => leaves.push(member),
+            }
+        }
+        leaves
     }
 }
 
@@ -235,6 +271,18 @@ pub fn parse_results(
             n_samples: n,
         });
     }
+    let group_subtasks = subtasks
+        .into_iter()
+        .flatten()
+        .filter_map(|(group, members)| {
+            let members: Vec<String> = members
+                .as_array()?
+                .iter()
+                .filter_map(|m| m.as_str().map(str::to_string))
+                .collect();
+            (!members.is_empty()).then(|| (group.clone(), members))
+        })
+        .collect();
     Ok(ResultsFile {
         source: source.to_string(),
         model,
@@ -243,6 +291,7 @@ pub fn parse_results(
         timestamp: None,
         limit,
         tasks,
+        group_subtasks,
     })
 }
 
@@ -664,6 +713,56 @@ pub fn samples_path(results: &ResultsFile, task: &str) -> Option<PathBuf> {
     Some(results.folder().join(format!("samples_{task}_{ts}.jsonl")))
 }
 
+/// The samples files a task's calibration columns are computed from: its
+/// own, or, for a group, those of every one of its leaf tasks (pooled), with
+/// the note its columns' info carries. `Err`: why there are none.
+fn calibration_samples(
+    file: &ResultsFile,
+    t: &TaskResult,
+) -> Result<(Vec<PathBuf>, String), ImportWarning> {
+    let found = |task: &str| samples_path(file, task).filter(|p| p.is_file());
+    if !t.is_group {
+        return found(&t.task).map(|p| (vec![p], String::new())).ok_or_else(|| {
+            format!(
+                "{}: no samples file for task '{}' (run lm-eval with --log_samples); no calibration columns for it",
+                file.source, t.task
+            )
+            .into()
+        });
+    }
+    let leaves = file.leaf_tasks(&t.task);
+    if leaves.is_empty() {
+        return Err(format!(
+            "{}: group '{}' lists no subtasks (group_subtasks), so there are no samples to pool; no calibration columns for it",
+            file.source, t.task
+        )
+        .into());
+    }
+    let (mut paths, mut missing) = (Vec::new(), Vec::new());
+    for leaf in &leaves {
+        match found(leaf) {
+            Some(p) => paths.push(p),
+            None => missing.push(*leaf),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "{}: group '{}': no samples file for {} of its {} ({}; run lm-eval with --log_samples); no calibration columns for the group (they pool the samples of every subtask, never of a part)",
+            file.source,
+            t.task,
+            missing.len(),
+            crate::words::count(leaves.len(), "subtask", "subtasks"),
+            missing.join(", ")
+        )
+        .into());
+    }
+    let note = format!(
+        ", over the pooled samples of its {} (one set, each sample once)",
+        crate::words::count(leaves.len(), "subtask", "subtasks")
+    );
+    Ok((paths, note))
+}
+
 fn add_calibration_columns(
     builder: &mut MatrixBuilder,
     files: &[ResultsFile],
@@ -682,32 +781,25 @@ fn add_calibration_columns(
             let Some(t) = file.tasks.iter().find(|t| &t.task == task) else {
                 continue;
             };
-            if t.is_group {
-                continue; // groups have no samples of their own
-            }
-            let path = match samples_path(file, task) {
-                Some(p) if p.is_file() => p,
-                _ => {
-                    report.warnings.push(
-                        format!(
-                            "{}: no samples file for task '{task}' (run lm-eval with --log_samples); no calibration columns for it",
-                            file.source
-                        )
-                        .into(),
-                    );
+            let (paths, pooling) = match calibration_samples(file, t) {
+                Ok(found) => found,
+                Err(why) => {
+                    report.warnings.push(why);
                     continue;
                 }
             };
-            let r = calibrate_file(&path, &cal.options)?;
+            let source = match paths.as_slice() {
+                [one] => one.display().to_string(),
+                _ => format!(
+                    "{}: group '{task}' (the pooled samples files of its subtasks)",
+                    file.source
+                ),
+            };
+            let r = calibrate_files(&paths, &source, &cal.options)?;
             if r.skipped_lines > 0 {
-                report.warnings.push(
-                    format!(
-                        "{}: skipped {} malformed lines",
-                        path.display(),
-                        r.skipped_lines
-                    )
-                    .into(),
-                );
+                report
+                    .warnings
+                    .push(format!("{source}: skipped {} malformed lines", r.skipped_lines).into());
             }
             let headline = r.headline(cal.variant);
             let cells = [
@@ -735,19 +827,18 @@ fn add_calibration_columns(
                 let col = builder.column(ColumnInfo {
                     id: format!("{prefix}_{task}"),
                     name: format!("{label} {task}"),
-                    metric: format!("1 - {metric}"),
+                    metric: format!("1 - {metric}{pooling}"),
                     better: Better::Higher,
                 });
                 match value {
                     Some(v) => {
                         builder
                             .set(&file.model, col, 1.0 - v)
-                            .map_err(|e| ImportError::file(&path.display().to_string(), e))?;
+                            .map_err(|e| ImportError::file(&source, e))?;
                     }
                     None => report.warnings.push(
                         format!(
-                            "{}: {prefix} undefined ({}, fewer than one bin)",
-                            path.display(),
+                            "{source}: {prefix} undefined ({}, fewer than one bin)",
                             crate::words::count(r.n, "sample", "samples")
                         )
                         .into(),
@@ -889,6 +980,111 @@ mod tests {
         let (b, _) = build_matrix(std::slice::from_ref(&f), &all).unwrap();
         assert_eq!(b.get(m, "gen:exact_match,strict-match"), Some(0.1));
         assert_eq!(b.get(m, "bare:brier_score,none"), Some(0.4));
+    }
+
+    #[test]
+    fn leaf_tasks_go_through_nested_groups_once() {
+        let text = r#"{"model_name": "m", "results": {"outer": {"acc,none": 0.5}},
+            "group_subtasks": {"outer": ["inner", "c", "a"], "inner": ["a", "b"],
+                               "loop": ["loop2"], "loop2": ["loop", "d"], "empty": [], "a": []}}"#;
+        let f = parse_results(text.as_bytes(), "r", None).unwrap();
+        assert_eq!(f.leaf_tasks("outer"), ["a", "b", "c"]);
+        assert_eq!(f.leaf_tasks("inner"), ["a", "b"]);
+        assert_eq!(f.leaf_tasks("loop"), ["d"]);
+        assert!(f.leaf_tasks("empty").is_empty() && f.leaf_tasks("a").is_empty());
+        assert!(!f.group_subtasks.contains_key("empty"));
+    }
+
+    /// One samples line: log-likelihoods and the gold index.
+    fn sample(lls: &[f64], gold: usize) -> String {
+        let resps: Vec<Value> = lls
+            .iter()
+            .map(|l| serde_json::json!([l.to_string(), "False"]))
+            .collect();
+        serde_json::json!({"filtered_resps": resps, "target": gold.to_string()}).to_string() + "\n"
+    }
+
+    #[test]
+    fn a_nested_groups_calibration_pools_its_leaves_or_is_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let ts = "2026-01-01T00-00-00.0";
+        let results = dir.path().join(format!("results_{ts}.json"));
+        std::fs::write(
+            &results,
+            r#"{"model_name": "m", "results": {
+                "a": {"acc,none": 0.5}, "b": {"acc,none": 0.5}, "c": {"acc,none": 0.5},
+                "inner": {"acc,none": 0.5}, "outer": {"acc,none": 0.5}},
+              "groups": {"inner": {}, "outer": {}},
+              "group_subtasks": {"outer": ["inner", "c"], "inner": ["a", "b"]}}"#,
+        )
+        .unwrap();
+        let leaf = |t: &str| dir.path().join(format!("samples_{t}_{ts}.jsonl"));
+        for (k, t) in ["a", "b", "c"].iter().enumerate() {
+            let text: String = (0..40)
+                .map(|i| {
+                    let x = (i * (k + 3)) as f64 / 17.0;
+                    sample(
+                        &[-x.sin().abs(), -x.cos().abs() * (k + 1) as f64, -1.0],
+                        i % 3,
+                    )
+                })
+                .collect();
+            std::fs::write(leaf(t), text).unwrap();
+        }
+        let options = LmEvalOptions {
+            calibration: Some(CalibrationColumns {
+                options: CalibrationOptions::default(),
+                variant: RmsVariant::Paper,
+            }),
+            ..LmEvalOptions::default()
+        };
+        let file = read_results_file(&results).unwrap();
+        let (b, report) = build_matrix(std::slice::from_ref(&file), &options).unwrap();
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        let cal = CalibrationOptions::default();
+        for (group, leaves) in [("inner", vec!["a", "b"]), ("outer", vec!["a", "b", "c"])] {
+            let paths: Vec<PathBuf> = leaves.iter().map(|t| leaf(t)).collect();
+            let r = calibrate_files(&paths, "pool", &cal).unwrap();
+            assert_eq!(
+                b.get("m", &format!("rmsce_{group}")),
+                Some(1.0 - r.paper.rmsce)
+            );
+            assert_eq!(b.get("m", &format!("brier_{group}")), Some(1.0 - r.brier));
+            let info = b
+                .columns()
+                .iter()
+                .find(|c| c.id == format!("rmsce_{group}"))
+                .unwrap();
+            assert!(
+                info.metric.ends_with(&format!(
+                    "pooled samples of its {} subtasks (one set, each sample once)",
+                    leaves.len()
+                )),
+                "{}",
+                info.metric
+            );
+        }
+        // A leaf without samples: neither group that holds it gets columns,
+        // and the warning names it; the other leaves keep theirs.
+        std::fs::remove_file(leaf("b")).unwrap();
+        let (b, report) = build_matrix(std::slice::from_ref(&file), &options).unwrap();
+        let ids: Vec<&str> = b.columns().iter().map(|c| c.id.as_str()).collect();
+        assert!(
+            ids.contains(&"rmsce_a") && ids.contains(&"rmsce_c"),
+            "{ids:?}"
+        );
+        assert!(
+            !ids.iter()
+                .any(|c| c.ends_with("inner") && c.starts_with("rmsce")),
+            "{ids:?}"
+        );
+        assert!(!ids.contains(&"brier_outer"), "{ids:?}");
+        let said: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+        assert!(
+            said.iter()
+                .any(|w| w.contains("group 'outer': no samples file for 1 of its 3 subtasks (b;")),
+            "{said:?}"
+        );
     }
 
     #[test]

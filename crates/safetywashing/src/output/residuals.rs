@@ -4,7 +4,7 @@
 use super::table::Table;
 use super::{Format, csv_number, percent};
 use crate::escape;
-use crate::uncertainty::{ResidualRow, Residuals, SlopeInterval};
+use crate::uncertainty::{ResidualRow, Residuals, SlopeIntervalMethod};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -22,7 +22,7 @@ struct ResidualsJson<'a> {
     regression: &'static str,
     n: usize,
     slope: Option<f64>,
-    slope_interval: SlopeInterval,
+    slope_interval: SlopeIntervalMethod,
     slope_ci_low: Option<f64>,
     slope_ci_high: Option<f64>,
     confidence: f64,
@@ -85,9 +85,9 @@ impl<'a> ResidualsJson<'a> {
             regression: g.kind,
             n: g.n,
             slope: finite(Some(g.slope)),
-            slope_interval: g.slope_interval,
-            slope_ci_low: finite(g.slope_low),
-            slope_ci_high: finite(g.slope_high),
+            slope_interval: g.slope_interval_method,
+            slope_ci_low: finite(g.slope_interval.map(|i| i.low)),
+            slope_ci_high: finite(g.slope_interval.map(|i| i.high)),
             confidence: g.confidence,
             intercept: finite(Some(g.intercept)),
             r_squared: finite(Some(g.r_squared)),
@@ -179,10 +179,9 @@ fn summary(r: &Residuals) -> Vec<String> {
     } else {
         "OLS: benchmark z-scores on the capabilities score"
     };
-    let interval = match (g.slope_low, g.slope_high) {
-        (Some(lo), Some(hi)) => format!(" [{lo:.3}, {hi:.3}]"),
-        _ => String::new(),
-    };
+    let interval = g
+        .slope_interval
+        .map_or(String::new(), |i| format!(" [{:.3}, {:.3}]", i.low, i.high));
     let mut lines = vec![
         format!("Matrix: {}", r.matrix),
         format!("Benchmark: {} · method {} · {scale}", r.benchmark, r.method),
@@ -190,7 +189,7 @@ fn summary(r: &Residuals) -> Vec<String> {
             "Slope {:.3}{interval} ({:.0}% {}), intercept {}, R² {:.3}, n={}",
             g.slope,
             g.confidence * 100.0,
-            g.slope_interval.describe(),
+            g.slope_interval_method.describe(),
             fixed3(g.intercept),
             g.r_squared,
             g.n

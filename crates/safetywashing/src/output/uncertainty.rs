@@ -14,7 +14,7 @@ use crate::analysis::{Analysis, Role};
 use crate::uncertainty::{
     BenchmarkSensitivity, BootstrapEstimate, BootstrapReport, ClusterSource, FullAnalysis,
     ImputationReport, ImputedCell, Interval, IntervalMethod, PermutationReport, Resampling,
-    SensitivityReport, UNSTABLE_SHARE, UncertaintyReport,
+    SensitivityReport, UNSTABLE_SHARE, UncertaintyReport, fallback_legend,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -352,49 +352,27 @@ pub(crate) fn csv_cells(a: &FullAnalysis, i: usize, header: &[String]) -> Vec<St
         .collect()
 }
 
-/// Marks an interval that stands in for the one asked for (the percentile
-/// interval where that one is undefined); explained under the table.
-pub const FALLBACK_MARK: char = '*';
-
 /// "81.2% [72.0, 88.1] n=26": a correlation with its interval and n. An
-/// interval that fell back to percentile ends in [`FALLBACK_MARK`]; a
-/// number undefined in some resamples says in how many, and one undefined
-/// in more than [`UNSTABLE_SHARE`] of them is flagged
-/// ("81.2% [40.1, 90.3] n=26 (unstable: 34% of resamples undefined, 336/1000)").
+/// interval that fell back to percentile ends in
+/// [`FALLBACK_MARK`](crate::uncertainty::FALLBACK_MARK); a number undefined
+/// in some resamples says in how many, and one undefined in more than
+/// [`UNSTABLE_SHARE`] of them is flagged
+/// ("81.2% [40.1, 90.3] n=26 (unstable: 34% of resamples undefined, 336/1000)"),
+/// both by [`BootstrapEstimate`]'s marks, which `check` shows too.
 pub fn with_interval(
     value: Option<f64>,
     e: Option<(&BootstrapEstimate, IntervalMethod)>,
     n: usize,
 ) -> String {
     let interval = e
-        .and_then(|(e, m)| Some((e.interval(m)?, e.fell_back(m))))
-        .map(|((i, _), fell_back)| {
-            let mark = if fell_back {
-                FALLBACK_MARK.to_string()
-            } else {
-                String::new()
-            };
-            format!(" [{:.1}, {:.1}]{mark}", i.low * 100.0, i.high * 100.0)
-        })
+        .and_then(|(e, m)| Some((e.interval(m)?.0, e.fallback_mark(m))))
+        .map(|(i, mark)| format!(" [{:.1}, {:.1}]{mark}", i.low * 100.0, i.high * 100.0))
         .unwrap_or_default();
-    let skipped = e.map(|(e, _)| skipped_note(e)).unwrap_or_default();
+    let skipped = e
+        .and_then(|(e, _)| e.skipped_note())
+        .map(|note| format!(" ({note})"))
+        .unwrap_or_default();
     format!("{}{interval} n={n}{skipped}", percent(value))
-}
-
-/// " (12/1000 resamples undefined)", or with the unstable flag; empty
-/// when every resample was defined or the number has no interval.
-fn skipped_note(e: &BootstrapEstimate) -> String {
-    if e.skipped == 0 || e.percentile.is_none() {
-        return String::new();
-    }
-    let count = format!("{}/{}", e.skipped, e.resamples());
-    match e.skipped_share() {
-        Some(share) if e.unstable() => format!(
-            " (unstable: {:.0}% of resamples undefined, {count})",
-            share * 100.0
-        ),
-        _ => format!(" ({count} resamples undefined)"),
-    }
 }
 
 fn p_text(p: Option<f64>) -> String {
@@ -487,11 +465,7 @@ fn summary_lines(a: &Analysis, u: &UncertaintyReport) -> Vec<String> {
             .filter(|e| e.fell_back(b.interval))
             .count();
         if fell_back > 0 {
-            lines.push(format!(
-                "  {FALLBACK_MARK} percentile interval: the {} interval could not be formed for {} (see docs/method.md)",
-                b.interval,
-                crate::words::count(fell_back, "number", "numbers")
-            ));
+            lines.push(format!("  {}", fallback_legend(b.interval, fell_back)));
         }
         if b.failed_fits > 0 {
             lines.push(format!(

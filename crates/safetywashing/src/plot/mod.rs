@@ -49,9 +49,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use thiserror::Error;
 
-/// Interval (low, high) of a benchmark's capabilities correlation, by
-/// benchmark id; filled by an uncertainty method when one is run.
-pub type Intervals = BTreeMap<String, (f64, f64)>;
+/// Interval of a benchmark's capabilities correlation, by benchmark id;
+/// filled by an uncertainty method when one is run.
+pub type Intervals = BTreeMap<String, Interval>;
 
 /// Result of a drawing routine.
 pub type DrawResult = Result<(), PlotError>;
@@ -274,7 +274,7 @@ pub struct FigureInput<'a> {
     /// The scatter's x axis.
     pub x: XAxis,
     /// Interval of each scatter panel's correlation, when computed.
-    pub scatter_intervals: Vec<Option<(f64, f64)>>,
+    pub scatter_intervals: Vec<Option<Interval>>,
     /// Which benchmarks the overview shows.
     pub overview: OverviewFilter,
     /// The order of the heatmap's benchmarks.

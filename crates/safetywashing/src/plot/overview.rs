@@ -17,6 +17,7 @@ use super::size::{Frame, Grid, TITLE_SPACE};
 use super::style::{self, GREY, INK, LABEL_SIZE, LIGHT_GREY, ROW_SIZE, TICK_SIZE};
 use super::{DrawResult, Figure, Panel};
 use crate::analysis::{Analysis, Role};
+use crate::interval::Interval;
 use crate::load::InfoTable;
 use crate::stats::CorrelationMethod;
 use crate::suite::Manifest;
@@ -69,7 +70,7 @@ pub struct Bar {
     /// Capabilities correlation.
     pub r: f64,
     /// Its interval, when computed.
-    pub interval: Option<(f64, f64)>,
+    pub interval: Option<Interval>,
 }
 
 /// The bars of one panel and what was left out.
@@ -599,10 +600,10 @@ impl OverviewFigure<'_> {
                             style::pct_with_interval(bar.r, bar.interval)
                         ),
                     );
-                    if let Some((lo, hi)) = bar.interval {
+                    if let Some(i) = bar.interval {
                         chart.draw_series(std::iter::once(style::whisker(
-                            (lo, yi),
-                            (hi, yi),
+                            (i.low, yi),
+                            (i.high, yi),
                             (0.0, 0.25),
                             INK.stroke_width(1),
                         )))?;

@@ -105,8 +105,7 @@ impl<'a> RankingFigure<'a> {
         let share = panel.analysis.fit.pc1_variance_explained();
         let share_interval = panel
             .bootstrap
-            .and_then(|b| panel.interval(&b.pc1_variance_explained))
-            .map(|i| (i.low, i.high));
+            .and_then(|b| panel.interval(&b.pc1_variance_explained));
         format!(
             "{} ({}, PC1 {})",
             panel.label,

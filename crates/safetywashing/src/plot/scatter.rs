@@ -12,6 +12,7 @@ use super::size::{Frame, Grid};
 use super::style::{self, GREY, LABEL_SIZE, LIGHT_GREY, TICK_SIZE};
 use super::{DrawResult, Figure, PlotError};
 use crate::analysis::Analysis;
+use crate::interval::Interval;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
 use crate::stats::{CorrelationMethod, Ols, average_ranks, complete_pairs};
@@ -53,7 +54,7 @@ pub struct ScatterPanel {
     /// The correlation of x and y as the analysis reports it.
     pub correlation: Option<f64>,
     /// Its interval, when one was computed.
-    pub interval: Option<(f64, f64)>,
+    pub interval: Option<Interval>,
     /// x axis description.
     pub x_desc: String,
     /// y axis description.

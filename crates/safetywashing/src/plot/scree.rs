@@ -51,8 +51,7 @@ impl<'a> ScreeFigure<'a> {
         for (i, panel) in self.panels.iter().enumerate() {
             let share = panel
                 .bootstrap
-                .and_then(|b| panel.interval(&b.pc1_variance_explained))
-                .map(|i| (i.low, i.high));
+                .and_then(|b| panel.interval(&b.pc1_variance_explained));
             out.push((
                 Key::Series(i),
                 format!(

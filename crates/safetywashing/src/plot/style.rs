@@ -5,6 +5,7 @@
 //! Series are told apart three ways (hue, lightness, marker/line style), so a
 //! figure survives greyscale printing and colour-vision deficiencies.
 
+use crate::interval::Interval;
 use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
@@ -454,9 +455,9 @@ pub fn pct(value: f64) -> String {
 
 /// `r = 81.4% [70.2%, 88.0%]` style text: a correlation, its interval when
 /// known.
-pub fn pct_with_interval(value: f64, interval: Option<(f64, f64)>) -> String {
+pub fn pct_with_interval(value: f64, interval: Option<Interval>) -> String {
     match interval {
-        Some((lo, hi)) => format!("{} [{}, {}]", pct(value), pct(lo), pct(hi)),
+        Some(i) => format!("{} [{}, {}]", pct(value), pct(i.low), pct(i.high)),
         None => pct(value),
     }
 }
@@ -538,7 +539,7 @@ mod tests {
     fn percent_text() {
         assert_eq!(pct(0.8143), "81.4%");
         assert_eq!(
-            pct_with_interval(0.5, Some((0.25, 0.75))),
+            pct_with_interval(0.5, Some(Interval::new(0.25, 0.75))),
             "50.0% [25.0%, 75.0%]"
         );
     }

@@ -12,6 +12,7 @@ pub mod markdown;
 
 use crate::analysis::{Analysis, BenchmarkResult, Role};
 use crate::capabilities::ExcludedModel;
+use crate::interval::Interval;
 use crate::load::InfoTable;
 use crate::matrix::BenchmarkMatrix;
 use crate::plot::{
@@ -127,7 +128,7 @@ pub struct Row {
     /// Capabilities correlation.
     pub capabilities: Option<f64>,
     /// Its interval, when computed.
-    pub interval: Option<(f64, f64)>,
+    pub interval: Option<Interval>,
     /// Compute correlation.
     pub compute: Option<f64>,
     /// Models in the compute correlation.
@@ -363,7 +364,7 @@ fn pct_in(
     let interval = boot
         .zip(estimate)
         .and_then(|(b, e)| e.interval(b.interval))
-        .map(|(i, _)| (i.low, i.high));
+        .map(|(i, _)| i);
     match value {
         Some(v) => crate::plot::style::pct_with_interval(v, interval),
         None => crate::output::percent(None),

@@ -17,6 +17,7 @@
 //! needs only the order of the values, is reported in its place, marked as
 //! a fallback. The same holds when the full-sample estimate is ±1.
 
+pub use crate::interval::Interval;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::fmt;
@@ -29,6 +30,11 @@ const MIN_VALUES: usize = 2;
 /// interval is flagged as unstable: the interval then describes only the
 /// resamples where it exists, which can differ systematically from the rest.
 pub const UNSTABLE_SHARE: f64 = 0.10;
+
+/// Marks an interval that stands in for the one asked for (the percentile
+/// interval where that one is undefined); [`fallback_legend`] explains it.
+/// Every command that shows a bootstrap interval to people marks it so.
+pub const FALLBACK_MARK: &str = "*";
 
 /// How a bootstrap interval is formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,22 +77,6 @@ impl FromStr for IntervalMethod {
                 "unknown interval method '{other}': expected percentile, bca or fisher-z"
             )),
         }
-    }
-}
-
-/// A closed interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Interval {
-    /// Lower end.
-    pub low: f64,
-    /// Upper end.
-    pub high: f64,
-}
-
-impl Interval {
-    /// Whether `value` lies in the interval (ends included).
-    pub fn contains(&self, value: f64) -> bool {
-        self.low <= value && value <= self.high
     }
 }
 
@@ -157,6 +147,45 @@ impl BootstrapEstimate {
     pub fn unstable(&self) -> bool {
         self.percentile.is_some() && self.skipped_share().is_some_and(|s| s > UNSTABLE_SHARE)
     }
+
+    /// What follows the shown interval of `method` in text: [`FALLBACK_MARK`]
+    /// where the percentile interval stands in for it, else nothing.
+    pub fn fallback_mark(&self, method: IntervalMethod) -> &'static str {
+        if self.fell_back(method) {
+            FALLBACK_MARK
+        } else {
+            ""
+        }
+    }
+
+    /// In how many resamples the number was undefined, for the text beside
+    /// its interval: "12/1000 resamples undefined", or above
+    /// [`UNSTABLE_SHARE`] flagged, "unstable: 34% of resamples undefined,
+    /// 336/1000". `None` when every resample was defined or the number has
+    /// no interval.
+    pub fn skipped_note(&self) -> Option<String> {
+        if self.skipped == 0 || self.percentile.is_none() {
+            return None;
+        }
+        let count = format!("{}/{}", self.skipped, self.resamples());
+        Some(match self.skipped_share() {
+            Some(share) if self.unstable() => format!(
+                "unstable: {:.0}% of resamples undefined, {count}",
+                share * 100.0
+            ),
+            _ => format!("{count} resamples undefined"),
+        })
+    }
+}
+
+/// The line that explains [`FALLBACK_MARK`], for `count` numbers whose
+/// `method` interval could not be formed: "* percentile interval: the bca
+/// interval could not be formed for 2 numbers (see docs/method.md)".
+pub fn fallback_legend(method: IntervalMethod, count: usize) -> String {
+    format!(
+        "{FALLBACK_MARK} percentile interval: the {method} interval could not be formed for {} (see docs/method.md)",
+        crate::words::count(count, "number", "numbers")
+    )
 }
 
 /// Summarise resampled values of a number whose full-sample value is

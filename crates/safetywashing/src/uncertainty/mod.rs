@@ -33,9 +33,11 @@ pub use bootstrap::{BootstrapOptions, BootstrapReport, ClusterSource, Resampling
 pub use impute::{
     DEFAULT_SOFT_SHRINK, ImputationReport, ImputeMethod, ImputedCell, impute, impute_pca,
 };
-pub use intervals::{BootstrapEstimate, Interval, IntervalMethod, UNSTABLE_SHARE};
+pub use intervals::{
+    BootstrapEstimate, FALLBACK_MARK, Interval, IntervalMethod, UNSTABLE_SHARE, fallback_legend,
+};
 pub use permutation::{PermutationReport, benjamini_hochberg};
-pub use residuals::{Regression, ResidualRow, Residuals, SlopeInterval, residuals};
+pub use residuals::{Regression, ResidualRow, Residuals, SlopeIntervalMethod, residuals};
 pub use sensitivity::{
     BenchmarkSensitivity, SensitivityReport, default_lines, leave_one_out_mean, verdict_lines,
 };
@@ -377,7 +379,7 @@ impl FullAnalysis {
     /// Each benchmark's bootstrap interval of its capabilities correlation
     /// (the interval method asked for, else percentile), by benchmark id;
     /// `None` when no bootstrap was run.
-    pub fn capabilities_intervals(&self) -> Option<std::collections::BTreeMap<String, (f64, f64)>> {
+    pub fn capabilities_intervals(&self) -> Option<std::collections::BTreeMap<String, Interval>> {
         let boot = self.uncertainty.as_ref()?.bootstrap.as_ref()?;
         Some(
             self.analysis
@@ -386,7 +388,7 @@ impl FullAnalysis {
                 .zip(&boot.capabilities)
                 .filter_map(|(b, e)| {
                     let (i, _) = e.interval(boot.interval)?;
-                    Some((b.benchmark.clone(), (i.low, i.high)))
+                    Some((b.benchmark.clone(), i))
                 })
                 .collect(),
         )

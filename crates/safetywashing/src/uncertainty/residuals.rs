@@ -19,7 +19,7 @@
 //! given capabilities uses the analysis method's correlations (with log10
 //! compute under Pearson).
 
-use super::UncertaintyError;
+use super::{Interval, UncertaintyError};
 use crate::analysis::{AnalysisOptions, analyze, compute_for_correlation};
 use crate::matrix::{BenchmarkMatrix, closest_names};
 use crate::stats::{
@@ -36,13 +36,11 @@ pub struct Regression {
     pub n: usize,
     /// Slope.
     pub slope: f64,
-    /// How the slope's interval is formed: [`SlopeInterval`].
-    pub slope_interval: SlopeInterval,
-    /// Lower end of the slope's interval (`None` below 3 models, or 4 for
-    /// the rank regression).
-    pub slope_low: Option<f64>,
-    /// Upper end of the slope's interval.
-    pub slope_high: Option<f64>,
+    /// How the slope's interval is formed.
+    pub slope_interval_method: SlopeIntervalMethod,
+    /// The slope's interval (`None` below 3 models, or 4 for the rank
+    /// regression).
+    pub slope_interval: Option<Interval>,
     /// Confidence level of the interval.
     pub confidence: f64,
     /// Intercept.
@@ -54,7 +52,7 @@ pub struct Regression {
 /// How the interval of a regression's slope is formed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SlopeInterval {
+pub enum SlopeIntervalMethod {
     /// Student t with n − 2 degrees of freedom (OLS of z-scores).
     T,
     /// Fisher z with the Bonett–Wright standard error: the slope of the
@@ -62,12 +60,12 @@ pub enum SlopeInterval {
     FisherZBonettWright,
 }
 
-impl SlopeInterval {
+impl SlopeIntervalMethod {
     /// Words for reports.
     pub fn describe(self) -> &'static str {
         match self {
-            SlopeInterval::T => "t interval",
-            SlopeInterval::FisherZBonettWright => {
+            SlopeIntervalMethod::T => "t interval",
+            SlopeIntervalMethod::FisherZBonettWright => {
                 "Fisher-z interval for a Spearman correlation, Bonett–Wright standard error"
             }
         }
@@ -213,21 +211,20 @@ fn standardise(values: &[f64]) -> Vec<f64> {
 fn regress(kind: &'static str, x: &[f64], y: &[f64], confidence: f64) -> Option<Regression> {
     let fit = Ols::fit(x, y)?;
     let r_squared = fit.r_squared()?;
-    let (slope_interval, bounds) = if kind == "rank" {
+    let (slope_interval_method, slope_interval) = if kind == "rank" {
         (
-            SlopeInterval::FisherZBonettWright,
+            SlopeIntervalMethod::FisherZBonettWright,
             spearman_interval(fit.slope, fit.n(), confidence),
         )
     } else {
-        (SlopeInterval::T, fit.slope_interval(confidence))
+        (SlopeIntervalMethod::T, fit.slope_interval(confidence))
     };
     Some(Regression {
         kind,
         n: fit.n(),
         slope: fit.slope,
+        slope_interval_method,
         slope_interval,
-        slope_low: bounds.map(|b| b.0),
-        slope_high: bounds.map(|b| b.1),
         confidence,
         intercept: fit.intercept,
         r_squared,
@@ -285,16 +282,15 @@ mod tests {
         assert_eq!(r.regression.kind, "rank");
         assert!((r.regression.slope - rho).abs() < 1e-12);
         assert!((r.regression.r_squared - rho * rho).abs() < 1e-12);
-        assert!(r.regression.slope_low.unwrap() < rho && rho < r.regression.slope_high.unwrap());
+        let slope = r.regression.slope_interval.unwrap();
+        assert!(slope.low < rho && rho < slope.high);
         assert_eq!(
-            r.regression.slope_interval,
-            SlopeInterval::FisherZBonettWright
+            r.regression.slope_interval_method,
+            SlopeIntervalMethod::FisherZBonettWright
         );
         assert_eq!(
-            (r.regression.slope_low, r.regression.slope_high),
+            r.regression.slope_interval,
             spearman_interval(r.regression.slope, 30, 0.95)
-                .map(|(l, h)| (Some(l), Some(h)))
-                .unwrap()
         );
         let total: f64 = r.models.iter().map(|m| m.residual).sum();
         assert!(total.abs() < 1e-9);
@@ -317,7 +313,7 @@ mod tests {
         for level in [0.8, 0.95, 0.99] {
             let r = residuals(&m, &options(), "s_cap", level).unwrap();
             let g = &r.regression;
-            let (lo, hi) = (g.slope_low.unwrap(), g.slope_high.unwrap());
+            let Interval { low: lo, high: hi } = g.slope_interval.unwrap();
             assert!(
                 -1.0 <= lo && lo <= g.slope && g.slope <= hi && hi <= 1.0,
                 "{g:?}"
@@ -329,7 +325,7 @@ mod tests {
         let values: Vec<f64> = r.models.iter().map(|m| m.value).collect();
         let scores: Vec<f64> = r.models.iter().map(|m| m.capabilities_score).collect();
         let t = Ols::fit(&ranks(&scores), &ranks(&values)).unwrap();
-        assert!(t.slope_interval(0.99).unwrap().1 > 1.0);
+        assert!(t.slope_interval(0.99).unwrap().high > 1.0);
     }
 
     #[test]
@@ -341,7 +337,7 @@ mod tests {
         };
         let r = residuals(&m, &opts, "s_cap", 0.9).unwrap();
         assert_eq!(r.regression.kind, "ols");
-        assert_eq!(r.regression.slope_interval, SlopeInterval::T);
+        assert_eq!(r.regression.slope_interval_method, SlopeIntervalMethod::T);
         let a = analyze(&m, &opts, None).unwrap();
         let rho = a
             .benchmarks
