@@ -420,7 +420,7 @@ fn draw_panel<DB: DrawingBackend>(
         .y_label_formatter(&|v| y_tick(*v))
         .y_desc(style::fit(&p.y_desc, LABEL_SIZE, plot_h))
         .draw()?;
-    style::x_desc(area, &p.x_desc, plot_x, plot_y.end + axis_h as i32)?;
+    style::x_desc(area, &p.x_desc, plot_x, plot_y.end + axis_h)?;
     let color = style::series_color(index);
     let marker_fill = if p.x.len() > DENSE {
         color.mix(0.45).filled()
