@@ -498,8 +498,8 @@ fn brier_by_hand(text: &str) -> f64 {
 }
 
 /// `evaluate --log-samples` of a nested group with the real lm_eval:
-/// matrix.csv holds the groups' calibration columns, computed over the
-/// pooled samples of their leaf tasks (both groups hold the same two, so
+/// matrix.csv holds the groups' calibration columns, the size-weighted
+/// means of their leaf tasks' values (both groups hold the same two, so
 /// their columns agree), exactly as `import lm-eval --calibration` gives
 /// them for the folder.
 #[test]
@@ -565,15 +565,15 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
         .strip_suffix(".json")
         .unwrap()
         .to_string();
-    let joined: String = ["sw_add", "sw_mul"]
+    // Each leaf calibrated on its own (as a task's columns are), the
+    // groups' columns their size-weighted means.
+    let leaves: Vec<_> = ["sw_add", "sw_mul"]
         .iter()
-        .map(|t| std::fs::read_to_string(folder.join(format!("samples_{t}_{ts}.jsonl"))).unwrap())
+        .map(|t| folder.join(format!("samples_{t}_{ts}.jsonl")))
         .collect();
-    let joined_path = dir.path().join("joined.jsonl");
-    std::fs::write(&joined_path, &joined).unwrap();
     let cal = safetywashing()
         .arg("calibrate")
-        .arg(&joined_path)
+        .args(&leaves)
         .args(["--format", "json"])
         .output()
         .unwrap();
@@ -583,19 +583,33 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
         String::from_utf8_lossy(&cal.stderr)
     );
     let cal: Value = serde_json::from_slice(&cal.stdout).unwrap();
-    let cal = &cal[0];
-    assert_eq!(cal["n"], 24);
+    let cal = cal.as_array().unwrap();
+    assert_eq!(cal.len(), 2);
+    let n: Vec<f64> = cal.iter().map(|r| r["n"].as_f64().unwrap()).collect();
+    assert_eq!(n.iter().sum::<f64>(), 24.0);
+    let joined: String = leaves
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
     for group in ["sw_pair", "sw_nest"] {
+        // Brier is a mean over samples: the weighted mean is the pooled one.
         assert!((cell(&format!("brier_{group}")) - (1.0 - brier_by_hand(&joined))).abs() < 1e-12);
-        for (col, key) in [
-            ("rmsce", "rmsce"),
-            ("rmsce_temp_tuned", "rmsce_temp_tuned"),
-            ("brier_temp_tuned", "brier_temp_tuned"),
+        for (col, pointer) in [
+            ("brier", "/brier"),
+            ("rmsce", "/paper/rmsce"),
+            ("rmsce_temp_tuned", "/paper/rmsce_temp_tuned"),
+            ("brier_temp_tuned", "/paper/brier_temp_tuned"),
         ] {
-            let want = 1.0 - cal["paper"][key].as_f64().unwrap();
-            assert_eq!(cell(&format!("{col}_{group}")), want, "{col}_{group}");
+            let want = cal
+                .iter()
+                .zip(&n)
+                .map(|(r, k)| k * r.pointer(pointer).unwrap().as_f64().unwrap())
+                .sum::<f64>()
+                / 24.0;
+            let got = 1.0 - cell(&format!("{col}_{group}"));
+            assert!((got - want).abs() < 1e-12, "{col}_{group}: {got} vs {want}");
         }
-        // lm-eval's own size-weighted group accuracy is the pooled one.
+        // lm-eval's own size-weighted group accuracy.
         assert_eq!(
             cell(group),
             json["results"][group]["acc,none"].as_f64().unwrap()
@@ -606,9 +620,8 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
     assert!((cell("brier_sw_add") - (1.0 - brier_by_hand(&add))).abs() < 1e-12);
     let info = std::fs::read_to_string(out.join("info.csv")).unwrap();
     assert!(
-        info.lines()
-            .any(|l| l.starts_with("rmsce_sw_nest,")
-                && l.contains("pooled samples of its 2 subtasks")),
+        info.lines().any(|l| l.starts_with("rmsce_sw_nest,")
+            && l.contains("size-weighted mean over its 2 subtasks' values")),
         "{info}"
     );
     // The same matrix as `import lm-eval --calibration` of the folder.

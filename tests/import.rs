@@ -179,13 +179,15 @@ fn calibration_columns_feed_straight_into_analyze() {
 }
 
 /// A group's calibration columns (fix_group = fix_arith + fix_compare +
-/// fix_unit in the shared lm-eval output) are those of its subtasks'
-/// samples pooled: the Brier score is lm-eval's own size-weighted group
-/// Brier score, the rest equal a calibration of the three files
-/// concatenated; with one subtask's samples missing there are none, and
-/// the warning names it.
+/// fix_unit in the shared lm-eval output) are the size-weighted means of
+/// its subtasks' columns from the same import (weights: lm-eval's
+/// `n-samples`), as lm-eval and the paper's fork aggregate a group: the
+/// Brier score, a mean over samples, is then lm-eval's own group Brier
+/// score and that of the three samples files pooled, while the RMS error
+/// is not the pooled one; with one subtask's samples missing there are
+/// none, and the warning names it.
 #[test]
-fn a_groups_calibration_columns_pool_its_subtasks_samples() {
+fn a_groups_calibration_columns_are_the_size_weighted_means_of_its_subtasks() {
     with_shared!(shared => {
         let root = shared.join("data/lm-eval-0.4.13");
         let dir = tempfile::tempdir().unwrap();
@@ -207,31 +209,40 @@ fn a_groups_calibration_columns_pool_its_subtasks_samples() {
             let subtasks: Vec<&str> = v["group_subtasks"]["fix_group"].as_array().unwrap()
                 .iter().map(|t| t.as_str().unwrap()).collect();
             assert_eq!(subtasks, ["fix_arith", "fix_compare", "fix_unit"]);
+            let sizes: Vec<f64> = subtasks.iter()
+                .map(|t| v["n-samples"][t]["effective"].as_f64().unwrap())
+                .collect();
+            assert_eq!(sizes, [400.0, 300.0, 250.0]);
+            let row = m.models.iter().position(|x| x == model).unwrap();
+            let cell = |col: &str| m.benchmark(col).unwrap().values[row];
+            for prefix in ["rmsce", "brier", "rmsce_temp_tuned", "brier_temp_tuned"] {
+                let want = subtasks.iter().zip(&sizes)
+                    .map(|(t, n)| n * (1.0 - cell(&format!("{prefix}_{t}"))))
+                    .sum::<f64>() / 950.0;
+                let got = 1.0 - cell(&format!("{prefix}_fix_group"));
+                assert!((got - want).abs() < 1e-12, "{model} {prefix}: {got} vs {want}");
+            }
+            let lm_eval_brier = v["results"]["fix_group"]["brier_score,none"].as_f64().unwrap();
+            assert!((cell("brier_fix_group") - (1.0 - lm_eval_brier)).abs() < 1e-9, "{model}");
             let joined = dir.path().join(format!("joined-{checked}.jsonl"));
             let text: Vec<u8> = subtasks.iter()
                 .flat_map(|t| std::fs::read(p.parent().unwrap().join(format!("samples_{t}_{ts}.jsonl"))).unwrap())
                 .collect();
             std::fs::write(&joined, text).unwrap();
-            let r = calibrate_file(&joined, &CalibrationOptions::default()).unwrap();
-            assert_eq!(r.n, 950);
-            let row = m.models.iter().position(|x| x == model).unwrap();
-            let cell = |col: &str| m.benchmark(col).unwrap().values[row];
-            let lm_eval_brier = v["results"]["fix_group"]["brier_score,none"].as_f64().unwrap();
-            assert!((cell("brier_fix_group") - (1.0 - lm_eval_brier)).abs() < 1e-9, "{model}");
-            for (col, value) in [
-                ("brier_fix_group", 1.0 - r.brier),
-                ("rmsce_fix_group", 1.0 - r.paper.rmsce),
-                ("brier_temp_tuned_fix_group", 1.0 - r.paper.brier_temp_tuned),
-                ("rmsce_temp_tuned_fix_group", 1.0 - r.paper.rmsce_temp_tuned),
-            ] {
-                assert_eq!(cell(col), value, "{model} {col}");
-            }
+            let pooled = calibrate_file(&joined, &CalibrationOptions::default()).unwrap();
+            assert_eq!(pooled.n, 950);
+            assert!((cell("brier_fix_group") - (1.0 - pooled.brier)).abs() < 1e-12, "{model}");
+            assert!((cell("rmsce_fix_group") - (1.0 - pooled.paper.rmsce)).abs() > 1e-6, "{model}");
             checked += 1;
         }
         assert_eq!(checked, 5);
         let info = load_info(&info).unwrap();
         let metric = &info.get("rmsce_fix_group").unwrap().metric;
-        assert!(metric.contains("pooled samples of its 3 subtasks"), "{metric}");
+        // The info file adds the direction mark.
+        assert!(
+            metric.starts_with("1 - RMS calibration error (paper), size-weighted mean over its 3 subtasks' values"),
+            "{metric}"
+        );
 
         // One subtask's samples missing: no group columns, the warning names it.
         let model_dir = root.join("org-b__Beta-3B");

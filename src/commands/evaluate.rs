@@ -108,7 +108,7 @@ pub struct EvaluateArgs {
 
     /// Keep per-sample output (lm-eval's --log_samples); needed for the
     /// calibration columns (Brier score, RMS calibration error; a group's
-    /// over the pooled samples of its subtasks).
+    /// the size-weighted means of its subtasks' values).
     #[arg(long)]
     pub log_samples: bool,
 

@@ -125,8 +125,9 @@ pub struct LmEvalArgs {
 
     /// Add rmsce_<task>, brier_<task>, rmsce_temp_tuned_<task> and
     /// brier_temp_tuned_<task> columns (as 1 - value, like the paper's
-    /// matrices) from the samples files (--log_samples); a group's over the
-    /// pooled samples of all its subtasks (none if one has no samples file).
+    /// matrices) from the samples files (--log_samples); a group's are the
+    /// size-weighted means of its subtasks' values, as lm-eval aggregates
+    /// groups (none if a subtask has no samples file).
     #[arg(long)]
     pub calibration: bool,
 

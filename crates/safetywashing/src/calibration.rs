@@ -864,131 +864,92 @@ fn tuned_metrics(
     (tuned, paper)
 }
 
-/// Samples read so far, from one or several files, and what was skipped:
-/// [`read_samples`] reads one reader into it, [`calibrate_files`] several
-/// files in turn (pooling them), then [`Pool::report`] computes the metrics.
-struct Pool {
-    acc: Accumulator,
-    skipped: u64,
-}
-
-impl Pool {
-    /// An empty pool, after checking the options.
-    fn new(source: &str, options: &CalibrationOptions) -> Result<Self, CalibrationError> {
-        if let Some(f) = options.tune_split
-            && !(f > 0.0 && f < 1.0)
-        {
-            return Err(CalibrationError::File {
-                path: source.into(),
-                message: format!("tune split {f} is not a fraction strictly between 0 and 1"),
-            });
-        }
-        Ok(Pool {
-            acc: Accumulator::new(),
-            skipped: 0,
-        })
-    }
-
-    /// Add every sample of `reader` (`source` names it in errors).
-    fn read<R: BufRead>(
-        &mut self,
-        mut reader: R,
-        source: &str,
-        options: &CalibrationOptions,
-    ) -> Result<(), CalibrationError> {
-        let mut line = Vec::new();
-        let mut line_no = 0u64;
-        loop {
-            line.clear();
-            let read =
-                reader
-                    .read_until(b'\n', &mut line)
-                    .map_err(|error| CalibrationError::Io {
-                        path: source.into(),
-                        error,
-                    })?;
-            if read == 0 {
-                return Ok(());
-            }
-            line_no += 1;
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            match parse_sample_line(&line).and_then(|sample| self.acc.push(&sample)) {
-                Ok(()) => {}
-                Err(_) if options.skip_bad_lines => self.skipped += 1,
-                Err(message) => {
-                    return Err(CalibrationError::AtLine {
-                        path: source.into(),
-                        line: line_no,
-                        message,
-                    });
-                }
-            }
-        }
-    }
-
-    /// The metrics of every sample read, as one set; `source` names the
-    /// set in errors and in the report.
-    fn report(
-        self,
-        source: &str,
-        options: &CalibrationOptions,
-    ) -> Result<CalibrationReport, CalibrationError> {
-        let (acc, skipped) = (self.acc, self.skipped);
-        let n = acc.store.len();
-        if n == 0 {
-            return Err(CalibrationError::File {
-                path: source.into(),
-                message: format!(
-                    "no samples{}",
-                    if skipped > 0 {
-                        format!(" ({skipped} malformed lines skipped)")
-                    } else {
-                        String::new()
-                    }
-                ),
-            });
-        }
-        if options.tune_split.is_some() && n < 2 {
-            return Err(CalibrationError::File {
-                path: source.into(),
-                message: "a tune split needs at least 2 samples".into(),
-            });
-        }
-        let store = &acc.store;
-        let untuned = rms_with_floor(
-            n,
-            |i| store.confidence.get(i),
-            |i| store.correct.get(i),
-            options.bin_size,
-        );
-        let (rms, floor) = (untuned.0.hendrycks, untuned.1.hendrycks);
-        let (tuned, paper) = tuned_metrics(store, options, untuned);
-        Ok(CalibrationReport {
-            source: source.to_string(),
-            n,
-            skipped_lines: skipped,
-            accuracy: acc.correct as f64 / n as f64,
-            brier: acc.brier_sum / n as f64,
-            rms_calibration_error: rms,
-            rms_calibration_error_noise_floor: floor,
-            tuned,
-            paper,
-        })
-    }
-}
-
 /// Calibration metrics of an lm-eval samples file read from `reader`;
 /// `source` names it in errors and in the report.
 pub fn read_samples<R: BufRead>(
-    reader: R,
+    mut reader: R,
     source: &str,
     options: &CalibrationOptions,
 ) -> Result<CalibrationReport, CalibrationError> {
-    let mut pool = Pool::new(source, options)?;
-    pool.read(reader, source, options)?;
-    pool.report(source, options)
+    if let Some(f) = options.tune_split
+        && !(f > 0.0 && f < 1.0)
+    {
+        return Err(CalibrationError::File {
+            path: source.into(),
+            message: format!("tune split {f} is not a fraction strictly between 0 and 1"),
+        });
+    }
+    let mut acc = Accumulator::new();
+    let mut line = Vec::new();
+    let mut line_no = 0u64;
+    let mut skipped = 0u64;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|error| CalibrationError::Io {
+                path: source.into(),
+                error,
+            })?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_sample_line(&line).and_then(|sample| acc.push(&sample)) {
+            Ok(()) => {}
+            Err(_) if options.skip_bad_lines => skipped += 1,
+            Err(message) => {
+                return Err(CalibrationError::AtLine {
+                    path: source.into(),
+                    line: line_no,
+                    message,
+                });
+            }
+        }
+    }
+    let n = acc.store.len();
+    if n == 0 {
+        return Err(CalibrationError::File {
+            path: source.into(),
+            message: format!(
+                "no samples{}",
+                if skipped > 0 {
+                    format!(" ({skipped} malformed lines skipped)")
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
+    if options.tune_split.is_some() && n < 2 {
+        return Err(CalibrationError::File {
+            path: source.into(),
+            message: "a tune split needs at least 2 samples".into(),
+        });
+    }
+    let store = &acc.store;
+    let untuned = rms_with_floor(
+        n,
+        |i| store.confidence.get(i),
+        |i| store.correct.get(i),
+        options.bin_size,
+    );
+    let (rms, floor) = (untuned.0.hendrycks, untuned.1.hendrycks);
+    let (tuned, paper) = tuned_metrics(store, options, untuned);
+    Ok(CalibrationReport {
+        source: source.to_string(),
+        n,
+        skipped_lines: skipped,
+        accuracy: acc.correct as f64 / n as f64,
+        brier: acc.brier_sum / n as f64,
+        rms_calibration_error: rms,
+        rms_calibration_error_noise_floor: floor,
+        tuned,
+        paper,
+    })
 }
 
 /// Calibration metrics of an lm-eval samples file on disk.
@@ -996,31 +957,12 @@ pub fn calibrate_file(
     path: &Path,
     options: &CalibrationOptions,
 ) -> Result<CalibrationReport, CalibrationError> {
-    calibrate_files(&[path], &path.display().to_string(), options)
-}
-
-/// Calibration metrics of the samples of several files **pooled**: every
-/// sample of every file, files in the order given and each file's lines in
-/// order, as one set, exactly as if the files were concatenated (a group's
-/// columns pool its subtasks' samples this way). `source` names the pool in
-/// the report and in an error about the pool as a whole (no samples at all);
-/// an error in one file names that file and line.
-pub fn calibrate_files<P: AsRef<Path>>(
-    paths: &[P],
-    source: &str,
-    options: &CalibrationOptions,
-) -> Result<CalibrationReport, CalibrationError> {
-    let mut pool = Pool::new(source, options)?;
-    for path in paths {
-        let path = path.as_ref();
-        let shown = path.display().to_string();
-        let file = File::open(path).map_err(|error| CalibrationError::Io {
-            path: shown.clone(),
-            error,
-        })?;
-        pool.read(BufReader::with_capacity(1 << 16, file), &shown, options)?;
-    }
-    pool.report(source, options)
+    let source = path.display().to_string();
+    let file = File::open(path).map_err(|error| CalibrationError::Io {
+        path: source.clone(),
+        error,
+    })?;
+    read_samples(BufReader::with_capacity(1 << 16, file), &source, options)
 }
 
 #[cfg(test)]
@@ -1170,103 +1112,6 @@ mod tests {
                 }
             )
         );
-    }
-
-    /// The paper's RMS calibration error, written out plainly for the
-    /// pooling test: top softmax probability and top-1 correctness per
-    /// sample, 15 equal-width bins (a confidence on an edge in the lower
-    /// bin), the mean over the non-empty bins of (accuracy − mean
-    /// confidence)², square-rooted.
-    fn simple_paper_rmsce(samples: &[(Vec<f64>, usize)]) -> f64 {
-        let mut bins = vec![(0.0, 0.0, 0usize); 15];
-        for (lls, gold) in samples {
-            let max = lls.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let total: f64 = lls.iter().map(|l| (l - max).exp()).sum();
-            let probs: Vec<f64> = lls.iter().map(|l| (l - max).exp() / total).collect();
-            let top = probs.iter().cloned().fold(0.0, f64::max);
-            let first_top = probs.iter().position(|&p| p == top).unwrap();
-            let bin = ((top * 15.0).ceil() as usize).clamp(1, 15) - 1;
-            bins[bin].0 += top;
-            bins[bin].1 += f64::from(u8::from(first_top == *gold));
-            bins[bin].2 += 1;
-        }
-        let gaps: Vec<f64> = bins
-            .iter()
-            .filter(|b| b.2 > 0)
-            .map(|&(conf, hits, n)| (hits / n as f64 - conf / n as f64).powi(2))
-            .collect();
-        (gaps.iter().sum::<f64>() / gaps.len() as f64).sqrt()
-    }
-
-    #[test]
-    fn pooled_files_are_one_set_of_samples() {
-        // Three "subtasks" with 2, 4 and 5 choices and different sharpness:
-        // the pooled metrics are those of all their samples as one set.
-        use rand::RngExt;
-        let mut rng = crate::random::stream_rng(11, crate::random::Purpose::Simulation, 0);
-        let dir = tempfile::tempdir().unwrap();
-        let mut all: Vec<(Vec<f64>, usize)> = Vec::new();
-        let mut paths = Vec::new();
-        for (k, (choices, n, scale)) in [(2usize, 130usize, 1.0), (4, 90, 3.0), (5, 60, 0.5)]
-            .into_iter()
-            .enumerate()
-        {
-            let mut text = String::new();
-            for _ in 0..n {
-                let lls: Vec<f64> = (0..choices)
-                    .map(|_| -rng.random::<f64>() * 4.0 * scale)
-                    .collect();
-                let gold = rng.random_range(0..choices);
-                text.push_str(&line(&lls, gold));
-                text.push('\n');
-                all.push((lls, gold));
-            }
-            let path = dir.path().join(format!("samples_t{k}.jsonl"));
-            std::fs::write(&path, text).unwrap();
-            paths.push(path);
-        }
-        let options = CalibrationOptions::default();
-        let pooled = calibrate_files(&paths, "group", &options).unwrap();
-        assert_eq!((pooled.n, pooled.source.as_str()), (all.len(), "group"));
-        let want = simple_paper_rmsce(&all);
-        assert!(
-            (pooled.paper.rmsce - want).abs() < 1e-12,
-            "{} vs {want}",
-            pooled.paper.rmsce
-        );
-        // Brier and accuracy: the means over every sample.
-        let brier: f64 = all
-            .iter()
-            .map(|(lls, gold)| {
-                let total: f64 = lls.iter().map(|l| l.exp()).sum();
-                lls.iter()
-                    .enumerate()
-                    .map(|(k, l)| (l.exp() / total - f64::from(u8::from(k == *gold))).powi(2))
-                    .sum::<f64>()
-            })
-            .sum::<f64>()
-            / all.len() as f64;
-        assert!((pooled.brier - brier).abs() < 1e-12);
-        // Not the mean of the three files' errors: pooling is not averaging.
-        let each: Vec<f64> = paths
-            .iter()
-            .map(|p| calibrate_file(p, &options).unwrap().paper.rmsce)
-            .collect();
-        assert!((pooled.paper.rmsce - each.iter().sum::<f64>() / 3.0).abs() > 1e-6);
-        // Every metric (tuned ones included) equals that of the files
-        // concatenated into one.
-        let joined: String = paths
-            .iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect();
-        let one = read_samples(joined.as_bytes(), "group", &options).unwrap();
-        assert_eq!(pooled, one);
-        // A bad line names its own file and line.
-        std::fs::write(&paths[1], "{\"target\": 0}\n").unwrap();
-        let e = calibrate_files(&paths, "group", &options)
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with(&format!("{}:1: ", paths[1].display())), "{e}");
     }
 
     #[test]

@@ -8,10 +8,10 @@
 //! with several filters.
 //!
 //! Calibration columns (with [`CalibrationColumns`]) come from a task's
-//! samples file; a group's from the samples of all its leaf tasks
-//! ([`ResultsFile::leaf_tasks`]) pooled into one set
-//! ([`crate::calibration::calibrate_files`]), or none, with a warning naming
-//! the leaves without a samples file.
+//! samples file; a group's are the size-weighted means of the values of all
+//! its leaf tasks ([`ResultsFile::leaf_tasks`]), each computed as a task's
+//! column is (as lm-eval and the paper's fork aggregate groups), or none,
+//! with a warning naming the leaves without a samples file.
 //!
 //! Selection: results are keyed by (model, task). When several files hold
 //! the same pair, the newest wins — by `date`, then the file name's
@@ -21,7 +21,7 @@
 //! out unless limited runs are allowed.
 
 use super::{Better, ColumnInfo, ImportError, ImportWarning, MatrixBuilder};
-use crate::calibration::{CalibrationOptions, RmsVariant, calibrate_files};
+use crate::calibration::{CalibrationOptions, CalibrationReport, RmsVariant, calibrate_file};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -713,27 +713,29 @@ pub fn samples_path(results: &ResultsFile, task: &str) -> Option<PathBuf> {
     Some(results.folder().join(format!("samples_{task}_{ts}.jsonl")))
 }
 
-/// The samples files a task's calibration columns are computed from: its
-/// own, or, for a group, those of every one of its leaf tasks (pooled), with
-/// the note its columns' info carries. `Err`: why there are none.
-fn calibration_samples(
-    file: &ResultsFile,
-    t: &TaskResult,
-) -> Result<(Vec<PathBuf>, String), ImportWarning> {
+/// The samples files a task's calibration columns are computed from, each
+/// with the task it belongs to: the task's own, or, for a group, one per
+/// leaf task ([`ResultsFile::leaf_tasks`]). `Err`: why there are none.
+fn calibration_samples<'a>(
+    file: &'a ResultsFile,
+    t: &'a TaskResult,
+) -> Result<Vec<(&'a str, PathBuf)>, ImportWarning> {
     let found = |task: &str| samples_path(file, task).filter(|p| p.is_file());
     if !t.is_group {
-        return found(&t.task).map(|p| (vec![p], String::new())).ok_or_else(|| {
-            format!(
-                "{}: no samples file for task '{}' (run lm-eval with --log_samples); no calibration columns for it",
-                file.source, t.task
-            )
-            .into()
-        });
+        return found(&t.task)
+            .map(|p| vec![(t.task.as_str(), p)])
+            .ok_or_else(|| {
+                format!(
+                    "{}: no samples file for task '{}' (run lm-eval with --log_samples); no calibration columns for it",
+                    file.source, t.task
+                )
+                .into()
+            });
     }
     let leaves = file.leaf_tasks(&t.task);
     if leaves.is_empty() {
         return Err(format!(
-            "{}: group '{}' lists no subtasks (group_subtasks), so there are no samples to pool; no calibration columns for it",
+            "{}: group '{}' lists no subtasks (group_subtasks), so there are no subtask values to average; no calibration columns for it",
             file.source, t.task
         )
         .into());
@@ -741,13 +743,13 @@ fn calibration_samples(
     let (mut paths, mut missing) = (Vec::new(), Vec::new());
     for leaf in &leaves {
         match found(leaf) {
-            Some(p) => paths.push(p),
+            Some(p) => paths.push((*leaf, p)),
             None => missing.push(*leaf),
         }
     }
     if !missing.is_empty() {
         return Err(format!(
-            "{}: group '{}': no samples file for {} of its {} ({}; run lm-eval with --log_samples); no calibration columns for the group (they pool the samples of every subtask, never of a part)",
+            "{}: group '{}': no samples file for {} of its {} ({}; run lm-eval with --log_samples); no calibration columns for the group (they average the values of every subtask, never of a part)",
             file.source,
             t.task,
             missing.len(),
@@ -756,11 +758,52 @@ fn calibration_samples(
         )
         .into());
     }
-    let note = format!(
-        ", over the pooled samples of its {} (one set, each sample once)",
-        crate::words::count(leaves.len(), "subtask", "subtasks")
-    );
-    Ok((paths, note))
+    Ok(paths)
+}
+
+/// The calibration columns of a task: id prefix and name label, and
+/// whether the metric is an RMS calibration error (its note names the
+/// variant) rather than a Brier score.
+const CALIBRATION_CELLS: [(&str, &str, bool); 4] = [
+    ("rmsce", "RMSCE", true),
+    ("brier", "Brier Score", false),
+    ("rmsce_temp_tuned", "RMSCE Temp Tuned", true),
+    ("brier_temp_tuned", "Brier Score Temp Tuned", false),
+];
+
+/// One samples file's values of the [`CALIBRATION_CELLS`] (`None` where
+/// undefined) and the samples they were computed from.
+#[derive(Debug, Clone, Copy)]
+struct CalibrationValues {
+    n: usize,
+    values: [Option<f64>; 4],
+}
+
+impl CalibrationValues {
+    fn of(r: &CalibrationReport, variant: RmsVariant) -> Self {
+        let h = r.headline(variant);
+        CalibrationValues {
+            n: r.n,
+            values: [
+                h.rmsce,
+                Some(r.brier),
+                h.rmsce_temp_tuned,
+                h.brier_temp_tuned,
+            ],
+        }
+    }
+}
+
+/// A group's value of a metric: the mean of its subtasks' values weighted
+/// by their sample counts, `Σ nᵢ·vᵢ / Σ nᵢ` — how lm-eval, and the paper's
+/// fork of it, aggregate a group's every metric (`aggregate_subtask_metrics`
+/// over the subtasks' `samples`). `parts`: (value, samples) per subtask, at
+/// least one.
+fn size_weighted_mean(parts: impl IntoIterator<Item = (f64, usize)>) -> f64 {
+    let (sum, n) = parts
+        .into_iter()
+        .fold((0.0, 0usize), |(s, n), (v, k)| (s + v * k as f64, n + k));
+    sum / n as f64
 }
 
 fn add_calibration_columns(
@@ -773,6 +816,9 @@ fn add_calibration_columns(
     let by_source: HashMap<&str, &ResultsFile> =
         files.iter().map(|f| (f.source.as_str(), f)).collect();
     let variant_note = format!("RMS calibration error ({})", cal.variant.as_str());
+    // Each samples file is read once, however many groups hold its task,
+    // and warned about once.
+    let mut computed: HashMap<PathBuf, CalibrationValues> = HashMap::new();
     for run in used {
         let Some(file) = by_source.get(run.source.as_str()) else {
             continue;
@@ -781,69 +827,91 @@ fn add_calibration_columns(
             let Some(t) = file.tasks.iter().find(|t| &t.task == task) else {
                 continue;
             };
-            let (paths, pooling) = match calibration_samples(file, t) {
+            let paths = match calibration_samples(file, t) {
                 Ok(found) => found,
                 Err(why) => {
                     report.warnings.push(why);
                     continue;
                 }
             };
-            let source = match paths.as_slice() {
-                [one] => one.display().to_string(),
-                _ => format!(
-                    "{}: group '{task}' (the pooled samples files of its subtasks)",
-                    file.source
-                ),
+            let (source, group_note) = if t.is_group {
+                (
+                    format!("{}: group '{task}'", file.source),
+                    format!(
+                        ", size-weighted mean over its {}' values",
+                        crate::words::count(paths.len(), "subtask", "subtasks")
+                    ),
+                )
+            } else {
+                (paths[0].1.display().to_string(), String::new())
             };
-            let r = calibrate_files(&paths, &source, &cal.options)?;
-            if r.skipped_lines > 0 {
-                report
-                    .warnings
-                    .push(format!("{source}: skipped {} malformed lines", r.skipped_lines).into());
+            let mut parts: Vec<(&str, CalibrationValues)> = Vec::with_capacity(paths.len());
+            for (leaf, path) in paths {
+                let values = match computed.get(&path) {
+                    Some(v) => *v,
+                    None => {
+                        let r = calibrate_file(&path, &cal.options)?;
+                        if r.skipped_lines > 0 {
+                            report.warnings.push(
+                                format!(
+                                    "{}: skipped {} malformed lines",
+                                    r.source, r.skipped_lines
+                                )
+                                .into(),
+                            );
+                        }
+                        let v = CalibrationValues::of(&r, cal.variant);
+                        computed.insert(path, v);
+                        v
+                    }
+                };
+                parts.push((leaf, values));
             }
-            let headline = r.headline(cal.variant);
-            let cells = [
-                ("rmsce", "RMSCE", headline.rmsce, &variant_note),
-                (
-                    "brier",
-                    "Brier Score",
-                    Some(r.brier),
-                    &"Brier Score".to_string(),
-                ),
-                (
-                    "rmsce_temp_tuned",
-                    "RMSCE Temp Tuned",
-                    headline.rmsce_temp_tuned,
-                    &variant_note,
-                ),
-                (
-                    "brier_temp_tuned",
-                    "Brier Score Temp Tuned",
-                    headline.brier_temp_tuned,
-                    &"Brier Score".to_string(),
-                ),
-            ];
-            for (prefix, label, value, metric) in cells {
+            for (k, (prefix, label, is_rms)) in CALIBRATION_CELLS.into_iter().enumerate() {
+                let metric = if is_rms {
+                    variant_note.as_str()
+                } else {
+                    "Brier Score"
+                };
                 let col = builder.column(ColumnInfo {
                     id: format!("{prefix}_{task}"),
                     name: format!("{label} {task}"),
-                    metric: format!("1 - {metric}{pooling}"),
+                    metric: format!("1 - {metric}{group_note}"),
                     better: Better::Higher,
                 });
-                match value {
-                    Some(v) => {
-                        builder
-                            .set(&file.model, col, 1.0 - v)
-                            .map_err(|e| ImportError::file(&source, e))?;
-                    }
-                    None => report.warnings.push(
-                        format!(
-                            "{source}: {prefix} undefined ({}, fewer than one bin)",
-                            crate::words::count(r.n, "sample", "samples")
-                        )
+                let undefined: Vec<&str> = parts
+                    .iter()
+                    .filter(|(_, v)| v.values[k].is_none())
+                    .map(|(leaf, _)| *leaf)
+                    .collect();
+                if !undefined.is_empty() {
+                    let n: usize = parts.iter().map(|(_, v)| v.n).sum();
+                    report.warnings.push(
+                        if t.is_group {
+                            format!(
+                                "{source}: {prefix} undefined for {} of its {} ({}; fewer than one bin), so no value for the group",
+                                undefined.len(),
+                                crate::words::count(parts.len(), "subtask", "subtasks"),
+                                undefined.join(", ")
+                            )
+                        } else {
+                            format!(
+                                "{source}: {prefix} undefined ({}, fewer than one bin)",
+                                crate::words::count(n, "sample", "samples")
+                            )
+                        }
                         .into(),
-                    ),
+                    );
+                    continue;
                 }
+                let value = size_weighted_mean(
+                    parts
+                        .iter()
+                        .filter_map(|(_, v)| v.values[k].map(|x| (x, v.n))),
+                );
+                builder
+                    .set(&file.model, col, 1.0 - value)
+                    .map_err(|e| ImportError::file(&source, e))?;
             }
         }
     }
@@ -1004,8 +1072,79 @@ mod tests {
         serde_json::json!({"filtered_resps": resps, "target": gold.to_string()}).to_string() + "\n"
     }
 
+    /// The paper's fork's metrics of one subtask written out plainly, for
+    /// the group test: softmax(ll / T), confidence = the top probability,
+    /// correct = the first top choice is gold; RMS calibration error over 15
+    /// equal-width bins (a confidence on an edge in the lower bin), the mean
+    /// over the non-empty bins of (accuracy − mean confidence)², rooted; and
+    /// the Brier score. Returns (RMS error, Brier score).
+    fn plain_metrics(samples: &[(Vec<f64>, usize)], t: f64) -> (f64, f64) {
+        let mut bins = vec![(0.0, 0.0, 0usize); 15];
+        let mut brier = 0.0;
+        for (lls, gold) in samples {
+            let max = lls.iter().map(|l| l / t).fold(f64::NEG_INFINITY, f64::max);
+            let total: f64 = lls.iter().map(|l| (l / t - max).exp()).sum();
+            let probs: Vec<f64> = lls.iter().map(|l| (l / t - max).exp() / total).collect();
+            let top = probs.iter().cloned().fold(0.0, f64::max);
+            let first_top = probs.iter().position(|&p| p == top).unwrap();
+            let bin = ((top * 15.0).ceil() as usize).clamp(1, 15) - 1;
+            bins[bin].0 += top;
+            bins[bin].1 += f64::from(u8::from(first_top == *gold));
+            bins[bin].2 += 1;
+            brier += probs
+                .iter()
+                .enumerate()
+                .map(|(k, p)| (p - f64::from(u8::from(k == *gold))).powi(2))
+                .sum::<f64>();
+        }
+        let gaps: Vec<f64> = bins
+            .iter()
+            .filter(|b| b.2 > 0)
+            .map(|&(conf, hits, n)| (hits / n as f64 - conf / n as f64).powi(2))
+            .collect();
+        (
+            (gaps.iter().sum::<f64>() / gaps.len() as f64).sqrt(),
+            brier / samples.len() as f64,
+        )
+    }
+
+    /// The fork's temperature written out plainly: bisection on [0.2, 5]
+    /// on the sign of d/dT of the mean cross-entropy, mean of
+    /// (ll_gold − E_p[ll]) / T², then the lowest cross-entropy of (lower,
+    /// midpoint, upper).
+    fn plain_temperature(samples: &[(Vec<f64>, usize)]) -> f64 {
+        let at = |t: f64| {
+            let (mut ce, mut slope) = (0.0, 0.0);
+            for (lls, gold) in samples {
+                let max = lls.iter().map(|l| l / t).fold(f64::NEG_INFINITY, f64::max);
+                let total: f64 = lls.iter().map(|l| (l / t - max).exp()).sum();
+                let expected: f64 = lls.iter().map(|l| l * (l / t - max).exp() / total).sum();
+                ce += max + total.ln() - lls[*gold] / t;
+                slope += (lls[*gold] - expected) / (t * t);
+            }
+            (ce, slope)
+        };
+        let (mut lower, mut upper) = (0.2, 5.0);
+        while upper - lower > 1e-4 {
+            let mid = 0.5 * (lower + upper);
+            if at(mid).1 > 0.0 {
+                upper = mid;
+            } else {
+                lower = mid;
+            }
+        }
+        let mid = 0.5 * (lower + upper);
+        [lower, mid, upper]
+            .into_iter()
+            .fold((f64::NAN, f64::INFINITY), |best, t| {
+                let ce = at(t).0;
+                if ce < best.1 { (t, ce) } else { best }
+            })
+            .0
+    }
+
     #[test]
-    fn a_nested_groups_calibration_pools_its_leaves_or_is_left_out() {
+    fn a_nested_groups_calibration_is_the_size_weighted_mean_of_its_leaves_or_left_out() {
         let dir = tempfile::tempdir().unwrap();
         let ts = "2026-01-01T00-00-00.0";
         let results = dir.path().join(format!("results_{ts}.json"));
@@ -1019,55 +1158,119 @@ mod tests {
         )
         .unwrap();
         let leaf = |t: &str| dir.path().join(format!("samples_{t}_{ts}.jsonl"));
-        for (k, t) in ["a", "b", "c"].iter().enumerate() {
-            let text: String = (0..40)
+        // Three subtasks of different sizes, choice counts and sharpness.
+        let mut samples: HashMap<&str, Vec<(Vec<f64>, usize)>> = HashMap::new();
+        for (k, (t, n, choices)) in [("a", 120usize, 4usize), ("b", 40, 3), ("c", 25, 2)]
+            .into_iter()
+            .enumerate()
+        {
+            let rows: Vec<(Vec<f64>, usize)> = (0..n)
                 .map(|i| {
-                    let x = (i * (k + 3)) as f64 / 17.0;
-                    sample(
-                        &[-x.sin().abs(), -x.cos().abs() * (k + 1) as f64, -1.0],
-                        i % 3,
-                    )
+                    let lls = (0..choices)
+                        .map(|j| {
+                            -((i * (k + 3) + 7 * j) as f64 / 17.0).sin().abs() * (k + j + 1) as f64
+                        })
+                        .collect();
+                    (lls, (i * (k + 2)) % choices)
                 })
                 .collect();
+            let text: String = rows.iter().map(|(l, g)| sample(l, *g)).collect();
             std::fs::write(leaf(t), text).unwrap();
+            samples.insert(t, rows);
         }
-        let options = LmEvalOptions {
+        let options = |variant| LmEvalOptions {
             calibration: Some(CalibrationColumns {
                 options: CalibrationOptions::default(),
-                variant: RmsVariant::Paper,
+                variant,
             }),
             ..LmEvalOptions::default()
         };
         let file = read_results_file(&results).unwrap();
-        let (b, report) = build_matrix(std::slice::from_ref(&file), &options).unwrap();
+        let (b, report) =
+            build_matrix(std::slice::from_ref(&file), &options(RmsVariant::Paper)).unwrap();
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-        let cal = CalibrationOptions::default();
+        // Each leaf by the plain implementation: (n, [rmsce, brier,
+        // rmsce_temp_tuned, brier_temp_tuned]).
+        let plain = |t: &str| {
+            let rows = &samples[t];
+            let (rmsce, brier) = plain_metrics(rows, 1.0);
+            let (tuned_rmsce, tuned_brier) = plain_metrics(rows, plain_temperature(rows));
+            (rows.len() as f64, [rmsce, brier, tuned_rmsce, tuned_brier])
+        };
+        let prefixes = ["rmsce", "brier", "rmsce_temp_tuned", "brier_temp_tuned"];
+        for t in ["a", "b", "c"] {
+            for (k, prefix) in prefixes.iter().enumerate() {
+                let got = 1.0 - b.get("m", &format!("{prefix}_{t}")).unwrap();
+                // The tuned metrics use f32 log-likelihoods internally.
+                let want = plain(t).1[k];
+                assert!((got - want).abs() < 1e-6, "{prefix}_{t}: {got} vs {want}");
+            }
+        }
         for (group, leaves) in [("inner", vec!["a", "b"]), ("outer", vec!["a", "b", "c"])] {
-            let paths: Vec<PathBuf> = leaves.iter().map(|t| leaf(t)).collect();
-            let r = calibrate_files(&paths, "pool", &cal).unwrap();
-            assert_eq!(
-                b.get("m", &format!("rmsce_{group}")),
-                Some(1.0 - r.paper.rmsce)
-            );
-            assert_eq!(b.get("m", &format!("brier_{group}")), Some(1.0 - r.brier));
+            let pooled: String = leaves
+                .iter()
+                .map(|t| std::fs::read_to_string(leaf(t)).unwrap())
+                .collect();
+            let pooled = crate::calibration::read_samples(
+                pooled.as_bytes(),
+                "pool",
+                &CalibrationOptions::default(),
+            )
+            .unwrap();
+            for (k, prefix) in prefixes.iter().enumerate() {
+                let got = 1.0 - b.get("m", &format!("{prefix}_{group}")).unwrap();
+                let n: f64 = leaves.iter().map(|t| plain(t).0).sum();
+                let want = leaves
+                    .iter()
+                    .map(|t| plain(t).0 * plain(t).1[k])
+                    .sum::<f64>()
+                    / n;
+                assert!(
+                    (got - want).abs() < 1e-6,
+                    "{prefix}_{group}: {got} vs {want}"
+                );
+                let unweighted =
+                    leaves.iter().map(|t| plain(t).1[k]).sum::<f64>() / leaves.len() as f64;
+                assert!((got - unweighted).abs() > 1e-4, "{prefix}_{group}");
+            }
+            // Brier is a mean over samples: the weighted mean is the pooled
+            // value. The RMS error of the pool is another number.
+            let brier = 1.0 - b.get("m", &format!("brier_{group}")).unwrap();
+            assert!((brier - pooled.brier).abs() < 1e-12);
+            let rmsce = 1.0 - b.get("m", &format!("rmsce_{group}")).unwrap();
+            assert!((rmsce - pooled.paper.rmsce).abs() > 1e-4);
             let info = b
                 .columns()
                 .iter()
                 .find(|c| c.id == format!("rmsce_{group}"))
                 .unwrap();
-            assert!(
-                info.metric.ends_with(&format!(
-                    "pooled samples of its {} subtasks (one set, each sample once)",
+            assert_eq!(
+                info.metric,
+                format!(
+                    "1 - RMS calibration error (paper), size-weighted mean over its {} subtasks' values",
                     leaves.len()
-                )),
-                "{}",
-                info.metric
+                )
             );
         }
+        // Hendrycks et al.'s RMS error is undefined below one bin of 100
+        // samples (b, c): the groups holding them get no rmsce value, and
+        // the warning names them; Brier stays.
+        let (b, report) =
+            build_matrix(std::slice::from_ref(&file), &options(RmsVariant::Reference)).unwrap();
+        assert!(b.get("m", "rmsce_a").is_some() && b.get("m", "rmsce_inner").is_none());
+        assert!(b.get("m", "brier_outer").is_some() && b.get("m", "rmsce_outer").is_none());
+        let said: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+        assert!(
+            said.iter().any(|w| w.ends_with(
+                "group 'outer': rmsce undefined for 2 of its 3 subtasks (b, c; fewer than one bin), so no value for the group"
+            )),
+            "{said:?}"
+        );
         // A leaf without samples: neither group that holds it gets columns,
         // and the warning names it; the other leaves keep theirs.
         std::fs::remove_file(leaf("b")).unwrap();
-        let (b, report) = build_matrix(std::slice::from_ref(&file), &options).unwrap();
+        let (b, report) =
+            build_matrix(std::slice::from_ref(&file), &options(RmsVariant::Paper)).unwrap();
         let ids: Vec<&str> = b.columns().iter().map(|c| c.id.as_str()).collect();
         assert!(
             ids.contains(&"rmsce_a") && ids.contains(&"rmsce_c"),
