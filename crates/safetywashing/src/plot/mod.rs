@@ -464,7 +464,7 @@ fn draw_on<DB: DrawingBackend>(
 /// Escape text for XML/HTML content and attribute values.
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::escape::control_in_document(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
