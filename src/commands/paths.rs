@@ -93,8 +93,11 @@ impl<'a> Files<'a> {
 
     /// Add every path of `paths` under `role`.
     pub fn with_all(mut self, role: &'static str, paths: &'a [PathBuf], how: Use) -> Self {
-        self.0
-            .extend(paths.iter().map(|p| (role, Cow::Borrowed(p.as_path()), how)));
+        self.0.extend(
+            paths
+                .iter()
+                .map(|p| (role, Cow::Borrowed(p.as_path()), how)),
+        );
         self
     }
 

@@ -394,12 +394,18 @@ impl<'de> Deserialize<'de> for Entry {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a [loglikelihood, is_greedy] pair")
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Entry, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Entry, A::Error> {
                 let first = seq.next_element::<Scalar>()?;
                 while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                 Ok(Entry(first))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entry, A::Error> {
                 while map
                     .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
                     .is_some()
@@ -455,11 +461,17 @@ impl<'de> Deserialize<'de> for Scalar {
             fn visit_unit<E>(self) -> Result<Scalar, E> {
                 Ok(Scalar::Other("null"))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Scalar, A::Error> {
                 while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                 Ok(Scalar::Other("[…]"))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Scalar, A::Error> {
                 while map
                     .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
                     .is_some()
@@ -1343,6 +1355,36 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn filtered_resps_are_read_entry_by_entry_with_the_same_words() {
+        let parse = |json: &str| parse_sample_line(json.as_bytes());
+        let e = |json: &str| parse(json).unwrap_err();
+        assert_eq!(
+            e(r#"{"filtered_resps": [["-1", "T"], [true, "F"]], "target": 0}"#),
+            "filtered_resps[1][0] is not a number: true"
+        );
+        assert!(
+            e(r#"{"filtered_resps": [["-1"], [], ["-2"]], "target": 0}"#)
+                .starts_with("filtered_resps[1] is not a [loglikelihood, is_greedy] pair")
+        );
+        assert_eq!(
+            e(r#"{"filtered_resps": [["-1"], ["Infinity"]], "target": 0}"#),
+            "filtered_resps[1][0] is inf: expected a log-likelihood"
+        );
+        assert!(e(r#"{"filtered_resps": "x", "target": 0}"#).contains("expected a sequence"));
+        // Too many choices is counted without keeping them all.
+        let many = vec!["[-1]"; MAX_CHOICES + 1].join(",");
+        assert_eq!(
+            e(&format!(r#"{{"filtered_resps": [{many}], "target": 0}}"#)),
+            format!("{} choices: at most 65535 are supported", MAX_CHOICES + 1)
+        );
+        let s =
+            parse(r#"{"filtered_resps": [[-1.5, false], ["-inf", true], [2, 0]], "target": "2"}"#)
+                .unwrap();
+        assert_eq!(s.loglikelihoods, vec![-1.5, f64::NEG_INFINITY, 2.0]);
+        assert_eq!(s.gold, 2);
     }
 
     proptest::proptest! {

@@ -280,7 +280,12 @@ pub fn fit_capabilities_with(
                 return Err(unusable(name, "has no values"));
             }
             z_scores(&column.values).ok_or_else(|| {
-                let present: Vec<f64> = column.values.iter().copied().filter(|v| !v.is_nan()).collect();
+                let present: Vec<f64> = column
+                    .values
+                    .iter()
+                    .copied()
+                    .filter(|v| !v.is_nan())
+                    .collect();
                 if is_constant(&present) {
                     unusable(name, "is constant (std 0)")
                 } else {

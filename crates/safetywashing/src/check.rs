@@ -456,8 +456,16 @@ impl CheckReport {
         let used = self.matches.iter().filter(|m| m.used_target().is_some());
         let n_used = used.clone().count();
         let n_exact = used.filter(|m| m.outcome.is_exact()).count();
-        let _ = writeln!(out, "Reference: {}", crate::escape::control(&self.reference));
-        let _ = writeln!(out, "New scores: {}", crate::escape::control(&self.new_file));
+        let _ = writeln!(
+            out,
+            "Reference: {}",
+            crate::escape::control(&self.reference)
+        );
+        let _ = writeln!(
+            out,
+            "New scores: {}",
+            crate::escape::control(&self.new_file)
+        );
         let _ = writeln!(
             out,
             "Models: {} of {} matched ({} exactly, {} otherwise, listed below); {} reference models without a score",

@@ -597,9 +597,7 @@ fn separator_hint(columns: usize, header: &str) -> String {
     if columns != 1 {
         return String::new();
     }
-    format!(
-        ": the file looks separated by {separator}; save it as CSV with commas between columns"
-    )
+    format!(": the file looks separated by {separator}; save it as CSV with commas between columns")
 }
 
 /// The role of each column; `None` when the model column is missing (or

@@ -833,8 +833,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("r.json:1: not valid JSON"), "{e}");
-        let e = parse_results(b" \n", "r.json", None).unwrap_err().to_string();
-        assert_eq!(e, "r.json: the file is empty: expected an lm-eval results file (JSON)");
+        let e = parse_results(b" \n", "r.json", None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "r.json: the file is empty: expected an lm-eval results file (JSON)"
+        );
     }
 
     #[test]

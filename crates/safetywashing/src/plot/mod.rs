@@ -439,7 +439,9 @@ fn svg_document(
         Some(i) => svg.insert_str(i + 1, &format!("\n{title}")),
         None => return Err(PlotError::Draw("the SVG backend wrote no document".into())),
     }
-    Ok(svg)
+    // Names from files are drawn as text: no raw ESC or NUL (which XML
+    // forbids) may reach the document, in labels as in tooltips.
+    Ok(crate::escape::control_in_document(&svg).into_owned())
 }
 
 /// Render a figure as a PNG image (8-bit RGB) at `size`'s resolution.
