@@ -178,3 +178,99 @@ fn markdown_report_escapes_names_and_links_only_its_figures() {
         assert!(dir.path().join(t).is_file(), "{t}");
     }
 }
+
+/// Every figure and page written from names with control characters: no
+/// raw control character in the SVG (XML forbids ESC, so the figure would
+/// not open) or the HTML report, tooltips included.
+#[test]
+fn svg_figures_and_the_html_report_escape_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let (m, info) = inputs(dir.path());
+    let base = ["--info", &info, "--capabilities", "a,b,c"];
+    for kind in ["heatmap", "ranking", "scree", "overview"] {
+        let out = format!("{kind}.svg");
+        run(
+            dir.path(),
+            &[&["plot", kind, &m], &base[..], &["-o", &out]].concat(),
+        );
+        let svg = std::fs::read_to_string(dir.path().join(&out)).unwrap();
+        assert_no_raw_controls(&out, &svg);
+    }
+    let svg = std::fs::read_to_string(dir.path().join("overview.svg")).unwrap();
+    assert!(
+        svg.contains("<title>Evil\\u{1b}]8;;"),
+        "tooltip kept the name"
+    );
+    run(
+        dir.path(),
+        &[&["report", &m], &base[..], &["-o", "r.html"]].concat(),
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert_no_raw_controls("r.html", &html);
+    assert!(
+        html.contains("Err\\u{1b}[31m (↓)"),
+        "the metric is shown escaped"
+    );
+}
+
+/// A file name with a terminal escape in it is shown escaped in every line
+/// that names a file (results, `wrote …` lines), not only in errors.
+#[test]
+fn file_names_with_control_characters_are_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, info) = inputs(dir.path());
+    let evil = "m\u{1b}]0;title\u{7}.csv";
+    std::fs::write(dir.path().join(evil), MATRIX).unwrap();
+    let caps = ["--capabilities", "a,b,c"];
+    let runs: [Vec<&str>; 5] = [
+        [&["check", evil, "--against", evil], &caps[..]].concat(),
+        [&["score", evil, "--against", evil], &caps[..]].concat(),
+        vec![
+            "simulate",
+            "--models",
+            "20",
+            "--benchmarks",
+            "13",
+            "-o",
+            "s\u{1b}[1m.csv",
+        ],
+        [
+            &[
+                "plot",
+                "ranking",
+                evil,
+                "--info",
+                &info,
+                "-o",
+                "x\u{1b}[2J.svg",
+            ],
+            &caps[..],
+        ]
+        .concat(),
+        vec!["data", "path"],
+    ];
+    for args in runs {
+        let out = Command::cargo_bin("safetywashing")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("SAFETYWASHING_DATA", "data\u{1b}[31m")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_no_raw_controls(&format!("{args:?} stdout"), &stdout);
+        assert_no_raw_controls(&format!("{args:?} stderr"), &stderr);
+        assert!(
+            stdout.contains("\\u{1b}") || stderr.contains("\\u{1b}"),
+            "{args:?}: the name is shown, escaped:\n{stdout}{stderr}"
+        );
+    }
+}

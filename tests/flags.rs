@@ -97,6 +97,10 @@ fn write_files(dir: &Path) {
                 .into(),
         ),
         (
+            "caps_formula.csv",
+            "model,cap_a,cap_b,cap_c\n=new-1,0.5,0.5,0.3\n".into(),
+        ),
+        (
             "caps_missing.csv",
             "model,cap_a,cap_b,cap_c\nnew-1,0.5,0.5,\n".into(),
         ),
@@ -244,8 +248,21 @@ fn every_flag_of_score_changes_its_output() {
         &CAPS,
     ]
     .concat();
+    let formula_csv = [
+        &[
+            "score",
+            "caps_formula.csv",
+            "--against",
+            "ref.csv",
+            "--format",
+            "csv",
+        ][..],
+        &CAPS,
+    ]
+    .concat();
     let mut cases = reference_cases("score", "caps.csv");
     cases.extend([
+        adds("--excel-safe", &formula_csv, &["--excel-safe"]),
         adds("--impute", &missing, &["--impute"]),
         adds("--refit", &base, &["--refit"]),
         adds("--aliases", &base, &["--aliases", "aliases.csv"]),

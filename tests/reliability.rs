@@ -244,6 +244,79 @@ fn output_hard_linked_to_the_input_is_refused_and_nothing_written() {
     assert_eq!(std::fs::read(&matrix).unwrap(), before);
 }
 
+/// A private character device like /dev/null (1:3) at `path`; `false`
+/// when this process may not make one (not root).
+fn private_null(path: &Path) -> bool {
+    // SAFETY: a valid NUL-terminated path.
+    let made = unsafe {
+        libc::mknod(
+            cstr(path).as_ptr(),
+            libc::S_IFCHR | 0o666,
+            libc::makedev(1, 3),
+        )
+    };
+    if made != 0 {
+        eprintln!(
+            "skipped: mknod needs root ({})",
+            std::io::Error::last_os_error()
+        );
+    }
+    made == 0
+}
+
+#[test]
+fn two_outputs_may_share_a_device_but_not_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let simulate = |out: &Path| {
+        let mut c = bin();
+        c.args(["simulate", "--models", "20", "--benchmarks", "13", "-o"])
+            .arg(out)
+            .arg("--truth")
+            .arg(out)
+            .timeout(std::time::Duration::from_secs(60));
+        c
+    };
+    // /dev/null twice is a way to discard both: nothing is overwritten.
+    let null = dir.path().join("null");
+    if private_null(&null) {
+        simulate(&null).assert().success();
+        assert!(
+            std::fs::symlink_metadata(&null)
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+    }
+    // A FIFO's reader would see the end of the first output and be gone
+    // before the second: refused up front, nothing opened (so no hang).
+    let fifo = dir.path().join("pipe");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(cstr(&fifo).as_ptr(), 0o644) }, 0);
+    let out = simulate(&fifo).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("--output") && err.contains("--truth") && err.contains("same file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_symbolic_link_as_input_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("gone.csv", dir.path().join("m.csv")).unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["analyze", "m.csv", "--capabilities", "a,b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&out),
+        "error: m.csv: a symbolic link to gone.csv, which does not exist\n"
+    );
+}
+
 /// Copy a committed lm-eval output folder into `dir/out`, and put a link
 /// back to `dir` inside it.
 fn lm_eval_folder_with_loop(dir: &Path) -> PathBuf {
@@ -393,16 +466,83 @@ fn twenty_thousand_capability_benchmarks_are_refused() {
 }
 
 #[test]
-fn a_matrix_too_big_to_read_is_refused_by_validate_and_merge() {
+fn a_file_too_big_to_read_is_refused_by_every_reader() {
     let dir = tempfile::tempdir().unwrap();
     // 1.4 GB long, but sparse: it takes no disk, and is refused unread.
     let big = std::fs::File::create(dir.path().join("big.csv")).unwrap();
     big.set_len(1_400_000_000).unwrap();
+    std::fs::create_dir_all(dir.path().join("out/org__m")).unwrap();
+    std::fs::hard_link(
+        dir.path().join("big.csv"),
+        dir.path()
+            .join("out/org__m/results_2026-01-01T00-00-00.json"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("small.csv"), fixture::matrix_csv()).unwrap();
-    let out = under_2gb(dir.path(), &["validate", "big.csv"]);
-    assert_refused_for_memory(&out, "reading big.csv (1.4 GB)");
-    let out = under_2gb(dir.path(), &["merge", "small.csv", "big.csv"]);
-    assert_refused_for_memory(&out, "reading big.csv (1.4 GB)");
+    let caps = fixture::CAPABILITIES;
+    let runs: [&[&str]; 11] = [
+        &["validate", "big.csv"],
+        &["merge", "small.csv", "big.csv"],
+        &["analyze", "big.csv", "--capabilities", caps],
+        &[
+            "analyze",
+            "small.csv",
+            "--capabilities",
+            caps,
+            "--info",
+            "big.csv",
+        ],
+        &["validate", "small.csv", "--info", "big.csv"],
+        &["merge", "small.csv", "small.csv", "--aliases", "big.csv"],
+        &[
+            "check",
+            "big.csv",
+            "--against",
+            "small.csv",
+            "--capabilities",
+            caps,
+        ],
+        &[
+            "score",
+            "small.csv",
+            "--against",
+            "big.csv",
+            "--capabilities",
+            caps,
+        ],
+        &["add", "small.csv", "--from", "big.csv", "--benchmark", "x"],
+        &[
+            "import",
+            "long",
+            "big.csv",
+            "--model-col",
+            "m",
+            "--benchmark-col",
+            "b",
+            "--score-col",
+            "s",
+        ],
+        &["import", "lm-eval", "out"],
+    ];
+    for args in runs {
+        let out = under_2gb(dir.path(), args);
+        let what = if args[1] == "lm-eval" {
+            "reading out/org__m/results_2026-01-01T00-00-00.json (1.4 GB)"
+        } else {
+            "reading big.csv (1.4 GB)"
+        };
+        assert_refused_for_memory(&out, what);
+    }
+}
+
+#[test]
+fn a_samples_line_too_long_for_memory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // One 1.4 GB line (sparse: no disk), no line break.
+    let big = std::fs::File::create(dir.path().join("samples_t.jsonl")).unwrap();
+    big.set_len(1_400_000_000).unwrap();
+    let out = under_2gb(dir.path(), &["calibrate", "samples_t.jsonl"]);
+    assert_refused_for_memory(&out, "line 1 of samples_t.jsonl");
 }
 
 /// Names from an info table that try HTML, a link and terminal escapes.

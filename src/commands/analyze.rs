@@ -66,6 +66,7 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     let options = args.uncertainty.validate(args.analysis.options())?;
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)
+        .with_paper_data(&args.matrices)
         .with("--info", args.matrix.info.as_deref(), Use::Read)
         .with("--output", args.output.as_deref(), Use::Write)
         .check()?;

@@ -49,10 +49,10 @@ pub fn run(args: DataArgs) -> Result<ExitCode> {
                     FileStatus::Present(p) => ("verified", p),
                     FileStatus::Downloaded(p) => ("downloaded", p),
                 };
-                println!("{word} {}", path.display());
+                println!("{word} {}", super::paths::shown(path));
             }
         }
-        DataAction::Path => println!("{}", data::data_dir()?.path().display()),
+        DataAction::Path => println!("{}", super::paths::shown(data::data_dir()?.path())),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -196,10 +196,10 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
     write_outputs(&request.output, &collected)?;
     println!(
         "wrote {} ({} × {}) and {}",
-        Path::new(&out).join(MATRIX_FILE).display(),
+        super::paths::shown(&Path::new(&out).join(MATRIX_FILE)),
         safetywashing::words::count(collected.matrix.models().len(), "model", "models"),
         safetywashing::words::count(collected.matrix.columns().len(), "column", "columns"),
-        Path::new(&out).join(INFO_FILE).display(),
+        super::paths::shown(&Path::new(&out).join(INFO_FILE)),
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -204,7 +204,7 @@ pub fn run(args: ImportArgs) -> Result<ExitCode> {
         }
         ImportSource::Long(a) => {
             a.out.check("FILE.csv", std::slice::from_ref(&a.file))?;
-            let bytes = std::fs::read(&a.file).map_err(|e| ImportError::io(&a.file, e))?;
+            let bytes = safetywashing::load::read_whole(&a.file)?;
             let options = LongOptions {
                 model_col: a.model_col,
                 benchmark_col: a.benchmark_col,
@@ -388,7 +388,7 @@ fn write(mut builder: MatrixBuilder, out: &OutputArgs) -> Result<ExitCode> {
             "wrote {} × {} to {}",
             count(builder.models().len(), "model", "models"),
             count(builder.columns().len(), "column", "columns"),
-            p.display()
+            super::paths::shown(p)
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -78,7 +78,6 @@ pub fn matrix_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Option<PathBuf>)
 pub fn load_matrices(paths: &[PathBuf], format: &MatrixFormat) -> Result<Vec<BenchmarkMatrix>> {
     let mut matrices = Vec::with_capacity(paths.len());
     for p in paths {
-        paths::ensure_fits(p)?;
         let m = load_matrix(p, format)?;
         if m.compute.is_none()
             && let Some(c) = &format.compute_column
@@ -99,12 +98,7 @@ pub fn load_matrices(paths: &[PathBuf], format: &MatrixFormat) -> Result<Vec<Ben
 pub fn write_file_saying(path: &Path, bytes: &[u8]) -> Result<()> {
     safetywashing::atomic::write_atomic(path, bytes)
         .with_context(|| format!("writing {}", path.display()))?;
-    let shown = path.display().to_string();
-    eprintln!(
-        "wrote {} ({})",
-        safetywashing::escape::control(&shown),
-        human_size(bytes.len())
-    );
+    eprintln!("wrote {} ({})", paths::shown(path), human_size(bytes.len()));
     Ok(())
 }
 
@@ -296,8 +290,8 @@ pub fn say_download(d: &safetywashing::data::Download) {
     eprintln!(
         "info: downloading {} from {} to {}",
         d.file.name,
-        d.url,
-        d.path.display()
+        escape::control(&d.url),
+        paths::shown(&d.path)
     );
 }
 

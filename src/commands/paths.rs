@@ -5,7 +5,8 @@
 use anyhow::{Context, Result};
 use safetywashing::atomic::EditLock;
 use safetywashing::escape;
-use std::path::Path;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 /// Whether `a` and `b` name the same file: the same canonical path, or the
 /// same device and inode (hard links). A missing path equals only itself.
@@ -57,16 +58,12 @@ pub fn lock_for_edit(path: &Path) -> Result<EditLock> {
 /// Refuse, before reading, an input file too big to be read whole and
 /// parsed in the memory this process can get.
 pub fn ensure_fits(path: &Path) -> Result<()> {
-    Ok(safetywashing::memory::ensure_file(
-        path,
-        safetywashing::memory::MATRIX_BYTES_PER_FILE_BYTE,
-    )?)
+    Ok(safetywashing::load::ensure_fits(path)?)
 }
 
 /// Read a whole input file, refusing first one too big for memory.
 pub fn read_whole(path: &Path) -> Result<Vec<u8>> {
-    ensure_fits(path)?;
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    Ok(safetywashing::load::read_whole(path)?)
 }
 
 /// What a command does with a file it is given.
@@ -85,38 +82,54 @@ pub enum Use {
 /// The files one command run is given, each with the flag (or argument
 /// name) it came from.
 #[derive(Debug, Default)]
-pub struct Files<'a>(Vec<(&'static str, &'a Path, Use)>);
+pub struct Files<'a>(Vec<(&'static str, Cow<'a, Path>, Use)>);
 
 impl<'a> Files<'a> {
     /// Add `path` (if given) under `role`.
     pub fn with(mut self, role: &'static str, path: Option<&'a Path>, how: Use) -> Self {
-        self.0.extend(path.map(|p| (role, p, how)));
+        self.0.extend(path.map(|p| (role, Cow::Borrowed(p), how)));
         self
     }
 
     /// Add every path of `paths` under `role`.
-    pub fn with_all(
-        mut self,
-        role: &'static str,
-        paths: &'a [std::path::PathBuf],
-        how: Use,
-    ) -> Self {
-        self.0
-            .extend(paths.iter().map(|p| (role, p.as_path(), how)));
+    pub fn with_all(mut self, role: &'static str, paths: &'a [PathBuf], how: Use) -> Self {
+        self.0.extend(
+            paths
+                .iter()
+                .map(|p| (role, Cow::Borrowed(p.as_path()), how)),
+        );
+        self
+    }
+
+    /// Add the paper's three files, read when `matrices` is empty (a run
+    /// without MATRIX analyses the paper's data): where they are, or where
+    /// they will be downloaded to.
+    pub fn with_paper_data(mut self, matrices: &[PathBuf]) -> Self {
+        if matrices.is_empty()
+            && let Ok(dir) = safetywashing::data::data_dir()
+        {
+            self.0.extend(
+                safetywashing::data::PAPER_FILES
+                    .iter()
+                    .map(|&f| ("the paper's data", Cow::Owned(dir.file(f)), Use::Read)),
+            );
+        }
         self
     }
 
     /// Refuse, before anything is read or written, a file written that is
     /// also another file of the run (an input, or another output), unless
-    /// that input is one the output may replace.
+    /// that input is one the output may replace. A device or a standard
+    /// stream (`/dev/null`, `/dev/stdout`) is never overwritten: two
+    /// outputs to one are written one after the other.
     pub fn check(&self) -> Result<()> {
-        for (i, &(role_a, a, use_a)) in self.0.iter().enumerate() {
-            for &(role_b, b, use_b) in &self.0[i + 1..] {
-                let writes = |u| matches!(u, Use::Write | Use::Edit);
-                if !(writes(use_a) || writes(use_b)) || !same_file(a, b) {
+        for (i, (role_a, a, use_a)) in self.0.iter().enumerate() {
+            for (role_b, b, use_b) in &self.0[i + 1..] {
+                let writes = |u: &Use| matches!(u, Use::Write | Use::Edit);
+                if !(writes(use_a) || writes(use_b)) || !same_file(a, b) || shareable(a) {
                     continue;
                 }
-                let replace_ok = |w, r| w == Use::Write && r == Use::ReadMayReplace;
+                let replace_ok = |w: &Use, r: &Use| *w == Use::Write && *r == Use::ReadMayReplace;
                 if replace_ok(use_a, use_b) || replace_ok(use_b, use_a) {
                     continue;
                 }
@@ -136,6 +149,25 @@ impl<'a> Files<'a> {
     }
 }
 
-fn shown(p: &Path) -> String {
+/// Whether several outputs (and inputs) may be `path`: a character or
+/// block device, or a standard stream, which are written to and never
+/// replaced. (Not a named FIFO: its reader sees the end of the first
+/// output and is gone before the second.)
+fn shareable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        safetywashing::atomic::is_standard_stream(path)
+            || std::fs::metadata(path)
+                .is_ok_and(|m| m.file_type().is_char_device() || m.file_type().is_block_device())
+    }
+    #[cfg(not(unix))]
+    {
+        safetywashing::atomic::is_standard_stream(path)
+    }
+}
+
+/// A path as shown in messages, control characters escaped.
+pub fn shown(p: &Path) -> String {
     escape::control(&p.display().to_string()).into_owned()
 }

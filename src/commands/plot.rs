@@ -310,6 +310,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode> {
     }
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)
+        .with_paper_data(&args.matrices)
         .with("--info", args.matrix.info.as_deref(), Use::Read)
         .with("--output", Some(&args.output), Use::Write)
         .check()?;

@@ -5,7 +5,7 @@ use super::paths::{Files, Use};
 use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use safetywashing::data::sha256_hex;
+use safetywashing::data::sha256_file;
 use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -121,8 +121,7 @@ fn command_line() -> String {
 }
 
 fn file_hash(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(sha256_hex(&bytes))
+    sha256_file(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Run `report`.
@@ -131,6 +130,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let options = args.uncertainty.validate(args.analysis.options())?;
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)
+        .with_paper_data(&args.matrices)
         .with("--info", args.matrix.info.as_deref(), Use::Read)
         .with("--output", Some(&args.output), Use::Write)
         .check()?;

@@ -70,6 +70,7 @@ pub fn run(args: ResidualsArgs) -> Result<ExitCode> {
     let options = args.analysis.options();
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)
+        .with_paper_data(&args.matrices)
         .with("--output", args.output.as_deref(), Use::Write)
         .check()?;
     let (paths, _) = matrix_paths(&args.matrices)?;

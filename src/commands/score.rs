@@ -1,8 +1,8 @@
 //! `safetywashing score`: new models placed on a reference's frozen
 //! capabilities score (score, rank among the reference models, percentile).
 
-use super::args::{AnalysisArgs, LayoutArgs, WidthArgs, formats};
-use super::emit;
+use super::args::{AnalysisArgs, ExcelSafeArgs, LayoutArgs, WidthArgs, formats};
+use super::emit_table;
 use anyhow::Result;
 use clap::Args;
 use safetywashing::output::Format;
@@ -62,6 +62,9 @@ pub struct ScoreArgs {
     pub format: Format,
 
     #[command(flatten)]
+    pub excel: ExcelSafeArgs,
+
+    #[command(flatten)]
     pub width: WidthArgs,
 
     /// How to read the reference matrix.
@@ -93,6 +96,8 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         Format::Csv => report.csv().into_bytes(),
         _ => report.text().into_bytes(),
     };
-    emit(&bytes, None)?;
+    emit_table(None, args.format, args.excel.excel_safe, |out| {
+        out.write_all(&bytes)
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `safetywashing simulate`: a benchmark matrix drawn from a latent-factor
 //! model, and a sidecar JSON of the truth that generated it.
 
-use super::paths::{Files, Use};
+use super::paths::{Files, Use, shown};
 use anyhow::{Context, Result};
 use clap::Args;
 use safetywashing::atomic::{write_atomic, write_atomic_with};
@@ -172,8 +172,8 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             count(args.benchmarks, "benchmark", "benchmarks"),
             args.capabilities,
             free,
-            path.display(),
-            truth.map_or(String::new(), |t| format!("; truth in {}", t.display()))
+            shown(path),
+            truth.map_or(String::new(), |t| format!("; truth in {}", shown(&t)))
         );
     }
     Ok(ExitCode::SUCCESS)

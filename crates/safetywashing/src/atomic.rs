@@ -86,6 +86,15 @@ fn destination(path: &Path) -> io::Result<Destination> {
             // A missing path, or a link to one: create the file the link names.
             return Ok(Destination::Replace(resolve_dangling(path)?, None));
         }
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+            return Err(err(
+                e.kind(),
+                format_args!(
+                    "{} is not a folder; nothing written",
+                    crate::escape::control(&dir_of(path).display().to_string())
+                ),
+            ));
+        }
         Err(e) => return Err(e),
     };
     let kind = meta.file_type();
@@ -123,7 +132,7 @@ fn destination(path: &Path) -> io::Result<Destination> {
 /// `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: whatever
 /// they point to (a pipe, a terminal, a file opened for appending) is the
 /// caller's, so they are written, never replaced.
-fn is_standard_stream(path: &Path) -> bool {
+pub fn is_standard_stream(path: &Path) -> bool {
     let s = path.as_os_str().to_string_lossy();
     ["/dev/stdout", "/dev/stderr", "/dev/stdin"].contains(&s.as_ref())
         || s.starts_with("/dev/fd/")
@@ -169,7 +178,7 @@ fn refuse_read_only(path: &Path, meta: &Metadata) -> io::Result<()> {
             return Err(err(
                 io::ErrorKind::PermissionDenied,
                 format_args!(
-                    "the file {} is read-only (mode {:o}); nothing written (make it writable with chmod u+w to allow this)",
+                    "the file {} is read-only (mode {:03o}); nothing written (make it writable with chmod u+w to allow this)",
                     crate::escape::control(&path.display().to_string()),
                     mode & 0o7777
                 ),
@@ -249,10 +258,16 @@ fn temp_file_beside(path: &Path) -> io::Result<Temp> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let tmp = builder.tempfile_in(dir).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("cannot create a temporary file in {}: {e}", dir.display()),
-        )
+        let shown = crate::escape::control(&dir.display().to_string()).into_owned();
+        let message = if e.kind() == io::ErrorKind::NotFound {
+            format!("there is no folder {shown}; nothing written")
+        } else {
+            // The cause alone: tempfile's own text adds the temporary name.
+            let cause =
+                std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+            format!("cannot create a temporary file in {shown}: {cause}")
+        };
+        io::Error::new(e.kind(), message)
     })?;
     // Best effort: a file system without locks only loses the stale check.
     let _ = tmp.as_file().try_lock();
@@ -498,8 +513,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no/such/out.txt");
         let err = write_atomic(&path, b"x").unwrap_err().to_string();
-        assert!(err.contains("cannot create a temporary file in"), "{err}");
-        assert!(err.contains("no/such"), "{err}");
+        assert!(err.ends_with("/no/such; nothing written"), "{err}");
+        assert!(err.starts_with("there is no folder "), "{err}");
+        // Not tempfile's own text, which names the temporary file.
+        assert!(!err.contains(".out.txt."), "{err}");
     }
 
     #[cfg(unix)]

@@ -290,8 +290,197 @@ pub struct McSample {
 
 #[derive(Deserialize)]
 struct SampleLine {
-    filtered_resps: Option<Vec<Value>>,
+    filtered_resps: Option<Responses>,
     target: Option<Value>,
+}
+
+/// The most choices a sample may have (they are counted in 16 bits).
+const MAX_CHOICES: usize = u16::MAX as usize;
+
+/// `filtered_resps`, read one entry at a time: each choice's
+/// log-likelihood, how many entries there are and the first problem with
+/// one. No tree of the whole array is built, so a line of millions of
+/// choices takes no more memory than a few thousand.
+struct Responses {
+    loglikelihoods: Vec<f64>,
+    count: usize,
+    problem: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Responses {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Responses;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Responses, A::Error> {
+                let mut r = Responses {
+                    loglikelihoods: Vec::new(),
+                    count: 0,
+                    problem: None,
+                };
+                while let Some(entry) = seq.next_element::<Entry>()? {
+                    let i = r.count;
+                    r.count += 1;
+                    if r.problem.is_some() {
+                        continue;
+                    }
+                    match entry.loglikelihood(i) {
+                        Ok(v) if r.loglikelihoods.len() < MAX_CHOICES => r.loglikelihoods.push(v),
+                        Ok(_) => {}
+                        Err(m) => r.problem = Some(m),
+                    }
+                }
+                Ok(r)
+            }
+        }
+        deserializer.deserialize_seq(Entries)
+    }
+}
+
+/// One entry of `filtered_resps`: its first element when it is a
+/// non-empty array (`[loglikelihood, is_greedy]`), `None` otherwise.
+struct Entry(Option<Scalar>);
+
+/// The first element of an entry: a number, a string, or something else
+/// (shown as `true`, `null`, `[…]` …).
+enum Scalar {
+    Number(f64),
+    Text(String),
+    Other(&'static str),
+}
+
+impl Entry {
+    /// The log-likelihood of choice `i`, or what is wrong with it.
+    fn loglikelihood(self, i: usize) -> Result<f64, String> {
+        let Some(first) = self.0 else {
+            return Err(format!(
+                "filtered_resps[{i}] is not a [loglikelihood, is_greedy] pair: \
+                 only multiple-choice (loglikelihood) tasks can be calibrated"
+            ));
+        };
+        let value = match &first {
+            Scalar::Number(v) => Some(*v),
+            Scalar::Text(t) => number_text(t),
+            Scalar::Other(_) => None,
+        };
+        let Some(value) = value else {
+            let shown = match first {
+                Scalar::Text(t) => short(&Value::String(t)),
+                Scalar::Other(o) => o.to_string(),
+                Scalar::Number(v) => v.to_string(),
+            };
+            return Err(format!("filtered_resps[{i}][0] is not a number: {shown}"));
+        };
+        if value.is_nan() || value == f64::INFINITY {
+            return Err(format!(
+                "filtered_resps[{i}][0] is {value}: expected a log-likelihood"
+            ));
+        }
+        Ok(value)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pair;
+        impl<'de> serde::de::Visitor<'de> for Pair {
+            type Value = Entry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a [loglikelihood, is_greedy] pair")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Entry, A::Error> {
+                let first = seq.next_element::<Scalar>()?;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Entry(first))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entry, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Entry(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Entry, E> {
+                Ok(Entry(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Entry, E> {
+                Ok(Entry(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Entry, E> {
+                Ok(Entry(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Entry, E> {
+                Ok(Entry(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Entry, E> {
+                Ok(Entry(None))
+            }
+            fn visit_unit<E>(self) -> Result<Entry, E> {
+                Ok(Entry(None))
+            }
+        }
+        deserializer.deserialize_any(Pair)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct First;
+        impl<'de> serde::de::Visitor<'de> for First {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a log-likelihood")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Other(if v { "true" } else { "false" }))
+            }
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar::Other("null"))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Scalar, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other("[…]"))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Scalar, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Scalar::Other("{…}"))
+            }
+        }
+        deserializer.deserialize_any(First)
+    }
 }
 
 /// Parse one line of an lm-eval samples file; `Err` says what is wrong.
@@ -311,29 +500,16 @@ pub fn parse_sample_line(line: &[u8]) -> Result<McSample, String> {
     let resps = parsed
         .filtered_resps
         .ok_or("no 'filtered_resps' field: not an lm-eval samples line")?;
-    if resps.is_empty() {
+    if resps.count == 0 {
         return Err("'filtered_resps' is empty: expected one entry per choice".into());
     }
-    let mut loglikelihoods = Vec::with_capacity(resps.len());
-    for (i, r) in resps.iter().enumerate() {
-        let ll = match r {
-            Value::Array(pair) if !pair.is_empty() => &pair[0],
-            _ => {
-                return Err(format!(
-                    "filtered_resps[{i}] is not a [loglikelihood, is_greedy] pair: \
-                     only multiple-choice (loglikelihood) tasks can be calibrated"
-                ));
-            }
-        };
-        let value = number(ll)
-            .ok_or_else(|| format!("filtered_resps[{i}][0] is not a number: {}", short(ll)))?;
-        if value.is_nan() || value == f64::INFINITY {
-            return Err(format!(
-                "filtered_resps[{i}][0] is {value}: expected a log-likelihood"
-            ));
-        }
-        loglikelihoods.push(value);
+    if let Some(problem) = resps.problem {
+        return Err(problem);
     }
+    if resps.count > MAX_CHOICES {
+        return Err(too_many_choices(resps.count));
+    }
+    let loglikelihoods = resps.loglikelihoods;
     if loglikelihoods.iter().all(|l| *l == f64::NEG_INFINITY) {
         return Err("every choice has log-likelihood -inf".into());
     }
@@ -359,15 +535,24 @@ pub fn parse_sample_line(line: &[u8]) -> Result<McSample, String> {
     })
 }
 
+fn too_many_choices(n: usize) -> String {
+    format!("{n} choices: at most {MAX_CHOICES} are supported")
+}
+
 /// A JSON number, or a string holding one (lm-eval writes both).
 fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.trim() {
-            "-inf" | "-Infinity" => Some(f64::NEG_INFINITY),
-            t => t.parse::<f64>().ok(),
-        },
+        Value::String(s) => number_text(s),
         _ => None,
+    }
+}
+
+/// The number a JSON string holds (`"-inf"` and `"-Infinity"` included).
+fn number_text(s: &str) -> Option<f64> {
+    match s.trim() {
+        "-inf" | "-Infinity" => Some(f64::NEG_INFINITY),
+        t => t.parse::<f64>().ok(),
     }
 }
 
@@ -515,11 +700,7 @@ impl Accumulator {
     fn push(&mut self, s: &McSample) -> Result<(), String> {
         let (Ok(k), Ok(gold)) = (u16::try_from(s.loglikelihoods.len()), u16::try_from(s.gold))
         else {
-            return Err(format!(
-                "{} choices: at most {} are supported",
-                s.loglikelihoods.len(),
-                u16::MAX
-            ));
+            return Err(too_many_choices(s.loglikelihoods.len()));
         };
         softmax_into(s.loglikelihoods.iter().copied(), 1.0, &mut self.probs);
         let best = argmax(&s.loglikelihoods);
@@ -885,12 +1066,7 @@ pub fn read_samples<R: BufRead>(
     let mut skipped = 0u64;
     loop {
         line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|error| CalibrationError::Io {
-                path: source.into(),
-                error,
-            })?;
+        let read = read_line(&mut reader, &mut line, source, line_no + 1)?;
         if read == 0 {
             break;
         }
@@ -952,16 +1128,52 @@ pub fn read_samples<R: BufRead>(
     })
 }
 
+/// Read one line (through its `\n`) into `line`, growing it only by
+/// fallible reservations: a line too long for the memory this process can
+/// get (a file with no line breaks, say) is a memory error, not an abort.
+/// Returns the bytes read, 0 at the end of the input.
+fn read_line<R: BufRead>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+    source: &str,
+    number: u64,
+) -> Result<usize, CalibrationError> {
+    const CHUNK: usize = 1 << 20;
+    let mut total = 0;
+    loop {
+        if line.try_reserve(CHUNK).is_err() {
+            return Err(crate::memory::MemoryError {
+                what: format!(
+                    "line {number} of {} (over {} long)",
+                    crate::escape::control(source),
+                    crate::memory::human(line.len() as u128)
+                ),
+                bytes: (line.len() as u128).saturating_mul(2),
+                remedy: "an lm-eval samples file holds one sample per line; check that this is one"
+                    .into(),
+            }
+            .into());
+        }
+        let n = std::io::Read::take(&mut *reader, CHUNK as u64)
+            .read_until(b'\n', line)
+            .map_err(|error| CalibrationError::Io {
+                path: source.into(),
+                error,
+            })?;
+        total += n;
+        if n < CHUNK || line.last() == Some(&b'\n') {
+            return Ok(total);
+        }
+    }
+}
+
 /// Calibration metrics of an lm-eval samples file on disk.
 pub fn calibrate_file(
     path: &Path,
     options: &CalibrationOptions,
 ) -> Result<CalibrationReport, CalibrationError> {
     let source = path.display().to_string();
-    let file = File::open(path).map_err(|error| CalibrationError::Io {
-        path: source.clone(),
-        error,
-    })?;
+    let file = File::open(path).map_err(|error| CalibrationError::io(path, error))?;
     read_samples(BufReader::with_capacity(1 << 16, file), &source, options)
 }
 
@@ -1143,6 +1355,36 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn filtered_resps_are_read_entry_by_entry_with_the_same_words() {
+        let parse = |json: &str| parse_sample_line(json.as_bytes());
+        let e = |json: &str| parse(json).unwrap_err();
+        assert_eq!(
+            e(r#"{"filtered_resps": [["-1", "T"], [true, "F"]], "target": 0}"#),
+            "filtered_resps[1][0] is not a number: true"
+        );
+        assert!(
+            e(r#"{"filtered_resps": [["-1"], [], ["-2"]], "target": 0}"#)
+                .starts_with("filtered_resps[1] is not a [loglikelihood, is_greedy] pair")
+        );
+        assert_eq!(
+            e(r#"{"filtered_resps": [["-1"], ["Infinity"]], "target": 0}"#),
+            "filtered_resps[1][0] is inf: expected a log-likelihood"
+        );
+        assert!(e(r#"{"filtered_resps": "x", "target": 0}"#).contains("expected a sequence"));
+        // Too many choices is counted without keeping them all.
+        let many = vec!["[-1]"; MAX_CHOICES + 1].join(",");
+        assert_eq!(
+            e(&format!(r#"{{"filtered_resps": [{many}], "target": 0}}"#)),
+            format!("{} choices: at most 65535 are supported", MAX_CHOICES + 1)
+        );
+        let s =
+            parse(r#"{"filtered_resps": [[-1.5, false], ["-inf", true], [2, 0]], "target": "2"}"#)
+                .unwrap();
+        assert_eq!(s.loglikelihoods, vec![-1.5, f64::NEG_INFINITY, 2.0]);
+        assert_eq!(s.gold, 2);
     }
 
     proptest::proptest! {

@@ -37,6 +37,18 @@ impl std::fmt::Display for NonBenchmark {
     }
 }
 
+/// What `name` is when it names a column of `matrix` that is there, just
+/// not as a benchmark: a metadata column or the compute column.
+pub fn non_benchmark(matrix: &BenchmarkMatrix, name: &str) -> Option<NonBenchmark> {
+    if matrix.meta_column(name).is_some() {
+        Some(NonBenchmark::Metadata)
+    } else if matrix.compute.as_ref().is_some_and(|c| c.name == name) {
+        Some(NonBenchmark::Compute)
+    } else {
+        None
+    }
+}
+
 /// Why a capabilities score could not be fitted.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum CapabilitiesError {
@@ -202,15 +214,7 @@ pub fn check_capabilities(
         if capabilities[..i].contains(name) {
             return Err(CapabilitiesError::DuplicateCapability(name.clone()));
         }
-        // A metadata or compute column is there, just not as a benchmark.
-        let kind = if matrix.meta_column(name).is_some() {
-            Some(NonBenchmark::Metadata)
-        } else if matrix.compute.as_ref().is_some_and(|c| &c.name == name) {
-            Some(NonBenchmark::Compute)
-        } else {
-            None
-        };
-        if let Some(kind) = kind {
+        if let Some(kind) = non_benchmark(matrix, name) {
             return Err(CapabilitiesError::NotABenchmark {
                 matrix: matrix.source.clone(),
                 name: name.clone(),
@@ -276,12 +280,16 @@ pub fn fit_capabilities_with(
                 return Err(unusable(name, "has no values"));
             }
             z_scores(&column.values).ok_or_else(|| {
-                let present: Vec<f64> = column.values.iter().copied().filter(|v| !v.is_nan()).collect();
+                let present: Vec<f64> = column
+                    .values
+                    .iter()
+                    .copied()
+                    .filter(|v| !v.is_nan())
+                    .collect();
                 if is_constant(&present) {
                     unusable(name, "is constant (std 0)")
                 } else {
-                    // The mean or the sum of squares overflowed f64.
-                    unusable(name, "has values too large to standardise (its mean or standard deviation overflows); rescale the column")
+                    unusable(name, crate::stats::why_no_z_scores(&present))
                 }
             })
         })

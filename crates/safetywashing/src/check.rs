@@ -526,8 +526,16 @@ impl CheckReport {
         let used = self.matches.iter().filter(|m| m.used_target().is_some());
         let n_used = used.clone().count();
         let n_exact = used.filter(|m| m.outcome.is_exact()).count();
-        let _ = writeln!(out, "Reference: {}", self.reference);
-        let _ = writeln!(out, "New scores: {}", self.new_file);
+        let _ = writeln!(
+            out,
+            "Reference: {}",
+            crate::escape::control(&self.reference)
+        );
+        let _ = writeln!(
+            out,
+            "New scores: {}",
+            crate::escape::control(&self.new_file)
+        );
         let _ = writeln!(
             out,
             "Models: {} of {} matched ({} exactly, {} otherwise, listed below); {} reference models without a score",
@@ -556,6 +564,7 @@ impl CheckReport {
             );
         }
         for (from, to) in &self.unusable_aliases {
+            let (from, to) = (crate::escape::control(from), crate::escape::control(to));
             let _ = writeln!(
                 out,
                 "note: alias {from} → {to} unused: '{to}' is not a reference model"

@@ -149,10 +149,27 @@ pub fn data_dir() -> Result<DataDir, DataError> {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex SHA-256 of the file at `path`, read in pieces (a file of
+/// any size takes the same little memory).
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(hex(&hasher.finalize()));
+        }
+        hasher.update(&buffer[..n]);
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Download URL of one file (honours `SAFETYWASHING_DATA_URL`).
@@ -181,11 +198,10 @@ impl FileStatus {
 
 /// Check one present file against its pinned checksum.
 pub fn verify(path: &Path, file: PaperFile) -> Result<(), DataError> {
-    let bytes = std::fs::read(path).map_err(|error| DataError::Io {
+    let found = sha256_file(path).map_err(|error| DataError::Io {
         path: path.to_path_buf(),
         error,
     })?;
-    let found = sha256_hex(&bytes);
     if found != file.sha256 {
         return Err(DataError::Checksum {
             path: path.display().to_string(),

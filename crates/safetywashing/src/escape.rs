@@ -12,6 +12,9 @@
 //!   the forms GitHub turns into links by themselves (`://`, `www.`, `@`)
 //!   broken by a backslash, so text from a file is never a link.
 //!
+//! - [`control_in_document`]: [`control`] for a whole HTML page or SVG
+//!   figure, keeping its own line breaks and tabs.
+//!
 //! JSON needs neither: serde_json escapes control characters itself.
 
 use std::borrow::Cow;
@@ -25,12 +28,30 @@ use std::borrow::Cow;
 /// assert_eq!(control("a\u{1b}]8;;x\u{7}b\nc"), "a\\u{1b}]8;;x\\u{7}b\\nc");
 /// ```
 pub fn control(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    escape_where(text, char::is_control)
+}
+
+/// [`control`] for a whole document (an HTML page, an SVG figure): every
+/// control character but the document's own tabs and line breaks (`\t`,
+/// `\n`, `\r`) written as an escape, so a name's ESC or NUL (which XML
+/// forbids) never reaches the file raw.
+///
+/// ```
+/// use safetywashing::escape::control_in_document;
+/// assert_eq!(control_in_document("<p>\n\u{1b}[31m</p>"), "<p>\n\\u{1b}[31m</p>");
+/// ```
+pub fn control_in_document(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// `text` with the characters `escaped` picks written as Rust escapes.
+fn escape_where(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if escaped(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

@@ -54,6 +54,9 @@ pub enum LoadError {
         /// What was wrong and what was expected.
         message: String,
     },
+    /// The file is too big to be read in the memory this process can get.
+    #[error(transparent)]
+    Memory(#[from] crate::memory::MemoryError),
 }
 
 impl LoadError {
@@ -65,13 +68,41 @@ impl LoadError {
         }
     }
 
-    /// An I/O error on `path`.
+    /// An I/O error on `path`; a missing file that is a symbolic link is
+    /// said to be one (the link is there, what it names is not).
     pub fn io(path: &Path, error: std::io::Error) -> Self {
+        let error = match std::fs::read_link(path) {
+            Ok(target) if error.kind() == std::io::ErrorKind::NotFound => std::io::Error::new(
+                error.kind(),
+                format!(
+                    "a symbolic link to {}, which does not exist",
+                    target.display()
+                ),
+            ),
+            _ => error,
+        };
         LoadError::Io {
             path: path.display().to_string(),
             error,
         }
     }
+}
+
+/// Memory an input takes while read and parsed, per byte of the file (the
+/// bytes, the parsed records, the numbers): what [`read_whole`] and every
+/// reader of a file here make sure of before reading.
+pub const BYTES_PER_FILE_BYTE: u128 = 3;
+
+/// Refuse, before reading, a file too big to be read and parsed in the
+/// memory this process can get (see [`crate::memory::ensure_file`]).
+pub fn ensure_fits(path: &Path) -> Result<(), LoadError> {
+    Ok(crate::memory::ensure_file(path, BYTES_PER_FILE_BYTE)?)
+}
+
+/// Read a whole input file, refusing first one too big for memory.
+pub fn read_whole(path: &Path) -> Result<Vec<u8>, LoadError> {
+    ensure_fits(path)?;
+    std::fs::read(path).map_err(|e| LoadError::io(path, e))
 }
 
 /// How to read a wide benchmark matrix.
@@ -130,8 +161,10 @@ fn is_missing_lookalike(t: &str) -> bool {
     LOOKALIKES.iter().any(|l| t.eq_ignore_ascii_case(l))
 }
 
-/// Open `path` for reading through a buffer.
+/// Open `path` for reading through a buffer, refusing first a file too big
+/// for memory (a record is held whole, and a file can be one record).
 fn open(path: &Path) -> Result<BufReader<File>, LoadError> {
+    ensure_fits(path)?;
     File::open(path)
         .map(|f| BufReader::with_capacity(1 << 16, f))
         .map_err(|error| LoadError::io(path, error))
@@ -315,7 +348,10 @@ pub fn read_matrix(
                 .get(model_index)
                 .and_then(|f| std::str::from_utf8(f).ok())
             {
-                rows.first_line.entry(id.trim().to_string()).or_insert(line);
+                let id = id.trim();
+                rows.first_line
+                    .entry(records::id_key(id))
+                    .or_insert_with(|| (line, id.to_string()));
             }
             continue;
         }
@@ -341,8 +377,9 @@ pub fn read_matrix(
 struct Rows {
     models: Vec<String>,
     row_lines: Vec<u64>,
-    /// First line of each model id (also of ragged rows).
-    first_line: HashMap<String, u64>,
+    /// First line and spelling of each model id (also of ragged rows), by
+    /// its NFC key.
+    first_line: HashMap<String, (u64, String)>,
     numeric: Vec<Vec<f64>>,
     text: Vec<Vec<String>>,
 }
@@ -423,29 +460,21 @@ impl Rows {
                 ),
             ));
         }
-        if let Some(c) = id.chars().find(|c| is_invisible_control(*c)) {
-            return Some(Problem::in_column(
-                line,
-                col + 1,
-                header,
-                format!(
-                    "the model id '{}' contains an invisible or text-direction character (U+{:04X}), \
-                     which would make two ids that look the same differ",
-                    records::shown(&id.replace(is_invisible_control, "\u{FFFD}")),
-                    c as u32
-                ),
-            ));
+        if let Some(message) = records::invisible_problem("the model id", id) {
+            return Some(Problem::in_column(line, col + 1, header, message));
         }
-        if let Some(first) = self.first_line.get(id) {
+        let key = records::id_key(id);
+        if let Some((first, spelt)) = self.first_line.get(&key) {
             return Some(Problem::at(
                 Some(line),
                 format!(
-                    "duplicate model id '{}' (first seen on line {first})",
-                    records::shown(id)
+                    "duplicate model id '{}' (first seen on line {first}{})",
+                    records::shown(id),
+                    other_form(spelt, id)
                 ),
             ));
         }
-        self.first_line.insert(id.to_string(), line);
+        self.first_line.insert(key, (line, id.to_string()));
         None
     }
 
@@ -473,12 +502,14 @@ impl Rows {
     }
 }
 
-/// Zero-width and text-direction (bidi) characters: invisible in a terminal
-/// or spreadsheet, so an id holding one looks like another id.
-fn is_invisible_control(c: char) -> bool {
-    matches!(c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+/// Said of a duplicate `id` whose first occurrence was spelt `first`: that
+/// it is the same id in another Unicode form (NFC and NFD), when it is.
+fn other_form(first: &str, id: &str) -> &'static str {
+    if first == id {
+        ""
+    } else {
+        ", the same id in another Unicode form"
+    }
 }
 
 /// Report `problem`; `None` when the policy says stop.
@@ -495,6 +526,7 @@ fn read_headers(
     problems: &mut Problems,
 ) -> Option<Vec<String>> {
     let mut headers: Vec<String> = Vec::with_capacity(record.len());
+    // Headers by their NFC key: canonically equivalent spellings are one name.
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, raw) in record.iter().enumerate() {
         let h = match std::str::from_utf8(raw) {
@@ -510,24 +542,37 @@ fn read_headers(
                 String::from_utf8_lossy(raw).trim().to_string()
             }
         };
+        let key = records::id_key(&h);
         let problem = if h.chars().any(char::is_control) {
             Some(format!(
-                "header of column {} ('{}') contains a line break or other control character",
+                "header of column {} ('{}') contains a line break or other control character{}",
                 i + 1,
-                records::shown(&h)
+                records::shown(&h),
+                separator_hint(record.len(), &h)
             ))
+        } else if let Some(message) =
+            records::invisible_problem(&format!("header of column {}", i + 1), &h)
+        {
+            Some(message)
         } else if h.is_empty() && i > 0 {
             Some(format!(
                 "column {} has an empty header: every column after the first needs a name",
                 i + 1
             ))
+        } else if record.len() == 1 && h.contains(';') {
+            Some(format!(
+                "the header is one column '{}'{}",
+                records::shown(&h),
+                separator_hint(1, &h)
+            ))
         } else {
-            seen.insert(h.clone(), i).map(|first| {
+            seen.insert(key, i).map(|first| {
                 format!(
-                    "duplicate column header '{}' (columns {} and {})",
+                    "duplicate column header '{}' (columns {} and {}{})",
                     records::shown(&h),
                     first + 1,
-                    i + 1
+                    i + 1,
+                    other_form(&headers[first], &h)
                 )
             })
         };
@@ -537,6 +582,22 @@ fn read_headers(
         headers.push(h);
     }
     Some(headers)
+}
+
+/// For a header row of one column holding tabs or semicolons: the file
+/// looks separated by those, and the tool reads commas. Else nothing.
+fn separator_hint(columns: usize, header: &str) -> String {
+    let separator = if header.contains('\t') {
+        "tabs"
+    } else if header.contains(';') {
+        "semicolons"
+    } else {
+        return String::new();
+    };
+    if columns != 1 {
+        return String::new();
+    }
+    format!(": the file looks separated by {separator}; save it as CSV with commas between columns")
 }
 
 /// The role of each column; `None` when the model column is missing (or
@@ -707,7 +768,8 @@ pub fn read_info(mut input: impl BufRead, problems: &mut Problems) -> Option<Inf
     }
     let mut records = Records::new(input);
     let mut read = InfoRead::default();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    // Benchmark ids by their NFC key: first line and spelling.
+    let mut seen: HashMap<String, (u64, String)> = HashMap::new();
     let mut first = true;
     // 3 fields, or 4 when the header names a fourth column `area`.
     let mut width = 3;
@@ -754,15 +816,17 @@ pub fn read_info(mut input: impl BufRead, problems: &mut Problems) -> Option<Inf
             stop_at(problems, problem)?;
             continue;
         }
-        if let Some(prev) = seen.get(benchmark) {
+        let key = records::id_key(benchmark);
+        if let Some((prev, spelt)) = seen.get(&key) {
             let message = format!(
-                "duplicate benchmark '{}' (first on line {prev})",
-                records::shown(benchmark)
+                "duplicate benchmark '{}' (first on line {prev}{})",
+                records::shown(benchmark),
+                other_form(spelt, benchmark)
             );
             stop_at(problems, Problem::at(Some(line), message))?;
             continue;
         }
-        seen.insert(benchmark.to_string(), line);
+        seen.insert(key, (line, benchmark.to_string()));
         read.table.entries.push(BenchmarkInfo {
             benchmark: benchmark.to_string(),
             name: name.to_string(),

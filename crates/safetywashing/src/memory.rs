@@ -37,10 +37,6 @@ pub fn ensure(bytes: u128, what: impl FnOnce() -> String, remedy: &str) -> Resul
     })
 }
 
-/// Memory a matrix or info table takes while read whole and parsed, per
-/// byte of the file: the bytes, the parsed records, the numbers.
-pub const MATRIX_BYTES_PER_FILE_BYTE: u128 = 3;
-
 /// Succeed when the file at `path`, read whole at `per_byte` bytes of
 /// memory per byte of file, fits (a file that cannot be inspected passes:
 /// reading it reports the problem).

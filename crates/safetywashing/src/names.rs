@@ -149,10 +149,7 @@ pub struct AliasTable {
 impl AliasTable {
     /// Load a `from,to` CSV (the header row `from,to` is optional).
     pub fn load(path: &Path) -> Result<AliasTable, LoadError> {
-        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
-            path: path.display().to_string(),
-            error,
-        })?;
+        let bytes = crate::load::read_whole(path)?;
         AliasTable::parse(&bytes, &path.display().to_string())
     }
 
@@ -409,10 +406,9 @@ pub fn normalise(name: &str) -> String {
     normalise_with(name, &Rule::ALL)
 }
 
-/// `s` in Unicode Normalization Form C.
+/// `s` in Unicode Normalization Form C (the one rule for ids).
 fn nfc(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfc().collect()
+    crate::records::id_key(s)
 }
 
 /// Apply only the given rules (in the fixed order of [`Rule::ALL`]), to the

@@ -327,6 +327,35 @@ pub fn field<'r>(
         .map_err(|_| Problem::in_column(line, index + 1, header, "the cell is not valid UTF-8"))
 }
 
+/// An id (a model id, a column header, a benchmark id) as it is compared
+/// with other ids: its Unicode NFC form, so canonically equivalent
+/// spellings (a precomposed `é` and `e` + combining accent) are one id.
+pub fn id_key(id: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    id.nfc().collect()
+}
+
+/// Zero-width and text-direction (bidi) characters: invisible in a terminal
+/// or spreadsheet, so an id holding one looks like another id.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// What is wrong with an id holding an invisible or text-direction
+/// character (see [`is_invisible`]), `what` naming it ("the model id",
+/// "header of column 3"); `None` when it has none.
+pub fn invisible_problem(what: &str, id: &str) -> Option<String> {
+    let c = id.chars().find(|c| is_invisible(*c))?;
+    Some(format!(
+        "{what} '{}' contains an invisible or text-direction character (U+{:04X}), \
+         which would make two ids that look the same differ",
+        shown(&id.replace(is_invisible, "\u{FFFD}")),
+        c as u32
+    ))
+}
+
 /// Shorten a huge cell and escape control characters (an embedded newline
 /// from a quoted field), so a message stays one readable line.
 pub fn shown(cell: &str) -> String {

@@ -102,12 +102,15 @@ pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
 }
 
 /// Why [`z_scores`] gave `None` for `values`, in words that fit after a
-/// column's name: too few distinct values, or values so large that their
-/// mean or standard deviation overflows.
+/// column's name: too few distinct values, values so large that their mean
+/// or standard deviation overflows, or differences between them so small
+/// that their squares underflow to a standard deviation of 0.
 pub fn why_no_z_scores(values: &[f64]) -> &'static str {
     let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
     if present.is_empty() || is_constant(&present) {
         "has fewer than two distinct values"
+    } else if population_std(&present) == Some(0.0) {
+        "has values too small to standardise (their standard deviation underflows to 0); rescale the column"
     } else {
         "has values too large to standardise (its mean or standard deviation overflows); rescale the column"
     }

@@ -174,6 +174,12 @@ pub fn parse_eval_archive<R: Read + Seek>(
 pub fn read_log(path: &Path) -> Result<InspectLog, ImportError> {
     let source = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() == 0) {
+        return Err(ImportError::file(
+            &source,
+            "the file is empty: expected an Inspect log (.eval or .json)",
+        ));
+    }
     let reader = std::io::BufReader::new(file);
     match path.extension().and_then(|e| e.to_str()) {
         Some("eval") => parse_eval_archive(reader, &source),

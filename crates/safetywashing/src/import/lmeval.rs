@@ -205,6 +205,12 @@ pub fn parse_results(
     source: &str,
     folder: Option<&str>,
 ) -> Result<ResultsFile, ImportError> {
+    if bytes.trim_ascii().is_empty() {
+        return Err(ImportError::file(
+            source,
+            "the file is empty: expected an lm-eval results file (JSON)",
+        ));
+    }
     // Python's json module writes NaN and ±Infinity as bare tokens (lm-eval
     // does, for a NaN stderr or perplexity); strict JSON has no such tokens.
     let cleaned = non_finite_as_strings(bytes);
@@ -385,7 +391,7 @@ fn non_finite_as_strings(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 /// Read a results file from disk, taking the timestamp from its name and
 /// the folder's name as the model name of last resort.
 pub fn read_results_file(path: &Path) -> Result<ResultsFile, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
+    let bytes = crate::load::read_whole(path)?;
     let folder = path
         .parent()
         .and_then(Path::file_name)
@@ -986,6 +992,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("r.json:1: not valid JSON"), "{e}");
+        let e = parse_results(b" \n", "r.json", None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "r.json: the file is empty: expected an lm-eval results file (JSON)"
+        );
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub fn walk(roots: &[PathBuf], wanted: impl Fn(&Path) -> bool) -> Result<Walk, I
     }
     out.files.sort();
     out.skipped_links.sort();
+    // A path both given and found in a folder is skipped once.
+    out.skipped_links.dedup();
     Ok(out)
 }
 

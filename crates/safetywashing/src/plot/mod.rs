@@ -422,7 +422,9 @@ fn svg_document(
         Some(i) => svg.insert_str(i + 1, &format!("\n{title}")),
         None => return Err(PlotError::Draw("the SVG backend wrote no document".into())),
     }
-    Ok(svg)
+    // Names from files are drawn as text: no raw ESC or NUL (which XML
+    // forbids) may reach the document, in labels as in tooltips.
+    Ok(crate::escape::control_in_document(&svg).into_owned())
 }
 
 /// Render a figure as a PNG image (8-bit RGB) at `size`'s resolution.
@@ -447,7 +449,7 @@ fn draw_on<DB: DrawingBackend>(
 /// Escape text for XML/HTML content and attribute values.
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::escape::control_in_document(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

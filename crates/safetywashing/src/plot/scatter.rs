@@ -101,6 +101,12 @@ pub fn scatter_panel(
     label: &str,
 ) -> Result<ScatterPanel, PlotError> {
     let unknown = |name: &str| {
+        if let Some(kind) = crate::capabilities::non_benchmark(matrix, name) {
+            return PlotError::NoData(format!(
+                "{}: '{name}' is {kind}, not a benchmark",
+                matrix.source
+            ));
+        }
         let near = crate::matrix::closest_names(
             name,
             matrix.benchmarks.iter().map(|c| c.name.as_str()),

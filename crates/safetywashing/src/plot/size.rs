@@ -112,7 +112,8 @@ impl FromStr for Length {
     fn from_str(s: &str) -> Result<Length, SizeError> {
         let t = s.trim().to_ascii_lowercase();
         let bad = || SizeError::Length(s.to_string());
-        let split = t.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(bad)?;
+        // The unit is the letters at the end, so `1e3px` is a number in px.
+        let split = t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
         let (number, unit) = t.split_at(split);
         let unit = match unit.trim() {
             "in" => Unit::In,
@@ -293,7 +294,7 @@ impl FigureSize {
             return Err(out_of_range(
                 "font size",
                 self.font_pt,
-                "a number of points up to 200".into(),
+                "a number of points above 0 and up to 200".into(),
             ));
         }
         let smallest_pt = self.font_pt * SMALLEST_TEXT / TICK_SIZE;
@@ -323,7 +324,7 @@ impl FigureSize {
                     length,
                     format!(
                         "with {} pt text, from {} to {}",
-                        self.font_pt,
+                        (self.font_pt * 10.0).round() / 10.0,
                         at(lo),
                         at(hi)
                     ),
@@ -534,6 +535,8 @@ mod tests {
         assert_eq!("3.3in".parse(), Ok(Length::new(3.3, Unit::In)));
         assert_eq!(" 180 MM".parse(), Ok(Length::new(180.0, Unit::Mm)));
         assert_eq!("1200px".parse(), Ok(Length::new(1200.0, Unit::Px)));
+        // An exponent is part of the number, not the unit.
+        assert_eq!("1.2e3px".parse(), Ok(Length::new(1200.0, Unit::Px)));
         for bad in ["3.3", "in", "-2in", "0mm", "3cm", "nanin", "3.3 in x"] {
             assert!(bad.parse::<Length>().is_err(), "{bad}");
         }

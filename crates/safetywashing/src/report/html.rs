@@ -315,7 +315,10 @@ pub fn render(report: &Report) -> String {
             }
         }
     };
-    let mut out = page.into_string();
+    // Names from files reach the page escaped by maud, but maud keeps
+    // control characters: escape them too (an inline SVG is XML, where
+    // ESC or NUL make the figure unreadable).
+    let mut out = crate::escape::control_in_document(&page.into_string()).into_owned();
     out.push('\n');
     out
 }

@@ -184,6 +184,16 @@ pub enum UncertaintyError {
         /// Closest column names.
         suggestions: Vec<String>,
     },
+    /// A benchmark named is a metadata or the compute column.
+    #[error("{matrix}: '{name}' is {kind}, not a benchmark")]
+    NotABenchmark {
+        /// Matrix source.
+        matrix: String,
+        /// The column named.
+        name: String,
+        /// What the column is instead.
+        kind: crate::capabilities::NonBenchmark,
+    },
     /// The caller asked to stop (see [`analyze_with_uncertainty_until`]).
     #[error("cancelled")]
     Cancelled,

@@ -118,6 +118,13 @@ pub fn residuals(
     confidence: f64,
 ) -> Result<Residuals, UncertaintyError> {
     super::check_confidence(confidence)?;
+    if let Some(kind) = crate::capabilities::non_benchmark(matrix, benchmark) {
+        return Err(UncertaintyError::NotABenchmark {
+            matrix: matrix.source.clone(),
+            name: benchmark.to_string(),
+            kind,
+        });
+    }
     let column = matrix
         .benchmark(benchmark)
         .ok_or_else(|| UncertaintyError::UnknownBenchmark {
