@@ -236,21 +236,24 @@ pub fn analyze_with_fit(
 }
 
 /// [`analyze_with_fit`], with the tie classes of the matrix's benchmark
-/// columns when known (a bootstrap resample's), so Spearman ranks are
-/// counted, not sorted: the same numbers.
+/// columns when known (a bootstrap resample's, see [`RowClasses`]), so
+/// Spearman correlations are counted from them, not ranked: the same
+/// numbers.
 pub fn analyze_with_fit_ranked(
     matrix: &BenchmarkMatrix,
     options: &AnalysisOptions,
     info: Option<&InfoTable>,
     fit: CapabilitiesFit,
-    classes: Option<&RowClasses>,
+    classes: Option<&RowClasses<'_>>,
 ) -> Analysis {
     let method = options.method;
+    let reasons: Vec<Option<&'static str>> = matrix.benchmarks.iter().map(drop_reason).collect();
     let dropped = matrix
         .benchmarks
         .iter()
-        .filter_map(|c| {
-            drop_reason(c).map(|reason| DroppedBenchmark {
+        .zip(&reasons)
+        .filter_map(|(c, reason)| {
+            reason.map(|reason| DroppedBenchmark {
                 benchmark: c.name.clone(),
                 reason,
             })
@@ -268,17 +271,20 @@ pub fn analyze_with_fit_ranked(
         .map(|c| compute_for_correlation(&c.values, method));
     let compute = compute.as_deref();
     // Each target is prepared once (present rows, ranks); see `paired`.
-    let score_target = Target::new(&score_by_row, method);
-    let compute_target = compute.map(|c| Target::new(c, method));
+    let score_target = Target::resampled(&score_by_row, method, classes);
+    let compute_target = compute.map(|c| Target::resampled(c, method, classes));
     let mut targets = vec![&score_target];
     targets.extend(compute_target.as_ref());
     let one = |scratch: &mut Scratch, (index, column): (usize, &Column)| {
         let column_classes = classes.map(|c| c.column(index));
-        let both = correlate_with(&column.values, column_classes, &targets, scratch);
-        let dropped = drop_reason(column).is_some();
-        let defined = |(n, r): (usize, Option<f64>)| (n, r.filter(|_| !dropped));
-        let (n, capabilities_correlation) = defined(both[0]);
-        let (compute_n, compute_correlation) = both.get(1).copied().map_or((0, None), defined);
+        let mut both = correlate_with(&column.values, column_classes, &targets, scratch);
+        let dropped = reasons[index].is_some();
+        let mut defined = || {
+            both.next()
+                .map_or((0, None), |(n, r)| (n, r.filter(|_| !dropped)))
+        };
+        let (n, capabilities_correlation) = defined();
+        let (compute_n, compute_correlation) = defined();
         BenchmarkResult {
             benchmark: column.name.clone(),
             name: info

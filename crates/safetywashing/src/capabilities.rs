@@ -12,7 +12,7 @@ use crate::matrix::{BenchmarkMatrix, closest_names};
 use crate::paired::RowClasses;
 use crate::stats::{
     CorrelationMethod, average_ranks, is_constant, mean, pearson, population_std,
-    ranks_from_classes, z_scores,
+    present_values, ranks_from_classes, z_scores,
 };
 use thiserror::Error;
 
@@ -251,7 +251,7 @@ pub fn fit_capabilities_with(
     matrix: &BenchmarkMatrix,
     capabilities: &[String],
     method: CorrelationMethod,
-    classes: Option<&RowClasses>,
+    classes: Option<&RowClasses<'_>>,
 ) -> Result<CapabilitiesFit, CapabilitiesError> {
     let columns = check_capabilities(matrix, capabilities)?;
     let k = columns.len() as u128;
@@ -276,7 +276,7 @@ pub fn fit_capabilities_with(
                 return Err(unusable(name, "has no values"));
             }
             z_scores(&column.values).ok_or_else(|| {
-                let present: Vec<f64> = column.values.iter().copied().filter(|v| !v.is_nan()).collect();
+                let present = present_values(&column.values);
                 if is_constant(&present) {
                     unusable(name, "is constant (std 0)")
                 } else {
@@ -332,9 +332,9 @@ pub fn fit_capabilities_with(
             .iter()
             .map(|&c| match classes {
                 Some(classes) => {
-                    let (row_classes, groups) = classes.column(c);
-                    let listwise: Vec<u32> = rows.iter().map(|&r| row_classes[r]).collect();
+                    let listwise: Vec<u32> = rows.iter().map(|&r| classes.class(c, r)).collect();
                     let mut ranks = Vec::with_capacity(rows.len());
+                    let groups = classes.column(c).groups;
                     ranks_from_classes(&listwise, groups, &mut Vec::new(), &mut ranks);
                     ranks
                 }
@@ -408,13 +408,7 @@ pub fn standardisation(matrix: &BenchmarkMatrix, fit: &CapabilitiesFit) -> (Vec<
     fit.benchmarks
         .iter()
         .map(|b| {
-            let present: Vec<f64> = matrix
-                .benchmark(b)
-                .map_or(&[][..], |c| &c.values)
-                .iter()
-                .copied()
-                .filter(|v| !v.is_nan())
-                .collect();
+            let present = present_values(matrix.benchmark(b).map_or(&[][..], |c| &c.values));
             (
                 mean(&present).unwrap_or(f64::NAN),
                 population_std(&present).unwrap_or(f64::NAN),

@@ -63,6 +63,14 @@ impl FromStr for CorrelationMethod {
     }
 }
 
+/// The present values of `values` (NaN = missing), in order (allocated
+/// once, at the length of `values`).
+pub fn present_values(values: &[f64]) -> Vec<f64> {
+    let mut present = Vec::with_capacity(values.len());
+    present.extend(values.iter().copied().filter(|v| !v.is_nan()));
+    present
+}
+
 /// Arithmetic mean; `None` for an empty slice.
 pub fn mean(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
@@ -88,7 +96,7 @@ pub fn is_constant(values: &[f64]) -> bool {
 /// Returns `None` when fewer than one value is present or the values are
 /// constant; missing entries stay NaN.
 pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
-    let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    let present = present_values(values);
     if present.is_empty() || is_constant(&present) {
         return None;
     }
@@ -104,7 +112,7 @@ pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
 /// column's name: too few distinct values, or values so large that their
 /// mean or standard deviation overflows.
 pub fn why_no_z_scores(values: &[f64]) -> &'static str {
-    let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    let present = present_values(values);
     if present.is_empty() || is_constant(&present) {
         "has fewer than two distinct values"
     } else {
@@ -212,7 +220,7 @@ pub fn tied(a: f64, b: f64) -> bool {
 /// rule merged into another: the number of distinct values less the number
 /// of tie groups. 0 when no two different values are tied.
 pub fn near_ties_merged(values: &[f64]) -> usize {
-    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    let mut sorted = present_values(values);
     sorted.sort_unstable_by(f64::total_cmp);
     sorted
         .windows(2)
@@ -296,6 +304,9 @@ pub struct TieClasses {
     pub classes: Vec<u32>,
     /// Number of classes.
     pub groups: usize,
+    /// The present values' positions, in class order (ascending values),
+    /// each with its class.
+    pub by_class: Vec<(u32, u32)>,
 }
 
 impl TieClasses {
@@ -304,22 +315,32 @@ impl TieClasses {
 
     /// Tie classes of `values` (NaN = missing).
     pub fn new(values: &[f64]) -> TieClasses {
+        assert!(
+            u32::try_from(values.len()).is_ok(),
+            "too many values to rank"
+        );
         let mut order: Vec<usize> = (0..values.len()).filter(|&i| !values[i].is_nan()).collect();
         order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
         let mut classes = vec![Self::MISSING; values.len()];
+        let mut by_class = Vec::with_capacity(order.len());
         let mut groups = 0u32;
         for (k, &i) in order.iter().enumerate() {
             if k > 0 && !tied(values[order[k - 1]], values[i]) {
                 groups += 1;
             }
             classes[i] = groups;
+            by_class.push((i as u32, groups));
         }
         let groups = if order.is_empty() {
             0
         } else {
             groups as usize + 1
         };
-        TieClasses { classes, groups }
+        TieClasses {
+            classes,
+            groups,
+            by_class,
+        }
     }
 }
 

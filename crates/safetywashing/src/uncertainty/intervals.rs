@@ -170,7 +170,7 @@ pub fn estimate(
     confidence: f64,
     correlation: bool,
 ) -> BootstrapEstimate {
-    let mut values: Vec<f64> = draws.iter().copied().filter(|v| !v.is_nan()).collect();
+    let mut values = crate::stats::present_values(draws);
     let used = values.len();
     let skipped = draws.len() - used;
     if estimate.is_nan() || used < MIN_VALUES {
@@ -180,7 +180,9 @@ pub fn estimate(
             ..BootstrapEstimate::undefined(0)
         };
     }
-    values.sort_by(f64::total_cmp);
+    // A total order: values it calls equal have the same bits, so an
+    // unstable sort gives the very sequence a stable one does.
+    values.sort_unstable_by(f64::total_cmp);
     let alpha = 1.0 - confidence;
     BootstrapEstimate {
         percentile: Some(Interval {
