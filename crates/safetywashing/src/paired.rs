@@ -90,17 +90,18 @@ fn correlation(sxy: f64, (ss, constant): (f64, bool), y: &Side) -> Option<f64> {
 /// their mean is (n + 1) / 2, so every deviation from it is a multiple of
 /// 1/2 and every product of two a multiple of 1/4; below this many pairs
 /// every sum of them stays under 2^53 quarters (n³ / 4 at most), so each is
-/// exact whatever the order of its terms: the same bits as summing row by
-/// row, as [`pearson`] does.
+/// exact in `f64` whatever the order of its terms, as row by row in
+/// [`pearson`], and exact in integers of quarters, as class by class: the
+/// same numbers, bit for bit.
 const EXACT_RANK_SUMS_UP_TO: usize = 1 << 16;
 
 /// A Spearman target over a resample, by row of the full sample it was
 /// drawn from: how many of the target's rows are copies of that row, and
-/// that many times their rank's deviation from the mean rank (copies have
-/// equal values, so equal ranks).
+/// the sum of their doubled rank deviations from the mean rank (copies have
+/// equal values, so equal ranks), an integer.
 #[derive(Debug, Clone)]
 struct Drawn {
-    copies: Vec<(f64, f64)>,
+    copies: Vec<(i64, i64)>,
 }
 
 /// The Spearman correlation of a resample's column with Spearman target
@@ -108,36 +109,46 @@ struct Drawn {
 /// full sample's tie classes `full` of that column and the target's
 /// `drawn` rows: bitwise what ranking the column over those rows and then
 /// [`pearson`] give (see [`EXACT_RANK_SUMS_UP_TO`]). One pass over the full
-/// sample in class order sums each class's copies and target deviations;
-/// a class drawn `count` times after `before` smaller rows has the average
-/// rank `before + (count + 1) / 2`.
+/// sample in class order sums each class's copies and target deviations; a
+/// class drawn `count` times after `before` smaller rows has the average
+/// rank `before + (count + 1) / 2`, whose doubled deviation from the mean
+/// rank is `2 before + count - n`.
 fn spearman_by_classes(full: &TieClasses, t: &Target, drawn: &Drawn) -> Option<f64> {
     let n = t.rows.len();
     if n < 2 {
         return None;
     }
-    // The mean of the ranks 1..=n, however tied.
-    let mean = (n as f64 + 1.0) / 2.0;
-    let (mut before, mut sxy, mut ss) = (0.0, 0.0, 0.0);
-    let (mut count, mut sum) = (0.0, 0.0);
-    // A class not drawn adds exact zeros: no branch on it.
-    let mut close = |count: f64, sum: f64| {
-        let deviation = before + (count + 1.0) / 2.0 - mean;
+    let n = n as i64;
+    // Sums of products of doubled deviations: quarters. A class not drawn
+    // adds zeros.
+    let (mut before, mut sxy, mut ss) = (0i64, 0i64, 0i64);
+    let mut close = |count: i64, sum: i64| {
+        let deviation = 2 * before + count - n;
         sxy += deviation * sum;
         ss += count * deviation * deviation;
         before += count;
     };
-    let mut class = 0;
-    for &(row, c) in &full.by_class {
-        if c != class {
+    if full.groups == full.by_class.len() {
+        // No ties: each row its own class.
+        for &(row, _) in &full.by_class {
+            let (count, sum) = drawn.copies[row as usize];
             close(count, sum);
-            (count, sum, class) = (0.0, 0.0, c);
         }
-        let (copies, deviations) = drawn.copies[row as usize];
-        count += copies;
-        sum += deviations;
+    } else {
+        let (mut count, mut sum, mut class) = (0, 0, 0);
+        for &(row, c) in &full.by_class {
+            if c != class {
+                close(count, sum);
+                (count, sum, class) = (0, 0, c);
+            }
+            let (copies, deviations) = drawn.copies[row as usize];
+            count += copies;
+            sum += deviations;
+        }
+        close(count, sum);
     }
-    close(count, sum);
+    // Below 2^53, so exact in `f64`.
+    let (sxy, ss) = (sxy as f64 / 4.0, ss as f64 / 4.0);
     // Equal ranks have no deviation from their mean.
     correlation(sxy, (ss, ss == 0.0), &t.side)
 }
@@ -179,11 +190,14 @@ impl<'a> Target<'a> {
         let drawn = classes
             .filter(|_| method == CorrelationMethod::Spearman && rows.len() <= EXACT_RANK_SUMS_UP_TO)
             .map(|c| {
-                let mut copies = vec![(0.0, 0.0); c.full_rows];
+                let mut copies = vec![(0, 0); c.full_rows];
                 for (&r, &rank) in rows.iter().zip(&side.values) {
                     let (count, sum) = &mut copies[c.rows[r]];
-                    *count += 1.0;
-                    *sum += rank - side.mean;
+                    // Ranks and their mean are multiples of 1/2.
+                    let doubled = 2.0 * (rank - side.mean);
+                    debug_assert_eq!(doubled.fract(), 0.0);
+                    *count += 1;
+                    *sum += doubled as i64;
                 }
                 Drawn { copies }
             });

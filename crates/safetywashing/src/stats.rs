@@ -370,6 +370,17 @@ pub fn ranks_from_classes(
     ranks.extend(classes.iter().map(|&c| counts[c as usize]));
 }
 
+/// Sort `values` as `sort_by(f64::total_cmp)` does: the same sequence, bit
+/// for bit (a total order has one sorted sequence), several times faster,
+/// by sorting their [`total_order_key`]s as integers.
+pub fn sort_total_order(values: &mut [f64]) {
+    let mut keys: Vec<u64> = values.iter().map(|v| total_order_key(*v)).collect();
+    keys.sort_unstable();
+    for (v, k) in values.iter_mut().zip(keys) {
+        *v = from_total_order_key(k);
+    }
+}
+
 /// An unsigned key that orders like `f64::total_cmp`.
 fn total_order_key(v: f64) -> u64 {
     let bits = v.to_bits();
@@ -378,6 +389,15 @@ fn total_order_key(v: f64) -> u64 {
     } else {
         bits | (1 << 63)
     }
+}
+
+/// The value of a [`total_order_key`].
+fn from_total_order_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
 }
 
 /// LSD radix sort by key, one byte a pass; a pass where every key has the
@@ -958,6 +978,27 @@ mod tests {
                 start = end;
             }
             proptest::prop_assert_eq!(average_ranks(&v), want);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn radix_sort_equals_total_cmp_sort(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Strategy::prop_map(-4i32..4, |i| f64::from(i) * 0.25),
+                    proptest::num::f64::ANY,
+                ],
+                0..1200,
+            )
+        ) {
+            // Every f64 (signed zeros, infinities, NaNs of either sign), short and long.
+            let mut want = v.clone();
+            want.sort_by(f64::total_cmp);
+            let mut got = v;
+            sort_total_order(&mut got);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bits(&got), bits(&want));
         }
     }
 

@@ -180,9 +180,7 @@ pub fn estimate(
             ..BootstrapEstimate::undefined(0)
         };
     }
-    // A total order: values it calls equal have the same bits, so an
-    // unstable sort gives the very sequence a stable one does.
-    values.sort_unstable_by(f64::total_cmp);
+    crate::stats::sort_total_order(&mut values);
     let alpha = 1.0 - confidence;
     BootstrapEstimate {
         percentile: Some(Interval {
