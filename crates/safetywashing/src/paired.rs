@@ -60,6 +60,38 @@ impl Side {
     }
 }
 
+/// Columns of equal length, each centred once for the Pearson correlation
+/// of any two of them ([`Centred::pearson`]), not once per pair: a
+/// correlation matrix's columns.
+#[derive(Debug, Clone)]
+pub struct Centred {
+    sides: Vec<Side>,
+}
+
+impl Centred {
+    /// Prepare `columns` (all of one length).
+    pub fn new(columns: Vec<Vec<f64>>) -> Centred {
+        let sides = columns
+            .into_iter()
+            .map(|values| {
+                let mut side = Side {
+                    values,
+                    ..Side::default()
+                };
+                side.centre();
+                side
+            })
+            .collect();
+        Centred { sides }
+    }
+
+    /// The Pearson correlation of columns `i` and `j`, bitwise
+    /// [`crate::stats::pearson`]'s.
+    pub fn pearson(&self, i: usize, j: usize) -> Option<f64> {
+        pearson(&self.sides[i], &self.sides[j])
+    }
+}
+
 /// Pearson correlation of two prepared sides of equal length, exactly as
 /// [`crate::stats::pearson`] computes it.
 fn pearson(x: &Side, y: &Side) -> Option<f64> {
@@ -104,53 +136,62 @@ struct Drawn {
     copies: Vec<(i64, i64)>,
 }
 
-/// The Spearman correlation of a resample's column with Spearman target
-/// `t` over the target's rows (all of them present in the column), from the
-/// full sample's tie classes `full` of that column and the target's
-/// `drawn` rows: bitwise what ranking the column over those rows and then
-/// [`pearson`] give (see [`EXACT_RANK_SUMS_UP_TO`]). One pass over the full
-/// sample in class order sums each class's copies and target deviations; a
-/// class drawn `count` times after `before` smaller rows has the average
-/// rank `before + (count + 1) / 2`, whose doubled deviation from the mean
-/// rank is `2 before + count - n`.
-fn spearman_by_classes(full: &TieClasses, t: &Target, drawn: &Drawn) -> Option<f64> {
-    let n = t.rows.len();
-    if n < 2 {
-        return None;
-    }
-    let n = n as i64;
-    // Sums of products of doubled deviations: quarters. A class not drawn
-    // adds zeros.
-    let (mut before, mut sxy, mut ss) = (0i64, 0i64, 0i64);
-    let mut close = |count: i64, sum: i64| {
-        let deviation = 2 * before + count - n;
-        sxy += deviation * sum;
-        ss += count * deviation * deviation;
-        before += count;
+/// The Spearman correlations of a resample's column with Spearman targets
+/// over each target's rows (all of them present in the column), from the
+/// full sample's tie classes `full` of that column and each target's
+/// `drawn` rows: bitwise what ranking the column over a target's rows and
+/// then [`pearson`] give (see [`EXACT_RANK_SUMS_UP_TO`]). One pass over the
+/// full sample in class order (for all the targets at once) sums each
+/// class's copies and target deviations; a class drawn `count` times after
+/// `before` smaller rows has the average rank `before + (count + 1) / 2`,
+/// whose doubled deviation from the mean rank is `2 before + count - n`.
+fn spearman_by_classes<const N: usize>(
+    full: &TieClasses,
+    targets: [(&Target, &Drawn); N],
+) -> [Option<f64>; N] {
+    let n = targets.map(|(t, _)| t.rows.len() as i64);
+    // Per target: rows so far, and sums of products of doubled deviations
+    // (quarters). A class not drawn adds zeros.
+    let (mut before, mut sxy, mut ss) = ([0i64; N], [0i64; N], [0i64; N]);
+    let mut close = |count: [i64; N], sum: [i64; N]| {
+        for k in 0..N {
+            let deviation = 2 * before[k] + count[k] - n[k];
+            sxy[k] += deviation * sum[k];
+            ss[k] += count[k] * deviation * deviation;
+            before[k] += count[k];
+        }
     };
+    let copies = |row: u32, k: usize| targets[k].1.copies[row as usize];
     if full.groups == full.by_class.len() {
         // No ties: each row its own class.
         for &(row, _) in &full.by_class {
-            let (count, sum) = drawn.copies[row as usize];
-            close(count, sum);
+            let drawn: [(i64, i64); N] = std::array::from_fn(|k| copies(row, k));
+            close(drawn.map(|d| d.0), drawn.map(|d| d.1));
         }
     } else {
-        let (mut count, mut sum, mut class) = (0, 0, 0);
+        let (mut count, mut sum, mut class) = ([0; N], [0; N], 0);
         for &(row, c) in &full.by_class {
             if c != class {
                 close(count, sum);
-                (count, sum, class) = (0, 0, c);
+                (count, sum, class) = ([0; N], [0; N], c);
             }
-            let (copies, deviations) = drawn.copies[row as usize];
-            count += copies;
-            sum += deviations;
+            for k in 0..N {
+                let (copies, deviations) = copies(row, k);
+                count[k] += copies;
+                sum[k] += deviations;
+            }
         }
         close(count, sum);
     }
-    // Below 2^53, so exact in `f64`.
-    let (sxy, ss) = (sxy as f64 / 4.0, ss as f64 / 4.0);
-    // Equal ranks have no deviation from their mean.
-    correlation(sxy, (ss, ss == 0.0), &t.side)
+    std::array::from_fn(|k| {
+        if n[k] < 2 {
+            return None;
+        }
+        // Below 2^53, so exact in `f64`.
+        let (sxy, ss) = (sxy[k] as f64 / 4.0, ss[k] as f64 / 4.0);
+        // Equal ranks have no deviation from their mean.
+        correlation(sxy, (ss, ss == 0.0), &targets[k].0.side)
+    })
 }
 
 /// A variable every column is correlated with (the capabilities score, or
@@ -294,16 +335,28 @@ pub fn correlate_with<'s>(
     let mut prepared: Option<usize> = None;
     // A full-sample column with every value is present on any resample row.
     let complete = classes.is_some_and(|c| c.by_class.len() == c.classes.len());
+    // Two such targets (score and compute) are summed in one pass.
+    let both = match (classes, targets) {
+        (Some(full), [a, b]) if complete => match (&a.drawn, &b.drawn) {
+            (Some(da), Some(db)) => Some(spearman_by_classes(full, [(*a, da), (*b, db)])),
+            _ => None,
+        },
+        _ => None,
+    };
     targets
         .iter()
         .enumerate()
         .map(move |(i, t)| {
+            let n = t.rows.len();
+            if let Some(both) = both {
+                return (n, both[i]);
+            }
             if t.method == CorrelationMethod::Kendall || !(complete || t.covers(column)) {
                 return t.correlate_general(column, scratch);
             }
-            let n = t.rows.len();
             if let (Some(full), Some(drawn)) = (classes, &t.drawn) {
-                return (n, spearman_by_classes(full, t, drawn));
+                let [r] = spearman_by_classes(full, [(t, drawn)]);
+                return (n, r);
             }
             let reusable = prepared.is_some_and(|p| targets[p].rows == t.rows);
             if !reusable {
@@ -380,6 +433,24 @@ mod tests {
                         prop_assert_eq!(g.0, w.0);
                         prop_assert_eq!(g.1.map(f64::to_bits), w.1.map(f64::to_bits), "{:?}", method);
                     }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn centred_columns_correlate_as_pearson(
+            columns in (2usize..30).prop_flat_map(|n| proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![(0i32..4).prop_map(f64::from), -10.0f64..10.0], n),
+                1..5,
+            ))
+        ) {
+            let centred = Centred::new(columns.clone());
+            for i in 0..columns.len() {
+                for j in 0..columns.len() {
+                    let want = crate::stats::pearson(&columns[i], &columns[j]);
+                    prop_assert_eq!(centred.pearson(i, j).map(f64::to_bits), want.map(f64::to_bits));
                 }
             }
         }

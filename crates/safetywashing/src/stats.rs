@@ -96,6 +96,23 @@ pub fn is_constant(values: &[f64]) -> bool {
 /// Returns `None` when fewer than one value is present or the values are
 /// constant; missing entries stay NaN.
 pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
+    standardise(values).map(|s| s.z)
+}
+
+/// Values standardised by [`z_scores`], with the mean and population std
+/// they were standardised by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standardised {
+    /// The z-scores (NaN where missing).
+    pub z: Vec<f64>,
+    /// Mean of the present values.
+    pub mean: f64,
+    /// Population std of the present values.
+    pub std: f64,
+}
+
+/// [`z_scores`], keeping the mean and std.
+pub fn standardise(values: &[f64]) -> Option<Standardised> {
     let present = present_values(values);
     if present.is_empty() || is_constant(&present) {
         return None;
@@ -105,7 +122,11 @@ pub fn z_scores(values: &[f64]) -> Option<Vec<f64>> {
     if sd == 0.0 || !sd.is_finite() {
         return None;
     }
-    Some(values.iter().map(|v| (v - m) / sd).collect())
+    Some(Standardised {
+        z: values.iter().map(|v| (v - m) / sd).collect(),
+        mean: m,
+        std: sd,
+    })
 }
 
 /// Why [`z_scores`] gave `None` for `values`, in words that fit after a

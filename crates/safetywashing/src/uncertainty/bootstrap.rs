@@ -16,7 +16,7 @@ use super::{
     Draws, Hooks, OptionError, Purpose, Resample, UncertaintyError, analyze_aligned, stream_rng,
 };
 use crate::analysis::{Analysis, AnalysisOptions};
-use crate::capabilities::{project, standardisation};
+use crate::capabilities::project;
 use crate::matrix::BenchmarkMatrix;
 use crate::paired::RowClasses;
 use crate::stats::{CorrelationMethod, TieClasses};
@@ -163,9 +163,9 @@ impl<'a> Scored<'a> {
 /// correlations, compute correlations, then PC1 share, mean capability
 /// correlation and score–compute correlation, the eigenvalues, and the
 /// score of each of the `scored` models under the analysis's fit,
-/// standardised over `sample` (the rows the analysis was fitted on). NaN =
+/// standardised as the fit was (over the rows it was fitted on). NaN =
 /// undefined.
-fn statistics(a: &Analysis, sample: &BenchmarkMatrix, scored: &Scored) -> Vec<f64> {
+fn statistics(a: &Analysis, scored: &Scored) -> Vec<f64> {
     let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
     let mut s: Vec<f64> = a
         .benchmarks
@@ -177,13 +177,13 @@ fn statistics(a: &Analysis, sample: &BenchmarkMatrix, scored: &Scored) -> Vec<f6
     s.push(a.fit.correlation_mean);
     s.push(nan(a.capabilities_score_compute_correlation));
     s.extend(&a.fit.eigenvalues);
-    let (means, stds) = standardisation(sample, &a.fit);
+    let (means, stds) = (&a.fit.means, &a.fit.stds);
     let mut values = vec![f64::NAN; scored.columns.len()];
     for &r in scored.rows {
         for (v, c) in values.iter_mut().zip(&scored.columns) {
             *v = c.get(r).copied().unwrap_or(f64::NAN);
         }
-        s.push(project(&a.fit, (&means, &stds), &values));
+        s.push(project(&a.fit, (means, stds), &values));
     }
     s
 }
@@ -284,7 +284,7 @@ fn rerun(
     let classes = classes.map(|c| RowClasses::new(c, rows));
     let stats = analyze_aligned(sub, options, reference, classes.as_ref())
         .ok()
-        .map(|a| statistics(&a, sub, scored));
+        .map(|a| statistics(&a, scored));
     debug_assert!(stats.as_ref().is_none_or(|s| s.len() == width));
     stats
 }
@@ -372,7 +372,7 @@ pub(crate) fn bootstrap(
     let units = units(matrix, &settings.resampling)?;
     let scored = Scored::new(matrix, full);
     let reference = (&full.fit.loadings[..], &scored);
-    let estimates = statistics(full, matrix, &scored);
+    let estimates = statistics(full, &scored);
     let width = estimates.len();
     let classes: Option<Vec<TieClasses>> =
         (options.method == CorrelationMethod::Spearman).then(|| {
