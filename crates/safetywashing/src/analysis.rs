@@ -247,7 +247,14 @@ pub fn analyze_with_fit_ranked(
     classes: Option<&RowClasses<'_>>,
 ) -> Analysis {
     let method = options.method;
-    let reasons: Vec<Option<&'static str>> = matrix.benchmarks.iter().map(drop_reason).collect();
+    // A resample's column values are read from its full sample (its own
+    // matrix need not hold those its correlations do not read).
+    let reasons: Vec<Option<&'static str>> = (matrix.benchmarks.iter().enumerate())
+        .map(|(i, c)| match classes {
+            Some(classes) => drop_reason(classes.values(i)),
+            None => drop_reason(c.values.iter().copied()),
+        })
+        .collect();
     let dropped = matrix
         .benchmarks
         .iter()
@@ -338,8 +345,8 @@ pub fn analyze_with_fit_ranked(
 
 /// Spec steps 1–2: a column with no values, or with one repeated value, is
 /// dropped (it has no z-scores and no defined correlation).
-fn drop_reason(column: &Column) -> Option<&'static str> {
-    let mut present = column.values.iter().filter(|v| !v.is_nan());
+fn drop_reason(values: impl Iterator<Item = f64>) -> Option<&'static str> {
+    let mut present = values.filter(|v| !v.is_nan());
     match present.next() {
         None => Some("all missing"),
         Some(first) if present.all(|v| v == first) => Some("constant"),

@@ -22,7 +22,10 @@
 //! ([`spearman_by_classes`]), with no ranking and no pass over its own rows
 //! per column; exact sums make those the same bits too.
 
-use crate::stats::{CorrelationMethod, RankScratch, TieClasses, average_ranks_into, is_constant, mean};
+use crate::matrix::Column;
+use crate::stats::{
+    CorrelationMethod, RankScratch, TieClasses, average_ranks_into, is_constant, mean,
+};
 
 /// One side of a Pearson correlation, centred once.
 #[derive(Debug, Clone, Default)]
@@ -289,19 +292,30 @@ pub struct Scratch {
 /// The tie classes of a resample's benchmark columns: those of the full
 /// sample it was drawn from ([`TieClasses`], column by column), and which
 /// row of the full sample each of its rows is a copy of.
+///
+/// A column the full sample has every value of is then correlated from
+/// classes alone, never from its values ([`RowClasses::reads_values`]), so a
+/// resample's matrix need not hold them: what else the analysis asks of
+/// the column's values it reads from the full sample ([`RowClasses::values`]).
 #[derive(Debug, Clone, Copy)]
 pub struct RowClasses<'a> {
     columns: &'a [TieClasses],
+    full: &'a [Column],
     rows: &'a [usize],
     full_rows: usize,
 }
 
 impl<'a> RowClasses<'a> {
     /// The resample of `rows` (repeats allowed) of a full sample whose
-    /// columns have the tie classes `columns`.
-    pub fn new(columns: &'a [TieClasses], rows: &'a [usize]) -> RowClasses<'a> {
+    /// benchmark columns are `full`, with the tie classes `columns`.
+    pub fn new(
+        columns: &'a [TieClasses],
+        full: &'a [Column],
+        rows: &'a [usize],
+    ) -> RowClasses<'a> {
         RowClasses {
             columns,
+            full,
             rows,
             full_rows: columns.first().map_or(0, |c| c.classes.len()),
         }
@@ -315,6 +329,22 @@ impl<'a> RowClasses<'a> {
     /// The class of the resample's `row` in column `index`.
     pub fn class(&self, index: usize, row: usize) -> u32 {
         self.columns[index].classes[self.rows[row]]
+    }
+
+    /// Whether [`correlate_with`] reads the values of the resample's column
+    /// `index` (with targets made by [`Target::resampled`] for this
+    /// resample): only where the full sample's column has gaps, or the
+    /// resample has too many rows to be summed class by class.
+    pub fn reads_values(&self, index: usize) -> bool {
+        let c = &self.columns[index];
+        c.by_class.len() != c.classes.len() || self.rows.len() > EXACT_RANK_SUMS_UP_TO
+    }
+
+    /// The resample's values of column `index` (NaN = missing), read from
+    /// the full sample.
+    pub fn values(&self, index: usize) -> impl Iterator<Item = f64> + 'a {
+        let values = &self.full[index].values;
+        self.rows.iter().map(move |&r| values[r])
     }
 }
 
@@ -409,6 +439,7 @@ mod tests {
                 .collect();
             // The full sample, and a resample of it (rows drawn with repeats).
             let full = [TieClasses::new(&column)];
+            let full_columns = [Column { name: String::new(), values: column.clone() }];
             for draws in [(0..column.len()).collect(), draws] {
                 let pick = |v: &[f64]| -> Vec<f64> { draws.iter().map(|&r| v[r]).collect() };
                 let (column, score, compute) = (pick(&column), pick(&score), pick(&compute));
@@ -419,7 +450,8 @@ mod tests {
                     let mut scratch = Scratch::default();
                     let got: Vec<_> = correlate_with(&column, None, &[&s, &c, &s2], &mut scratch).collect();
                     // Summed class by class from the full column's tie classes: the same.
-                    let classes = RowClasses::new(&full, &draws);
+                    let classes = RowClasses::new(&full, &full_columns, &draws);
+                    prop_assert!(classes.values(0).zip(&column).all(|(a, b)| a.to_bits() == b.to_bits()));
                     let s = Target::resampled(&score, method, Some(&classes));
                     let c = Target::resampled(&compute, method, Some(&classes));
                     let counted: Vec<_> = correlate_with(&column, Some(classes.column(0)), &[&s, &c, &s], &mut scratch).collect();

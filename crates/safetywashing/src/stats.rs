@@ -113,7 +113,11 @@ pub struct Standardised {
 
 /// [`z_scores`], keeping the mean and std.
 pub fn standardise(values: &[f64]) -> Option<Standardised> {
-    let present = present_values(values);
+    let present: std::borrow::Cow<[f64]> = if values.iter().any(|v| v.is_nan()) {
+        present_values(values).into()
+    } else {
+        values.into()
+    };
     if present.is_empty() || is_constant(&present) {
         return None;
     }

@@ -280,8 +280,8 @@ fn rerun(
     width: usize,
     classes: Option<&[TieClasses]>,
 ) -> Option<Vec<f64>> {
-    let sub = resample.select(matrix, rows);
-    let classes = classes.map(|c| RowClasses::new(c, rows));
+    let classes = classes.map(|c| RowClasses::new(c, &matrix.benchmarks, rows));
+    let sub = resample.select(matrix, rows, classes.as_ref());
     let stats = analyze_aligned(sub, options, reference, classes.as_ref())
         .ok()
         .map(|a| statistics(&a, scored));

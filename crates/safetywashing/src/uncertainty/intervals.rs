@@ -217,8 +217,10 @@ fn standard_normal() -> Normal {
 /// (skewness of the jackknife values).
 fn bca(estimate: f64, sorted: &[f64], jackknife: &[f64], alpha: f64) -> Option<Interval> {
     let n = sorted.len() as f64;
-    let below = sorted.iter().filter(|v| **v < estimate).count() as f64;
-    let equal = sorted.iter().filter(|v| **v == estimate).count() as f64;
+    // Counted by bisection: both tests are monotone along sorted values.
+    let below = sorted.partition_point(|v| *v < estimate);
+    let equal = (sorted.partition_point(|v| *v <= estimate) - below) as f64;
+    let below = below as f64;
     let share = (below + equal / 2.0) / n;
     if share <= 0.0 || share >= 1.0 || jackknife.iter().any(|v| v.is_nan()) || jackknife.len() < 2 {
         return None;

@@ -404,14 +404,19 @@ pub(crate) use crate::random::{Purpose, stream_rng};
 /// not carried (the analysis does not read them).
 pub(crate) struct Resample {
     matrix: BenchmarkMatrix,
+    /// Whether each benchmark column is a capability benchmark.
+    capability: Vec<bool>,
 }
 
 impl Resample {
     /// An empty resample of `matrix`, whose capability benchmarks are
     /// `capabilities`.
     pub(crate) fn new(matrix: &BenchmarkMatrix, capabilities: &[String]) -> Resample {
-        let empty = |c: &Column| Column {
-            name: if capabilities.contains(&c.name) {
+        let capability: Vec<bool> = (matrix.benchmarks.iter())
+            .map(|c| capabilities.contains(&c.name))
+            .collect();
+        let empty = |(c, &capability): (&Column, &bool)| Column {
+            name: if capability {
                 c.name.clone()
             } else {
                 String::new()
@@ -422,18 +427,33 @@ impl Resample {
             matrix: BenchmarkMatrix {
                 source: String::new(),
                 models: Vec::new(),
-                benchmarks: matrix.benchmarks.iter().map(empty).collect(),
+                benchmarks: matrix.benchmarks.iter().zip(&capability).map(empty).collect(),
                 meta: Vec::new(),
-                compute: matrix.compute.as_ref().map(empty),
+                compute: matrix.compute.as_ref().map(|c| empty((c, &true))),
             },
+            capability,
         }
     }
 
-    /// The rows `rows` of `matrix` (the matrix this was made for).
-    pub(crate) fn select(&mut self, matrix: &BenchmarkMatrix, rows: &[usize]) -> &BenchmarkMatrix {
+    /// The rows `rows` of `matrix` (the matrix this was made for). With the
+    /// resample's tie classes `classes`, a benchmark column the analysis of
+    /// the resample does not read ([`RowClasses::reads_values`]: not a
+    /// capability benchmark, correlated from its classes) is left empty.
+    pub(crate) fn select(
+        &mut self,
+        matrix: &BenchmarkMatrix,
+        rows: &[usize],
+        classes: Option<&RowClasses>,
+    ) -> &BenchmarkMatrix {
         let sub = &mut self.matrix;
         let columns = sub.benchmarks.iter_mut().zip(&matrix.benchmarks);
-        for (to, from) in columns.chain(sub.compute.iter_mut().zip(&matrix.compute)) {
+        for (i, (to, from)) in columns.enumerate() {
+            to.values.clear();
+            if self.capability[i] || classes.is_none_or(|c| c.reads_values(i)) {
+                to.values.extend(rows.iter().map(|&r| from.values[r]));
+            }
+        }
+        if let (Some(to), Some(from)) = (sub.compute.as_mut(), &matrix.compute) {
             to.values.clear();
             to.values.extend(rows.iter().map(|&r| from.values[r]));
         }
