@@ -236,21 +236,31 @@ pub fn analyze_with_fit(
 }
 
 /// [`analyze_with_fit`], with the tie classes of the matrix's benchmark
-/// columns when known (a bootstrap resample's), so Spearman ranks are
-/// counted, not sorted: the same numbers.
+/// columns when known (a bootstrap resample's, see [`RowClasses`]), so
+/// Spearman correlations are counted from them, not ranked: the same
+/// numbers.
 pub fn analyze_with_fit_ranked(
     matrix: &BenchmarkMatrix,
     options: &AnalysisOptions,
     info: Option<&InfoTable>,
     fit: CapabilitiesFit,
-    classes: Option<&RowClasses>,
+    classes: Option<&RowClasses<'_>>,
 ) -> Analysis {
     let method = options.method;
+    // A resample's column values are read from its full sample (its own
+    // matrix need not hold those its correlations do not read).
+    let reasons: Vec<Option<&'static str>> = (matrix.benchmarks.iter().enumerate())
+        .map(|(i, c)| match classes {
+            Some(classes) => drop_reason(classes.values(i)),
+            None => drop_reason(c.values.iter().copied()),
+        })
+        .collect();
     let dropped = matrix
         .benchmarks
         .iter()
-        .filter_map(|c| {
-            drop_reason(c).map(|reason| DroppedBenchmark {
+        .zip(&reasons)
+        .filter_map(|(c, reason)| {
+            reason.map(|reason| DroppedBenchmark {
                 benchmark: c.name.clone(),
                 reason,
             })
@@ -268,17 +278,20 @@ pub fn analyze_with_fit_ranked(
         .map(|c| compute_for_correlation(&c.values, method));
     let compute = compute.as_deref();
     // Each target is prepared once (present rows, ranks); see `paired`.
-    let score_target = Target::new(&score_by_row, method);
-    let compute_target = compute.map(|c| Target::new(c, method));
+    let score_target = Target::resampled(&score_by_row, method, classes);
+    let compute_target = compute.map(|c| Target::resampled(c, method, classes));
     let mut targets = vec![&score_target];
     targets.extend(compute_target.as_ref());
     let one = |scratch: &mut Scratch, (index, column): (usize, &Column)| {
         let column_classes = classes.map(|c| c.column(index));
-        let both = correlate_with(&column.values, column_classes, &targets, scratch);
-        let dropped = drop_reason(column).is_some();
-        let defined = |(n, r): (usize, Option<f64>)| (n, r.filter(|_| !dropped));
-        let (n, capabilities_correlation) = defined(both[0]);
-        let (compute_n, compute_correlation) = both.get(1).copied().map_or((0, None), defined);
+        let mut both = correlate_with(&column.values, column_classes, &targets, scratch);
+        let dropped = reasons[index].is_some();
+        let mut defined = || {
+            both.next()
+                .map_or((0, None), |(n, r)| (n, r.filter(|_| !dropped)))
+        };
+        let (n, capabilities_correlation) = defined();
+        let (compute_n, compute_correlation) = defined();
         BenchmarkResult {
             benchmark: column.name.clone(),
             name: info
@@ -332,8 +345,8 @@ pub fn analyze_with_fit_ranked(
 
 /// Spec steps 1–2: a column with no values, or with one repeated value, is
 /// dropped (it has no z-scores and no defined correlation).
-fn drop_reason(column: &Column) -> Option<&'static str> {
-    let mut present = column.values.iter().filter(|v| !v.is_nan());
+fn drop_reason(values: impl Iterator<Item = f64>) -> Option<&'static str> {
+    let mut present = values.filter(|v| !v.is_nan());
     match present.next() {
         None => Some("all missing"),
         Some(first) if present.all(|v| v == first) => Some("constant"),

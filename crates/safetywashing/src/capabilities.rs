@@ -9,10 +9,10 @@
 
 use crate::linalg::symmetric_eigen;
 use crate::matrix::{BenchmarkMatrix, closest_names};
-use crate::paired::RowClasses;
+use crate::paired::{Centred, RowClasses};
 use crate::stats::{
-    CorrelationMethod, average_ranks, is_constant, mean, pearson, population_std,
-    ranks_from_classes, z_scores,
+    CorrelationMethod, Standardised, average_ranks, is_constant, mean, population_std,
+    present_values, ranks_from_classes, standardise,
 };
 use thiserror::Error;
 
@@ -148,6 +148,13 @@ pub struct CapabilitiesFit {
     pub loadings: Vec<f64>,
     /// Capabilities score of each model in `rows`.
     pub scores: Vec<f64>,
+    /// Step 2's standardisation: each capability benchmark's mean over the
+    /// models that have it (in `benchmarks` order), what
+    /// [`standardisation`] gives for the matrix fitted.
+    pub means: Vec<f64>,
+    /// Each capability benchmark's population std over the models that
+    /// have it.
+    pub stds: Vec<f64>,
 }
 
 impl CapabilitiesFit {
@@ -255,7 +262,7 @@ pub fn fit_capabilities_with(
     matrix: &BenchmarkMatrix,
     capabilities: &[String],
     method: CorrelationMethod,
-    classes: Option<&RowClasses>,
+    classes: Option<&RowClasses<'_>>,
 ) -> Result<CapabilitiesFit, CapabilitiesError> {
     let columns = check_capabilities(matrix, capabilities)?;
     let k = columns.len() as u128;
@@ -271,7 +278,7 @@ pub fn fit_capabilities_with(
         reason: reason.to_string(),
     };
     // Step 2: standardise each capability column over the models that have it.
-    let z: Vec<Vec<f64>> = columns
+    let standardised: Vec<Standardised> = columns
         .iter()
         .zip(capabilities)
         .map(|(&c, name)| {
@@ -279,13 +286,8 @@ pub fn fit_capabilities_with(
             if column.present() == 0 {
                 return Err(unusable(name, "has no values"));
             }
-            z_scores(&column.values).ok_or_else(|| {
-                let present: Vec<f64> = column
-                    .values
-                    .iter()
-                    .copied()
-                    .filter(|v| !v.is_nan())
-                    .collect();
+            standardise(&column.values).ok_or_else(|| {
+                let present = present_values(&column.values);
                 if is_constant(&present) {
                     unusable(name, "is constant (std 0)")
                 } else {
@@ -294,6 +296,9 @@ pub fn fit_capabilities_with(
             })
         })
         .collect::<Result<_, _>>()?;
+    let means = standardised.iter().map(|s| s.mean).collect();
+    let stds = standardised.iter().map(|s| s.std).collect();
+    let z: Vec<Vec<f64>> = standardised.into_iter().map(|s| s.z).collect();
 
     // Step 3: listwise deletion.
     let mut rows = Vec::new();
@@ -329,33 +334,40 @@ pub fn fit_capabilities_with(
     // values (the tie rule is on them, not on z-scores, whose rounding
     // depends on units); Pearson correlates the z-scores. Spearman is the
     // Pearson correlation of ranks, so each column is ranked once, not k - 1
-    // times (the same numbers: `spearman` computes exactly this).
+    // times (the same numbers: `spearman` computes exactly this), and each
+    // column Pearson correlates is centred once (`Centred`, the same numbers
+    // as `pearson`).
     let k = sub.len();
     let raw = |c: usize| -> Vec<f64> {
         let values = &matrix.benchmarks[c].values;
         rows.iter().map(|&r| values[r]).collect()
     };
-    let ranked: Vec<Vec<f64>> = match method {
-        CorrelationMethod::Spearman => columns
-            .iter()
-            .map(|&c| match classes {
-                Some(classes) => {
-                    let (row_classes, groups) = classes.column(c);
-                    let listwise: Vec<u32> = rows.iter().map(|&r| row_classes[r]).collect();
-                    let mut ranks = Vec::with_capacity(rows.len());
-                    ranks_from_classes(&listwise, groups, &mut Vec::new(), &mut ranks);
-                    ranks
-                }
-                None => average_ranks(&raw(c)),
-            })
-            .collect(),
-        CorrelationMethod::Kendall => columns.iter().map(|&c| raw(c)).collect(),
-        CorrelationMethod::Pearson => Vec::new(),
+    let (mut listwise, mut counts) = (Vec::new(), Vec::new());
+    let mut ranks = |c: usize| match classes {
+        Some(classes) => {
+            listwise.clear();
+            listwise.extend(rows.iter().map(|&r| classes.class(c, r)));
+            let mut ranks = Vec::with_capacity(rows.len());
+            let groups = classes.column(c).groups;
+            ranks_from_classes(&listwise, groups, &mut counts, &mut ranks);
+            ranks
+        }
+        None => average_ranks(&raw(c)),
+    };
+    let (kendall, centred) = match method {
+        CorrelationMethod::Spearman => (
+            Vec::new(),
+            Centred::new(columns.iter().map(|&c| ranks(c)).collect()),
+        ),
+        CorrelationMethod::Pearson => (Vec::new(), Centred::new(sub.clone())),
+        CorrelationMethod::Kendall => (
+            columns.iter().map(|&c| raw(c)).collect(),
+            Centred::new(Vec::new()),
+        ),
     };
     let correlate = |i: usize, j: usize| match method {
-        CorrelationMethod::Spearman => pearson(&ranked[i], &ranked[j]),
-        CorrelationMethod::Kendall => method.correlate(&ranked[i], &ranked[j]),
-        CorrelationMethod::Pearson => method.correlate(&sub[i], &sub[j]),
+        CorrelationMethod::Kendall => method.correlate(&kendall[i], &kendall[j]),
+        CorrelationMethod::Spearman | CorrelationMethod::Pearson => centred.pearson(i, j),
     };
     let mut correlation_matrix = vec![vec![1.0; k]; k];
     for i in 0..k {
@@ -405,6 +417,8 @@ pub fn fit_capabilities_with(
         eigenvalues: eigen.values,
         loadings,
         scores,
+        means,
+        stds,
     })
 }
 
@@ -416,13 +430,7 @@ pub fn standardisation(matrix: &BenchmarkMatrix, fit: &CapabilitiesFit) -> (Vec<
     fit.benchmarks
         .iter()
         .map(|b| {
-            let present: Vec<f64> = matrix
-                .benchmark(b)
-                .map_or(&[][..], |c| &c.values)
-                .iter()
-                .copied()
-                .filter(|v| !v.is_nan())
-                .collect();
+            let present = present_values(matrix.benchmark(b).map_or(&[][..], |c| &c.values));
             (
                 mean(&present).unwrap_or(f64::NAN),
                 population_std(&present).unwrap_or(f64::NAN),

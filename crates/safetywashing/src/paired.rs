@@ -15,10 +15,16 @@
 //!
 //! Both paths give bitwise the numbers of the general one: the same values
 //! are summed in the same order.
+//!
+//! A bootstrap resample of a sample whose columns' tie classes are known
+//! ([`RowClasses`]) is correlated faster still: its Spearman correlations are
+//! summed class by class from how often it drew each of the sample's rows
+//! ([`spearman_by_classes`]), with no ranking and no pass over its own rows
+//! per column; exact sums make those the same bits too.
 
+use crate::matrix::Column;
 use crate::stats::{
     CorrelationMethod, RankScratch, TieClasses, average_ranks_into, is_constant, mean,
-    ranks_from_classes,
 };
 
 /// One side of a Pearson correlation, centred once.
@@ -44,12 +50,6 @@ impl Side {
         self.centre();
     }
 
-    /// Fill with the average ranks of values of these tie classes.
-    fn set_ranks(&mut self, classes: &[u32], groups: usize, counts: &mut Vec<f64>) {
-        ranks_from_classes(classes, groups, counts, &mut self.values);
-        self.centre();
-    }
-
     /// Mean, sum of squares and constancy of `values`.
     fn centre(&mut self) {
         self.mean = mean(&self.values).unwrap_or(f64::NAN);
@@ -63,6 +63,38 @@ impl Side {
     }
 }
 
+/// Columns of equal length, each centred once for the Pearson correlation
+/// of any two of them ([`Centred::pearson`]), not once per pair: a
+/// correlation matrix's columns.
+#[derive(Debug, Clone)]
+pub struct Centred {
+    sides: Vec<Side>,
+}
+
+impl Centred {
+    /// Prepare `columns` (all of one length).
+    pub fn new(columns: Vec<Vec<f64>>) -> Centred {
+        let sides = columns
+            .into_iter()
+            .map(|values| {
+                let mut side = Side {
+                    values,
+                    ..Side::default()
+                };
+                side.centre();
+                side
+            })
+            .collect();
+        Centred { sides }
+    }
+
+    /// The Pearson correlation of columns `i` and `j`, bitwise
+    /// [`crate::stats::pearson`]'s.
+    pub fn pearson(&self, i: usize, j: usize) -> Option<f64> {
+        pearson(&self.sides[i], &self.sides[j])
+    }
+}
+
 /// Pearson correlation of two prepared sides of equal length, exactly as
 /// [`crate::stats::pearson`] computes it.
 fn pearson(x: &Side, y: &Side) -> Option<f64> {
@@ -73,12 +105,96 @@ fn pearson(x: &Side, y: &Side) -> Option<f64> {
     for (a, b) in x.values.iter().zip(&y.values) {
         sxy += (a - x.mean) * (b - y.mean);
     }
-    let denom = (x.ss * y.ss).sqrt();
-    if denom == 0.0 || !denom.is_finite() || x.constant || y.constant {
+    correlation(sxy, (x.ss, x.constant), y)
+}
+
+/// The end of [`crate::stats::pearson`]: the correlation from the sum of
+/// cross products `sxy`, one side's sum of squares and constancy, and the
+/// other side.
+fn correlation(sxy: f64, (ss, constant): (f64, bool), y: &Side) -> Option<f64> {
+    let denom = (ss * y.ss).sqrt();
+    if denom == 0.0 || !denom.is_finite() || constant || y.constant {
         return None;
     }
     let r = sxy / denom;
     r.is_finite().then(|| r.clamp(-1.0, 1.0))
+}
+
+/// Up to this many pairs, a Spearman correlation of a resample is summed
+/// class by class ([`spearman_by_classes`]). Ranks are multiples of 1/2 and
+/// their mean is (n + 1) / 2, so every deviation from it is a multiple of
+/// 1/2 and every product of two a multiple of 1/4; below this many pairs
+/// every sum of them stays under 2^53 quarters (n³ / 4 at most), so each is
+/// exact in `f64` whatever the order of its terms, as row by row in
+/// [`pearson`], and exact in integers of quarters, as class by class: the
+/// same numbers, bit for bit.
+const EXACT_RANK_SUMS_UP_TO: usize = 1 << 16;
+
+/// A Spearman target over a resample, by row of the full sample it was
+/// drawn from: how many of the target's rows are copies of that row, and
+/// the sum of their doubled rank deviations from the mean rank (copies have
+/// equal values, so equal ranks), an integer.
+#[derive(Debug, Clone)]
+struct Drawn {
+    copies: Vec<(i64, i64)>,
+}
+
+/// The Spearman correlations of a resample's column with Spearman targets
+/// over each target's rows (all of them present in the column), from the
+/// full sample's tie classes `full` of that column and each target's
+/// `drawn` rows: bitwise what ranking the column over a target's rows and
+/// then [`pearson`] give (see [`EXACT_RANK_SUMS_UP_TO`]). One pass over the
+/// full sample in class order (for all the targets at once) sums each
+/// class's copies and target deviations; a class drawn `count` times after
+/// `before` smaller rows has the average rank `before + (count + 1) / 2`,
+/// whose doubled deviation from the mean rank is `2 before + count - n`.
+fn spearman_by_classes<const N: usize>(
+    full: &TieClasses,
+    targets: [(&Target, &Drawn); N],
+) -> [Option<f64>; N] {
+    let n = targets.map(|(t, _)| t.rows.len() as i64);
+    // Per target: rows so far, and sums of products of doubled deviations
+    // (quarters). A class not drawn adds zeros.
+    let (mut before, mut sxy, mut ss) = ([0i64; N], [0i64; N], [0i64; N]);
+    let mut close = |count: [i64; N], sum: [i64; N]| {
+        for k in 0..N {
+            let deviation = 2 * before[k] + count[k] - n[k];
+            sxy[k] += deviation * sum[k];
+            ss[k] += count[k] * deviation * deviation;
+            before[k] += count[k];
+        }
+    };
+    let copies = |row: u32, k: usize| targets[k].1.copies[row as usize];
+    if full.groups == full.by_class.len() {
+        // No ties: each row its own class.
+        for &(row, _) in &full.by_class {
+            let drawn: [(i64, i64); N] = std::array::from_fn(|k| copies(row, k));
+            close(drawn.map(|d| d.0), drawn.map(|d| d.1));
+        }
+    } else {
+        let (mut count, mut sum, mut class) = ([0; N], [0; N], 0);
+        for &(row, c) in &full.by_class {
+            if c != class {
+                close(count, sum);
+                (count, sum, class) = ([0; N], [0; N], c);
+            }
+            for k in 0..N {
+                let (copies, deviations) = copies(row, k);
+                count[k] += copies;
+                sum[k] += deviations;
+            }
+        }
+        close(count, sum);
+    }
+    std::array::from_fn(|k| {
+        if n[k] < 2 {
+            return None;
+        }
+        // Below 2^53, so exact in `f64`.
+        let (sxy, ss) = (sxy[k] as f64 / 4.0, ss[k] as f64 / 4.0);
+        // Equal ranks have no deviation from their mean.
+        correlation(sxy, (ss, ss == 0.0), &targets[k].0.side)
+    })
 }
 
 /// A variable every column is correlated with (the capabilities score, or
@@ -91,22 +207,52 @@ pub struct Target<'a> {
     rows: Vec<usize>,
     /// The target's side over `rows` (unused for Kendall).
     side: Side,
+    /// For a Spearman target over a resample with known tie classes (and
+    /// few enough rows): its rows by the full sample's rows.
+    drawn: Option<Drawn>,
 }
 
 impl<'a> Target<'a> {
     /// Prepare `values` (NaN = missing) as a target for `method`.
     pub fn new(values: &'a [f64], method: CorrelationMethod) -> Target<'a> {
+        Target::resampled(values, method, None)
+    }
+
+    /// [`Target::new`] for the values of a resample whose rows and columns'
+    /// tie classes are `classes`, when known.
+    pub fn resampled(
+        values: &'a [f64],
+        method: CorrelationMethod,
+        classes: Option<&RowClasses>,
+    ) -> Target<'a> {
         let rows: Vec<usize> = (0..values.len()).filter(|&r| !values[r].is_nan()).collect();
         let mut side = Side::default();
         if method != CorrelationMethod::Kendall {
             let raw: Vec<f64> = rows.iter().map(|&r| values[r]).collect();
             side.set(&raw, method, &mut RankScratch::default());
         }
+        let drawn = classes
+            .filter(|_| {
+                method == CorrelationMethod::Spearman && rows.len() <= EXACT_RANK_SUMS_UP_TO
+            })
+            .map(|c| {
+                let mut copies = vec![(0, 0); c.full_rows];
+                for (&r, &rank) in rows.iter().zip(&side.values) {
+                    let (count, sum) = &mut copies[c.rows[r]];
+                    // Ranks and their mean are multiples of 1/2.
+                    let doubled = 2.0 * (rank - side.mean);
+                    debug_assert_eq!(doubled.fract(), 0.0);
+                    *count += 1;
+                    *sum += doubled as i64;
+                }
+                Drawn { copies }
+            });
         Target {
             values,
             method,
             rows,
             side,
+            drawn,
         }
     }
 
@@ -141,88 +287,111 @@ pub struct Scratch {
     x: Vec<f64>,
     y: Vec<f64>,
     order: RankScratch,
-    classes: Vec<u32>,
-    counts: Vec<f64>,
     /// The column's side over some target's rows, when prepared.
     side: Side,
 }
 
-/// Tie classes of every benchmark column of a sample, row by row (see
-/// [`TieClasses`]): a resample's are the full sample's, gathered by its rows,
-/// so that ranking a column of the resample is counting, not sorting.
-#[derive(Debug, Clone, Default)]
-pub struct RowClasses {
-    rows: usize,
-    /// Column after column: the class of each row.
-    classes: Vec<u32>,
-    groups: Vec<usize>,
+/// The tie classes of a resample's benchmark columns: those of the full
+/// sample it was drawn from ([`TieClasses`], column by column), and which
+/// row of the full sample each of its rows is a copy of.
+///
+/// A column the full sample has every value of is then correlated from
+/// classes alone, never from its values ([`RowClasses::reads_values`]), so a
+/// resample's matrix need not hold them: what else the analysis asks of
+/// the column's values it reads from the full sample ([`RowClasses::values`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RowClasses<'a> {
+    columns: &'a [TieClasses],
+    full: &'a [Column],
+    rows: &'a [usize],
+    full_rows: usize,
 }
 
-impl RowClasses {
-    /// The classes of the full-sample `columns` at `rows` (repeats allowed).
-    pub fn gather(columns: &[TieClasses], rows: &[usize]) -> RowClasses {
-        let mut classes = Vec::with_capacity(columns.len() * rows.len());
-        for c in columns {
-            classes.extend(rows.iter().map(|&r| c.classes[r]));
-        }
+impl<'a> RowClasses<'a> {
+    /// The resample of `rows` (repeats allowed) of a full sample whose
+    /// benchmark columns are `full`, with the tie classes `columns`.
+    pub fn new(columns: &'a [TieClasses], full: &'a [Column], rows: &'a [usize]) -> RowClasses<'a> {
         RowClasses {
-            rows: rows.len(),
-            classes,
-            groups: columns.iter().map(|c| c.groups).collect(),
+            columns,
+            full,
+            rows,
+            full_rows: columns.first().map_or(0, |c| c.classes.len()),
         }
     }
 
-    /// Classes of column `index`, row by row, and its number of classes.
-    pub fn column(&self, index: usize) -> (&[u32], usize) {
-        let start = index * self.rows;
-        (&self.classes[start..start + self.rows], self.groups[index])
+    /// The full sample's tie classes of column `index`.
+    pub fn column(&self, index: usize) -> &'a TieClasses {
+        &self.columns[index]
+    }
+
+    /// The class of the resample's `row` in column `index`.
+    pub fn class(&self, index: usize, row: usize) -> u32 {
+        self.columns[index].classes[self.rows[row]]
+    }
+
+    /// Whether [`correlate_with`] reads the values of the resample's column
+    /// `index` (with targets made by [`Target::resampled`] for this
+    /// resample): only where the full sample's column has gaps, or the
+    /// resample has too many rows to be summed class by class.
+    pub fn reads_values(&self, index: usize) -> bool {
+        let c = &self.columns[index];
+        c.by_class.len() != c.classes.len() || self.rows.len() > EXACT_RANK_SUMS_UP_TO
+    }
+
+    /// The resample's values of column `index` (NaN = missing), read from
+    /// the full sample.
+    pub fn values(&self, index: usize) -> impl Iterator<Item = f64> + 'a {
+        let values = &self.full[index].values;
+        self.rows.iter().map(move |&r| values[r])
     }
 }
 
 /// Correlate `column` (NaN = missing) with each target over the rows where
-/// both are present: `(pairs, correlation)` per target, the correlation
+/// both are present: `(pairs, correlation)` per target, in order (computed
+/// as the iterator is advanced), the correlation
 /// `None` below two pairs or where undefined. `classes`, when given, are the
-/// column's tie classes row by row (and its number of classes): a Spearman
-/// side is then ranked by counting them (the same ranks, in linear time).
-pub fn correlate_with(
-    column: &[f64],
-    classes: Option<(&[u32], usize)>,
-    targets: &[&Target],
-    scratch: &mut Scratch,
-) -> Vec<(usize, Option<f64>)> {
+/// full sample's tie classes of the column of a resample, whose targets were
+/// made with [`Target::resampled`]: a Spearman correlation is then summed
+/// class by class (the same number, with no ranking).
+pub fn correlate_with<'s>(
+    column: &'s [f64],
+    classes: Option<&'s TieClasses>,
+    targets: &'s [&'s Target<'s>],
+    scratch: &'s mut Scratch,
+) -> impl Iterator<Item = (usize, Option<f64>)> + 's {
     // Index of the target whose rows the column side in `scratch` covers.
     let mut prepared: Option<usize> = None;
-    targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if t.method == CorrelationMethod::Kendall || !t.covers(column) {
-                return t.correlate_general(column, scratch);
-            }
-            let reusable = prepared.is_some_and(|p| targets[p].rows == t.rows);
-            if !reusable {
-                match classes.filter(|_| t.method == CorrelationMethod::Spearman) {
-                    Some((row_classes, groups)) => {
-                        scratch.classes.clear();
-                        scratch
-                            .classes
-                            .extend(t.rows.iter().map(|&r| row_classes[r]));
-                        scratch
-                            .side
-                            .set_ranks(&scratch.classes, groups, &mut scratch.counts);
-                    }
-                    None => {
-                        scratch.x.clear();
-                        scratch.x.extend(t.rows.iter().map(|&r| column[r]));
-                        scratch.side.set(&scratch.x, t.method, &mut scratch.order);
-                    }
-                }
-                prepared = Some(i);
-            }
-            let n = t.rows.len();
-            (n, pearson(&scratch.side, &t.side))
-        })
-        .collect()
+    // A full-sample column with every value is present on any resample row.
+    let complete = classes.is_some_and(|c| c.by_class.len() == c.classes.len());
+    // Two such targets (score and compute) are summed in one pass.
+    let both = match (classes, targets) {
+        (Some(full), [a, b]) if complete => match (&a.drawn, &b.drawn) {
+            (Some(da), Some(db)) => Some(spearman_by_classes(full, [(*a, da), (*b, db)])),
+            _ => None,
+        },
+        _ => None,
+    };
+    targets.iter().enumerate().map(move |(i, t)| {
+        let n = t.rows.len();
+        if let Some(both) = both {
+            return (n, both[i]);
+        }
+        if t.method == CorrelationMethod::Kendall || !(complete || t.covers(column)) {
+            return t.correlate_general(column, scratch);
+        }
+        if let (Some(full), Some(drawn)) = (classes, &t.drawn) {
+            let [r] = spearman_by_classes(full, [(t, drawn)]);
+            return (n, r);
+        }
+        let reusable = prepared.is_some_and(|p| targets[p].rows == t.rows);
+        if !reusable {
+            scratch.x.clear();
+            scratch.x.extend(t.rows.iter().map(|&r| column[r]));
+            scratch.side.set(&scratch.x, t.method, &mut scratch.order);
+            prepared = Some(i);
+        }
+        (n, pearson(&scratch.side, &t.side))
+    })
 }
 
 #[cfg(test)]
@@ -253,33 +422,62 @@ mod tests {
                 proptest::collection::vec(cell(), n),
                 proptest::collection::vec(cell(), n),
                 proptest::collection::vec(any::<bool>(), n),
+                proptest::collection::vec(0..n, 1..60),
             ))
         ) {
-            let (column, score, compute, complete) = rows;
+            let (column, score, compute, complete, draws) = rows;
             // Often make the column complete, to take the fast path.
             let column: Vec<f64> = column
                 .iter()
                 .zip(&complete)
                 .map(|(v, c)| if *c && v.is_nan() { 1.5 } else { *v })
                 .collect();
-            for method in [CorrelationMethod::Spearman, CorrelationMethod::Pearson, CorrelationMethod::Kendall] {
-                let s = Target::new(&score, method);
-                let c = Target::new(&compute, method);
-                let s2 = Target::new(&score, method);
-                let mut scratch = Scratch::default();
-                let got = correlate_with(&column, None, &[&s, &c, &s2], &mut scratch);
-                // Ranked by counting the full column's tie classes: the same.
-                let tc = TieClasses::new(&column);
-                let counted = correlate_with(&column, Some((&tc.classes, tc.groups)), &[&s, &c, &s2], &mut scratch);
-                prop_assert_eq!(&got, &counted);
-                let want = [
-                    reference(&column, &score, method),
-                    reference(&column, &compute, method),
-                    reference(&column, &score, method),
-                ];
-                for (g, w) in got.iter().zip(&want) {
-                    prop_assert_eq!(g.0, w.0);
-                    prop_assert_eq!(g.1.map(f64::to_bits), w.1.map(f64::to_bits), "{:?}", method);
+            // The full sample, and a resample of it (rows drawn with repeats).
+            let full = [TieClasses::new(&column)];
+            let full_columns = [Column { name: String::new(), values: column.clone() }];
+            for draws in [(0..column.len()).collect(), draws] {
+                let pick = |v: &[f64]| -> Vec<f64> { draws.iter().map(|&r| v[r]).collect() };
+                let (column, score, compute) = (pick(&column), pick(&score), pick(&compute));
+                for method in [CorrelationMethod::Spearman, CorrelationMethod::Pearson, CorrelationMethod::Kendall] {
+                    let s = Target::new(&score, method);
+                    let c = Target::new(&compute, method);
+                    let s2 = Target::new(&score, method);
+                    let mut scratch = Scratch::default();
+                    let got: Vec<_> = correlate_with(&column, None, &[&s, &c, &s2], &mut scratch).collect();
+                    // Summed class by class from the full column's tie classes: the same.
+                    let classes = RowClasses::new(&full, &full_columns, &draws);
+                    prop_assert!(classes.values(0).zip(&column).all(|(a, b)| a.to_bits() == b.to_bits()));
+                    let s = Target::resampled(&score, method, Some(&classes));
+                    let c = Target::resampled(&compute, method, Some(&classes));
+                    let counted: Vec<_> = correlate_with(&column, Some(classes.column(0)), &[&s, &c, &s], &mut scratch).collect();
+                    prop_assert_eq!(&got, &counted);
+                    let want = [
+                        reference(&column, &score, method),
+                        reference(&column, &compute, method),
+                        reference(&column, &score, method),
+                    ];
+                    for (g, w) in got.iter().zip(&want) {
+                        prop_assert_eq!(g.0, w.0);
+                        prop_assert_eq!(g.1.map(f64::to_bits), w.1.map(f64::to_bits), "{:?}", method);
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn centred_columns_correlate_as_pearson(
+            columns in (2usize..30).prop_flat_map(|n| proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![(0i32..4).prop_map(f64::from), -10.0f64..10.0], n),
+                1..5,
+            ))
+        ) {
+            let centred = Centred::new(columns.clone());
+            for i in 0..columns.len() {
+                for j in 0..columns.len() {
+                    let want = crate::stats::pearson(&columns[i], &columns[j]);
+                    prop_assert_eq!(centred.pearson(i, j).map(f64::to_bits), want.map(f64::to_bits));
                 }
             }
         }
@@ -291,7 +489,7 @@ mod tests {
         let column = [2.0, 1.0, 4.0, 3.0, 7.0];
         let t = Target::new(&score, CorrelationMethod::Spearman);
         let mut scratch = Scratch::default();
-        let got = correlate_with(&column, None, &[&t, &t], &mut scratch);
+        let got: Vec<_> = correlate_with(&column, None, &[&t, &t], &mut scratch).collect();
         assert_eq!(got[0], got[1]);
         assert_eq!(
             got[0],

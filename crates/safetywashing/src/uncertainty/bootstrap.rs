@@ -13,10 +13,10 @@
 
 use super::intervals::{self, BootstrapEstimate, IntervalMethod};
 use super::{
-    Draws, Hooks, OptionError, Purpose, UncertaintyError, analyze_aligned, select_rows, stream_rng,
+    Draws, Hooks, OptionError, Purpose, Resample, UncertaintyError, analyze_aligned, stream_rng,
 };
 use crate::analysis::{Analysis, AnalysisOptions};
-use crate::capabilities::{project, standardisation};
+use crate::capabilities::project;
 use crate::matrix::BenchmarkMatrix;
 use crate::paired::RowClasses;
 use crate::stats::{CorrelationMethod, TieClasses};
@@ -153,18 +153,36 @@ impl BootstrapReport {
     }
 }
 
+/// The models scored under every fit: rows of the full matrix, and that
+/// matrix's columns of the capability benchmarks (in the fits' order).
+struct Scored<'a> {
+    rows: &'a [usize],
+    columns: Vec<&'a [f64]>,
+}
+
+impl<'a> Scored<'a> {
+    /// The models `full` scored, in `matrix`, the matrix it analysed.
+    fn new(matrix: &'a BenchmarkMatrix, full: &'a Analysis) -> Scored<'a> {
+        let columns = full
+            .fit
+            .benchmarks
+            .iter()
+            .map(|b| matrix.benchmark(b).map_or(&[][..], |c| &c.values))
+            .collect();
+        Scored {
+            rows: &full.fit.rows,
+            columns,
+        }
+    }
+}
+
 /// The numbers of an analysis that get intervals, flattened: capabilities
 /// correlations, compute correlations, then PC1 share, mean capability
 /// correlation and score–compute correlation, the eigenvalues, and the
-/// score of each of `scored` (rows of `matrix`, the full sample's scored
-/// models) under the analysis's fit, standardised over `sample` (the rows
-/// the analysis was fitted on). NaN = undefined.
-fn statistics(
-    a: &Analysis,
-    sample: &BenchmarkMatrix,
-    matrix: &BenchmarkMatrix,
-    scored: &[usize],
-) -> Vec<f64> {
+/// score of each of the `scored` models under the analysis's fit,
+/// standardised as the fit was (over the rows it was fitted on). NaN =
+/// undefined.
+fn statistics(a: &Analysis, scored: &Scored) -> Vec<f64> {
     let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
     let mut s: Vec<f64> = a
         .benchmarks
@@ -176,19 +194,13 @@ fn statistics(
     s.push(a.fit.correlation_mean);
     s.push(nan(a.capabilities_score_compute_correlation));
     s.extend(&a.fit.eigenvalues);
-    let (means, stds) = standardisation(sample, &a.fit);
-    let columns: Vec<&[f64]> = a
-        .fit
-        .benchmarks
-        .iter()
-        .map(|b| matrix.benchmark(b).map_or(&[][..], |c| &c.values))
-        .collect();
-    let mut values = vec![f64::NAN; columns.len()];
-    for &r in scored {
-        for (v, c) in values.iter_mut().zip(&columns) {
+    let (means, stds) = (&a.fit.means, &a.fit.stds);
+    let mut values = vec![f64::NAN; scored.columns.len()];
+    for &r in scored.rows {
+        for (v, c) in values.iter_mut().zip(&scored.columns) {
             *v = c.get(r).copied().unwrap_or(f64::NAN);
         }
-        s.push(project(&a.fit, (&means, &stds), &values));
+        s.push(project(&a.fit, (means, stds), &values));
     }
     s
 }
@@ -278,20 +290,90 @@ fn draw(units: &[Vec<usize>], rng: &mut impl Rng) -> Vec<usize> {
 /// (Spearman only): the resample's ranks are counted from them (its tie
 /// groups are the full sample's), in linear time, not sorted afresh.
 fn rerun(
-    matrix: &BenchmarkMatrix,
+    (matrix, resample): (&BenchmarkMatrix, &mut Resample),
     options: &AnalysisOptions,
-    (reference, scored): (&[f64], &[usize]),
+    (reference, scored): (&[f64], &Scored),
     rows: &[usize],
     width: usize,
     classes: Option<&[TieClasses]>,
 ) -> Option<Vec<f64>> {
-    let sub = select_rows(matrix, rows, &options.capabilities);
-    let gathered = classes.map(|c| RowClasses::gather(c, rows));
-    let stats = analyze_aligned(&sub, options, reference, gathered.as_ref())
+    let classes = classes.map(|c| RowClasses::new(c, &matrix.benchmarks, rows));
+    let sub = resample.select(matrix, rows, classes.as_ref());
+    let stats = analyze_aligned(sub, options, reference, classes.as_ref())
         .ok()
-        .map(|a| statistics(&a, &sub, matrix, scored));
+        .map(|a| statistics(&a, scored));
     debug_assert!(stats.as_ref().is_none_or(|s| s.len() == width));
     stats
+}
+
+/// Samples (resamples, or jackknife samples) run together in one task, their
+/// statistics kept column by column.
+const BLOCK: usize = 16;
+
+/// The statistics of many samples, `width` of them per sample: blocks of
+/// [`BLOCK`] consecutive samples, each block statistic after statistic
+/// (NaN for a sample that could not be fitted), so that one statistic's
+/// values over every sample are read from a run of each block, not from
+/// one place in each sample's own vector.
+struct Kept {
+    width: usize,
+    samples: usize,
+    blocks: Vec<Vec<f64>>,
+    /// Samples whose fit failed.
+    failed: usize,
+}
+
+impl Kept {
+    /// Run `sample` on `0..samples` in parallel (asking `hooks` before each
+    /// one whether to stop) and keep what it returns, `width` statistics or
+    /// `None` where it could not fit. Each task makes its own `scratch` for
+    /// `sample` to reuse.
+    fn run<S>(
+        samples: usize,
+        width: usize,
+        hooks: &Hooks,
+        scratch: impl Fn() -> S + Sync,
+        sample: impl Fn(usize, &mut S) -> Option<Vec<f64>> + Sync,
+    ) -> Result<Kept, UncertaintyError> {
+        let blocks: Vec<(Vec<f64>, usize)> = (0..samples.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|block| {
+                let first = block * BLOCK;
+                let len = BLOCK.min(samples - first);
+                let mut columns = vec![f64::NAN; width * len];
+                let mut failed = 0;
+                let mut scratch = scratch();
+                for i in 0..len {
+                    hooks.check()?;
+                    match sample(first + i, &mut scratch) {
+                        Some(stats) => {
+                            for (k, v) in stats.into_iter().enumerate() {
+                                columns[k * len + i] = v;
+                            }
+                        }
+                        None => failed += 1,
+                    }
+                }
+                Ok((columns, failed))
+            })
+            .collect::<Result<_, UncertaintyError>>()?;
+        Ok(Kept {
+            width,
+            samples,
+            failed: blocks.iter().map(|b| b.1).sum(),
+            blocks: blocks.into_iter().map(|b| b.0).collect(),
+        })
+    }
+
+    /// Statistic `k` of every sample, in sample order.
+    fn column(&self, k: usize) -> Vec<f64> {
+        let mut values = Vec::with_capacity(self.samples);
+        for block in &self.blocks {
+            let len = block.len() / self.width;
+            values.extend_from_slice(&block[k * len..(k + 1) * len]);
+        }
+        values
+    }
 }
 
 /// Bootstrap every number of `full`, the analysis of `matrix` (`settings`
@@ -305,8 +387,9 @@ pub(crate) fn bootstrap(
     hooks: &Hooks,
 ) -> Result<BootstrapReport, UncertaintyError> {
     let units = units(matrix, &settings.resampling)?;
-    let reference = (&full.fit.loadings[..], &full.fit.rows[..]);
-    let estimates = statistics(full, matrix, matrix, &full.fit.rows);
+    let scored = Scored::new(matrix, full);
+    let reference = (&full.fit.loadings[..], &scored);
+    let estimates = statistics(full, &scored);
     let width = estimates.len();
     let classes: Option<Vec<TieClasses>> =
         (options.method == CorrelationMethod::Spearman).then(|| {
@@ -330,41 +413,43 @@ pub(crate) fn bootstrap(
         },
         "use fewer bootstrap resamples",
     )?;
-    let draws: Vec<Option<Vec<f64>>> = (0..settings.resamples)
-        .into_par_iter()
-        .map(|b| {
-            hooks.check()?;
-            let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
-            let rows = draw(&units, &mut rng);
-            let stats = rerun(matrix, options, reference, &rows, width, classes);
-            (hooks.progress)(1);
-            Ok(stats)
-        })
-        .collect::<Result<_, UncertaintyError>>()?;
-    let jackknife: Vec<Option<Vec<f64>>> = (0..units.len())
-        .into_par_iter()
-        .map(|left_out| {
-            hooks.check()?;
-            let rows: Vec<usize> = units
-                .iter()
-                .enumerate()
-                .filter(|(u, _)| *u != left_out)
-                .flat_map(|(_, rows)| rows.iter().copied())
-                .collect();
-            Ok(rerun(matrix, options, reference, &rows, width, classes))
-        })
-        .collect::<Result<_, UncertaintyError>>()?;
-    let failed_fits = draws.iter().filter(|d| d.is_none()).count();
-    let column = |rows: &[Option<Vec<f64>>], k: usize| -> Vec<f64> {
-        rows.iter()
-            .map(|r| r.as_ref().map_or(f64::NAN, |s| s[k]))
-            .collect()
-    };
+    let resample = || Resample::new(matrix, &options.capabilities);
+    let draws = Kept::run(settings.resamples, width, hooks, resample, |b, resample| {
+        let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
+        let rows = draw(&units, &mut rng);
+        let stats = rerun(
+            (matrix, resample),
+            options,
+            reference,
+            &rows,
+            width,
+            classes,
+        );
+        (hooks.progress)(1);
+        stats
+    })?;
+    let jackknife = Kept::run(units.len(), width, hooks, resample, |left_out, resample| {
+        let rows: Vec<usize> = units
+            .iter()
+            .enumerate()
+            .filter(|(u, _)| *u != left_out)
+            .flat_map(|(_, rows)| rows.iter().copied())
+            .collect();
+        rerun(
+            (matrix, resample),
+            options,
+            reference,
+            &rows,
+            width,
+            classes,
+        )
+    })?;
+    let failed_fits = draws.failed;
     let summarise = |k: usize, correlation: bool| {
         intervals::estimate(
             estimates[k],
-            &column(&draws, k),
-            &column(&jackknife, k),
+            &draws.column(k),
+            &jackknife.column(k),
             settings.confidence,
             correlation,
         )

@@ -199,7 +199,7 @@ pub fn estimate(
     confidence: f64,
     correlation: bool,
 ) -> BootstrapEstimate {
-    let mut values: Vec<f64> = draws.iter().copied().filter(|v| !v.is_nan()).collect();
+    let mut values = crate::stats::present_values(draws);
     let used = values.len();
     let skipped = draws.len() - used;
     if estimate.is_nan() || used < MIN_VALUES {
@@ -209,7 +209,7 @@ pub fn estimate(
             ..BootstrapEstimate::undefined(0)
         };
     }
-    values.sort_by(f64::total_cmp);
+    crate::stats::sort_total_order(&mut values);
     let alpha = 1.0 - confidence;
     BootstrapEstimate {
         percentile: Some(Interval {
@@ -246,8 +246,10 @@ fn standard_normal() -> Normal {
 /// (skewness of the jackknife values).
 fn bca(estimate: f64, sorted: &[f64], jackknife: &[f64], alpha: f64) -> Option<Interval> {
     let n = sorted.len() as f64;
-    let below = sorted.iter().filter(|v| **v < estimate).count() as f64;
-    let equal = sorted.iter().filter(|v| **v == estimate).count() as f64;
+    // Counted by bisection: both tests are monotone along sorted values.
+    let below = sorted.partition_point(|v| *v < estimate);
+    let equal = (sorted.partition_point(|v| *v <= estimate) - below) as f64;
+    let below = below as f64;
     let share = (below + equal / 2.0) / n;
     if share <= 0.0 || share >= 1.0 || jackknife.iter().any(|v| v.is_nan()) || jackknife.len() < 2 {
         return None;

@@ -407,31 +407,75 @@ impl FullAnalysis {
 
 pub(crate) use crate::random::{Purpose, stream_rng};
 
-/// The matrix restricted to `rows` (repeats allowed), in that order, for
-/// rerunning the pipeline on a resample: only its numbers are read back.
-/// So that tens of thousands of resamples don't allocate thousands of
-/// strings each, only the capability benchmarks keep their names (the fit
-/// looks them up); other columns and the models are unnamed, and the
-/// metadata columns are not carried (the analysis does not read them).
-pub(crate) fn select_rows(
-    matrix: &BenchmarkMatrix,
-    rows: &[usize],
-    capabilities: &[String],
-) -> BenchmarkMatrix {
-    let pick = |c: &Column| Column {
-        name: if capabilities.contains(&c.name) {
-            c.name.clone()
-        } else {
-            String::new()
-        },
-        values: rows.iter().map(|&r| c.values[r]).collect(),
-    };
-    BenchmarkMatrix {
-        source: String::new(),
-        models: vec![String::new(); rows.len()],
-        benchmarks: matrix.benchmarks.iter().map(pick).collect(),
-        meta: Vec::new(),
-        compute: matrix.compute.as_ref().map(pick),
+/// A matrix restricted to rows (repeats allowed), in their order, for
+/// rerunning the pipeline on resamples: only its numbers are read back.
+/// It is refilled for each resample ([`Resample::select`]), so that tens of
+/// thousands of resamples allocate its columns once per task, not each, and
+/// only the capability benchmarks keep their names (the fit looks them up);
+/// other columns and the models are unnamed, and the metadata columns are
+/// not carried (the analysis does not read them).
+pub(crate) struct Resample {
+    matrix: BenchmarkMatrix,
+    /// Whether each benchmark column is a capability benchmark.
+    capability: Vec<bool>,
+}
+
+impl Resample {
+    /// An empty resample of `matrix`, whose capability benchmarks are
+    /// `capabilities`.
+    pub(crate) fn new(matrix: &BenchmarkMatrix, capabilities: &[String]) -> Resample {
+        let capability: Vec<bool> = (matrix.benchmarks.iter())
+            .map(|c| capabilities.contains(&c.name))
+            .collect();
+        let empty = |(c, &capability): (&Column, &bool)| Column {
+            name: if capability {
+                c.name.clone()
+            } else {
+                String::new()
+            },
+            values: Vec::new(),
+        };
+        Resample {
+            matrix: BenchmarkMatrix {
+                source: String::new(),
+                models: Vec::new(),
+                benchmarks: matrix
+                    .benchmarks
+                    .iter()
+                    .zip(&capability)
+                    .map(empty)
+                    .collect(),
+                meta: Vec::new(),
+                compute: matrix.compute.as_ref().map(|c| empty((c, &true))),
+            },
+            capability,
+        }
+    }
+
+    /// The rows `rows` of `matrix` (the matrix this was made for). With the
+    /// resample's tie classes `classes`, a benchmark column the analysis of
+    /// the resample does not read ([`RowClasses::reads_values`]: not a
+    /// capability benchmark, correlated from its classes) is left empty.
+    pub(crate) fn select(
+        &mut self,
+        matrix: &BenchmarkMatrix,
+        rows: &[usize],
+        classes: Option<&RowClasses>,
+    ) -> &BenchmarkMatrix {
+        let sub = &mut self.matrix;
+        let columns = sub.benchmarks.iter_mut().zip(&matrix.benchmarks);
+        for (i, (to, from)) in columns.enumerate() {
+            to.values.clear();
+            if self.capability[i] || classes.is_none_or(|c| c.reads_values(i)) {
+                to.values.extend(rows.iter().map(|&r| from.values[r]));
+            }
+        }
+        if let (Some(to), Some(from)) = (sub.compute.as_mut(), &matrix.compute) {
+            to.values.clear();
+            to.values.extend(rows.iter().map(|&r| from.values[r]));
+        }
+        sub.models.resize(rows.len(), String::new());
+        sub
     }
 }
 
@@ -442,7 +486,7 @@ pub(crate) fn analyze_aligned(
     matrix: &BenchmarkMatrix,
     options: &AnalysisOptions,
     reference: &[f64],
-    classes: Option<&RowClasses>,
+    classes: Option<&RowClasses<'_>>,
 ) -> Result<Analysis, CapabilitiesError> {
     let mut fit = fit_capabilities_with(matrix, &options.capabilities, options.method, classes)?;
     fit.align_to(reference);
