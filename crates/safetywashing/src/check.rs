@@ -538,12 +538,16 @@ impl CheckReport {
         );
         let _ = writeln!(
             out,
-            "Models: {} of {} matched ({} exactly, {} otherwise, listed below); {} reference models without a score",
+            "Models: {} of {} matched ({} exactly, {} otherwise, listed below); {} without a score",
             n_used,
             self.matches.len(),
             n_exact,
             n_used - n_exact,
-            self.reference_models_without_score.len()
+            crate::words::count(
+                self.reference_models_without_score.len(),
+                "reference model",
+                "reference models"
+            )
         );
         let not_exact: Vec<&NameMatch> = self
             .matches
