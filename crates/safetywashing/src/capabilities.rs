@@ -11,8 +11,8 @@ use crate::linalg::symmetric_eigen;
 use crate::matrix::{BenchmarkMatrix, closest_names};
 use crate::paired::{Centred, RowClasses};
 use crate::stats::{
-    CorrelationMethod, average_ranks, is_constant, mean, population_std,
-    Standardised, present_values, ranks_from_classes, standardise,
+    CorrelationMethod, Standardised, average_ranks, is_constant, mean, population_std,
+    present_values, ranks_from_classes, standardise,
 };
 use thiserror::Error;
 
@@ -352,9 +352,15 @@ pub fn fit_capabilities_with(
         None => average_ranks(&raw(c)),
     };
     let (kendall, centred) = match method {
-        CorrelationMethod::Spearman => (Vec::new(), Centred::new(columns.iter().map(|&c| ranks(c)).collect())),
+        CorrelationMethod::Spearman => (
+            Vec::new(),
+            Centred::new(columns.iter().map(|&c| ranks(c)).collect()),
+        ),
         CorrelationMethod::Pearson => (Vec::new(), Centred::new(sub.clone())),
-        CorrelationMethod::Kendall => (columns.iter().map(|&c| raw(c)).collect(), Centred::new(Vec::new())),
+        CorrelationMethod::Kendall => (
+            columns.iter().map(|&c| raw(c)).collect(),
+            Centred::new(Vec::new()),
+        ),
     };
     let correlate = |i: usize, j: usize| match method {
         CorrelationMethod::Kendall => method.correlate(&kendall[i], &kendall[j]),

@@ -232,7 +232,9 @@ impl<'a> Target<'a> {
             side.set(&raw, method, &mut RankScratch::default());
         }
         let drawn = classes
-            .filter(|_| method == CorrelationMethod::Spearman && rows.len() <= EXACT_RANK_SUMS_UP_TO)
+            .filter(|_| {
+                method == CorrelationMethod::Spearman && rows.len() <= EXACT_RANK_SUMS_UP_TO
+            })
             .map(|c| {
                 let mut copies = vec![(0, 0); c.full_rows];
                 for (&r, &rank) in rows.iter().zip(&side.values) {
@@ -308,11 +310,7 @@ pub struct RowClasses<'a> {
 impl<'a> RowClasses<'a> {
     /// The resample of `rows` (repeats allowed) of a full sample whose
     /// benchmark columns are `full`, with the tie classes `columns`.
-    pub fn new(
-        columns: &'a [TieClasses],
-        full: &'a [Column],
-        rows: &'a [usize],
-    ) -> RowClasses<'a> {
+    pub fn new(columns: &'a [TieClasses], full: &'a [Column], rows: &'a [usize]) -> RowClasses<'a> {
         RowClasses {
             columns,
             full,
@@ -373,30 +371,27 @@ pub fn correlate_with<'s>(
         },
         _ => None,
     };
-    targets
-        .iter()
-        .enumerate()
-        .map(move |(i, t)| {
-            let n = t.rows.len();
-            if let Some(both) = both {
-                return (n, both[i]);
-            }
-            if t.method == CorrelationMethod::Kendall || !(complete || t.covers(column)) {
-                return t.correlate_general(column, scratch);
-            }
-            if let (Some(full), Some(drawn)) = (classes, &t.drawn) {
-                let [r] = spearman_by_classes(full, [(t, drawn)]);
-                return (n, r);
-            }
-            let reusable = prepared.is_some_and(|p| targets[p].rows == t.rows);
-            if !reusable {
-                scratch.x.clear();
-                scratch.x.extend(t.rows.iter().map(|&r| column[r]));
-                scratch.side.set(&scratch.x, t.method, &mut scratch.order);
-                prepared = Some(i);
-            }
-            (n, pearson(&scratch.side, &t.side))
-        })
+    targets.iter().enumerate().map(move |(i, t)| {
+        let n = t.rows.len();
+        if let Some(both) = both {
+            return (n, both[i]);
+        }
+        if t.method == CorrelationMethod::Kendall || !(complete || t.covers(column)) {
+            return t.correlate_general(column, scratch);
+        }
+        if let (Some(full), Some(drawn)) = (classes, &t.drawn) {
+            let [r] = spearman_by_classes(full, [(t, drawn)]);
+            return (n, r);
+        }
+        let reusable = prepared.is_some_and(|p| targets[p].rows == t.rows);
+        if !reusable {
+            scratch.x.clear();
+            scratch.x.extend(t.rows.iter().map(|&r| column[r]));
+            scratch.side.set(&scratch.x, t.method, &mut scratch.order);
+            prepared = Some(i);
+        }
+        (n, pearson(&scratch.side, &t.side))
+    })
 }
 
 #[cfg(test)]

@@ -167,11 +167,9 @@ impl<'a> Scored<'a> {
 /// undefined.
 fn statistics(a: &Analysis, scored: &Scored) -> Vec<f64> {
     let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
-    let mut s: Vec<f64> = a
-        .benchmarks
-        .iter()
-        .map(|b| nan(b.capabilities_correlation))
-        .collect();
+    let nb = a.benchmarks.len();
+    let mut s = Vec::with_capacity(2 * nb + 3 + a.fit.eigenvalues.len() + scored.rows.len());
+    s.extend(a.benchmarks.iter().map(|b| nan(b.capabilities_correlation)));
     s.extend(a.benchmarks.iter().map(|b| nan(b.compute_correlation)));
     s.push(a.fit.pc1_variance_explained());
     s.push(a.fit.correlation_mean);
@@ -400,7 +398,14 @@ pub(crate) fn bootstrap(
     let draws = Kept::run(settings.resamples, width, hooks, resample, |b, resample| {
         let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
         let rows = draw(&units, &mut rng);
-        let stats = rerun((matrix, resample), options, reference, &rows, width, classes);
+        let stats = rerun(
+            (matrix, resample),
+            options,
+            reference,
+            &rows,
+            width,
+            classes,
+        );
         (hooks.progress)(1);
         stats
     })?;
@@ -411,7 +416,14 @@ pub(crate) fn bootstrap(
             .filter(|(u, _)| *u != left_out)
             .flat_map(|(_, rows)| rows.iter().copied())
             .collect();
-        rerun((matrix, resample), options, reference, &rows, width, classes)
+        rerun(
+            (matrix, resample),
+            options,
+            reference,
+            &rows,
+            width,
+            classes,
+        )
     })?;
     let failed_fits = draws.failed;
     let summarise = |k: usize, correlation: bool| {

@@ -427,7 +427,12 @@ impl Resample {
             matrix: BenchmarkMatrix {
                 source: String::new(),
                 models: Vec::new(),
-                benchmarks: matrix.benchmarks.iter().zip(&capability).map(empty).collect(),
+                benchmarks: matrix
+                    .benchmarks
+                    .iter()
+                    .zip(&capability)
+                    .map(empty)
+                    .collect(),
                 meta: Vec::new(),
                 compute: matrix.compute.as_ref().map(|c| empty((c, &true))),
             },
