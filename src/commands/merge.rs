@@ -1,7 +1,7 @@
 //! `safetywashing merge`: outer-join matrices by model.
 
 use super::args::LayoutArgs;
-use super::emit;
+use super::emit_with;
 use super::paths::{Files, Use, ensure_fits, lock_for_edit, same_file};
 use anyhow::{Result, bail};
 use clap::Args;
@@ -95,6 +95,9 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         None => None,
     };
     let (merged, report) = merge(&inputs, aliases.as_ref(), prefer)?;
+    // The inputs are not needed while the merged matrix is written.
+    let n_inputs = inputs.len();
+    drop(inputs);
     for (source, m) in &report.renamed {
         eprintln!("matched: {source}: {} {}", m.name, m.describe());
     }
@@ -104,14 +107,15 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
     for c in &report.resolved {
         eprintln!("conflict settled by --prefer: {}", c.describe());
     }
-    // The first input's columns keep its order; later inputs' new columns follow.
+    // The first input's columns keep its order; later inputs' new columns
+    // follow. Streamed, not built in memory first.
     let order = read_header(&args.matrices[0])?;
-    let mut bytes = Vec::new();
-    write_matrix_csv_ordered(&merged, order.get(1..).unwrap_or_default(), &mut bytes)?;
-    emit(&bytes, args.output.as_deref())?;
+    emit_with(args.output.as_deref(), |out| {
+        write_matrix_csv_ordered(&merged, order.get(1..).unwrap_or_default(), out)
+    })?;
     eprintln!(
         "merged {}: {}, {}",
-        count(inputs.len(), "matrix", "matrices"),
+        count(n_inputs, "matrix", "matrices"),
         count(merged.n_models(), "model", "models"),
         count(merged.benchmarks.len(), "benchmark", "benchmarks")
     );

@@ -194,39 +194,61 @@ fn add_row(merged: &mut BenchmarkMatrix, model: &str) {
     }
 }
 
-/// Which input supplied each cell of the merged matrix, by column name:
-/// one small integer per row (a map keyed by cell would hold a string per
-/// cell, many times the matrix itself).
+/// Which input supplied each cell of the merged matrix that holds a value,
+/// by column name: while every such cell of a column came from one input
+/// (the usual case), just that input; else one small integer per row (a
+/// map keyed by cell would hold a string per cell, many times the matrix
+/// itself).
 #[derive(Default)]
 struct Sources {
-    by_column: HashMap<String, Vec<u32>>,
+    by_column: HashMap<String, ColumnSources>,
+}
+
+/// The inputs that supplied a column's cells.
+enum ColumnSources {
+    /// Every cell with a value came from this input.
+    One(u32),
+    /// The input of each row's cell ([`Sources::NONE`] for none).
+    Cells(Vec<u32>),
 }
 
 impl Sources {
     /// Marks a cell no input has supplied.
     const NONE: u32 = u32::MAX;
 
+    /// The input that supplied the cell at `row` of `column`, a cell with a
+    /// value.
     fn get(&self, row: usize, column: &str) -> Option<usize> {
-        let s = *self.by_column.get(column)?.get(row)?;
+        let s = match self.by_column.get(column)? {
+            ColumnSources::One(input) => *input,
+            ColumnSources::Cells(cells) => *cells.get(row)?,
+        };
         (s != Self::NONE).then_some(s as usize)
     }
 
-    fn set(&mut self, row: usize, column: &str, input: usize) {
+    /// Record that `input` supplied the cell at `row` of `column`, in a
+    /// merged matrix of `rows` rows.
+    fn set(&mut self, row: usize, column: &str, input: usize, rows: usize) {
         let input = u32::try_from(input).expect("fewer than 4 billion inputs");
-        let put = |rows: &mut Vec<u32>| {
-            if rows.len() <= row {
-                rows.resize(row + 1, Self::NONE);
-            }
-            rows[row] = input;
-        };
         // Looked up by `&str`, so a column's name is copied once, not per cell.
-        if let Some(rows) = self.by_column.get_mut(column) {
-            put(rows);
+        let Some(sources) = self.by_column.get_mut(column) else {
+            self.by_column
+                .insert(column.to_string(), ColumnSources::One(input));
             return;
+        };
+        if let ColumnSources::One(first) = *sources {
+            if first == input {
+                return;
+            }
+            // Every cell with a value so far is in the first `rows` rows.
+            *sources = ColumnSources::Cells(vec![first; rows]);
         }
-        let mut rows = Vec::new();
-        put(&mut rows);
-        self.by_column.insert(column.to_string(), rows);
+        if let ColumnSources::Cells(cells) = sources {
+            if cells.len() <= row {
+                cells.resize(row + 1, Self::NONE);
+            }
+            cells[row] = input;
+        }
     }
 }
 
@@ -236,14 +258,14 @@ fn record_sources(matrix: &BenchmarkMatrix, sources: &mut Sources) {
     for c in numeric {
         for (r, v) in c.values.iter().enumerate() {
             if !v.is_nan() {
-                sources.set(r, &c.name, 0);
+                sources.set(r, &c.name, 0, matrix.n_models());
             }
         }
     }
     for m in &matrix.meta {
         for (r, v) in m.cells.iter().enumerate() {
             if !v.trim().is_empty() {
-                sources.set(r, &m.name, 0);
+                sources.set(r, &m.name, 0, matrix.n_models());
             }
         }
     }
@@ -332,7 +354,8 @@ impl Joiner<'_> {
                 }
                 Slot::Benchmark => self.merged.benchmarks[target].values[row] = v,
             }
-            self.sources.set(row, &column.name, self.index);
+            self.sources
+                .set(row, &column.name, self.index, self.merged.n_models());
         }
     }
 
@@ -370,7 +393,8 @@ impl Joiner<'_> {
                 continue;
             }
             self.merged.meta[target].cells[row] = v.clone();
-            self.sources.set(row, &meta.name, self.index);
+            self.sources
+                .set(row, &meta.name, self.index, self.merged.n_models());
         }
     }
 }
@@ -424,6 +448,34 @@ mod tests {
         assert_eq!(report.resolved.len(), 1);
         let (merged, _) = merge(&[a, b], None, Prefer::Input(0)).unwrap();
         assert_eq!(merged.benchmark("mmlu").unwrap().values, vec![0.5, 0.7]);
+    }
+
+    #[test]
+    fn a_conflict_names_the_input_that_supplied_the_kept_value() {
+        // x's mmlu comes from b (a lacks it), y's from a; c disagrees on x.
+        let a = m("model,mmlu\nx,\ny,0.1\n", "a.csv");
+        let b = m("model,mmlu\nx,0.5\n", "b.csv");
+        let c = m("model,mmlu\nx,0.6\ny,0.2\n", "c.csv");
+        let e = merge(&[a.clone(), b.clone(), c.clone()], None, Prefer::None).unwrap_err();
+        let MergeError::Conflicts { conflicts } = e else {
+            panic!("{e}")
+        };
+        let described: Vec<String> = conflicts.iter().map(Conflict::describe).collect();
+        assert_eq!(
+            described,
+            [
+                "model 'x', column 'mmlu': 0.5 in b.csv vs 0.6 in c.csv",
+                "model 'y', column 'mmlu': 0.1 in a.csv vs 0.2 in c.csv"
+            ]
+        );
+        // Settled by the last input, then named as the source of what is kept.
+        let d = m("model,mmlu\nx,0.7\n", "d.csv");
+        let (_, report) = merge(&[a, b, c, d], None, Prefer::Input(2)).unwrap();
+        let settled: Vec<String> = report.resolved.iter().map(Conflict::describe).collect();
+        assert_eq!(
+            settled.last().unwrap(),
+            "model 'x', column 'mmlu': 0.6 in c.csv vs 0.7 in d.csv"
+        );
     }
 
     #[test]

@@ -451,6 +451,9 @@ mod tests {
                     let c = Target::resampled(&compute, method, Some(&classes));
                     let counted: Vec<_> = correlate_with(&column, Some(classes.column(0)), &[&s, &c, &s], &mut scratch).collect();
                     prop_assert_eq!(&got, &counted);
+                    // Two targets, summed in one pass: the same.
+                    let pair: Vec<_> = correlate_with(&column, Some(classes.column(0)), &[&s, &c], &mut scratch).collect();
+                    prop_assert_eq!(&got[..2], &pair[..]);
                     let want = [
                         reference(&column, &score, method),
                         reference(&column, &compute, method),
@@ -480,6 +483,51 @@ mod tests {
                     prop_assert_eq!(centred.pearson(i, j).map(f64::to_bits), want.map(f64::to_bits));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn class_sums_are_exact_up_to_their_bound_and_not_used_past_it() {
+        // A full sample with ties everywhere, resampled to the largest size
+        // summed class by class, and to one row more (ranked instead).
+        let full_rows = 70_000;
+        let column: Vec<f64> = (0..full_rows)
+            .map(|i| ((i * 7919) % 997) as f64 / 10.0)
+            .collect();
+        let score: Vec<f64> = (0..full_rows)
+            .map(|i| ((i * 104_729) % 5003) as f64)
+            .collect();
+        let compute: Vec<f64> = (0..full_rows)
+            .map(|i| {
+                if i % 11 == 0 {
+                    f64::NAN
+                } else {
+                    ((i * 31) % 401) as f64
+                }
+            })
+            .collect();
+        let full = [TieClasses::new(&column)];
+        let full_columns = [Column {
+            name: String::new(),
+            values: column.clone(),
+        }];
+        for size in [EXACT_RANK_SUMS_UP_TO, EXACT_RANK_SUMS_UP_TO + 1] {
+            let draws: Vec<usize> = (0..size).map(|i| (i * 48_271) % full_rows).collect();
+            let pick = |v: &[f64]| -> Vec<f64> { draws.iter().map(|&r| v[r]).collect() };
+            let (column, score, compute) = (pick(&column), pick(&score), pick(&compute));
+            let method = CorrelationMethod::Spearman;
+            let (s, c) = (Target::new(&score, method), Target::new(&compute, method));
+            let mut scratch = Scratch::default();
+            let ranked: Vec<_> = correlate_with(&column, None, &[&s, &c], &mut scratch).collect();
+            let classes = RowClasses::new(&full, &full_columns, &draws);
+            assert_eq!(classes.reads_values(0), size > EXACT_RANK_SUMS_UP_TO);
+            let s = Target::resampled(&score, method, Some(&classes));
+            let c = Target::resampled(&compute, method, Some(&classes));
+            assert_eq!(s.drawn.is_some(), size <= EXACT_RANK_SUMS_UP_TO);
+            let counted: Vec<_> =
+                correlate_with(&column, Some(classes.column(0)), &[&s, &c], &mut scratch).collect();
+            assert_eq!(ranked, counted);
+            assert!(ranked.iter().all(|(_, r)| r.is_some()));
         }
     }
 

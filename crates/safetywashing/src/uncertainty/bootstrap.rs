@@ -184,11 +184,9 @@ impl<'a> Scored<'a> {
 /// undefined.
 fn statistics(a: &Analysis, scored: &Scored) -> Vec<f64> {
     let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
-    let mut s: Vec<f64> = a
-        .benchmarks
-        .iter()
-        .map(|b| nan(b.capabilities_correlation))
-        .collect();
+    let nb = a.benchmarks.len();
+    let mut s = Vec::with_capacity(2 * nb + 3 + a.fit.eigenvalues.len() + scored.rows.len());
+    s.extend(a.benchmarks.iter().map(|b| nan(b.capabilities_correlation)));
     s.extend(a.benchmarks.iter().map(|b| nan(b.compute_correlation)));
     s.push(a.fit.pc1_variance_explained());
     s.push(a.fit.correlation_mean);
