@@ -3,7 +3,9 @@
 //! a stand-in OpenAI-compatible server and turns its output into a matrix.
 
 use crate::common;
-use crate::support::lm_eval::{Server, closed_port, lm_eval, write_group_tasks, write_tasks};
+use crate::support::lm_eval::{
+    Server, closed_port, lm_eval, results_files, write_group_tasks, write_tasks,
+};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -420,16 +422,7 @@ fn evaluate_writes_lm_evals_numbers_and_resumes() {
         let folder = out
             .join(model.replace('/', "__"))
             .join(model.replace('/', "__"));
-        let results: Vec<_> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("results_")
-            })
-            .collect();
+        let results = results_files(&folder);
         assert_eq!(results.len(), 1, "{results:?}");
         let json: Value = serde_json::from_slice(&std::fs::read(&results[0]).unwrap()).unwrap();
         let row = rows
@@ -535,16 +528,7 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
     };
     // The leaves' samples files, in the group's order, as one text.
     let folder = out.join("org-c__Mid-8B").join("org-c__Mid-8B");
-    let results: Vec<_> = std::fs::read_dir(&folder)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("results_")
-        })
-        .collect();
+    let results = results_files(&folder);
     assert_eq!(results.len(), 1, "{results:?}");
     let json: Value = serde_json::from_slice(&std::fs::read(&results[0]).unwrap()).unwrap();
     assert_eq!(

@@ -3,6 +3,7 @@
 //! layouts, through the library and the command line.
 
 use crate::common;
+use crate::support::lm_eval::results_files;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -22,27 +23,6 @@ fn fixtures() -> PathBuf {
 
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-/// Every `results_*.json` under a folder.
-fn results_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_dir() {
-            out.extend(results_files(&p));
-        } else if p
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .starts_with("results_")
-        {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Model → its newest full (non-limited) results file, chosen independently

@@ -57,19 +57,7 @@ fn character_device_output_is_written_not_replaced() {
     let (matrix, _) = fixture::write(dir.path());
     // A private copy of /dev/null (char 1:3), never the real one.
     let node = dir.path().join("null");
-    // SAFETY: a valid NUL-terminated path.
-    let made = unsafe {
-        libc::mknod(
-            cstr(&node).as_ptr(),
-            libc::S_IFCHR | 0o666,
-            libc::makedev(1, 3),
-        )
-    };
-    if made != 0 {
-        eprintln!(
-            "skipped: mknod needs root ({})",
-            std::io::Error::last_os_error()
-        );
+    if !private_null(&node) {
         return;
     }
     analyze_to(&matrix, &node).assert().success();

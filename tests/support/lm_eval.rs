@@ -116,3 +116,24 @@ pub fn write_group_tasks(tasks: &Path) {
         std::fs::write(tasks.join(format!("{group}.yaml")), yaml).unwrap();
     }
 }
+
+/// Every `results_*.json` under a folder.
+pub fn results_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(results_files(&p));
+        } else if p
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("results_")
+        {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
