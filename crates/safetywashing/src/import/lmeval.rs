@@ -812,6 +812,28 @@ fn size_weighted_mean(parts: impl IntoIterator<Item = (f64, usize)>) -> f64 {
     sum / n as f64
 }
 
+/// The calibration values of one samples file, computed (and its skipped
+/// lines warned about) the first time it is asked for.
+fn calibrated(
+    path: PathBuf,
+    cal: &CalibrationColumns,
+    computed: &mut HashMap<PathBuf, CalibrationValues>,
+    report: &mut LmEvalReport,
+) -> Result<CalibrationValues, ImportError> {
+    if let Some(v) = computed.get(&path) {
+        return Ok(*v);
+    }
+    let r = calibrate_file(&path, &cal.options)?;
+    if r.skipped_lines > 0 {
+        report
+            .warnings
+            .push(format!("{}: skipped {} malformed lines", r.source, r.skipped_lines).into());
+    }
+    let v = CalibrationValues::of(&r, cal.variant);
+    computed.insert(path, v);
+    Ok(v)
+}
+
 fn add_calibration_columns(
     builder: &mut MatrixBuilder,
     files: &[ResultsFile],
@@ -853,25 +875,7 @@ fn add_calibration_columns(
             };
             let mut parts: Vec<(&str, CalibrationValues)> = Vec::with_capacity(paths.len());
             for (leaf, path) in paths {
-                let values = match computed.get(&path) {
-                    Some(v) => *v,
-                    None => {
-                        let r = calibrate_file(&path, &cal.options)?;
-                        if r.skipped_lines > 0 {
-                            report.warnings.push(
-                                format!(
-                                    "{}: skipped {} malformed lines",
-                                    r.source, r.skipped_lines
-                                )
-                                .into(),
-                            );
-                        }
-                        let v = CalibrationValues::of(&r, cal.variant);
-                        computed.insert(path, v);
-                        v
-                    }
-                };
-                parts.push((leaf, values));
+                parts.push((leaf, calibrated(path, cal, &mut computed, report)?));
             }
             for (k, (prefix, label, is_rms)) in CALIBRATION_CELLS.into_iter().enumerate() {
                 let metric = if is_rms {
