@@ -266,10 +266,11 @@ fn draw(units: &[Vec<usize>], rng: &mut impl Rng) -> Vec<usize> {
     rows
 }
 
-/// Statistics of the pipeline rerun on `rows`, all NaN when it cannot fit.
-/// `classes` are the full sample's tie classes of each benchmark column
-/// (Spearman only): the resample's ranks are counted from them (its tie
-/// groups are the full sample's), in linear time, not sorted afresh.
+/// Statistics of the pipeline rerun on `rows` of `matrix` (selected into
+/// `resample`), `None` when it cannot fit. `classes` are the full sample's
+/// tie classes of each benchmark column (Spearman only): the resample's
+/// ranks are counted from them (its tie groups are the full sample's), in
+/// linear time, not sorted afresh (see [`RowClasses`]).
 fn rerun(
     (matrix, resample): (&BenchmarkMatrix, &mut Resample),
     options: &AnalysisOptions,
