@@ -260,7 +260,11 @@ pub fn fit_capabilities_with(
     method: CorrelationMethod,
     classes: Option<&RowClasses<'_>>,
 ) -> Result<CapabilitiesFit, CapabilitiesError> {
-    let columns = check_capabilities(matrix, capabilities)?;
+    // A resample's capability benchmarks are its full sample's, checked once.
+    let columns = match classes {
+        Some(classes) => classes.capabilities().to_vec(),
+        None => check_capabilities(matrix, capabilities)?,
+    };
     let k = columns.len() as u128;
     // The k × k correlation matrix, the eigensolver's copy and its vectors.
     crate::memory::ensure(
