@@ -400,7 +400,7 @@ pub(crate) fn bootstrap(
         },
         "use fewer bootstrap resamples",
     )?;
-    let resample = || Resample::new(matrix, &options.capabilities);
+    let resample = || Resample::new(matrix, &options.capabilities, classes.is_none());
     let draws = Kept::run(settings.resamples, width, hooks, resample, |b, resample| {
         let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
         let rows = draw(&units, &mut rng);
