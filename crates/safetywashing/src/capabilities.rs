@@ -302,7 +302,7 @@ pub fn fit_capabilities_with(
     let z: Vec<Vec<f64>> = standardised.into_iter().map(|s| s.z).collect();
 
     // Step 3: listwise deletion.
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(matrix.n_models());
     let mut excluded = Vec::new();
     for (row, model) in matrix.models.iter().enumerate() {
         let missing: Vec<String> = z
@@ -387,10 +387,12 @@ pub fn fit_capabilities_with(
     }
 
     // Step 5: statistics of the upper triangle.
-    let upper: Vec<f64> = (0..k)
-        .flat_map(|i| ((i + 1)..k).map(move |j| (i, j)))
-        .map(|(i, j)| correlation_matrix[i][j])
-        .collect();
+    let mut upper = Vec::with_capacity(k * (k - 1) / 2);
+    upper.extend(
+        (0..k)
+            .flat_map(|i| ((i + 1)..k).map(move |j| (i, j)))
+            .map(|(i, j)| correlation_matrix[i][j]),
+    );
     let correlation_mean = mean(&upper).unwrap_or(f64::NAN);
     let correlation_std = population_std(&upper).unwrap_or(f64::NAN);
 

@@ -225,7 +225,8 @@ impl<'a> Target<'a> {
         method: CorrelationMethod,
         classes: Option<&RowClasses>,
     ) -> Target<'a> {
-        let rows: Vec<usize> = (0..values.len()).filter(|&r| !values[r].is_nan()).collect();
+        let mut rows = Vec::with_capacity(values.len());
+        rows.extend((0..values.len()).filter(|&r| !values[r].is_nan()));
         let mut side = Side::default();
         if method != CorrelationMethod::Kendall {
             let raw: Vec<f64> = rows.iter().map(|&r| values[r]).collect();
@@ -289,6 +290,17 @@ pub struct Scratch {
     order: RankScratch,
     /// The column's side over some target's rows, when prepared.
     side: Side,
+}
+
+impl Scratch {
+    /// Buffers for columns of `rows` rows, allocated at that size once.
+    pub fn with_rows(rows: usize) -> Scratch {
+        Scratch {
+            x: Vec::with_capacity(rows),
+            y: Vec::with_capacity(rows),
+            ..Scratch::default()
+        }
+    }
 }
 
 /// The tie classes of a resample's benchmark columns: those of the full
