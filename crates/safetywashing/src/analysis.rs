@@ -310,7 +310,7 @@ pub fn analyze_with_fit_ranked(
     };
     let benchmarks: Vec<BenchmarkResult> =
         if matrix.n_models() * matrix.benchmarks.len() < PARALLEL_FROM {
-            let mut scratch = Scratch::default();
+            let mut scratch = Scratch::with_rows(matrix.n_models());
             matrix
                 .benchmarks
                 .iter()
@@ -322,7 +322,7 @@ pub fn analyze_with_fit_ranked(
                 .benchmarks
                 .par_iter()
                 .enumerate()
-                .map_init(Scratch::default, one)
+                .map_init(|| Scratch::with_rows(matrix.n_models()), one)
                 .collect()
         };
     let (score_compute_n, capabilities_score_compute_correlation) = match compute {

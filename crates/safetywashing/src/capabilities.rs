@@ -7,7 +7,7 @@
 //! of the remaining models is eigendecomposed, and each model's score is its
 //! z-score row dotted with the sign-normalised PC1.
 
-use crate::linalg::symmetric_eigen;
+use crate::linalg::{SymmetricEigen, symmetric_eigen_leading};
 use crate::matrix::{BenchmarkMatrix, closest_names};
 use crate::paired::{Centred, RowClasses};
 use crate::stats::{
@@ -264,7 +264,11 @@ pub fn fit_capabilities_with(
     method: CorrelationMethod,
     classes: Option<&RowClasses<'_>>,
 ) -> Result<CapabilitiesFit, CapabilitiesError> {
-    let columns = check_capabilities(matrix, capabilities)?;
+    // A resample's capability benchmarks are its full sample's, checked once.
+    let columns = match classes {
+        Some(classes) => classes.capabilities().to_vec(),
+        None => check_capabilities(matrix, capabilities)?,
+    };
     let k = columns.len() as u128;
     // The k × k correlation matrix, the eigensolver's copy and its vectors.
     crate::memory::ensure(
@@ -301,7 +305,7 @@ pub fn fit_capabilities_with(
     let z: Vec<Vec<f64>> = standardised.into_iter().map(|s| s.z).collect();
 
     // Step 3: listwise deletion.
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(matrix.n_models());
     let mut excluded = Vec::new();
     for (row, model) in matrix.models.iter().enumerate() {
         let missing: Vec<String> = z
@@ -325,10 +329,8 @@ pub fn fit_capabilities_with(
             n: rows.len(),
         });
     }
-    let sub: Vec<Vec<f64>> = z
-        .iter()
-        .map(|col| rows.iter().map(|&r| col[r]).collect())
-        .collect();
+    // The z-scores of the models used.
+    let used = |col: &Vec<f64>| -> Vec<f64> { rows.iter().map(|&r| col[r]).collect() };
 
     // Step 4: the capability correlation matrix. Rank methods rank the raw
     // values (the tie rule is on them, not on z-scores, whose rounding
@@ -337,19 +339,19 @@ pub fn fit_capabilities_with(
     // times (the same numbers: `spearman` computes exactly this), and each
     // column Pearson correlates is centred once (`Centred`, the same numbers
     // as `pearson`).
-    let k = sub.len();
+    let k = z.len();
     let raw = |c: usize| -> Vec<f64> {
         let values = &matrix.benchmarks[c].values;
         rows.iter().map(|&r| values[r]).collect()
     };
-    let (mut listwise, mut counts) = (Vec::new(), Vec::new());
+    let (mut classes_used, mut counts) = (Vec::new(), Vec::new());
     let mut ranks = |c: usize| match classes {
         Some(classes) => {
-            listwise.clear();
-            listwise.extend(rows.iter().map(|&r| classes.class(c, r)));
+            classes_used.clear();
+            classes_used.extend(rows.iter().map(|&r| classes.class(c, r)));
             let mut ranks = Vec::with_capacity(rows.len());
             let groups = classes.column(c).groups;
-            ranks_from_classes(&listwise, groups, &mut counts, &mut ranks);
+            ranks_from_classes(&classes_used, groups, &mut counts, &mut ranks);
             ranks
         }
         None => average_ranks(&raw(c)),
@@ -359,7 +361,7 @@ pub fn fit_capabilities_with(
             Vec::new(),
             Centred::new(columns.iter().map(|&c| ranks(c)).collect()),
         ),
-        CorrelationMethod::Pearson => (Vec::new(), Centred::new(sub.clone())),
+        CorrelationMethod::Pearson => (Vec::new(), Centred::new(z.iter().map(used).collect())),
         CorrelationMethod::Kendall => (
             columns.iter().map(|&c| raw(c)).collect(),
             Centred::new(Vec::new()),
@@ -388,23 +390,30 @@ pub fn fit_capabilities_with(
     }
 
     // Step 5: statistics of the upper triangle.
-    let upper: Vec<f64> = (0..k)
-        .flat_map(|i| ((i + 1)..k).map(move |j| (i, j)))
-        .map(|(i, j)| correlation_matrix[i][j])
-        .collect();
+    let mut upper = Vec::with_capacity(k * (k - 1) / 2);
+    upper.extend(
+        (0..k)
+            .flat_map(|i| ((i + 1)..k).map(move |j| (i, j)))
+            .map(|(i, j)| correlation_matrix[i][j]),
+    );
     let correlation_mean = mean(&upper).unwrap_or(f64::NAN);
     let correlation_std = population_std(&upper).unwrap_or(f64::NAN);
 
     // Step 6: PC1, sign-normalised.
-    let eigen = symmetric_eigen(&correlation_matrix).ok_or_else(|| CapabilitiesError::Eigen {
+    let eigen_error = || CapabilitiesError::Eigen {
         matrix: matrix.source.clone(),
-    })?;
-    let mut loadings = eigen.vectors[0].clone();
+    };
+    let SymmetricEigen {
+        values: eigenvalues,
+        vectors,
+    } = symmetric_eigen_leading(&correlation_matrix, 1).ok_or_else(eigen_error)?;
+    let mut loadings = vectors.into_iter().next().ok_or_else(eigen_error)?;
     normalise_sign(&mut loadings);
 
     // Step 7: scores from the step-2 z-scores.
-    let scores = (0..rows.len())
-        .map(|m| sub.iter().zip(&loadings).map(|(col, w)| col[m] * w).sum())
+    let scores = rows
+        .iter()
+        .map(|&r| z.iter().zip(&loadings).map(|(col, w)| col[r] * w).sum())
         .collect();
 
     Ok(CapabilitiesFit {
@@ -414,7 +423,7 @@ pub fn fit_capabilities_with(
         correlation_matrix,
         correlation_mean,
         correlation_std,
-        eigenvalues: eigen.values,
+        eigenvalues,
         loadings,
         scores,
         means,

@@ -21,6 +21,12 @@ pub struct SymmetricEigen {
 /// Returns `None` when the decomposition does not converge or the input holds
 /// a non-finite value. Only the lower triangle is read.
 pub fn symmetric_eigen(rows: &[Vec<f64>]) -> Option<SymmetricEigen> {
+    symmetric_eigen_leading(rows, rows.len())
+}
+
+/// [`symmetric_eigen`] with every eigenvalue but only the eigenvectors of
+/// the `count` largest (the same numbers; the others are not copied out).
+pub fn symmetric_eigen_leading(rows: &[Vec<f64>], count: usize) -> Option<SymmetricEigen> {
     let n = rows.len();
     if rows
         .iter()
@@ -33,12 +39,12 @@ pub fn symmetric_eigen(rows: &[Vec<f64>]) -> Option<SymmetricEigen> {
     let s = evd.S();
     let u = evd.U();
     // faer sorts eigenvalues in nondecreasing order; report largest first.
-    let mut values = Vec::with_capacity(n);
-    let mut vectors = Vec::with_capacity(n);
-    for k in (0..n).rev() {
-        values.push(s[k]);
-        vectors.push((0..n).map(|i| u[(i, k)]).collect());
-    }
+    let values = (0..n).rev().map(|k| s[k]).collect();
+    let vectors = (0..n)
+        .rev()
+        .take(count)
+        .map(|k| (0..n).map(|i| u[(i, k)]).collect())
+        .collect();
     Some(SymmetricEigen { values, vectors })
 }
 
@@ -54,6 +60,19 @@ mod tests {
         let v = &e.vectors[0];
         assert!((v[0].abs() - 0.5f64.sqrt()).abs() < 1e-14);
         assert!((v[0] - v[1]).abs() < 1e-14);
+    }
+
+    #[test]
+    fn leading_vectors_are_the_first_of_all() {
+        let rows = [
+            vec![2.0, 0.5, 0.1],
+            vec![0.5, 1.0, 0.3],
+            vec![0.1, 0.3, 0.5],
+        ];
+        let all = symmetric_eigen(&rows).unwrap();
+        let one = symmetric_eigen_leading(&rows, 1).unwrap();
+        assert_eq!(one.values, all.values);
+        assert_eq!(one.vectors, all.vectors[..1]);
     }
 
     #[test]

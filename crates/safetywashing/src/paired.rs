@@ -225,7 +225,8 @@ impl<'a> Target<'a> {
         method: CorrelationMethod,
         classes: Option<&RowClasses>,
     ) -> Target<'a> {
-        let rows: Vec<usize> = (0..values.len()).filter(|&r| !values[r].is_nan()).collect();
+        let mut rows = Vec::with_capacity(values.len());
+        rows.extend((0..values.len()).filter(|&r| !values[r].is_nan()));
         let mut side = Side::default();
         if method != CorrelationMethod::Kendall {
             let raw: Vec<f64> = rows.iter().map(|&r| values[r]).collect();
@@ -291,6 +292,17 @@ pub struct Scratch {
     side: Side,
 }
 
+impl Scratch {
+    /// Buffers for columns of `rows` rows, allocated at that size once.
+    pub fn with_rows(rows: usize) -> Scratch {
+        Scratch {
+            x: Vec::with_capacity(rows),
+            y: Vec::with_capacity(rows),
+            ..Scratch::default()
+        }
+    }
+}
+
 /// The tie classes of a resample's benchmark columns: those of the full
 /// sample it was drawn from ([`TieClasses`], column by column), and which
 /// row of the full sample each of its rows is a copy of.
@@ -303,20 +315,33 @@ pub struct Scratch {
 pub struct RowClasses<'a> {
     columns: &'a [TieClasses],
     full: &'a [Column],
+    capabilities: &'a [usize],
     rows: &'a [usize],
     full_rows: usize,
 }
 
 impl<'a> RowClasses<'a> {
     /// The resample of `rows` (repeats allowed) of a full sample whose
-    /// benchmark columns are `full`, with the tie classes `columns`.
-    pub fn new(columns: &'a [TieClasses], full: &'a [Column], rows: &'a [usize]) -> RowClasses<'a> {
+    /// benchmark columns are `full`, with the tie classes `columns`, and
+    /// whose capability benchmarks (checked once, for the full sample:
+    /// [`crate::capabilities::check_capabilities`]) are the columns
+    /// `capabilities`.
+    pub fn new(
+        (columns, full, capabilities): (&'a [TieClasses], &'a [Column], &'a [usize]),
+        rows: &'a [usize],
+    ) -> RowClasses<'a> {
         RowClasses {
             columns,
             full,
+            capabilities,
             rows,
             full_rows: columns.first().map_or(0, |c| c.classes.len()),
         }
+    }
+
+    /// The columns of the capability benchmarks, in the order fitted.
+    pub fn capabilities(&self) -> &'a [usize] {
+        self.capabilities
     }
 
     /// The full sample's tie classes of column `index`.
@@ -445,7 +470,7 @@ mod tests {
                     let mut scratch = Scratch::default();
                     let got: Vec<_> = correlate_with(&column, None, &[&s, &c, &s2], &mut scratch).collect();
                     // Summed class by class from the full column's tie classes: the same.
-                    let classes = RowClasses::new(&full, &full_columns, &draws);
+                    let classes = RowClasses::new((&full, &full_columns, &[]), &draws);
                     prop_assert!(classes.values(0).zip(&column).all(|(a, b)| a.to_bits() == b.to_bits()));
                     let s = Target::resampled(&score, method, Some(&classes));
                     let c = Target::resampled(&compute, method, Some(&classes));
@@ -519,7 +544,7 @@ mod tests {
             let (s, c) = (Target::new(&score, method), Target::new(&compute, method));
             let mut scratch = Scratch::default();
             let ranked: Vec<_> = correlate_with(&column, None, &[&s, &c], &mut scratch).collect();
-            let classes = RowClasses::new(&full, &full_columns, &draws);
+            let classes = RowClasses::new((&full, &full_columns, &[]), &draws);
             assert_eq!(classes.reads_values(0), size > EXACT_RANK_SUMS_UP_TO);
             let s = Target::resampled(&score, method, Some(&classes));
             let c = Target::resampled(&compute, method, Some(&classes));

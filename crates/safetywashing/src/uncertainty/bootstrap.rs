@@ -16,7 +16,7 @@ use super::{
     Draws, Hooks, OptionError, Purpose, Resample, UncertaintyError, analyze_aligned, stream_rng,
 };
 use crate::analysis::{Analysis, AnalysisOptions};
-use crate::capabilities::project;
+use crate::capabilities::{check_capabilities, project};
 use crate::matrix::BenchmarkMatrix;
 use crate::paired::RowClasses;
 use crate::stats::{CorrelationMethod, TieClasses};
@@ -283,19 +283,23 @@ fn draw(units: &[Vec<usize>], rng: &mut impl Rng) -> Vec<usize> {
     rows
 }
 
-/// Statistics of the pipeline rerun on `rows`, all NaN when it cannot fit.
-/// `classes` are the full sample's tie classes of each benchmark column
-/// (Spearman only): the resample's ranks are counted from them (its tie
-/// groups are the full sample's), in linear time, not sorted afresh.
+/// Statistics of the pipeline rerun on `rows` of `matrix` (selected into
+/// `resample`), `None` when it cannot fit. `classes` are the full sample's
+/// tie classes of each benchmark column (Spearman only), with the capability
+/// benchmarks' columns: the resample's
+/// ranks are counted from them (its tie groups are the full sample's), in
+/// linear time, not sorted afresh (see [`RowClasses`]).
 fn rerun(
     (matrix, resample): (&BenchmarkMatrix, &mut Resample),
     options: &AnalysisOptions,
     (reference, scored): (&[f64], &Scored),
     rows: &[usize],
     width: usize,
-    classes: Option<&[TieClasses]>,
+    classes: Option<(&[TieClasses], &[usize])>,
 ) -> Option<Vec<f64>> {
-    let classes = classes.map(|c| RowClasses::new(c, &matrix.benchmarks, rows));
+    let classes = classes.map(|(classes, capabilities)| {
+        RowClasses::new((classes, &matrix.benchmarks, capabilities), rows)
+    });
     let sub = resample.select(matrix, rows, classes.as_ref());
     let stats = analyze_aligned(sub, options, reference, classes.as_ref())
         .ok()
@@ -397,7 +401,9 @@ pub(crate) fn bootstrap(
                 .map(|c| TieClasses::new(&c.values))
                 .collect()
         });
-    let classes = classes.as_deref();
+    // The capability benchmarks' columns, checked (by the full sample's fit).
+    let capabilities = check_capabilities(matrix, &options.capabilities)?;
+    let classes = classes.as_deref().map(|c| (c, &capabilities[..]));
     // Every resample's statistics are kept for the intervals (and, per
     // statistic, gathered into one column while summarising).
     let kept = (settings.resamples as u128) * (width as u128 * 2 + 4);
@@ -411,7 +417,7 @@ pub(crate) fn bootstrap(
         },
         "use fewer bootstrap resamples",
     )?;
-    let resample = || Resample::new(matrix, &options.capabilities);
+    let resample = || Resample::new(matrix, &options.capabilities, classes.is_none());
     let draws = Kept::run(settings.resamples, width, hooks, resample, |b, resample| {
         let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
         let rows = draw(&units, &mut rng);

@@ -411,9 +411,9 @@ pub(crate) use crate::random::{Purpose, stream_rng};
 /// rerunning the pipeline on resamples: only its numbers are read back.
 /// It is refilled for each resample ([`Resample::select`]), so that tens of
 /// thousands of resamples allocate its columns once per task, not each, and
-/// only the capability benchmarks keep their names (the fit looks them up);
-/// other columns and the models are unnamed, and the metadata columns are
-/// not carried (the analysis does not read them).
+/// at most the capability benchmarks keep their names (for the fit to look
+/// them up); other columns and the models are unnamed, and the metadata
+/// columns are not carried (the analysis does not read them).
 pub(crate) struct Resample {
     matrix: BenchmarkMatrix,
     /// Whether each benchmark column is a capability benchmark.
@@ -422,13 +422,15 @@ pub(crate) struct Resample {
 
 impl Resample {
     /// An empty resample of `matrix`, whose capability benchmarks are
-    /// `capabilities`.
-    pub(crate) fn new(matrix: &BenchmarkMatrix, capabilities: &[String]) -> Resample {
+    /// `capabilities`; `named`: whether they keep their names (not needed
+    /// where the fit is given the resample's tie classes, [`RowClasses`],
+    /// which know their columns).
+    pub(crate) fn new(matrix: &BenchmarkMatrix, capabilities: &[String], named: bool) -> Resample {
         let capability: Vec<bool> = (matrix.benchmarks.iter())
             .map(|c| capabilities.contains(&c.name))
             .collect();
         let empty = |(c, &capability): (&Column, &bool)| Column {
-            name: if capability {
+            name: if capability && named {
                 c.name.clone()
             } else {
                 String::new()
@@ -446,7 +448,10 @@ impl Resample {
                     .map(empty)
                     .collect(),
                 meta: Vec::new(),
-                compute: matrix.compute.as_ref().map(|c| empty((c, &true))),
+                compute: matrix.compute.as_ref().map(|c| Column {
+                    name: c.name.clone(),
+                    values: Vec::new(),
+                }),
             },
             capability,
         }
