@@ -32,6 +32,12 @@ pub fn flag_message(e: &(dyn Error + 'static)) -> Option<String> {
             CheckError::Uncertainty(u) => uncertainty(u),
             CheckError::Option(o) => Some(option(o)),
             CheckError::Capabilities(c) => capabilities(c),
+            CheckError::BadLowLine { found } => Some(format!(
+                "--low-below must be a fraction between 0 and 1 (e.g. 0.4), found {found}"
+            )),
+            CheckError::BadHighLine { low, found } => Some(format!(
+                "--high-at must be between the low line ({low}, --low-below) and 1, found {found}"
+            )),
             CheckError::NoCapabilityMean { line, capabilities } => Some(format!(
                 "the verdict's high line is {}, undefined with {}: name more with --capabilities, or give --high-at R",
                 line.describe(),

@@ -361,8 +361,13 @@ fn a_symlink_loop_in_an_inspect_folder_ends() {
 
 /// Run the binary in `dir` under a 2 GB address-space limit (`ulimit -v`).
 fn under_2gb(dir: &Path, args: &[&str]) -> std::process::Output {
+    under_limit(dir, 2_000_000, args)
+}
+
+/// Run the binary in `dir` under an address-space limit of `kib` KiB.
+fn under_limit(dir: &Path, kib: u64, args: &[&str]) -> std::process::Output {
     let script = format!(
-        "ulimit -v 2000000 && exec \"$0\" {}",
+        "ulimit -v {kib} && exec \"$0\" {}",
         args.iter()
             .map(|a| format!("'{a}'"))
             .collect::<Vec<_>>()
@@ -531,6 +536,54 @@ fn a_samples_line_too_long_for_memory_is_an_error() {
     big.set_len(1_400_000_000).unwrap();
     let out = under_2gb(dir.path(), &["calibrate", "samples_t.jsonl"]);
     assert_refused_for_memory(&out, "line 1 of samples_t.jsonl");
+}
+
+#[test]
+fn a_samples_store_too_big_for_memory_is_an_error() {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // Sample lines streamed through a FIFO (nothing on disk): 60,000
+    // choices written `[0]`, 4 bytes a choice in the stream and in the
+    // store, so under a 96 MiB limit the store runs out after well under
+    // 1 GB of stream.
+    let fifo = dir.path().join("samples_t.jsonl");
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(cstr(&fifo).as_ptr(), 0o644) }, 0);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut line = b"{\"target\":0,\"filtered_resps\":[[0]".to_vec();
+            line.extend(b",[0]".repeat(59_999));
+            line.extend(b"]}\n");
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            // Until the reader stops (a broken pipe) or 1 GB is written.
+            for _ in 0..(1 << 30) / line.len() {
+                if pipe.write_all(&line).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let out = under_limit(dir.path(), 96 * 1024, &["calibrate", "samples_t.jsonl"]);
+    // A writer still waiting for a reader (the run never opened the FIFO)
+    // is released by a reader that opens and leaves.
+    drop(
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo),
+    );
+    writer.join().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(
+            "error: not enough memory for the per-sample store of samples_t.jsonl at line "
+        ) && err.contains("split it by lines"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 /// Names from an info table that try HTML, a link and terminal escapes.

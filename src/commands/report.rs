@@ -6,6 +6,7 @@ use super::{analyze_for_figures, load_inputs};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use safetywashing::data::sha256_file;
+use safetywashing::plot::FigureKind;
 use safetywashing::report::{Provenance, Report, ReportInput, html, markdown};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -120,6 +121,19 @@ fn command_line() -> String {
         .join(" ")
 }
 
+/// The stem of a Markdown report's figure files: its own file stem.
+fn markdown_stem(output: &Path) -> String {
+    output
+        .file_stem()
+        .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Where the Markdown report `output` writes its figure of `kind`: beside it.
+fn figure_path(output: &Path, kind: FigureKind) -> PathBuf {
+    let dir = output.parent().unwrap_or(Path::new(""));
+    dir.join(markdown::figure_file(&markdown_stem(output), kind))
+}
+
 fn file_hash(path: &Path) -> Result<String> {
     sha256_file(path).with_context(|| format!("reading {}", path.display()))
 }
@@ -128,11 +142,20 @@ fn file_hash(path: &Path) -> Result<String> {
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let kind = kind(&args.output)?;
     let options = args.uncertainty.validate(args.analysis.options())?;
+    // A Markdown report's figures are outputs too: none may be an input.
+    let figures: Vec<PathBuf> = match kind {
+        Kind::Html => Vec::new(),
+        Kind::Markdown => FigureKind::ALL
+            .iter()
+            .map(|&k| figure_path(&args.output, k))
+            .collect(),
+    };
     Files::default()
         .with_all("MATRIX", &args.matrices, Use::Read)
         .with_paper_data(&args.matrices)
         .with("--info", args.matrix.info.as_deref(), Use::Read)
         .with("--output", Some(&args.output), Use::Write)
+        .with_all("the report's figure", &figures, Use::Write)
         .check()?;
     let inputs = load_inputs(&args.matrices, &args.matrix)?;
     let drawn = analyze_for_figures(&inputs, &options)?;
@@ -170,14 +193,9 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     match kind {
         Kind::Html => write(&args.output, html::render(&report).as_bytes())?,
         Kind::Markdown => {
-            let stem = args
-                .output
-                .file_stem()
-                .map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
-            let (text, figures) = markdown::render(&report, &stem);
-            let dir = args.output.parent().unwrap_or(Path::new(""));
-            for (name, bytes) in figures {
-                write(&dir.join(name), &bytes)?;
+            let (text, figures) = markdown::render(&report, &markdown_stem(&args.output));
+            for (kind, bytes) in figures {
+                write(&figure_path(&args.output, kind), &bytes)?;
             }
             write(&args.output, text.as_bytes())?;
         }

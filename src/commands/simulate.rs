@@ -167,7 +167,7 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
             .filter(|b| b.capability_free)
             .count();
         eprintln!(
-            "wrote {} x {} ({} capability, {} capability-free safety) to {}{}",
+            "wrote {} × {} ({} capability, {} capability-free safety) to {}{}",
             count(args.models, "model", "models"),
             count(args.benchmarks, "benchmark", "benchmarks"),
             args.capabilities,

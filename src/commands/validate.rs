@@ -93,13 +93,12 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
         info.as_ref().map(|(b, s)| (b.as_slice(), s.as_str())),
         &options,
     );
+    let target = args.target.display().to_string();
+    let files: Vec<&str> = std::iter::once(target.as_str())
+        .chain(info.as_ref().map(|(_, s)| s.as_str()))
+        .collect();
     super::emit_with(None, |out| {
-        write_validation(
-            args.format,
-            &result,
-            &args.target.display().to_string(),
-            out,
-        )
+        write_validation(args.format, &result, &files, out)
     })?;
     Ok(if result.errors() > 0 {
         ExitCode::from(EXIT_ERRORS)

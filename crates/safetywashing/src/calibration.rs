@@ -619,13 +619,27 @@ impl<T: Copy> Chunked<T> {
         }
     }
 
+    /// Make room for `extra` more values by fallible reservations (a chunk
+    /// at a time); false when the memory is not there. After it, that many
+    /// pushes allocate nothing.
+    fn try_make_room(&mut self, extra: usize) -> bool {
+        let needed = (self.len + extra).div_ceil(Self::CHUNK);
+        while self.chunks.len() < needed {
+            let mut chunk = Vec::new();
+            if chunk.try_reserve_exact(Self::CHUNK).is_err() {
+                return false;
+            }
+            self.chunks.push(chunk);
+        }
+        true
+    }
+
     fn push(&mut self, value: T) {
-        if self.len.is_multiple_of(Self::CHUNK) {
+        let index = self.len / Self::CHUNK;
+        if index == self.chunks.len() {
             self.chunks.push(Vec::with_capacity(Self::CHUNK));
         }
-        if let Some(last) = self.chunks.last_mut() {
-            last.push(value);
-        }
+        self.chunks[index].push(value);
         self.len += 1;
     }
 
@@ -662,6 +676,23 @@ impl Store {
 
     fn len(&self) -> usize {
         self.confidence.len
+    }
+
+    /// Reserve (fallibly) the room of one more sample with `choices`
+    /// choices; false when this process cannot get the memory.
+    fn try_make_room(&mut self, choices: usize) -> bool {
+        self.confidence.try_make_room(1)
+            && self.correct.try_make_room(1)
+            && self.gold.try_make_room(1)
+            && self.choices.try_make_room(1)
+            && self.relative.try_make_room(choices)
+    }
+
+    /// The store's size in bytes (its chunks, allocated).
+    fn bytes(&self) -> u128 {
+        let chunks =
+            self.confidence.chunks.len() * (8 + 1 + 2 + 2) + self.relative.chunks.len() * 4;
+        (chunks as u128) * (Chunked::<u8>::CHUNK as u128)
     }
 
     /// Call `f(index, relative log-likelihoods, gold)` for every sample
@@ -1074,7 +1105,13 @@ pub fn read_samples<R: BufRead>(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match parse_sample_line(&line).and_then(|sample| acc.push(&sample)) {
+        let sample = parse_sample_line(&line);
+        if let Ok(sample) = &sample
+            && !acc.store.try_make_room(sample.loglikelihoods.len())
+        {
+            return Err(store_memory_error(source, line_no, acc.store.bytes()));
+        }
+        match sample.and_then(|sample| acc.push(&sample)) {
             Ok(()) => {}
             Err(_) if options.skip_bad_lines => skipped += 1,
             Err(message) => {
@@ -1106,6 +1143,19 @@ pub fn read_samples<R: BufRead>(
             message: "a tune split needs at least 2 samples".into(),
         });
     }
+    // The metrics' working arrays, beside the store: bins and their sort
+    // order (9 bytes a sample), then a split mask and the tuned confidences
+    // and correctness (10 more), freed in between; 24 bytes a sample bounds it.
+    crate::memory::ensure(
+        (n as u128).saturating_mul(24),
+        || {
+            format!(
+                "the calibration metrics of {n} samples of {}",
+                crate::escape::control(source)
+            )
+        },
+        "calibrate a smaller samples file (split it by lines), or run where more memory is available",
+    )?;
     let store = &acc.store;
     let untuned = rms_with_floor(
         n,
@@ -1126,6 +1176,22 @@ pub fn read_samples<R: BufRead>(
         tuned,
         paper,
     })
+}
+
+/// The error when the compact store (13 bytes a sample, 4 a choice) can grow
+/// no more at `line` of `source`, holding `bytes` already.
+fn store_memory_error(source: &str, line: u64, bytes: u128) -> CalibrationError {
+    crate::memory::MemoryError {
+        what: format!(
+            "the per-sample store of {} at line {line} (13 bytes a sample and 4 a choice, {} so far)",
+            crate::escape::control(source),
+            crate::memory::human(bytes)
+        ),
+        bytes: bytes.saturating_mul(2),
+        remedy: "calibrate a smaller samples file (split it by lines), or run where more memory is available"
+            .into(),
+    }
+    .into()
 }
 
 /// Read one line (through its `\n`) into `line`, growing it only by

@@ -42,7 +42,11 @@ impl std::fmt::Display for NonBenchmark {
 pub fn non_benchmark(matrix: &BenchmarkMatrix, name: &str) -> Option<NonBenchmark> {
     if matrix.meta_column(name).is_some() {
         Some(NonBenchmark::Metadata)
-    } else if matrix.compute.as_ref().is_some_and(|c| c.name == name) {
+    } else if matrix
+        .compute
+        .as_ref()
+        .is_some_and(|c| crate::records::same_id(&c.name, name))
+    {
         Some(NonBenchmark::Compute)
     } else {
         None

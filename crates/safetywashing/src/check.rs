@@ -92,9 +92,20 @@ pub enum CheckError {
         "{0}: no benchmark column: expected 'model,score' or a model column and benchmark columns"
     )]
     NoBenchmark(String),
-    /// A threshold is out of range.
-    #[error("{0}")]
-    BadThreshold(String),
+    /// The low line is not a fraction.
+    #[error("the low line must be between 0 and 1 (a fraction, e.g. 0.4), found {found}")]
+    BadLowLine {
+        /// The value given.
+        found: f64,
+    },
+    /// The given high line is not between the low line and 1.
+    #[error("the high line must be between the low line ({low}) and 1, found {found}")]
+    BadHighLine {
+        /// The low line in force (given or the default).
+        low: f64,
+        /// The value given.
+        found: f64,
+    },
     /// The *high* line comes from the capability benchmarks (their mean
     /// leave-one-out correlation, or the paper's mean pairwise one), which
     /// needs at least two of them.
@@ -405,9 +416,7 @@ fn check_thresholds(options: &CheckOptions) -> Result<(), CheckError> {
     if let Some(low) = options.low_below
         && !in_range(low)
     {
-        return Err(CheckError::BadThreshold(format!(
-            "the low bound must be between 0 and 1 (a fraction, e.g. 0.4), found {low}"
-        )));
+        return Err(CheckError::BadLowLine { found: low });
     }
     let low = options.low_below.unwrap_or_else(|| {
         paper_low_line(options.analysis.method == crate::stats::CorrelationMethod::Kendall)
@@ -415,9 +424,7 @@ fn check_thresholds(options: &CheckOptions) -> Result<(), CheckError> {
     if let HighLine::At(h) = options.high_at
         && (!in_range(h) || h < low)
     {
-        return Err(CheckError::BadThreshold(format!(
-            "the high bound must be between the low bound ({low}) and 1, found {h}"
-        )));
+        return Err(CheckError::BadHighLine { low, found: h });
     }
     Ok(())
 }
@@ -602,8 +609,12 @@ impl CheckReport {
             if let Some(p) = b.percentile {
                 let _ = writeln!(
                     out,
-                    "  Among the reference's {} safety benchmarks: |r| above {p:.0}% of them{}",
-                    b.safety_benchmarks_compared,
+                    "  Among the reference's {}: |r| above {p:.0}% of them{}",
+                    crate::words::count(
+                        b.safety_benchmarks_compared,
+                        "safety benchmark",
+                        "safety benchmarks"
+                    ),
                     if b.neighbours.is_empty() {
                         String::new()
                     } else {

@@ -7,7 +7,7 @@
 //! the CSV record's bytes, without a `String` per cell.
 
 use crate::matrix::{BenchmarkMatrix, Column, MetaColumn, closest_names};
-use crate::records::{self, Policy, Problem, Problems, Records};
+use crate::records::{self, Policy, Problem, Problems, Records, same_id};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -449,18 +449,7 @@ impl Rows {
                 "the model id is empty",
             ));
         }
-        if id.chars().any(char::is_control) {
-            return Some(Problem::in_column(
-                line,
-                col + 1,
-                header,
-                format!(
-                    "the model id '{}' contains a line break or other control character",
-                    records::shown(id)
-                ),
-            ));
-        }
-        if let Some(message) = records::invisible_problem("the model id", id) {
+        if let Some(message) = records::id_problem("the model id", id) {
             return Some(Problem::in_column(line, col + 1, header, message));
         }
         let key = records::id_key(id);
@@ -612,7 +601,7 @@ fn assign_roles(
         |name: &str| closest_names(name, headers.iter().map(String::as_str), 3).join(", ");
     let model_index = match &format.model_column {
         None => 0,
-        Some(name) => match headers.iter().position(|h| h == name) {
+        Some(name) => match headers.iter().position(|h| same_id(h, name)) {
             Some(i) => i,
             None => {
                 problems.fatal(Problem::at(
@@ -629,7 +618,7 @@ fn assign_roles(
     let compute = format.compute_column.as_deref();
     if let Some(c) = compute
         && format.require_compute_column
-        && !headers.iter().any(|h| h == c)
+        && !headers.iter().any(|h| same_id(h, c))
     {
         stop_at(
             problems,
@@ -646,9 +635,9 @@ fn assign_roles(
             .map(|(i, h)| {
                 if i == model_index {
                     Role::Model
-                } else if Some(h.as_str()) == compute {
+                } else if compute.is_some_and(|c| same_id(h, c)) {
                     Role::Compute
-                } else if format.meta_columns.iter().any(|m| m == h) {
+                } else if format.meta_columns.iter().any(|m| same_id(m, h)) {
                     Role::Meta
                 } else {
                     Role::Benchmark

@@ -6,6 +6,7 @@
 //! are NaN inside this module and its callers only; nothing NaN is ever
 //! printed as a number.
 
+use crate::records::same_id;
 use std::io::{self, Write};
 
 /// One numeric column of the matrix.
@@ -51,17 +52,17 @@ pub struct BenchmarkMatrix {
 impl BenchmarkMatrix {
     /// The benchmark column with this exact header.
     pub fn benchmark(&self, name: &str) -> Option<&Column> {
-        self.benchmarks.iter().find(|c| c.name == name)
+        self.benchmarks.iter().find(|c| same_id(&c.name, name))
     }
 
     /// Index of the benchmark column with this exact header.
     pub fn benchmark_index(&self, name: &str) -> Option<usize> {
-        self.benchmarks.iter().position(|c| c.name == name)
+        self.benchmarks.iter().position(|c| same_id(&c.name, name))
     }
 
     /// The metadata column with this exact header.
     pub fn meta_column(&self, name: &str) -> Option<&MetaColumn> {
-        self.meta.iter().find(|c| c.name == name)
+        self.meta.iter().find(|c| same_id(&c.name, name))
     }
 
     /// Number of models (rows).

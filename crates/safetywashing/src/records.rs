@@ -335,6 +335,15 @@ pub fn id_key(id: &str) -> String {
     id.nfc().collect()
 }
 
+/// Whether two ids are the same id: equal, or equal in Unicode NFC form (the
+/// rule of [`id_key`], without allocating). Every lookup of a name a user
+/// typed (a flag's value) in a file's headers goes through this, so a name
+/// typed in one Unicode form finds a header written in the other.
+pub fn same_id(a: &str, b: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    a == b || (!(a.is_ascii() && b.is_ascii()) && a.nfc().eq(b.nfc()))
+}
+
 /// Zero-width and text-direction (bidi) characters: invisible in a terminal
 /// or spreadsheet, so an id holding one looks like another id.
 pub fn is_invisible(c: char) -> bool {
@@ -354,6 +363,20 @@ pub fn invisible_problem(what: &str, id: &str) -> Option<String> {
         shown(&id.replace(is_invisible, "\u{FFFD}")),
         c as u32
     ))
+}
+
+/// What makes `id` unusable as a name in a matrix, if anything: a line
+/// break or other control character (the CSV could not hold it on one
+/// line), or an invisible or text-direction character ([`invisible_problem`]).
+/// `what` names it in the message ("the model id").
+pub fn id_problem(what: &str, id: &str) -> Option<String> {
+    if id.chars().any(char::is_control) {
+        return Some(format!(
+            "{what} '{}' contains a line break or other control character",
+            shown(id)
+        ));
+    }
+    invisible_problem(what, id)
 }
 
 /// Shorten a huge cell and escape control characters (an embedded newline

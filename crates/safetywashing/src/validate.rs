@@ -101,6 +101,14 @@ impl Validation {
     fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
+
+    /// Number of findings of severity `s` in `file` (as the path was given).
+    pub fn count_in(&self, file: &str, s: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.file == file && f.severity == s)
+            .count()
+    }
 }
 
 impl Finding {
@@ -134,6 +142,15 @@ pub fn validate(
     let mut matrix_problems = Problems::new(Policy::CollectAll);
     let read = read_matrix(matrix, matrix_source, &options.format, &mut matrix_problems);
     if let Some(read) = &read {
+        if read.matrix.benchmarks.is_empty() {
+            // Well-formed (it loads, and `add` can fill it), but nothing to
+            // analyse: a warning, so validate still refuses exactly what
+            // loading refuses.
+            matrix_problems.warn(Problem::at(
+                Some(read.header_line),
+                "no benchmark columns: a matrix has a model column and one column per benchmark",
+            ));
+        }
         row_warnings(read, options, &mut matrix_problems);
         column_warnings(read, &mut matrix_problems);
     }

@@ -135,16 +135,19 @@ pub fn parse_long(
             .collect::<Result<_, _>>()?,
     };
     let find = |name: &str| {
-        header.iter().position(|h| h == name).ok_or_else(|| {
-            at(
-                1,
-                format!(
-                    "no column '{name}'; closest headers: {}",
-                    crate::matrix::closest_names(name, header.iter().map(String::as_str), 3)
-                        .join(", ")
-                ),
-            )
-        })
+        header
+            .iter()
+            .position(|h| crate::records::same_id(h, name))
+            .ok_or_else(|| {
+                at(
+                    1,
+                    format!(
+                        "no column '{name}'; closest headers: {}",
+                        crate::matrix::closest_names(name, header.iter().map(String::as_str), 3)
+                            .join(", ")
+                    ),
+                )
+            })
     };
     let (mc, bc, sc) = (
         find(&options.model_col)?,
@@ -174,6 +177,18 @@ pub fn parse_long(
         if model.is_empty() || bench.is_empty() {
             unnamed.push(line);
             continue;
+        }
+        // A name the matrix could not hold is refused here, at its line.
+        for (name, column, what) in [(model, mc, "the model id"), (bench, bc, "the benchmark id")] {
+            if let Some(message) = records::id_problem(what, name) {
+                return Err(problem(Problem::in_column(
+                    line,
+                    column + 1,
+                    &header[column],
+                    message,
+                ))
+                .into());
+            }
         }
         if !options.percent && score.ends_with('%') {
             return Err(LongError::Percentage {

@@ -3,7 +3,7 @@
 
 use super::Format;
 use crate::escape;
-use crate::validate::{Finding, Validation};
+use crate::validate::{Finding, Severity, Validation};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -18,14 +18,15 @@ struct ValidationJson<'a> {
     findings: &'a [Finding],
 }
 
-/// Write the findings of `result` (for the matrix `target`) in `format`:
-/// text is one line per finding, control characters from the files
-/// escaped, then `TARGET: N error(s), N warning(s)`. Only text and JSON are
+/// Write the findings of `result` in `format`: text is one line per
+/// finding, control characters from the files escaped, then for each of
+/// `files` (the matrix, then its info table) `FILE: N error(s), N
+/// warning(s)`, counting that file's findings. Only text and JSON are
 /// offered ([`VALIDATION_FORMATS`]); another format is written as text.
 pub fn write_validation(
     format: Format,
     result: &Validation,
-    target: &str,
+    files: &[&str],
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if format == Format::Json {
@@ -40,11 +41,16 @@ pub fn write_validation(
     for f in &result.findings {
         writeln!(out, "{}", escape::control(&f.to_string()))?;
     }
-    writeln!(
-        out,
-        "{}: {}, {}",
-        escape::control(target),
-        crate::words::count(result.errors(), "error", "errors"),
-        crate::words::count(result.warnings(), "warning", "warnings")
-    )
+    // One count line per file checked, each counting its own findings.
+    for file in files {
+        let of = |s: Severity| result.count_in(file, s);
+        writeln!(
+            out,
+            "{}: {}, {}",
+            escape::control(file),
+            crate::words::count(of(Severity::Error), "error", "errors"),
+            crate::words::count(of(Severity::Warning), "warning", "warnings")
+        )?;
+    }
+    Ok(())
 }

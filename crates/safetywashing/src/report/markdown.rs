@@ -142,9 +142,10 @@ pub fn figure_file(stem: &str, kind: crate::plot::FigureKind) -> String {
     format!("{stem}-{}.svg", kind.name())
 }
 
-/// Render the report as Markdown; returns the text and the figure files
-/// (name, SVG bytes) it links to, to be written in the same folder.
-pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
+/// Render the report as Markdown; returns the text and the figures (kind,
+/// SVG bytes) it links to, to be written in the same folder under
+/// [`figure_file`]'s names.
+pub fn render(report: &Report, stem: &str) -> (String, Vec<(crate::plot::FigureKind, Vec<u8>)>) {
     let mut o = String::new();
     o.push_str("# Safetywashing report\n\n");
     let _ = writeln!(o, "{}\n", super::QUESTION);
@@ -188,7 +189,7 @@ pub fn render(report: &Report, stem: &str) -> (String, Vec<(String, Vec<u8>)>) {
             link_target(&name),
             escape::markdown(&f.caption)
         );
-        files.push((name, f.svg.clone().into_bytes()));
+        files.push((f.kind, f.svg.clone().into_bytes()));
     }
 
     let _ = writeln!(
