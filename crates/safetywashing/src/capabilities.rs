@@ -14,6 +14,7 @@ use crate::stats::{
     CorrelationMethod, Standardised, average_ranks, is_constant, mean, population_std,
     present_values, ranks_from_classes, standardise,
 };
+use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
 /// The fewest models a capabilities score is fitted on.
@@ -220,9 +221,18 @@ pub fn check_capabilities(
     if capabilities.is_empty() {
         return Err(CapabilitiesError::NoCapabilities);
     }
+    // Hashed, so that thousands of names cost no more than a pass each.
+    let by_name: HashMap<&str, usize> = matrix
+        .benchmarks
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, b)| (b.name.as_str(), i))
+        .collect();
+    let mut listed: HashSet<&str> = HashSet::with_capacity(capabilities.len());
     let mut columns = Vec::with_capacity(capabilities.len());
-    for (i, name) in capabilities.iter().enumerate() {
-        if capabilities[..i].contains(name) {
+    for name in capabilities {
+        if !listed.insert(name.as_str()) {
             return Err(CapabilitiesError::DuplicateCapability(name.clone()));
         }
         if let Some(kind) = non_benchmark(matrix, name) {
@@ -232,19 +242,20 @@ pub fn check_capabilities(
                 kind,
             });
         }
-        let index =
-            matrix
-                .benchmark_index(name)
-                .ok_or_else(|| CapabilitiesError::UnknownCapability {
-                    matrix: matrix.source.clone(),
-                    name: name.clone(),
-                    suggestions: closest_names(
-                        name,
-                        matrix.benchmarks.iter().map(|b| b.name.as_str()),
-                        5,
-                    ),
-                    paper_set: is_paper_set(capabilities),
-                })?;
+        let index = by_name
+            .get(name.as_str())
+            .copied()
+            .or_else(|| matrix.benchmark_index(name))
+            .ok_or_else(|| CapabilitiesError::UnknownCapability {
+                matrix: matrix.source.clone(),
+                name: name.clone(),
+                suggestions: closest_names(
+                    name,
+                    matrix.benchmarks.iter().map(|b| b.name.as_str()),
+                    5,
+                ),
+                paper_set: is_paper_set(capabilities),
+            })?;
         columns.push(index);
     }
     Ok(columns)
