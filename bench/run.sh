@@ -68,6 +68,10 @@ run_case() {
   shift 2
   echo "== $name" >&2
   measure "$name.rust" "$REPEAT" "$BIN" analyze "$@" --format csv
+  if [ "$OK" != 1 ]; then
+    echo "bench/run.sh: safetywashing analyze failed on $name (above); is the paper's data there (SAFETYWASHING_DATA)?" >&2
+    exit 1
+  fi
   local rw=$WALL rc=$CPU rr=$RSS
   RUST_WALL[$name]=$rw
   RUST_CPU[$name]=$rc

@@ -332,6 +332,10 @@ pub fn field<'r>(
 /// spellings (a precomposed `é` and `e` + combining accent) are one id.
 pub fn id_key(id: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    // ASCII text is already in NFC (the common case: no normalisation pass).
+    if id.is_ascii() {
+        return id.to_string();
+    }
     id.nfc().collect()
 }
 
