@@ -539,6 +539,22 @@ fn a_samples_line_too_long_for_memory_is_an_error() {
 }
 
 #[test]
+fn a_samples_line_with_three_million_choices_is_an_error_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut line = b"{\"target\":0,\"filtered_resps\":[[-1.5,false]".to_vec();
+    line.extend(b",[-2.5,false]".repeat(2_999_999));
+    line.extend(b"]}\n");
+    std::fs::write(dir.path().join("samples_t.jsonl"), line).unwrap();
+    let out = under_2gb(dir.path(), &["calibrate", "samples_t.jsonl"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "error: samples_t.jsonl:1: 3000000 choices: at most 65535 are supported"
+    );
+}
+
+#[test]
 fn a_samples_store_too_big_for_memory_is_an_error() {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt;
