@@ -75,7 +75,7 @@ fn add_then_reanalyze_gives_the_old_analysis_plus_the_column() {
         let matrix_before = std::fs::read(&s.matrix).unwrap();
         let info_before = std::fs::read(&s.info).unwrap();
         let out = add(&s).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let report = String::from_utf8(out.stdout).unwrap();
         assert!(report.contains("Added column 'tqa_copy'"), "{report}");
         assert!(report.contains("26 of 26 models given a value"), "{report}");
@@ -125,7 +125,7 @@ fn add_then_reanalyze_gives_the_old_analysis_plus_the_column() {
         // Adding again is refused without --replace, and changes nothing.
         let out = add(&s).output().unwrap();
         assert_eq!(out.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+        assert!(common::stderr_of(&out).contains("already exists"));
         assert_eq!(std::fs::read(&s.matrix).unwrap(), matrix_after);
         // With --replace, the column is rewritten in place: same bytes again.
         add(&s).arg("--replace").assert().success();
@@ -206,12 +206,7 @@ fn a_failed_write_leaves_the_original_intact() {
             .unwrap()
     };
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(2), "{}", common::stderr_of(&out));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("the original is unchanged"), "{err}");
     assert_eq!(std::fs::read_to_string(&matrix).unwrap(), text);
@@ -239,11 +234,7 @@ fn unmatched_and_ambiguous_rows_are_listed_and_left_empty() {
         .args(["--benchmark", "nb"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", common::stderr_of(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("1 of 3 models given a value"), "{text}");
     assert!(text.contains("Left empty: Foo-7B, foo_7b"), "{text}");

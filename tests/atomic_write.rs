@@ -12,6 +12,7 @@
 //! A rename failing over an existing file is tested in `src/atomic.rs`,
 //! where the rename step can be made to fail directly.
 
+use crate::common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -76,7 +77,7 @@ fn analyze_ok(input: &Path, output: &Path) {
         .args(analyze_args(input, output))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::stderr_of(&out);
     assert!(out.status.success(), "{stderr}");
 }
 
@@ -109,7 +110,7 @@ fn file_size_limit_leaves_previous_output_byte_identical() {
         .args(analyze_args(&input, &output))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
     assert!(
         stderr.contains("error: writing ") && stderr.contains("File too large"),
@@ -226,7 +227,7 @@ fn destination_that_cannot_be_replaced_is_left_alone() {
         .args(analyze_args(&input, &folder))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("is a directory; nothing written"),

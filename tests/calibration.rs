@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use crate::common::bin;
 use rand::{RngExt, SeedableRng};
 use safetywashing::calibration::{
     CalibrationOptions, CalibrationReport, PAPER_T_TOLERANCE, calibrate_file,
@@ -17,10 +17,6 @@ use safetywashing::load::{MatrixFormat, load_matrix};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn bin() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
-}
 
 /// Every `samples_*.jsonl` under a folder, sorted.
 fn samples_files(dir: &Path) -> Vec<PathBuf> {
@@ -236,7 +232,7 @@ fn paper_metrics_match_scikit_learn_on_every_shared_samples_file() {
         let files = samples_files(&shared.join("data/lm-eval-0.4.13"));
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/paper_calibration.py");
         let out = std::process::Command::new(python).arg(script).args(&files).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let reference: BTreeMap<String, BTreeMap<String, f64>> =
             serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(reference.len(), files.len());

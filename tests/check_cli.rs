@@ -21,11 +21,7 @@ fn cmd(shared: &Path) -> Command {
 /// Run `command`, assert it succeeded, and parse its stdout as JSON.
 fn json_of(command: &mut Command) -> Value {
     let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", common::stderr_of(&out));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -39,7 +35,7 @@ fn truthfulqa_chat_column_reproduces_the_paper() {
         assert!(renamed.len() > 10);
 
         let out = cmd(&shared).arg("check").arg(&new).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("Capabilities correlation (spearman): 81.2% (n=26)"), "{text}");
         assert!(text.contains("Verdict: HIGH"), "{text}");
@@ -125,11 +121,7 @@ fn ambiguous_and_unmatched_names_are_reported_not_guessed() {
         .arg(&new)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", common::stderr_of(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("FOO 7B  ambiguous: could be Foo-7B, foo_7b"),
@@ -197,8 +189,8 @@ fn fail_above_cannot_pass_what_it_cannot_judge() {
         let few = dir.path().join("few.csv");
         std::fs::write(&few, text.lines().take(6).collect::<Vec<_>>().join("\n")).unwrap();
         let out = cmd(&shared).arg("check").arg(&few).args(["--fail-above", "0.99"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("fewer than --min-models 10"));
+        assert_eq!(out.status.code(), Some(3), "{}", common::stderr_of(&out));
+        assert!(common::stderr_of(&out).contains("fewer than --min-models 10"));
         cmd(&shared).arg("check").arg(&few).args(["--fail-above", "0.99", "--min-models", "5"]).assert().code(0);
     });
 }
@@ -320,7 +312,7 @@ fn report_judges_by_the_same_high_line_as_check() {
             .unwrap();
         let md = dir.path().join("r.md");
         let out = cmd(&shared).arg("report").arg("-o").arg(&md).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let md = std::fs::read_to_string(&md).unwrap();
         // The summary row of the chat column (the second matrix).
         let cell = |label: &str| -> String {
@@ -359,7 +351,7 @@ fn stdout_of(args: &[&str]) -> String {
     assert!(
         out.status.success(),
         "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        common::stderr_of(&out)
     );
     String::from_utf8(out.stdout).unwrap()
 }

@@ -37,7 +37,7 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 }
 
 fn stderr_one_error_line(out: &std::process::Output) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let err = common::stderr_of(out);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
     let errors: Vec<&str> = err
         .lines()
@@ -64,11 +64,7 @@ fn json_has_the_documented_keys() {
         .arg(&m)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", common::stderr_of(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in [
         "matrix",
@@ -213,7 +209,7 @@ fn a_model_missing_a_capability_is_left_out_with_a_warning() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr_of(&out);
     assert!(
         err.contains("left out model 'm3': no value for cap_b"),
         "{err}"
@@ -419,7 +415,7 @@ fn no_matrix_analyses_the_paper_base_then_chat() {
     with_shared!(shared => {
         let data = common::paper_dir(&shared);
         let out = bin().env("SAFETYWASHING_DATA", &data).arg("analyze").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let text = String::from_utf8(out.stdout).unwrap();
         let base = text.find("benchmarks_base_models.csv").unwrap();
         let chat = text.find("benchmarks_chat_models.csv").unwrap();
@@ -481,13 +477,13 @@ fn obsscaling_layout_runs_and_reports_left_out_models() {
             .arg(shared.join("data/obsscaling/base_llm_benchmark_eval.csv"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         let used = v["models_used"].as_array().unwrap().len();
         let excluded = v["models_excluded"].as_array().unwrap().len();
         assert_eq!(used + excluded, 148);
         assert!(excluded > 0);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = common::stderr_of(&out);
         assert_eq!(err.matches("left out model").count(), excluded);
         let truthful = v["benchmarks"].as_array().unwrap().iter().find(|b| b["benchmark"] == "TruthfulQA").unwrap();
         assert_eq!(truthful["role"], "safety");
@@ -556,9 +552,7 @@ fn on_terminal(columns: u16, args: &str) -> Option<String> {
         .env("COLUMNS", columns.to_string())
         .output();
     match out {
-        Ok(out) if out.status.success() => {
-            Some(String::from_utf8_lossy(&out.stdout).replace('\r', ""))
-        }
+        Ok(out) if out.status.success() => Some(common::stdout_of(&out).replace('\r', "")),
         _ => {
             common::skip(
                 "util-linux `script` did not run",

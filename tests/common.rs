@@ -10,6 +10,21 @@
 
 use std::path::PathBuf;
 
+/// The CLI under test, as an `assert_cmd` command (environment inherited).
+pub fn bin() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("safetywashing").unwrap()
+}
+
+/// A finished run's stderr, as text.
+pub fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A finished run's stdout, as text.
+pub fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The shared folder, or `None` (after printing why) when it is absent.
 pub fn shared() -> Option<PathBuf> {
     let root = std::env::var_os("SAFETYWASHING_SHARED")

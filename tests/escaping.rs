@@ -3,6 +3,7 @@
 //! markdown`, `residuals --format markdown`, `report -o x.md`) no `|` that
 //! moves a value under another header, no HTML and no link from data.
 
+use crate::common;
 use assert_cmd::Command;
 use std::path::Path;
 
@@ -43,9 +44,9 @@ fn run(dir: &Path, args: &[&str]) -> String {
     assert!(
         out.status.success(),
         "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        common::stderr_of(&out)
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::stderr_of(&out);
     assert_no_raw_controls("stderr", &stderr);
     String::from_utf8(out.stdout).unwrap()
 }
@@ -260,12 +261,9 @@ fn file_names_with_control_characters_are_shown_escaped() {
         assert!(
             out.status.success(),
             "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+            common::stderr_of(&out)
         );
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-        );
+        let (stdout, stderr) = (common::stdout_of(&out), common::stderr_of(&out));
         assert_no_raw_controls(&format!("{args:?} stdout"), &stdout);
         assert_no_raw_controls(&format!("{args:?} stderr"), &stderr);
         assert!(

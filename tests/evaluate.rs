@@ -7,15 +7,11 @@ use crate::support::lm_eval::{
     Server, closed_port, lm_eval, results_files, write_group_tasks, write_tasks,
 };
 
-use assert_cmd::Command;
+use crate::common::bin;
 use serde_json::Value;
 use std::path::Path;
 
 use safetywashing::capabilities::PAPER_CAPABILITIES as CAPABILITIES;
-
-fn safetywashing() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
-}
 
 /// Rows of a CSV file: header and records.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
@@ -166,7 +162,7 @@ fn score_of_a_held_out_paper_model_is_its_frozen_projection() {
             .map(|(j, &i)| (value(&rows[held], i) - means[j]) / stds[j] * loadings[j])
             .sum();
 
-        let out = safetywashing()
+        let out = bin()
             .arg("score")
             .arg(&new_path)
             .arg("--against")
@@ -174,7 +170,7 @@ fn score_of_a_held_out_paper_model_is_its_frozen_projection() {
             .args(["--format", "json"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let json: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(json["reference"], reference_path.display().to_string());
         let model = &json["models"][0];
@@ -200,7 +196,7 @@ fn score_refuses_a_missing_capability_unless_imputing() {
         let dir = tempfile::tempdir().unwrap();
         let new_path = dir.path().join("new.csv");
         std::fs::write(&new_path, "model,logiqa,piqa,mmlu\nmine,0.3,0.8,0.6\n").unwrap();
-        let out = safetywashing()
+        let out = bin()
             .arg("score")
             .arg(&new_path)
             .arg("--against")
@@ -213,7 +209,7 @@ fn score_refuses_a_missing_capability_unless_imputing() {
         assert!(err.starts_with("error: ") && err.contains("'mine'") && err.contains("hellaswag"), "{err}");
         assert!(err.contains("--impute"), "{err}");
 
-        let out = safetywashing()
+        let out = bin()
             .arg("score")
             .arg(&new_path)
             .arg("--against")
@@ -221,7 +217,7 @@ fn score_refuses_a_missing_capability_unless_imputing() {
             .args(["--impute", "--refit", "--format", "json"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{}", common::stderr_of(&out));
         let json: Value = serde_json::from_slice(&out.stdout).unwrap();
         let model = &json["models"][0];
         assert_eq!(model["imputed"].as_array().unwrap().len(), 9);
@@ -255,7 +251,7 @@ fn every_paper_column_has_a_manifest_row() {
 /// `--evaluable` keeps only what `evaluate` can run.
 #[test]
 fn suite_list_text_json_and_evaluable() {
-    let out = safetywashing().args(["suite", "list"]).output().unwrap();
+    let out = bin().args(["suite", "list"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -266,7 +262,7 @@ fn suite_list_text_json_and_evaluable() {
         text.contains("can be run by `safetywashing evaluate`"),
         "{text}"
     );
-    let all = safetywashing()
+    let all = bin()
         .args(["suite", "list", "--format", "json"])
         .output()
         .unwrap();
@@ -286,7 +282,7 @@ fn suite_list_text_json_and_evaluable() {
     ] {
         assert!(all[0].get(key).is_some(), "{key}");
     }
-    let some = safetywashing()
+    let some = bin()
         .args(["suite", "list", "--evaluable", "--format", "json"])
         .output()
         .unwrap();
@@ -304,7 +300,7 @@ fn suite_list_text_json_and_evaluable() {
 fn lm_eval_not_found_names_the_path_and_the_install_line() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-venv/bin/lm_eval");
-    let out = safetywashing()
+    let out = bin()
         .args([
             "evaluate",
             "--model",
@@ -337,7 +333,7 @@ fn evaluate(
     out: &Path,
     extra: &[&str],
 ) -> std::process::Output {
-    safetywashing()
+    bin()
         .env("HF_DATASETS_OFFLINE", "1")
         .env("HF_HUB_OFFLINE", "1")
         .args(["evaluate", "--model", model, "--backend", "local-completions"])
@@ -390,8 +386,8 @@ fn evaluate_writes_lm_evals_numbers_and_resumes() {
         assert!(
             o.status.success(),
             "{}\n{}",
-            String::from_utf8_lossy(&o.stderr),
-            String::from_utf8_lossy(&o.stdout)
+            common::stderr_of(&o),
+            common::stdout_of(&o)
         );
     }
     // A second run: nothing left, so no lm-eval (a missing program proves it),
@@ -404,11 +400,7 @@ fn evaluate_writes_lm_evals_numbers_and_resumes() {
         &out,
         &["--tasks", "sw_add,sw_mul"],
     );
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert!(again.status.success(), "{}", common::stderr_of(&again));
     let said = String::from_utf8(again.stdout).unwrap();
     assert!(
         said.contains("nothing to do") && said.contains("lm-eval not started"),
@@ -445,14 +437,14 @@ fn evaluate_writes_lm_evals_numbers_and_resumes() {
     );
     // The same matrix as `import lm-eval` of the folder.
     let imported = dir.path().join("imported.csv");
-    let o = safetywashing()
+    let o = bin()
         .args(["import", "lm-eval"])
         .arg(&out)
         .arg("-o")
         .arg(&imported)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", common::stderr_of(&o));
     let (imported_header, imported_rows) = read_csv(&imported);
     assert_eq!(imported_header, header);
     let mut a = imported_rows.clone();
@@ -515,8 +507,8 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
     assert!(
         o.status.success(),
         "{}\n{}",
-        String::from_utf8_lossy(&o.stderr),
-        String::from_utf8_lossy(&o.stdout)
+        common::stderr_of(&o),
+        common::stdout_of(&o)
     );
     let (header, rows) = read_csv(&out.join("matrix.csv"));
     let cell = |col: &str| -> f64 {
@@ -555,17 +547,13 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
         .iter()
         .map(|t| folder.join(format!("samples_{t}_{ts}.jsonl")))
         .collect();
-    let cal = safetywashing()
+    let cal = bin()
         .arg("calibrate")
         .args(&leaves)
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        cal.status.success(),
-        "{}",
-        String::from_utf8_lossy(&cal.stderr)
-    );
+    assert!(cal.status.success(), "{}", common::stderr_of(&cal));
     let cal: Value = serde_json::from_slice(&cal.stdout).unwrap();
     let cal = cal.as_array().unwrap();
     assert_eq!(cal.len(), 2);
@@ -610,14 +598,14 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
     );
     // The same matrix as `import lm-eval --calibration` of the folder.
     let imported = dir.path().join("imported.csv");
-    let o = safetywashing()
+    let o = bin()
         .args(["import", "lm-eval", "--calibration"])
         .arg(&out)
         .arg("-o")
         .arg(&imported)
         .output()
         .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", common::stderr_of(&o));
     assert_eq!(read_csv(&imported), (header, rows));
 }
 

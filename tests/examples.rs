@@ -223,10 +223,7 @@ impl Scenario {
             .env_remove("COLUMNS")
             .output()
             .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
+        (out.status.code(), common::stdout_of(&out))
     }
 }
 

@@ -971,11 +971,7 @@ fn pdf_is_vector_with_the_font_embedded_and_the_page_size_asked_for() {
         );
         return;
     };
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert!(run.status.success(), "{}", common::stderr_of(&run));
     let png = std::fs::read(out.with_extension("png")).unwrap();
     let reader = png::Decoder::new(std::io::Cursor::new(png))
         .read_info()

@@ -7,6 +7,7 @@
 //! shown here fails the first assertion; a flag that stops doing anything
 //! fails the second.
 
+use crate::common;
 use assert_cmd::Command;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -138,8 +139,8 @@ fn run(args: &[String]) -> (Option<i32>, String, String) {
         .unwrap();
     (
         out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        common::stdout_of(&out),
+        common::stderr_of(&out),
     )
 }
 

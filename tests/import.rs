@@ -5,17 +5,13 @@
 use crate::common;
 use crate::support::lm_eval::results_files;
 
-use assert_cmd::Command;
+use crate::common::bin;
 use predicates::prelude::*;
 use safetywashing::calibration::{CalibrationOptions, calibrate_file};
 use safetywashing::load::{MatrixFormat, load_info, load_matrix};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn bin() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
-}
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

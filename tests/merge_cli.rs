@@ -3,13 +3,9 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use crate::common::bin;
 use predicates::prelude::*;
 use std::path::Path;
-
-fn bin() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
@@ -116,7 +112,7 @@ fn a_leaderboard_merged_into_the_paper_chat_matrix_analyses() {
                 "meta-llama/Llama-2-7b-chat-hf → Llama-2-7b-chat-hf (org/ prefix)",
             ));
         let json = bin().args(["analyze", "--format", "json"]).arg(&out).output().unwrap();
-        assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+        assert!(json.status.success(), "{}", common::stderr_of(&json));
         let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
         let t = v["benchmarks"].as_array().unwrap().iter().find(|b| b["benchmark"] == "trustworthy").unwrap();
         assert!(t["n"].as_u64().unwrap() >= 3, "{t}");

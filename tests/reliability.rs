@@ -2,15 +2,13 @@
 //! outputs that are devices, FIFOs, links or read-only files; two edits of
 //! one matrix at once; an output that is also an input.
 
+use crate::common;
+use crate::common::{bin, stderr_of};
 use crate::support::fixture;
 use assert_cmd::Command;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-
-fn bin() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
-}
 
 /// `analyze` of the fixture to `out` (CSV).
 fn analyze_to(matrix: &Path, out: &Path) -> Command {
@@ -45,10 +43,6 @@ fn write_scores(dir: &Path, name: &str, offset: f64) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, s).unwrap();
     p
-}
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -338,7 +332,7 @@ fn a_symlink_loop_in_an_import_folder_is_walked_once_and_named() {
     );
     // One file, one model row.
     assert_eq!(err.matches(": using ").count(), 1, "{err}");
-    let matrix = String::from_utf8_lossy(&out.stdout);
+    let matrix = common::stdout_of(&out);
     assert_eq!(matrix.lines().count(), 2, "{matrix}");
 }
 
@@ -639,7 +633,7 @@ fn markdown_outputs_escape_html_pipes_links_and_control_characters() {
         .output()
         .unwrap();
     assert!(analyze.status.success(), "{}", stderr_of(&analyze));
-    assert_markdown_is_inert(&String::from_utf8_lossy(&analyze.stdout));
+    assert_markdown_is_inert(&common::stdout_of(&analyze));
     let report = dir.path().join("report.md");
     bin()
         .arg("report")

@@ -3,13 +3,10 @@
 //! benchmarks' near the population truth in the sidecar JSON, for every
 //! correlation method; compute correlations likewise.
 
-use assert_cmd::Command;
+use crate::common;
+use crate::common::bin;
 use serde_json::Value;
 use std::path::Path;
-
-fn bin() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
-}
 
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
@@ -35,11 +32,7 @@ fn analyze(dir: &Path, method: &str) -> Value {
         .args(["--format", "json", "--method", method])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", common::stderr_of(&out));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

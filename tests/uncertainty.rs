@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use assert_cmd::Command;
+use crate::common::bin;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -62,21 +62,13 @@ fn write_matrix(dir: &Path, n: usize, missing: &[(usize, &str)]) -> PathBuf {
     path
 }
 
-fn bin() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
-}
-
 fn run(args: &[&str], threads: &str) -> Vec<u8> {
     let out = bin()
         .args(args)
         .env("RAYON_NUM_THREADS", threads)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", common::stderr_of(&out));
     out.stdout
 }
 
@@ -271,7 +263,7 @@ fn cluster_bootstrap_says_what_it_resampled() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr_of(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("no column 'typ'") && err.contains("type"),
@@ -397,7 +389,7 @@ fn residuals_ranks_models_in_every_format() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("closest columns: s_cap"));
+    assert!(common::stderr_of(&out).contains("closest columns: s_cap"));
 }
 
 #[test]

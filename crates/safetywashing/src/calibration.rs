@@ -1154,7 +1154,7 @@ pub fn read_samples<R: BufRead>(
                 crate::escape::control(source)
             )
         },
-        "calibrate a smaller samples file (split it by lines), or run where more memory is available",
+        SMALLER_FILE,
     )?;
     let store = &acc.store;
     let untuned = rms_with_floor(
@@ -1178,18 +1178,22 @@ pub fn read_samples<R: BufRead>(
     })
 }
 
+/// What to do when a samples file's calibration needs more memory.
+const SMALLER_FILE: &str =
+    "calibrate a smaller samples file (split it by lines), or run where more memory is available";
+
 /// The error when the compact store (13 bytes a sample, 4 a choice) can grow
-/// no more at `line` of `source`, holding `bytes` already.
-fn store_memory_error(source: &str, line: u64, bytes: u128) -> CalibrationError {
+/// no more at `line` of `source`, holding `held` bytes: it needed one more
+/// chunk than that.
+fn store_memory_error(source: &str, line: u64, held: u128) -> CalibrationError {
+    let chunk = (Chunked::<f64>::CHUNK * std::mem::size_of::<f64>()) as u128;
     crate::memory::MemoryError {
         what: format!(
-            "the per-sample store of {} at line {line} (13 bytes a sample and 4 a choice, {} so far)",
-            crate::escape::control(source),
-            crate::memory::human(bytes)
+            "the per-sample store of {} at line {line} (13 bytes a sample and 4 a choice)",
+            crate::escape::control(source)
         ),
-        bytes: bytes.saturating_mul(2),
-        remedy: "calibrate a smaller samples file (split it by lines), or run where more memory is available"
-            .into(),
+        bytes: held + chunk,
+        remedy: SMALLER_FILE.into(),
     }
     .into()
 }
