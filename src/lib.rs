@@ -25,7 +25,8 @@ where
     T: Into<OsString> + Clone,
 {
     ignore_file_size_signal();
-    remove_temp_files_on_signal();
+    // The signal thread starts with the first temporary file, not before.
+    safetywashing::atomic::on_first_temp_file(remove_temp_files_on_signal);
     let parsed = negative_numbers(cli::Cli::command())
         .try_get_matches_from(args)
         .and_then(|m| cli::Cli::from_arg_matches(&m));

@@ -249,6 +249,13 @@ fn temp_prefix(path: &Path) -> io::Result<std::ffi::OsString> {
 /// [`remove_temp_files`]), and locked while it lives so that a later run can
 /// tell it from one a killed run left behind.
 fn temp_file_beside(path: &Path) -> io::Result<Temp> {
+    // Before the first temporary file exists: whatever removes them on a
+    // signal must be in place when there is one to remove.
+    FIRST_TEMP.call_once(|| {
+        if let Some(hook) = ON_FIRST_TEMP.get() {
+            hook();
+        }
+    });
     let dir = dir_of(path);
     let prefix = temp_prefix(path)?;
     remove_stale_temp_files(dir, &prefix);
@@ -273,6 +280,17 @@ fn temp_file_beside(path: &Path) -> io::Result<Temp> {
     let _ = tmp.as_file().try_lock();
     Ok(Temp::register(tmp))
 }
+
+/// Run `hook` once, just before this process creates its first temporary
+/// file (the CLI installs its SIGINT/SIGTERM handling there, so that a run
+/// that writes no file starts no thread for it). Only the first hook set
+/// counts.
+pub fn on_first_temp_file(hook: fn()) {
+    let _ = ON_FIRST_TEMP.set(hook);
+}
+
+static ON_FIRST_TEMP: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+static FIRST_TEMP: std::sync::Once = std::sync::Once::new();
 
 /// Temporary files being written now, for [`remove_temp_files`].
 static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
