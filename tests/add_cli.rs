@@ -45,7 +45,7 @@ fn setup(shared: &Path) -> Setup {
 }
 
 fn add(s: &Setup) -> Command {
-    let mut c = Command::cargo_bin("safetywashing").unwrap();
+    let mut c = common::bin();
     c.arg("add")
         .arg(&s.matrix)
         .arg("--from")
@@ -74,8 +74,7 @@ fn add_then_reanalyze_gives_the_old_analysis_plus_the_column() {
         let s = setup(&shared);
         let matrix_before = std::fs::read(&s.matrix).unwrap();
         let info_before = std::fs::read(&s.info).unwrap();
-        let out = add(&s).output().unwrap();
-        assert!(out.status.success(), "{}", common::stderr_of(&out));
+        let out = common::succeeded(&mut add(&s));
         let report = String::from_utf8(out.stdout).unwrap();
         assert!(report.contains("Added column 'tqa_copy'"), "{report}");
         assert!(report.contains("26 of 26 models given a value"), "{report}");
@@ -178,8 +177,7 @@ fn a_failed_write_leaves_the_original_intact() {
     let out = if !writes_ignore_permissions(dir.path()) {
         // The temporary file cannot be created beside the matrix, so nothing
         // can be renamed over it.
-        Command::cargo_bin("safetywashing")
-            .unwrap()
+        common::bin()
             .arg("add")
             .arg(&matrix)
             .arg("--from")
@@ -225,16 +223,14 @@ fn unmatched_and_ambiguous_rows_are_listed_and_left_empty() {
     std::fs::write(&matrix, "model,a\nFoo-7B,1\nfoo_7b,2\nBar,3\n").unwrap();
     let new = dir.path().join("new.csv");
     std::fs::write(&new, "model,score\nFOO 7B,0.1\nbar,0.2\nQux,0.3\n").unwrap();
-    let out = Command::cargo_bin("safetywashing")
-        .unwrap()
-        .arg("add")
-        .arg(&matrix)
-        .arg("--from")
-        .arg(&new)
-        .args(["--benchmark", "nb"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", common::stderr_of(&out));
+    let out = common::succeeded(
+        common::bin()
+            .arg("add")
+            .arg(&matrix)
+            .arg("--from")
+            .arg(&new)
+            .args(["--benchmark", "nb"]),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("1 of 3 models given a value"), "{text}");
     assert!(text.contains("Left empty: Foo-7B, foo_7b"), "{text}");

@@ -13,15 +13,14 @@ use serde_json::Value;
 use std::path::Path;
 
 fn cmd(shared: &Path) -> Command {
-    let mut c = Command::cargo_bin("safetywashing").unwrap();
+    let mut c = common::bin();
     c.env("SAFETYWASHING_DATA", common::paper_dir(shared));
     c
 }
 
 /// Run `command`, assert it succeeded, and parse its stdout as JSON.
 fn json_of(command: &mut Command) -> Value {
-    let out = command.output().unwrap();
-    assert!(out.status.success(), "{}", common::stderr_of(&out));
+    let out = common::succeeded(command);
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -34,8 +33,7 @@ fn truthfulqa_chat_column_reproduces_the_paper() {
         let renamed = write_rewritten_column(&chat, "truthfulqa_mc1", &new);
         assert!(renamed.len() > 10);
 
-        let out = cmd(&shared).arg("check").arg(&new).output().unwrap();
-        assert!(out.status.success(), "{}", common::stderr_of(&out));
+        let out = common::succeeded(cmd(&shared).arg("check").arg(&new));
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("Capabilities correlation (spearman): 81.2% (n=26)"), "{text}");
         assert!(text.contains("Verdict: HIGH"), "{text}");
@@ -114,14 +112,12 @@ fn ambiguous_and_unmatched_names_are_reported_not_guessed() {
     .unwrap();
     let new = dir.path().join("new.csv");
     std::fs::write(&new, "model,score\nFOO 7B,1\nbar,2\nbaz,3\nQux,4\n").unwrap();
-    let out = Command::cargo_bin("safetywashing")
-        .unwrap()
-        .args(["check", "--capabilities", "c1,c2", "--against"])
-        .arg(&reference)
-        .arg(&new)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", common::stderr_of(&out));
+    let out = common::succeeded(
+        common::bin()
+            .args(["check", "--capabilities", "c1,c2", "--against"])
+            .arg(&reference)
+            .arg(&new),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("FOO 7B  ambiguous: could be Foo-7B, foo_7b"),
@@ -137,8 +133,7 @@ fn ambiguous_and_unmatched_names_are_reported_not_guessed() {
     // An alias file settles the ambiguity explicitly.
     let aliases = dir.path().join("aliases.csv");
     std::fs::write(&aliases, "from,to\nFOO 7B,foo_7b\n").unwrap();
-    let out = Command::cargo_bin("safetywashing")
-        .unwrap()
+    let out = common::bin()
         .args(["check", "--capabilities", "c1,c2", "--against"])
         .arg(&reference)
         .arg(&new)
@@ -158,8 +153,7 @@ fn a_bad_new_file_is_one_clear_error() {
     std::fs::write(&new, "model,score\nA,0.5\nB,77%\n").unwrap();
     let reference = dir.path().join("ref.csv");
     std::fs::write(&reference, "model,c1\nA,1\nB,2\n").unwrap();
-    let out = Command::cargo_bin("safetywashing")
-        .unwrap()
+    let out = common::bin()
         .args(["check", "--capabilities", "c1", "--against"])
         .arg(&reference)
         .arg(&new)
@@ -311,8 +305,7 @@ fn report_judges_by_the_same_high_line_as_check() {
             .as_f64()
             .unwrap();
         let md = dir.path().join("r.md");
-        let out = cmd(&shared).arg("report").arg("-o").arg(&md).output().unwrap();
-        assert!(out.status.success(), "{}", common::stderr_of(&out));
+        common::succeeded(cmd(&shared).arg("report").arg("-o").arg(&md));
         let md = std::fs::read_to_string(&md).unwrap();
         // The summary row of the chat column (the second matrix).
         let cell = |label: &str| -> String {
@@ -343,17 +336,7 @@ fn report_judges_by_the_same_high_line_as_check() {
 /// Run the binary with `args` (no paper data needed), assert success, and
 /// return stdout.
 fn stdout_of(args: &[&str]) -> String {
-    let out = Command::cargo_bin("safetywashing")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        common::stderr_of(&out)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::stdout_of(&common::succeeded(common::bin().args(args)))
 }
 
 #[test]

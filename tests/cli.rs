@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("safetywashing").unwrap();
+    let mut cmd = common::bin();
     // Never touch a real cache or the network from tests.
     cmd.env_remove("SAFETYWASHING_DATA")
         .env("SAFETYWASHING_DATA_URL", "http://127.0.0.1:9")
@@ -53,18 +53,17 @@ fn stderr_one_error_line(out: &std::process::Output) -> String {
 fn json_has_the_documented_keys() {
     let dir = tempfile::tempdir().unwrap();
     let m = write(dir.path(), "m.csv", SMALL);
-    let out = bin()
-        .args([
-            "analyze",
-            "--capabilities",
-            "cap_a,cap_b,cap_c",
-            "--format",
-            "json",
-        ])
-        .arg(&m)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", common::stderr_of(&out));
+    let out = common::succeeded(
+        bin()
+            .args([
+                "analyze",
+                "--capabilities",
+                "cap_a,cap_b,cap_c",
+                "--format",
+                "json",
+            ])
+            .arg(&m),
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in [
         "matrix",
@@ -414,8 +413,7 @@ fn data_path_follows_the_environment() {
 fn no_matrix_analyses_the_paper_base_then_chat() {
     with_shared!(shared => {
         let data = common::paper_dir(&shared);
-        let out = bin().env("SAFETYWASHING_DATA", &data).arg("analyze").output().unwrap();
-        assert!(out.status.success(), "{}", common::stderr_of(&out));
+        let out = common::succeeded(bin().env("SAFETYWASHING_DATA", &data).arg("analyze"));
         let text = String::from_utf8(out.stdout).unwrap();
         let base = text.find("benchmarks_base_models.csv").unwrap();
         let chat = text.find("benchmarks_chat_models.csv").unwrap();
@@ -462,7 +460,7 @@ fn base_json_matches_the_reference_through_the_cli() {
 #[test]
 fn obsscaling_layout_runs_and_reports_left_out_models() {
     with_shared!(shared => {
-        let out = bin()
+        let out = common::succeeded(bin()
             .args([
                 "analyze",
                 "--meta-columns",
@@ -474,10 +472,7 @@ fn obsscaling_layout_runs_and_reports_left_out_models() {
                 "--format",
                 "json",
             ])
-            .arg(shared.join("data/obsscaling/base_llm_benchmark_eval.csv"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", common::stderr_of(&out));
+            .arg(shared.join("data/obsscaling/base_llm_benchmark_eval.csv")));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         let used = v["models_used"].as_array().unwrap().len();
         let excluded = v["models_excluded"].as_array().unwrap().len();

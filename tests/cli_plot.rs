@@ -1,6 +1,7 @@
 //! `plot` and `report` on the command line: formats from the file name,
 //! one-line errors with exit status 2, files written whole.
 
+use crate::common;
 use crate::support::fixture;
 
 use assert_cmd::Command;
@@ -8,7 +9,7 @@ use predicates::prelude::*;
 use std::path::Path;
 
 fn tool() -> Command {
-    Command::cargo_bin("safetywashing").unwrap()
+    common::bin()
 }
 
 /// `plot`/`report` arguments for the fixture in `dir`.

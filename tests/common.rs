@@ -15,6 +15,14 @@ pub fn bin() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("safetywashing").unwrap()
 }
 
+/// Run `cmd` and return its output, failing the test (with the command and
+/// its stderr) unless it succeeded.
+pub fn succeeded(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{cmd:?}: {}", stderr_of(&out));
+    out
+}
+
 /// A finished run's stderr, as text.
 pub fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -4,7 +4,6 @@
 //! moves a value under another header, no HTML and no link from data.
 
 use crate::common;
-use assert_cmd::Command;
 use std::path::Path;
 
 const MATRIX: &str = "model,a,b,c,s,t\n\
@@ -35,20 +34,9 @@ fn inputs(dir: &Path) -> (String, String) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::cargo_bin("safetywashing")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        common::stderr_of(&out)
-    );
-    let stderr = common::stderr_of(&out);
-    assert_no_raw_controls("stderr", &stderr);
-    String::from_utf8(out.stdout).unwrap()
+    let out = common::succeeded(common::bin().current_dir(dir).args(args));
+    assert_no_raw_controls("stderr", &common::stderr_of(&out));
+    common::stdout_of(&out)
 }
 
 fn assert_no_raw_controls(what: &str, text: &str) {
@@ -251,17 +239,11 @@ fn file_names_with_control_characters_are_shown_escaped() {
         vec!["data", "path"],
     ];
     for args in runs {
-        let out = Command::cargo_bin("safetywashing")
-            .unwrap()
-            .current_dir(dir.path())
-            .env("SAFETYWASHING_DATA", "data\u{1b}[31m")
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            common::stderr_of(&out)
+        let out = common::succeeded(
+            common::bin()
+                .current_dir(dir.path())
+                .env("SAFETYWASHING_DATA", "data\u{1b}[31m")
+                .args(&args),
         );
         let (stdout, stderr) = (common::stdout_of(&out), common::stderr_of(&out));
         assert_no_raw_controls(&format!("{args:?} stdout"), &stdout);

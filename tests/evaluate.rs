@@ -162,15 +162,12 @@ fn score_of_a_held_out_paper_model_is_its_frozen_projection() {
             .map(|(j, &i)| (value(&rows[held], i) - means[j]) / stds[j] * loadings[j])
             .sum();
 
-        let out = bin()
+        let out = common::succeeded(bin()
             .arg("score")
             .arg(&new_path)
             .arg("--against")
             .arg(&reference_path)
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", common::stderr_of(&out));
+            .args(["--format", "json"]));
         let json: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(json["reference"], reference_path.display().to_string());
         let model = &json["models"][0];
@@ -209,15 +206,12 @@ fn score_refuses_a_missing_capability_unless_imputing() {
         assert!(err.starts_with("error: ") && err.contains("'mine'") && err.contains("hellaswag"), "{err}");
         assert!(err.contains("--impute"), "{err}");
 
-        let out = bin()
+        let out = common::succeeded(bin()
             .arg("score")
             .arg(&new_path)
             .arg("--against")
             .arg(&base)
-            .args(["--impute", "--refit", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", common::stderr_of(&out));
+            .args(["--impute", "--refit", "--format", "json"]));
         let json: Value = serde_json::from_slice(&out.stdout).unwrap();
         let model = &json["models"][0];
         assert_eq!(model["imputed"].as_array().unwrap().len(), 9);
@@ -437,14 +431,13 @@ fn evaluate_writes_lm_evals_numbers_and_resumes() {
     );
     // The same matrix as `import lm-eval` of the folder.
     let imported = dir.path().join("imported.csv");
-    let o = bin()
-        .args(["import", "lm-eval"])
-        .arg(&out)
-        .arg("-o")
-        .arg(&imported)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", common::stderr_of(&o));
+    common::succeeded(
+        bin()
+            .args(["import", "lm-eval"])
+            .arg(&out)
+            .arg("-o")
+            .arg(&imported),
+    );
     let (imported_header, imported_rows) = read_csv(&imported);
     assert_eq!(imported_header, header);
     let mut a = imported_rows.clone();
@@ -547,13 +540,12 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
         .iter()
         .map(|t| folder.join(format!("samples_{t}_{ts}.jsonl")))
         .collect();
-    let cal = bin()
-        .arg("calibrate")
-        .args(&leaves)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(cal.status.success(), "{}", common::stderr_of(&cal));
+    let cal = common::succeeded(
+        bin()
+            .arg("calibrate")
+            .args(&leaves)
+            .args(["--format", "json"]),
+    );
     let cal: Value = serde_json::from_slice(&cal.stdout).unwrap();
     let cal = cal.as_array().unwrap();
     assert_eq!(cal.len(), 2);
@@ -598,14 +590,13 @@ fn evaluate_with_log_samples_gives_a_groups_calibration_columns() {
     );
     // The same matrix as `import lm-eval --calibration` of the folder.
     let imported = dir.path().join("imported.csv");
-    let o = bin()
-        .args(["import", "lm-eval", "--calibration"])
-        .arg(&out)
-        .arg("-o")
-        .arg(&imported)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", common::stderr_of(&o));
+    common::succeeded(
+        bin()
+            .args(["import", "lm-eval", "--calibration"])
+            .arg(&out)
+            .arg("-o")
+            .arg(&imported),
+    );
     assert_eq!(read_csv(&imported), (header, rows));
 }
 

@@ -8,7 +8,6 @@
 //! fails the second.
 
 use crate::common;
-use assert_cmd::Command;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -129,8 +128,7 @@ fn write_files(dir: &Path) {
 fn run(args: &[String]) -> (Option<i32>, String, String) {
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path());
-    let out = Command::cargo_bin("safetywashing")
-        .unwrap()
+    let out = common::bin()
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")

@@ -9,12 +9,30 @@ use crate::common::bin;
 use predicates::prelude::*;
 use safetywashing::calibration::{CalibrationOptions, calibrate_file};
 use safetywashing::load::{MatrixFormat, load_info, load_matrix};
+use safetywashing::matrix::BenchmarkMatrix;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// `import lm-eval --calibration ROOT` into `dir`: the matrix as loaded,
+/// and the paths of it and of its info table.
+fn import_with_calibration(root: &Path, dir: &Path) -> (BenchmarkMatrix, PathBuf, PathBuf) {
+    let (matrix, info) = (dir.join("m.csv"), dir.join("info.csv"));
+    bin()
+        .args(["import", "lm-eval", "--calibration"])
+        .arg(root)
+        .arg("-o")
+        .arg(&matrix)
+        .arg("--info-out")
+        .arg(&info)
+        .assert()
+        .success();
+    let m = load_matrix(&matrix, &MatrixFormat::default()).unwrap();
+    (m, matrix, info)
 }
 
 fn json(path: &Path) -> Value {
@@ -127,11 +145,7 @@ fn calibration_columns_feed_straight_into_analyze() {
     with_shared!(shared => {
         let root = shared.join("data/lm-eval-0.4.13");
         let dir = tempfile::tempdir().unwrap();
-        let (matrix, info) = (dir.path().join("m.csv"), dir.path().join("info.csv"));
-        bin().args(["import", "lm-eval", "--calibration"]).arg(&root)
-            .arg("-o").arg(&matrix).arg("--info-out").arg(&info)
-            .assert().success();
-        let m = load_matrix(&matrix, &MatrixFormat::default()).unwrap();
+        let (m, matrix, info) = import_with_calibration(&root, dir.path());
         let row = m.models.iter().position(|x| x == "org-b/Beta-3B").unwrap();
         let samples = root.join("org-b__Beta-3B/samples_fix_unit_2026-11-28T12-59-50.883384.jsonl");
         let r = calibrate_file(&samples, &CalibrationOptions::default()).unwrap();
@@ -167,11 +181,7 @@ fn a_groups_calibration_columns_are_the_size_weighted_means_of_its_subtasks() {
     with_shared!(shared => {
         let root = shared.join("data/lm-eval-0.4.13");
         let dir = tempfile::tempdir().unwrap();
-        let (matrix, info) = (dir.path().join("m.csv"), dir.path().join("info.csv"));
-        bin().args(["import", "lm-eval", "--calibration"]).arg(&root)
-            .arg("-o").arg(&matrix).arg("--info-out").arg(&info)
-            .assert().success();
-        let m = load_matrix(&matrix, &MatrixFormat::default()).unwrap();
+        let (m, _, info) = import_with_calibration(&root, dir.path());
         let runs = expected_runs(&root);
         let mut checked = 0;
         for p in results_files(&root) {

@@ -111,8 +111,7 @@ fn a_leaderboard_merged_into_the_paper_chat_matrix_analyses() {
             .stderr(predicate::str::contains(
                 "meta-llama/Llama-2-7b-chat-hf → Llama-2-7b-chat-hf (org/ prefix)",
             ));
-        let json = bin().args(["analyze", "--format", "json"]).arg(&out).output().unwrap();
-        assert!(json.status.success(), "{}", common::stderr_of(&json));
+        let json = common::succeeded(bin().args(["analyze", "--format", "json"]).arg(&out));
         let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
         let t = v["benchmarks"].as_array().unwrap().iter().find(|b| b["benchmark"] == "trustworthy").unwrap();
         assert!(t["n"].as_u64().unwrap() >= 3, "{t}");

@@ -22,7 +22,6 @@
 use crate::common;
 use crate::support::fixture;
 
-use assert_cmd::Command;
 use safetywashing::load::{MatrixFormat, load_matrix};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -225,8 +224,7 @@ fn report_args(matrix: &Path, info: &Path, capabilities: &str) -> Vec<String> {
 /// Write the report of `report_args` to `dir/report.html`.
 fn write_report(dir: &Path, report_args: &[String]) -> PathBuf {
     let html = dir.join("report.html");
-    Command::cargo_bin("safetywashing")
-        .unwrap()
+    common::bin()
         .args(report_args)
         .arg("-o")
         .arg(&html)

@@ -26,13 +26,12 @@ fn simulate(dir: &Path, extra: &[&str]) -> Value {
 }
 
 fn analyze(dir: &Path, method: &str) -> Value {
-    let out = bin()
-        .arg("analyze")
-        .arg(dir.join("sim.csv"))
-        .args(["--format", "json", "--method", method])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", common::stderr_of(&out));
+    let out = common::succeeded(
+        bin()
+            .arg("analyze")
+            .arg(dir.join("sim.csv"))
+            .args(["--format", "json", "--method", method]),
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 

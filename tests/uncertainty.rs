@@ -63,12 +63,7 @@ fn write_matrix(dir: &Path, n: usize, missing: &[(usize, &str)]) -> PathBuf {
 }
 
 fn run(args: &[&str], threads: &str) -> Vec<u8> {
-    let out = bin()
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", common::stderr_of(&out));
+    let out = common::succeeded(bin().args(args).env("RAYON_NUM_THREADS", threads));
     out.stdout
 }
 

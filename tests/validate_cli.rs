@@ -6,7 +6,7 @@ use crate::common;
 use assert_cmd::Command;
 
 fn validate() -> Command {
-    let mut c = Command::cargo_bin("safetywashing").unwrap();
+    let mut c = common::bin();
     c.arg("validate");
     c
 }

@@ -418,17 +418,13 @@ pub(crate) fn bootstrap(
         "use fewer bootstrap resamples",
     )?;
     let resample = || Resample::new(matrix, &options.capabilities, classes.is_none());
+    // The statistics of the rows `rows` (a resample or a jackknife sample).
+    let statistics_of = |rows: &[usize], resample: &mut Resample| {
+        rerun((matrix, resample), options, reference, rows, width, classes)
+    };
     let draws = Kept::run(settings.resamples, width, hooks, resample, |b, resample| {
         let mut rng = stream_rng(seed, Purpose::Bootstrap, b as u64);
-        let rows = draw(&units, &mut rng);
-        let stats = rerun(
-            (matrix, resample),
-            options,
-            reference,
-            &rows,
-            width,
-            classes,
-        );
+        let stats = statistics_of(&draw(&units, &mut rng), resample);
         (hooks.progress)(1);
         stats
     })?;
@@ -439,14 +435,7 @@ pub(crate) fn bootstrap(
             .filter(|(u, _)| *u != left_out)
             .flat_map(|(_, rows)| rows.iter().copied())
             .collect();
-        rerun(
-            (matrix, resample),
-            options,
-            reference,
-            &rows,
-            width,
-            classes,
-        )
+        statistics_of(&rows, resample)
     })?;
     let failed_fits = draws.failed;
     let summarise = |k: usize, correlation: bool| {
